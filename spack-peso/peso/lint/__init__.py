@@ -1,0 +1,1 @@
+"""The recipe linter: rule registry, rules, engine, suppressions and output formats."""

@@ -1,0 +1,134 @@
+"""Rule registry: each rule is a plain function registered under a stable ID.
+
+Modelled on Spack's ``audit.py`` (checks registered by decorators into groups), with
+what that lacks: per-rule IDs, severities, policies and documentation. The metadata of
+every rule (name, default severity, policies, what/why/example/fix) is data, kept in
+``rules.yaml`` next to this file; the decorator only binds the check function to its
+entry, so adding a rule touches one function and one YAML entry.
+
+A check takes a :class:`peso.recipe.Recipe` and yields :class:`Finding` objects made with
+``rule.finding(recipe, node_or_line, message)``; it never prints and never raises for a
+recipe's content (the engine turns an escaping exception into an internal-error finding).
+"""
+
+import dataclasses
+import os
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+from ..errors import PesoError
+
+SEVERITIES = ("info", "warning", "error")
+RULES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules.yaml")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclasses.dataclass
+class Finding:
+    """One problem at one place. ``line``/``column`` are 1-based; 0 means 'whole file'."""
+
+    rule: str
+    severity: str
+    message: str
+    path: str
+    line: int = 0
+    column: int = 0
+    package: str = ""
+    policies: Tuple[str, ...] = ()
+    name: str = ""
+
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["policies"] = list(self.policies)
+        return d
+
+
+@dataclasses.dataclass
+class Rule:
+    """A rule's metadata (from ``rules.yaml``) plus the function that checks it."""
+
+    id: str
+    name: str
+    severity: str
+    policies: Tuple[str, ...]
+    summary: str
+    doc: dict
+    check: Optional[Callable] = None
+
+    def finding(self, recipe, where, message: str, severity: Optional[str] = None) -> Finding:
+        """A finding of this rule in ``recipe`` at an AST node, a line number, or (line, col)."""
+        line, column = _location(where)
+        return Finding(
+            rule=self.id,
+            severity=severity or self.severity,
+            message=message,
+            path=recipe.path,
+            line=line,
+            column=column,
+            package=recipe.package,
+            policies=self.policies,
+            name=self.name,
+        )
+
+
+def _location(where) -> Tuple[int, int]:
+    if where is None:
+        return 0, 0
+    if isinstance(where, int):
+        return where, 1 if where else 0
+    if isinstance(where, tuple):
+        return where
+    # an ast node: col_offset is 0-based
+    return getattr(where, "lineno", 0), getattr(where, "col_offset", -1) + 1
+
+
+def _load_rule_docs(path: str = RULES_FILE) -> Dict[str, Rule]:
+    with open(path, encoding="utf-8") as f:
+        entries = yaml.safe_load(f) or []
+    rules = {}
+    for entry in entries:
+        try:
+            rule = Rule(
+                id=entry["id"],
+                name=entry["name"],
+                severity=entry["severity"],
+                policies=tuple(entry.get("policies") or ()),
+                summary=entry["summary"],
+                doc=entry,
+            )
+        except KeyError as e:
+            raise PesoError("rule entry %r lacks key %s" % (entry.get("id"), e), path=path)
+        if rule.severity not in SEVERITIES:
+            raise PesoError("bad severity %r" % rule.severity, path=path, key=rule.id)
+        rules[rule.id] = rule
+    return rules
+
+
+#: rule ID -> Rule; filled from rules.yaml, checks bound by :func:`rule`
+RULES: Dict[str, Rule] = _load_rule_docs()
+
+
+def rule(rule_id: str):
+    """Decorator binding a check function to the documented rule ``rule_id``."""
+
+    def register(check: Callable[..., Iterable[Finding]]):
+        if rule_id not in RULES:
+            raise KeyError("rule %s has no entry in rules.yaml" % rule_id)
+        RULES[rule_id].check = check
+        return check
+
+    return register
+
+
+def all_rules() -> List[Rule]:
+    """Every rule with a bound check, importing the rule modules on first use."""
+    from . import rules  # noqa: F401  (registers the checks)
+
+    return [r for r in sorted(RULES.values(), key=lambda r: r.id) if r.check is not None]
