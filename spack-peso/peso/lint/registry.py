@@ -3,7 +3,8 @@
 Modelled on Spack's ``audit.py`` (checks registered by decorators into groups), with
 what that lacks: per-rule IDs, severities, policies and documentation. The metadata of
 every rule (name, default severity, policies, what/why/example/fix) is data, kept in
-``rules.yaml`` next to this file; the decorator only binds the check function to its
+``rules*.yaml`` files next to this file (``rules.yaml`` for static rules,
+``rules-deep.yaml`` for rules that need Spack loaded); the decorator only binds the check function to its
 entry, so adding a rule touches one function and one YAML entry.
 
 A check takes a :class:`peso.recipe.Recipe` and yields :class:`Finding` objects made with
@@ -12,6 +13,7 @@ recipe's content (the engine turns an escaping exception into an internal-error 
 """
 
 import dataclasses
+import glob
 import os
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -20,7 +22,7 @@ import yaml
 from ..errors import PesoError
 
 SEVERITIES = ("info", "warning", "error")
-RULES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules.yaml")
+RULE_FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules*.yaml")))
 
 
 def severity_rank(severity: str) -> int:
@@ -89,7 +91,14 @@ def _location(where) -> Tuple[int, int]:
     return getattr(where, "lineno", 0), getattr(where, "col_offset", -1) + 1
 
 
-def _load_rule_docs(path: str = RULES_FILE) -> Dict[str, Rule]:
+def _load_rule_docs(paths=RULE_FILES) -> Dict[str, Rule]:
+    rules = {}
+    for path in paths:
+        rules.update(_load_rule_file(path))
+    return rules
+
+
+def _load_rule_file(path: str) -> Dict[str, Rule]:
     with open(path, encoding="utf-8") as f:
         entries = yaml.safe_load(f) or []
     rules = {}
