@@ -1,14 +1,154 @@
 """``spack peso lint``: check package.py recipes against E4S/xSDK policies.
 
-(Placeholder until the lint engine lands: see issue 2.)
+Thin by design: options are merged with the project's configuration
+(:mod:`peso.lint.config`), the engine (:mod:`peso.lint.engine`) lints, a writer from
+``peso/report`` renders, and this module prints or writes the result and picks the exit
+status: 0 clean, 1 findings at or above ``--fail-on``, 2 usage errors (PesoError).
 """
+
+import os
+import sys
+import textwrap
+
+from .. import ui
+from ..errors import PesoError
+from ..fsutil import atomic_write
+from ..lint import engine, registry
+from ..lint.config import FORMATS, load_config
+from ..lint.profiles import get_profile, profile_names
+from ..lint.registry import SEVERITIES
+from ..report import github, junit, lint_json, lint_text, sarif
 
 description = "check package.py recipes against E4S/xSDK policies and Spack conventions"
 
+WRITERS = {"json": lint_json, "sarif": sarif, "github": github, "junit": junit}
+
+
+def _split(values):
+    """``--select A,B --select C`` -> [A, B, C]; None when the option was not given."""
+    if values is None:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
 
 def setup_parser(subparser):
-    subparser.add_argument("paths", nargs="*", metavar="PATH|PKG")
+    subparser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH|PKG",
+        help="repository, packages folder, package folder, package.py or package name "
+        "(default: every recipe of the configured repositories)",
+    )
+    subparser.add_argument(
+        "--policy", metavar="PROFILE", help="policy profile: %s (default e4s)" % ", ".join(profile_names())
+    )
+    subparser.add_argument(
+        "--select", action="append", metavar="RULES", help="run only these rules (IDs, ID prefixes, names or policies; comma-separated)"
+    )
+    subparser.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
+    subparser.add_argument("--format", choices=FORMATS, help="output format (default text)")
+    subparser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    subparser.add_argument(
+        "--fail-on", choices=SEVERITIES, dest="fail_on", help="exit 1 on findings of this severity or worse (default error)"
+    )
+    subparser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: number of CPUs)")
+    subparser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    subparser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default ~/.cache/spack-peso/lint)")
+    subparser.add_argument("--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)")
+    subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
+    subparser.add_argument("--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit")
+
+
+def _positive_int(text):
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
+    return value
 
 
 def run(args):
-    raise NotImplementedError
+    if args.explain:
+        return explain(args)
+    if args.list_rules:
+        return list_rules(args)
+    return lint(args)
+
+
+def lint(args):
+    config = load_config().override(
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        policy=args.policy,
+        fail_on=args.fail_on,
+        waivers=args.waivers,
+        jobs=args.jobs,
+        format=args.format,
+        cache_dir=args.cache_dir,
+    )
+    result = engine.lint(args.paths, config, use_cache=not args.no_cache)
+    base = os.getcwd()
+    if config.format == "text":
+        color = False if args.output else None
+        document = lint_text.render(result, base, color=color)
+    else:
+        document = WRITERS[config.format].render(result, base)
+    if args.output:
+        atomic_write(args.output, document)
+        ui.msg("%d findings in %d files written to %s" % (len(result.findings), result.files_seen, args.output))
+    else:
+        sys.stdout.write(document)
+        sys.stdout.flush()
+    return 1 if result.failed(config.fail_on) else 0
+
+
+def explain(args):
+    rules = engine.known_rules()
+    rule_id = args.explain.strip().upper()
+    rule = rules.get(rule_id) or registry.RULES.get(rule_id)
+    if rule is None:
+        by_name = [r for r in registry.RULES.values() if r.name == args.explain.strip()]
+        if not by_name:
+            raise PesoError("unknown rule (see --list-rules)", path=args.explain)
+        rule = by_name[0]
+    sys.stdout.write(render_explanation(rule))
+    return 0
+
+
+def render_explanation(rule) -> str:
+    doc = rule.doc or {}
+    out = ["%s %s (%s)" % (rule.id, rule.name, rule.severity), ""]
+    out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
+    out.append("Summary:  %s" % rule.summary)
+    for key, title in (("what", "What it checks"), ("why", "Why it matters"), ("example", "Example"), ("fix", "How to fix")):
+        text = doc.get(key)
+        if not text:
+            continue
+        out.append("")
+        out.append(title + ":")
+        text = str(text).rstrip()
+        if key == "example":
+            out.extend("    " + line for line in text.splitlines())
+        else:
+            out.extend(textwrap.wrap(text, 88, initial_indent="    ", subsequent_indent="    "))
+    return "\n".join(out) + "\n"
+
+
+def list_rules(args):
+    profile = get_profile(args.policy or load_config().policy)
+    rules = engine.known_rules()
+    lines = ["%-10s %-36s %-8s %s" % ("ID", "NAME", "SEVERITY", "POLICIES")]
+    for rule_id in sorted(rules):
+        rule = rules[rule_id]
+        severity = profile.severity(rule, rule.severity)
+        lines.append("%-10s %-36s %-8s %s" % (rule.id, rule.name, severity, ", ".join(rule.policies) or "-"))
+    lines.append("")
+    lines.append(
+        "%d rules; severities as raised by profile %s (%s)" % (len(rules), profile.name, profile.description)
+    )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

@@ -1,0 +1,111 @@
+"""Content-hash cache of per-file lint results, so that an unchanged tree is nearly free.
+
+An entry is keyed by the file's path and the SHA-256 of its bytes, inside a cache file
+named after a fingerprint of everything that can change a file's raw findings: the
+spack-peso version, the Python version (the AST differs between them) and the bytes of
+the recipe model, the rules, their data files and the worker code. Selection, profiles,
+suppressions and waivers are applied after the cache, so changing ``--select`` or the
+waiver file reuses it.
+
+One ``marshal`` file per fingerprint holds every entry: loading 9,000 entries from one
+file costs a few tens of milliseconds, far less than 9,000 small files would. marshal
+rather than pickle because entries are plain tuples and loading marshal cannot run code.
+"""
+
+import glob
+import hashlib
+import marshal
+import os
+import sys
+from typing import Dict, Optional, Tuple
+
+from .. import __version__
+from ..fsutil import atomic_write
+
+#: cache entry: (sha256 hex, package name, raw findings, suppressions)
+Entry = Tuple[str, str, tuple, tuple]
+
+_FORMAT = 1
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: files (relative to the peso package) whose content decides a recipe's raw findings
+_FINGERPRINT_GLOBS = (
+    "recipe.py",
+    "recipe/**/*.py",
+    "lint/*.py",
+    "lint/*.yaml",
+    "lint/rules/**/*.py",
+    "lint/rules/**/*.yaml",
+    "lint/rules/**/*.json",
+    "policies/**/*",
+)
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "spack-peso", "lint")
+
+
+def fingerprint() -> str:
+    """Hash of the spack-peso version, Python version and the code and data of the rules."""
+    h = hashlib.sha256()
+    h.update(("%s|%d.%d|%d" % (__version__, sys.version_info[0], sys.version_info[1], _FORMAT)).encode())
+    files = set()
+    for pattern in _FINGERPRINT_GLOBS:
+        files.update(glob.glob(os.path.join(_PACKAGE_DIR, pattern), recursive=True))
+    for path in sorted(files):
+        if not os.path.isfile(path) or "__pycache__" in path:
+            continue
+        h.update(os.path.relpath(path, _PACKAGE_DIR).encode())
+        with open(path, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    return h.hexdigest()
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class LintCache:
+    """Per-file results of one fingerprint, loaded once and written back once."""
+
+    def __init__(self, cache_dir: Optional[str] = None, key: Optional[str] = None):
+        self.cache_dir = cache_dir or default_cache_dir()
+        self.key = key or fingerprint()
+        self.path = os.path.join(self.cache_dir, "lint-%s.marshal" % self.key[:24])
+        self.entries: Dict[str, Entry] = {}
+        self.dirty = False
+        self.hits = 0
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                data = marshal.load(f)
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if isinstance(data, tuple) and len(data) == 2 and data[0] == self.key and isinstance(data[1], dict):
+            self.entries = data[1]
+
+    def get(self, path: str, digest: str) -> Optional[Entry]:
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == digest:
+            self.hits += 1
+            return entry
+        return None
+
+    def put(self, path: str, entry: Entry) -> None:
+        self.entries[path] = entry
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the entries back (atomically), dropping cache files of other fingerprints."""
+        if not self.dirty:
+            return
+        atomic_write(self.path, marshal.dumps((self.key, self.entries)), mode="wb")
+        for other in glob.glob(os.path.join(self.cache_dir, "lint-*.marshal")):
+            if other != self.path:
+                try:
+                    os.unlink(other)
+                except OSError:
+                    pass
+        self.dirty = False

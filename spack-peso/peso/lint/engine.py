@@ -1,0 +1,357 @@
+"""The lint engine: find the recipes, lint them (cache + parallel workers), then apply the
+profile, selection, inline suppressions and waivers.
+
+Data flows one way: paths -> raw per-file findings (cached by content hash) -> filtered
+:class:`~peso.lint.registry.Finding` objects in a :class:`LintResult`. Raw findings are
+cached before any user choice is applied, so changing ``--select``, ``--policy``, a
+suppression reason or the waiver file never invalidates the cache. The engine never
+prints; the command hands the result to a writer in ``peso/report``.
+"""
+
+import dataclasses
+import datetime
+import fnmatch
+import glob
+import os
+import re
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import yaml
+
+from ..errors import PesoError
+from ..spackenv import in_spack
+from . import engine_rules, registry
+from .cache import LintCache, file_digest
+from .config import LintConfig
+from .profiles import Profile, get_profile
+from .registry import Finding, Rule, severity_rank
+from .runner import default_jobs, lint_paths
+from .suppress import apply_suppressions
+from .waivers import WaiverFile, apply_waivers, load_waivers
+
+WAIVER_FILE_NAME = "peso-waivers.yaml"
+_PACKAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+#: spack-peso/peso/lint -> the project checkout holding spack-peso/ and repo/
+_CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+@dataclasses.dataclass
+class LintResult:
+    findings: List[Finding]
+    #: (path, package) of every file linted, from the cache or not
+    files: List[Tuple[str, str]]
+    #: every rule known to this run, by ID (for writers: names, docs, policies)
+    rules: Dict[str, Rule]
+    #: IDs of the rules that ran
+    active: List[str]
+    profile: Profile
+    files_seen: int = 0
+    files_linted: int = 0
+    files_cached: int = 0
+    suppressed: int = 0
+    waived: int = 0
+    waiver_file: Optional[str] = None
+
+    def failed(self, fail_on: str) -> bool:
+        threshold = severity_rank(fail_on)
+        return any(severity_rank(f.severity) >= threshold for f in self.findings)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def discover(targets: Sequence[str], cwd: Optional[str] = None) -> List[str]:
+    """Absolute paths of the package.py files named by ``targets`` (sorted, unique).
+
+    No target: every recipe of the repositories Spack is configured with (inside Spack),
+    else of the project's ``repo/`` folder. A target may be a repository (a folder with
+    ``repo.yaml``, or one holding ``spack_repo/<namespace>/``), a packages folder, a
+    package folder, a file, or a bare package name looked up in those repositories.
+    """
+    cwd = cwd or os.getcwd()
+    if not targets:
+        files = []
+        for packages_dir in default_packages_dirs(cwd):
+            files.extend(_recipes_in_packages_dir(packages_dir))
+        return _unique(files)
+    files = []
+    for target in targets:
+        path = os.path.join(cwd, os.path.expanduser(target))
+        if os.path.isfile(path):
+            files.append(path)
+        elif os.path.isdir(path):
+            found = _recipes_under(path)
+            if not found:
+                raise PesoError("no package.py recipes found", path=target)
+            files.extend(found)
+        elif _PACKAGE_NAME.match(target) and os.sep not in target:
+            files.append(find_package(target, cwd))
+        else:
+            raise PesoError("no such file, folder or package", path=target)
+    return _unique(files)
+
+
+def default_packages_dirs(cwd: str) -> List[str]:
+    if in_spack():
+        return spack_packages_dirs()
+    root = find_project_repo(cwd)
+    if not root:
+        raise PesoError(
+            "no recipe repository found: no repo/ folder above %s or next to spack-peso; "
+            "name a repository, package folder or package.py" % cwd
+        )
+    return _packages_dirs_of(root)
+
+
+def spack_packages_dirs() -> List[str]:
+    """The packages folders of the repositories Spack is configured with."""
+    import spack.repo
+
+    return [repo.packages_path for repo in spack.repo.PATH.repos]
+
+
+def find_project_repo(cwd: str) -> Optional[str]:
+    """The project's ``repo/`` folder: above ``cwd``, else next to this spack-peso."""
+    folder = os.path.abspath(cwd)
+    while True:
+        candidate = os.path.join(folder, "repo")
+        if os.path.isdir(candidate) and _packages_dirs_of(candidate):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    candidate = os.path.join(_CHECKOUT, "repo")
+    if os.path.isdir(candidate) and _packages_dirs_of(candidate):
+        return candidate
+    return None
+
+
+def find_package(name: str, cwd: str) -> str:
+    """The package.py of package ``name`` in the configured repositories."""
+    if in_spack():
+        import spack.repo
+
+        try:
+            path = spack.repo.PATH.filename_for_package_name(name)
+        except Exception:
+            path = None
+        if path and os.path.isfile(path):
+            return path
+        where = "the configured Spack repositories"
+        dirs = []
+    else:
+        root = find_project_repo(cwd)
+        dirs = _packages_dirs_of(root) if root else []
+        where = root or "any repository (no repo/ folder found)"
+    for packages_dir in dirs:
+        for folder in _folder_names(name):
+            path = os.path.join(packages_dir, folder, "package.py")
+            if os.path.isfile(path):
+                return path
+    raise PesoError("unknown package (not in %s)" % where, path=name)
+
+
+def _folder_names(name: str) -> List[str]:
+    """Folder names a package may have: as is (repo API v1), or '-' -> '_' (API v2)."""
+    v2 = name.replace("-", "_")
+    return [name, v2, "_" + v2]
+
+
+def _recipes_under(folder: str) -> List[str]:
+    if os.path.isfile(os.path.join(folder, "package.py")):
+        return [os.path.join(folder, "package.py")]
+    dirs = _packages_dirs_of(folder)
+    if dirs:
+        return [f for d in dirs for f in _recipes_in_packages_dir(d)]
+    direct = _recipes_in_packages_dir(folder)
+    if direct:
+        return direct
+    return sorted(glob.glob(os.path.join(folder, "**", "package.py"), recursive=True))
+
+
+def _packages_dirs_of(folder: str) -> List[str]:
+    """Packages folders of a repository root, or of every ``spack_repo/<ns>`` under it."""
+    if os.path.isfile(os.path.join(folder, "repo.yaml")):
+        return [_repo_packages_dir(folder)]
+    found = []
+    for base in (folder, os.path.join(folder, "spack_repo")):
+        for repo_yaml in sorted(glob.glob(os.path.join(base, "*", "repo.yaml"))):
+            found.append(_repo_packages_dir(os.path.dirname(repo_yaml)))
+        if found:
+            break
+    return found
+
+
+def _repo_packages_dir(root: str) -> str:
+    path = os.path.join(root, "repo.yaml")
+    try:
+        with open(path, encoding="utf-8") as f:
+            config = (yaml.safe_load(f) or {}).get("repo") or {}
+    except (OSError, yaml.YAMLError, AttributeError) as e:
+        raise PesoError("cannot read repository configuration: %s" % e, path=path)
+    return os.path.join(root, str(config.get("subdirectory", "packages")))
+
+
+def _recipes_in_packages_dir(folder: str) -> List[str]:
+    return glob.glob(os.path.join(folder, "*", "package.py"))
+
+
+def _unique(paths: Iterable[str]) -> List[str]:
+    return sorted({os.path.abspath(p) for p in paths})
+
+
+# --------------------------------------------------------------------------- rule choice
+
+
+def known_rules() -> Dict[str, Rule]:
+    """Every rule with a check in this run (importing the rule modules), by ID."""
+    assert engine_rules.ENGINE_RULE_IDS  # bound on import
+    return {r.id: r for r in registry.all_rules()}
+
+
+def select_rules(rules: Dict[str, Rule], profile: Profile, select=None, ignore=()) -> List[str]:
+    """IDs of the rules that run: the profile's (or ``select``'s) minus ``ignore``."""
+    if select:
+        chosen = set()
+        for selector in select:
+            chosen |= _match(rules, selector, "--select")
+    else:
+        chosen = {rid for rid, r in rules.items() if profile.covers(r)}
+    for selector in ignore or ():
+        chosen -= _match(rules, selector, "--ignore")
+    return sorted(chosen)
+
+
+def _match(rules: Dict[str, Rule], selector: str, option: str) -> Set[str]:
+    """Rules a selector names: an ID, an ID prefix, a rule name, or a policy (glob)."""
+    s = selector.strip()
+    up = s.upper()
+    hits = {
+        rid
+        for rid, r in rules.items()
+        if rid == up
+        or rid.startswith(up)
+        or r.name == s
+        or any(p == s or fnmatch.fnmatchcase(p, s) for p in r.policies)
+    }
+    if not hits:
+        raise PesoError("%r matches no rule, rule prefix, name or policy" % selector, path=option)
+    return hits
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def lint(
+    targets: Sequence[str],
+    config: Optional[LintConfig] = None,
+    use_cache: bool = True,
+    today: Optional[datetime.date] = None,
+    cwd: Optional[str] = None,
+) -> LintResult:
+    """Lint the recipes named by ``targets`` under ``config``; see the module docstring."""
+    config = config or LintConfig()
+    cwd = cwd or os.getcwd()
+    profile = get_profile(config.policy)
+    rules = known_rules()
+    active = select_rules(rules, profile, config.select, config.ignore)
+    waiver_file = _load_waiver_file(config, cwd, rules)
+    paths = discover(targets, cwd)
+
+    raw, hits = _raw_results(paths, rules, config, use_cache)
+    result = LintResult(
+        findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths)
+    )
+    result.files_cached = hits
+    result.files_linted = len(paths) - result.files_cached
+    active_set = set(active)
+    findings: List[Finding] = []
+    for path in paths:
+        package, raw_findings, suppressions = raw[path]
+        result.files.append((path, package))
+        file_findings = []
+        for rule_id, severity, message, line, column in raw_findings:
+            if rule_id not in active_set:
+                continue
+            file_findings.append(_finding(rules[rule_id], profile, severity, message, path, line, column, package))
+        kept, problems = apply_suppressions(file_findings, suppressions, active_set, registry.RULES)
+        result.suppressed += len(file_findings) - len(kept)
+        for rule_id, line, column, message in problems:
+            rule = rules[rule_id]
+            kept.append(_finding(rule, profile, rule.severity, message, path, line, column, package))
+        findings.extend(kept)
+    if waiver_file is not None:
+        result.waiver_file = waiver_file.path
+        packages = {package for _path, package in result.files}
+        before = len(findings)
+        findings, problems = apply_waivers(findings, waiver_file, packages, active_set, today)
+        result.waived = before - len(findings)
+        for rule_id, line, package, message in problems:
+            rule = rules[rule_id]
+            findings.append(_finding(rule, profile, rule.severity, message, waiver_file.path, line, 1, package))
+    findings.sort(key=Finding.sort_key)
+    result.findings = findings
+    return result
+
+
+def _finding(rule, profile, severity, message, path, line, column, package) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=profile.severity(rule, severity),
+        message=message,
+        path=path,
+        line=line,
+        column=column,
+        package=package,
+        policies=rule.policies,
+        name=rule.name,
+    )
+
+
+def _raw_results(paths, rules, config, use_cache) -> dict:
+    """({path: (package, raw findings, suppressions)}, number of cache hits)."""
+    cache = LintCache(config.cache_dir) if use_cache else None
+    results = {}
+    todo = []
+    digests = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                digest = file_digest(f.read())
+        except OSError:
+            todo.append(path)  # the worker reports it as unreadable; never cached
+            continue
+        entry = cache.get(path, digest) if cache else None
+        if entry is None:
+            digests[path] = digest
+            todo.append(path)
+        else:
+            results[path] = entry[1:]
+    if todo:
+        checks = [r for r in rules.values() if r.id not in engine_rules.ENGINE_RULE_IDS]
+        jobs = config.jobs or default_jobs()
+        for path, package, raw_findings, suppressions in lint_paths(todo, checks, jobs):
+            results[path] = (package, raw_findings, suppressions)
+            if cache is not None and path in digests:
+                cache.put(path, (digests[path], package, raw_findings, suppressions))
+    if cache is not None:
+        try:
+            cache.save()
+        except OSError:
+            pass  # a read-only cache folder only costs speed
+    return results, (cache.hits if cache else 0)
+
+
+def _load_waiver_file(config: LintConfig, cwd: str, rules) -> Optional[WaiverFile]:
+    """The configured waiver file, else ``peso-waivers.yaml`` beside the config or in cwd."""
+    known = set(rules) | set(registry.RULES)
+    if config.waivers:
+        return load_waivers(os.path.join(cwd, config.waivers), known)
+    folders = [os.path.dirname(config.source)] if config.source else []
+    folders.append(cwd)
+    for folder in folders:
+        path = os.path.join(folder, WAIVER_FILE_NAME)
+        if os.path.isfile(path):
+            return load_waivers(path, known)
+    return None
