@@ -1,4 +1,172 @@
-"""``spack peso stack targets|generate|diff`` (issue 3)."""
+"""``spack peso stack targets|generate|diff|coverage|lint-catalog`` (issue 3).
+
+Thin wiring: the logic lives in ``peso.stack`` (model, plan, render, generate, check,
+diff, coverage, catalog_lint); these functions parse nothing themselves and print via ui.
+"""
+
+import json
+import os
+
+from .. import ui
+from ..errors import PesoError
+
+
+def _csv(value):
+    return [x for x in (value or "").replace(" ", ",").split(",") if x]
+
+
+def _add_catalog(parser):
+    parser.add_argument("--catalog", default=None,
+                        help="catalogue name under environments/catalog or a path (default: e4s)")
+
+
+# -- targets -----------------------------------------------------------------------------
+def setup_targets(parser):
+    parser.add_argument("name", nargs="?", help="show one target profile ('host' = this machine)")
+
+
+def targets(args):
+    import yaml
+
+    from ..stack.model import environments_dir, find_target, target_names
+
+    if args.name:
+        target = find_target(args.name)
+        ui.msg("target %s (%s)" % (target.name, target.path))
+        print(yaml.safe_dump(target.doc, sort_keys=False, width=100).rstrip())
+        return 0
+    rows = []
+    for name in target_names() + ["host"]:
+        t = find_target(name)
+        gpu = t.backend if t.backend == "none" else "%s %s" % (t.backend, t.gpu_arch or "")
+        rows.append((t.name, t.doc["arch"]["os"], t.cpu_target, gpu.strip(),
+                     t.doc["mpi"]["provider"], t.doc.get("status", "")))
+    widths = [max(len(str(r[i])) for r in rows + [("target", "os", "cpu", "gpu", "mpi", "status")])
+              for i in range(6)]
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    ui.msg("%d targets in %s/targets (+ host, detected now)" % (len(rows) - 1, environments_dir()))
+    print(fmt % ("target", "os", "cpu", "gpu", "mpi", "status"))
+    for r in rows:
+        print(fmt % r)
+    return 0
+
+
+# -- generate ----------------------------------------------------------------------------
+def setup_generate(parser):
+    parser.add_argument("--target", required=True, help="target profile name, alias, path, or 'host'")
+    _add_catalog(parser)
+    parser.add_argument("--tags", default=None, help="only products with any of these tags (comma list)")
+    parser.add_argument("--only", default=None, help="only these products (comma list)")
+    parser.add_argument("-o", "--out", dest="out_dir", default=None,
+                        help="output directory for spack.yaml (default: environments/<target>)")
+    parser.add_argument("--format", default="auto", choices=["auto", "definitions", "groups"],
+                        help="spec groups need a newer Spack; auto asks the running Spack")
+    parser.add_argument("--check", action="store_true",
+                        help="validate with Spack's environment schema and concretize with Spack")
+    parser.add_argument("--no-concretize", action="store_true",
+                        help="with --check: schema validation only")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
+    parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
+
+
+def generate(args):
+    from ..stack.generate import generate as run_generate
+    from ..stack.plan import BUILT, SKIPPED
+
+    path, text, entries, target = run_generate(
+        args.target, catalog=args.catalog, tags=_csv(args.tags), only=_csv(args.only),
+        out_dir=args.out_dir, fmt=args.format)
+    built = sum(e.status == BUILT for e in entries)
+    skipped = sum(e.status == SKIPPED for e in entries)
+    ui.msg("wrote %s: %d specs for %s (%s, gpu %s), %d skipped by known issues"
+           % (path, built, target.name, target.cpu_target, target.backend, skipped))
+    if not args.check:
+        return 0
+    from ..stack.check import check_environment
+
+    result = check_environment(os.path.dirname(path), concretize=not args.no_concretize,
+                               jobs=args.jobs, timeout=args.timeout)
+    ui.msg("schema: %s" % ("ok" if result.schema_ok else "FAILED: " + result.schema_error))
+    if result.concretized is not None:
+        if result.concretized:
+            ui.msg("concretize: ok, %d roots, %d specs, %.0f s" % (result.roots, result.specs, result.seconds))
+        else:
+            ui.error("concretize failed after %.0f s" % result.seconds)
+            for failure in result.failures:
+                print("  - " + failure)
+    return 0 if result.ok else 1
+
+
+# -- diff --------------------------------------------------------------------------------
+def setup_diff(parser):
+    parser.add_argument("--target", required=True, help="target profile to render")
+    parser.add_argument("--against", required=True, help="a hand-made spack.yaml (or its folder)")
+    _add_catalog(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def diff(args):
+    from ..stack.diff import diff_against
+
+    report = diff_against(args.target, args.against, catalog=args.catalog)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+        return 0
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+# -- coverage ----------------------------------------------------------------------------
+def setup_coverage(parser):
+    _add_catalog(parser)
+    parser.add_argument("--targets", default=None, help="comma list (default: every profile)")
+    parser.add_argument("-o", "--out", dest="out_dir", default=None,
+                        help="write coverage.md and coverage.json here (default: environments/)")
+
+
+def coverage(args):
+    from ..stack.coverage import write_coverage
+
+    md, js, matrix = write_coverage(catalog=args.catalog, targets=_csv(args.targets), out_dir=args.out_dir)
+    ui.msg("wrote %s and %s: %d products x %d targets" % (md, js, len(matrix["products"]), len(matrix["targets"])))
+    return 0
+
+
+# -- lint-catalog ------------------------------------------------------------------------
+def setup_lint_catalog(parser):
+    _add_catalog(parser)
+    parser.add_argument("--repo", default=None,
+                        help="recipes folder (packages/); default: the builtin repo Spack uses")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def lint_catalog(args):
+    from ..stack.catalog_lint import lint_catalog as run_lint
+    from ..stack.generate import catalog_path
+
+    findings, repo = run_lint(catalog_path(args.catalog), repo=args.repo)
+    if args.json:
+        print(json.dumps([f.__dict__ for f in findings], indent=2))
+    else:
+        ui.msg("catalogue lint against %s: %d findings" % (repo, len(findings)))
+        for f in findings:
+            print("%s: %s [%s] %s" % (f.location, f.severity, f.code, f.message))
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
 
 #: name -> (help, setup_parser function, command function)
-SUBCOMMANDS = {}
+SUBCOMMANDS = {
+    "targets": ("list target machine profiles, show one, or show what 'host' resolves to",
+                setup_targets, targets),
+    "generate": ("render environments/<target>/spack.yaml from the catalogue and a target profile",
+                 setup_generate, generate),
+    "diff": ("compare a rendered stack with a hand-made spack.yaml (roots, variants)",
+             setup_diff, diff),
+    "coverage": ("product x target coverage matrix (built / skipped with reason / unsupported)",
+                 setup_coverage, coverage),
+    "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
+                     setup_lint_catalog, lint_catalog),
+}
+
+_ = PesoError  # errors raised below the command layer are printed by cmd/peso.py
