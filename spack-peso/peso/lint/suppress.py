@@ -14,7 +14,7 @@ the parent after the profile and selection are known.
 import re
 from typing import Dict, Iterable, List, Sequence, Tuple
 
-SUPPRESSION = re.compile(r"#\s*peso:\s*ignore\[([^\]]*)\]\s*(.*)$", re.IGNORECASE)
+SUPPRESSION = re.compile(r"\bpeso:\s*ignore\[([^\]]*)\]\s*(.*)$", re.IGNORECASE)
 
 #: (line, rule IDs, reason)
 Suppression = Tuple[int, Tuple[str, ...], str]

@@ -1,0 +1,67 @@
+"""The content-hash cache: an unchanged file is not linted again; a changed one is."""
+
+import os
+
+from peso.lint import engine
+from peso.lint.cache import LintCache
+
+
+def test_second_run_reads_every_file_from_the_cache(project, config):
+    a = project.add("pkg-a", body="x = 1  # MARKER\n")
+    project.add("pkg-b")
+    first = engine.lint([project.packages], config, cwd=project.root)
+    assert (first.files_linted, first.files_cached) == (2, 0)
+    second = engine.lint([project.packages], config, cwd=project.root)
+    assert (second.files_linted, second.files_cached) == (0, 2)
+    assert second.findings == first.findings
+
+    with open(a, "a") as f:
+        f.write("    z = 3  # MARKER\n")
+    third = engine.lint([project.packages], config, cwd=project.root)
+    assert (third.files_linted, third.files_cached) == (1, 1)
+    assert len(third.findings) == 2
+
+
+def test_selection_changes_reuse_the_cache(project, config):
+    project.add("pkg-a", body="x = 1  # MARKER\n")
+    engine.lint([project.packages], config, cwd=project.root)
+    narrowed = engine.lint([project.packages], config.override(ignore=["PESO-Z901"]), cwd=project.root)
+    assert narrowed.files_cached == 1 and narrowed.findings == []
+    widened = engine.lint([project.packages], config, cwd=project.root)
+    assert widened.files_cached == 1 and [f.rule for f in widened.findings] == ["PESO-Z901"]
+
+
+def test_no_cache_reads_and_writes_nothing(project, config):
+    project.add("pkg-a")
+    engine.lint([project.packages], config, cwd=project.root, use_cache=False)
+    assert not os.path.exists(config.cache_dir)
+    again = engine.lint([project.packages], config, cwd=project.root, use_cache=False)
+    assert again.files_cached == 0
+
+
+def test_a_different_fingerprint_starts_afresh(project, config):
+    path = project.add("pkg-a")
+    engine.lint([project.packages], config, cwd=project.root)
+    assert LintCache(config.cache_dir).entries
+    other = LintCache(config.cache_dir, key="0" * 64)
+    assert other.entries == {} and other.get(path, "x") is None
+
+
+def test_corrupt_cache_file_is_ignored(project, config):
+    project.add("pkg-a")
+    engine.lint([project.packages], config, cwd=project.root)
+    cache = LintCache(config.cache_dir)
+    with open(cache.path, "wb") as f:
+        f.write(b"\x00garbage")
+    result = engine.lint([project.packages], config, cwd=project.root)
+    assert result.files_linted == 1
+
+
+def test_parallel_workers_give_the_same_result(project, config):
+    for i in range(80):  # above the in-process threshold
+        project.add("pkg-%02d" % i, body="x = %d  # MARKER\n" % i if i % 3 == 0 else "")
+    project.add("broken", raw="def f(:\n")
+    serial = engine.lint([project.packages], config.override(jobs=1), cwd=project.root, use_cache=False)
+    parallel = engine.lint([project.packages], config.override(jobs=2), cwd=project.root, use_cache=False)
+    assert parallel.findings == serial.findings
+    assert len(parallel.files) == 81 and len([f for f in parallel.findings if f.rule == "PESO-Z901"]) == 27

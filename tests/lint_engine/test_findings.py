@@ -1,0 +1,131 @@
+"""Broken recipes become findings with a location; suppressions and profiles."""
+
+import os
+
+import pytest
+
+from peso.lint import engine
+
+
+def lint(project, config, *targets, **kw):
+    return engine.lint(list(targets) or [project.packages], config, cwd=project.root, **kw)
+
+
+def by_rule(result, rule_id):
+    return [f for f in result.findings if f.rule == rule_id]
+
+
+def test_syntax_error_is_a_finding_with_its_line(project, config):
+    path = project.add("broken", raw="class Broken(Package):\n    version('1.0'\n    x = = 2\n")
+    project.add("fine")
+    result = lint(project, config)
+    (f,) = by_rule(result, "PESO-E001")
+    assert f.path == path and f.package == "broken"
+    assert f.line >= 2 and "syntax error" in f.message
+    assert result.files_seen == 2 == len(result.files)
+
+
+def test_undecodable_file_is_a_finding_with_its_line(project, config):
+    project.add("latin", raw=b"# ok\n# caf\xe9\nx = 1\n")
+    (f,) = by_rule(lint(project, config), "PESO-E001")
+    assert f.line == 2 and "UTF-8" in f.message
+
+
+def test_unreadable_file_is_a_finding_not_a_crash(project, config):
+    folder = os.path.join(project.packages, "ghost")
+    os.makedirs(folder)
+    os.symlink(os.path.join(folder, "missing.py"), os.path.join(folder, "package.py"))
+    result = lint(project, config)
+    (f,) = by_rule(result, "PESO-E001")
+    assert f.package == "ghost" and f.line == 0 and "cannot read" in f.message
+
+
+def test_marker_rule_reports_line_and_column(project, config, marker_rule):
+    path = project.add("pkg", body='x = 1  # MARKER\n')
+    (f,) = lint(project, config).findings
+    assert (f.rule, f.path, f.severity) == ("PESO-Z901", path, "warning")
+    assert f.line == 9 and f.column == 14
+
+
+def test_crashing_rule_is_reported_and_others_still_run(project, config, marker_rule):
+    from peso.lint import registry
+
+    def boom(recipe):
+        raise ZeroDivisionError("oops")
+        yield
+
+    crash = registry.Rule("PESO-Z902", "test-crash", "info", (), "crashes", {}, boom)
+    registry.RULES[crash.id] = crash
+    try:
+        project.add("pkg", body="x = 1  # MARKER\n")
+        result = lint(project, config.override(select=["PESO-E", "PESO-Z"]))
+    finally:
+        del registry.RULES[crash.id]
+    assert [f.rule for f in result.findings] == ["PESO-E006", "PESO-Z901"]
+    assert "PESO-Z902" in result.findings[0].message and "ZeroDivisionError" in result.findings[0].message
+
+
+def test_suppression_with_reason_hides_the_finding(project, config, marker_rule):
+    project.add("pkg", body="x = 1  # MARKER  peso: ignore[PESO-Z901] fixture needs it\n")
+    result = lint(project, config)
+    assert result.findings == [] and result.suppressed == 1
+
+
+def test_suppression_without_reason_is_itself_a_finding(project, config, marker_rule):
+    project.add("pkg", body="x = 1  # MARKER peso: ignore[PESO-Z901]\n")
+    result = lint(project, config)
+    (f,) = result.findings
+    assert (f.rule, f.severity, f.line) == ("PESO-E002", "error", 9)
+    assert result.suppressed == 1
+
+
+def test_several_ids_and_unused_and_unknown_ones(project, config, marker_rule):
+    project.add(
+        "pkg",
+        body="x = 1  # MARKER peso: ignore[PESO-Z901, PESO-E001] both listed\n"
+        "y = 2  # peso: ignore[PESO-Z901] nothing to hide here\n"
+        "z = 3  # peso: ignore[PESO-Q999] no such rule\n",
+    )
+    result = lint(project, config)
+    got = [(f.rule, f.line) for f in result.findings]
+    assert got == [("PESO-E003", 9), ("PESO-E003", 10), ("PESO-E003", 11)]
+    messages = [f.message for f in result.findings]
+    assert "PESO-E001" in messages[0] and "PESO-Q999" in messages[2] and "unknown" in messages[2]
+
+
+def test_suppression_of_a_rule_not_running_is_not_unused(project, config, marker_rule):
+    project.add("pkg", body="x = 1  # MARKER peso: ignore[PESO-Z901] reason\n")
+    result = lint(project, config.override(select=["PESO-E"]))
+    assert result.findings == []
+
+
+def test_ignore_removes_a_rule(project, config, marker_rule):
+    project.add("pkg", body="x = 1  # MARKER\n")
+    assert lint(project, config.override(ignore=["PESO-Z901"])).findings == []
+
+
+def test_select_by_policy(project, config, marker_rule):
+    project.add("pkg", body="x = 1  # MARKER\n")
+    result = lint(project, config.override(select=["E4S-P2"]))
+    assert [f.rule for f in result.findings] == ["PESO-Z901"]
+    assert "PESO-E002" not in result.active
+
+
+def test_profiles_choose_rules_and_raise_severities(project, config, marker_rule):
+    """The marker rule serves E4S-P2: e4s raises it to error, xsdk does not run it."""
+    project.add("pkg", body="x = 1  # MARKER\n")
+    no_select = config.override(select=[])
+    e4s = lint(project, no_select.override(policy="e4s"))
+    assert [(f.rule, f.severity) for f in e4s.findings if f.rule == "PESO-Z901"] == [("PESO-Z901", "error")]
+    xsdk = lint(project, no_select.override(policy="xsdk"))
+    assert "PESO-Z901" not in xsdk.active and "PESO-E002" in xsdk.active
+    every = lint(project, no_select.override(policy="all"))
+    assert [(f.rule, f.severity) for f in every.findings if f.rule == "PESO-Z901"] == [("PESO-Z901", "warning")]
+
+
+def test_unknown_profile_is_a_usage_error(project, config):
+    from peso.errors import PesoError
+
+    project.add("pkg")
+    with pytest.raises(PesoError, match="unknown policy profile 'nope'"):
+        lint(project, config.override(policy="nope"))
