@@ -305,6 +305,9 @@ def seed(checkout, tags_file=None):
             when = dict(context)
             if backend != "cpu":
                 when["backend"] = [backend]
+            elif any(_root_name(l[3]) == name and l[0] != "cpu" for l in live):
+                # only the CPU flavour is commented out; the same stack builds a GPU one
+                when["backend"] = ["cpu"]
             issue = {
                 "when": when,
                 "reason": reason or "commented out in stacks/%s (no reason given)" % stack,
@@ -345,6 +348,10 @@ def seed(checkout, tags_file=None):
             defaults[key] = cleaned
 
     _fix_tokens(checkout, products)
+    # products whose recipe no longer exists (only ever commented out) are dropped
+    dropped = sorted(n for n in products if not _recipe_text(checkout, n))
+    for name in dropped:
+        del products[name]
     tags = _load_tags(tags_file or os.path.join(DATA_DIR, "e4s_tags.yaml"))
     ordered = []
     for name in sorted(products):
@@ -362,6 +369,7 @@ def seed(checkout, tags_file=None):
             "source": "spack/spack-packages stacks/e4s*/spack.yaml",
             "commit": _git_commit(checkout),
             "generated_by": "python -m peso.stack.seed (tags hand-curated in peso/stack/data/e4s_tags.yaml)",
+            "dropped_without_recipe": dropped,
         },
         "defaults": {"packages": defaults},
         "products": ordered,

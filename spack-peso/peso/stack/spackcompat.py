@@ -44,8 +44,9 @@ def supports_groups():
     if not spack:
         return False
     try:
-        out = subprocess.run([spack, "python", "-c", _PROBE], capture_output=True, text=True,
-                             timeout=120)
+        from .check import run_spack_python
+
+        out = run_spack_python(spack, _PROBE, timeout=120)
         return bool(json.loads(out.stdout.strip().splitlines()[-1]))
     except (OSError, subprocess.SubprocessError, ValueError, IndexError):
         return False

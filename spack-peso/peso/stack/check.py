@@ -1,0 +1,153 @@
+"""``stack generate --check``: ask the real Spack whether a rendered stack is valid.
+
+Two steps, both answered by Spack itself rather than by our own idea of its format:
+
+1. schema: ``spack.schema.env.schema`` with Spack's vendored jsonschema validator, then
+   loading the folder as a Spack environment (which applies override keys, includes and
+   the packages/concretizer sub-schemas). Inside Spack this runs in-process; outside it
+   runs through ``spack python``.
+2. concretize: ``spack -e DIR concretize`` (opt-in: a 200-root stack takes many minutes),
+   summarised from ``spack.lock``; on failure the ``Error:`` blocks are returned, one per
+   failing spec where Spack names it.
+"""
+
+import json
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from ..spackenv import require_spack
+
+_SCHEMA_PROBE = r"""
+import json, os
+import spack.schema, spack.schema.env, spack.util.spack_yaml as syaml
+path = os.environ["PESO_CHECK_DIR"]
+result = {"ok": True, "error": ""}
+try:
+    with open(path + "/spack.yaml") as f:
+        data = syaml.load(f)
+    spack.schema.Validator(spack.schema.env.schema).validate(data)
+    import spack.environment as ev
+    env = ev.Environment(path)
+    with env:
+        import spack.config
+        spack.config.get("packages")
+        spack.config.get("concretizer")
+except Exception as e:  # report, do not crash: the caller prints one line
+    result = {"ok": False, "error": (type(e).__name__ + ": " + str(e)).splitlines()[0][:400]}
+print("PESO-CHECK " + json.dumps(result))
+"""
+
+
+@dataclass
+class CheckResult:
+    schema_ok: bool
+    schema_error: str = ""
+    concretized: Optional[bool] = None
+    roots: int = 0
+    specs: int = 0
+    seconds: float = 0.0
+    failures: List[str] = field(default_factory=list)
+    log: str = ""
+
+    @property
+    def ok(self):
+        return self.schema_ok and self.concretized is not False
+
+
+def spack_env(extra=None):
+    """Environment for Spack subprocesses: no ~/.spack, caller's overrides kept."""
+    env = dict(os.environ)
+    env.setdefault("SPACK_DISABLE_LOCAL_CONFIG", "1")
+    env.update(extra or {})
+    return env
+
+
+def run_spack_python(spack, code, env=None, timeout=600):
+    """``spack python SCRIPT`` (``-c`` accepts a single statement only)."""
+    import tempfile
+
+    fd, script = tempfile.mkstemp(prefix="peso-probe-", suffix=".py")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(code)
+        return subprocess.run([spack, "python", script], capture_output=True, text=True,
+                              env=env, timeout=timeout)
+    finally:
+        os.unlink(script)
+
+
+def check_schema(env_dir, spack=None, env=None):
+    spack = spack or require_spack()
+    extra = dict(env or {}, PESO_CHECK_DIR=os.path.abspath(env_dir))
+    out = run_spack_python(spack, _SCHEMA_PROBE, env=spack_env(extra), timeout=600)
+    for line in out.stdout.splitlines():
+        if line.startswith("PESO-CHECK "):
+            result = json.loads(line[len("PESO-CHECK "):])
+            return result["ok"], result["error"]
+    tail = (out.stderr or out.stdout).strip().splitlines()
+    return False, tail[-1] if tail else "spack python failed (%d)" % out.returncode
+
+
+def parse_failures(output):
+    """The ``Error:`` blocks of a failed concretization, one string each."""
+    failures = []
+    lines = output.splitlines()
+    i = 0
+    while i < len(lines):
+        if re.match(r"^==> Error:", lines[i]) or re.match(r"^\s*\d+\. ", lines[i]) and failures:
+            block = [lines[i].strip()]
+            i += 1
+            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+                if lines[i].strip():
+                    block.append(lines[i].strip())
+                i += 1
+            failures.append(" ".join(block)[:600])
+            continue
+        i += 1
+    return failures
+
+
+def lock_summary(env_dir):
+    """``(roots, unique concrete specs)`` from ``spack.lock``."""
+    with open(os.path.join(env_dir, "spack.lock"), encoding="utf-8") as f:
+        lock = json.load(f)
+    return len(lock.get("roots", [])), len(lock.get("concrete_specs", {}))
+
+
+def concretize(env_dir, spack=None, jobs=None, timeout=7200, env=None):
+    spack = spack or require_spack()
+    argv = [spack, "-e", os.path.abspath(env_dir), "concretize", "--force"]
+    if jobs:
+        argv += ["-j", str(jobs)]
+    start = time.time()
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, env=spack_env(env), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, 0, 0, time.time() - start, ["timeout after %d s" % timeout], ""
+    seconds = time.time() - start
+    log = out.stdout + out.stderr
+    if out.returncode != 0:
+        return False, 0, 0, seconds, parse_failures(log) or [log.strip().splitlines()[-1:]], log
+    roots, specs = lock_summary(env_dir)
+    return True, roots, specs, seconds, [], log
+
+
+def check_environment(env_dir, concretize_too=True, jobs=None, timeout=7200, spack=None, env=None,
+                      concretize=None):
+    """Schema check, then (optionally) concretize. ``concretize`` is an alias of
+    ``concretize_too`` kept for the command's keyword."""
+    if concretize is not None:
+        concretize_too = concretize
+    ok, error = check_schema(env_dir, spack=spack, env=env)
+    result = CheckResult(schema_ok=ok, schema_error=error)
+    if ok and concretize_too:
+        (result.concretized, result.roots, result.specs, result.seconds, result.failures,
+         result.log) = _concretize(env_dir, spack=spack, jobs=jobs, timeout=timeout, env=env)
+    return result
+
+
+_concretize = concretize
