@@ -184,6 +184,10 @@ class Recipe:
         self.strings: List[ast.Constant] = []
         #: ``"+x" in spec``-style comparisons: (spec text, Compare node)
         self.spec_membership: List[Tuple[str, ast.Compare]] = []
+        #: uses of the names in :data:`WATCHED_NAMES` (deprecated globals): name -> nodes
+        self.name_uses: Dict[str, List[ast.Name]] = {}
+        #: facts derived from the model and shared between rules (filled by the rules)
+        self.memo: dict = {}
 
     # -- the main class's members --------------------------------------------------
     @property
@@ -434,6 +438,7 @@ class _ModelBuilder:
         )
         AST = ast.AST
         fields_of = _CHILD_FIELDS
+        watched = WATCHED_NAMES
         stack = [tree]
         pop, push = stack.pop, stack.append
         while stack:
@@ -444,6 +449,8 @@ class _ModelBuilder:
                     strings.append(node)
                 continue
             if cls is Name:
+                if node.id in watched:
+                    recipe.name_uses.setdefault(node.id, []).append(node)
                 continue
             if cls is Call:
                 calls.append((dotted_name(node.func), node))
@@ -479,6 +486,9 @@ class _ModelBuilder:
 def _position(node):
     return node.lineno, node.col_offset
 
+
+#: names whose every use the model records (Spack's deprecated build-system globals)
+WATCHED_NAMES = frozenset(("std_cmake_args", "std_meson_args", "std_pip_args"))
 
 #: node class -> fields that may hold child nodes (filled lazily by the walk)
 _CHILD_FIELDS: dict = {}

@@ -1,0 +1,6 @@
+"""Lint rules, one module per policy area; importing this package registers them all.
+
+Each check is ``check(recipe) -> Iterable[Finding]`` over the static model in
+:mod:`peso.recipe`; documentation and severities live in ``lint/rules.yaml``."""
+
+from . import dependencies, hygiene, license, metadata, source, testing, variants  # noqa: F401

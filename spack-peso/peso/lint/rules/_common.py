@@ -1,0 +1,175 @@
+"""Knowledge shared by several rule modules: the build-system table, version ordering,
+literal helpers. Tables are YAML data next to this file (and licences in ``policies/``);
+derived per-recipe facts are memoised in ``recipe.memo`` so each is computed once."""
+
+import ast
+import functools
+import os
+import re
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+from ...recipe import Method, Recipe, literal_str
+from ..registry import RULES
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+POLICIES = os.path.join(os.path.dirname(os.path.dirname(HERE)), "policies")
+
+#: version names Spack treats as branches (sorted above every release)
+BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable", "latest"))
+
+
+@functools.lru_cache(maxsize=None)
+def data(name: str) -> dict:
+    """A YAML table: ``build_systems``/``variant_names`` here, ``licenses`` in policies/."""
+    folder = POLICIES if name == "licenses" else HERE
+    with open(os.path.join(folder, name + ".yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f) or {}
+
+
+def finding(rule_id: str, recipe: Recipe, where, message: str, severity: Optional[str] = None):
+    return RULES[rule_id].finding(recipe, where, message, severity=severity)
+
+
+def class_location(recipe: Recipe) -> Tuple[int, int]:
+    cls = recipe.package_class
+    return (cls.line, cls.col) if cls else (1, 1)
+
+
+class BuildInfo:
+    """What the base classes of the main package class say about the recipe."""
+
+    def __init__(self, recipe: Recipe):
+        table = data("build_systems")["build_systems"]
+        local = {c.name: c for c in recipe.classes}
+        self.known: List[str] = []
+        self.unknown: List[str] = []
+        self.local_bases = []  # PackageClass objects of bases defined in the same file
+        seen = set()
+
+        def visit(cls):
+            for base in cls.base_names:
+                if base in seen:
+                    continue
+                seen.add(base)
+                if base in table:
+                    self.known.append(base)
+                elif base in local and local[base] is not cls:
+                    self.local_bases.append(local[base])
+                    visit(local[base])
+                else:
+                    self.unknown.append(base)
+
+        if recipe.package_class is not None:
+            visit(recipe.package_class)
+        facts = [table[b] for b in self.known]
+        #: True/False from the table; None when only generic/unknown bases decide
+        compiled = [f.get("compiled") for f in facts]
+        self.compiled = True if True in compiled else (False if False in compiled and not self.unknown else None)
+        self.build_type = any(f.get("build_type") for f in facts)
+        self.inherited_tests = any(f.get("tests") for f in facts)
+        self.build_systems = [b for b in self.known if not table[b].get("mixin")]
+        #: bases we cannot see into (another package's class): inherited facts unknown
+        self.opaque = bool(self.unknown)
+
+    def has(self, *names: str) -> bool:
+        return any(n in self.known for n in names)
+
+
+def build_info(recipe: Recipe) -> BuildInfo:
+    info = recipe.memo.get("build_info")
+    if info is None:
+        info = recipe.memo["build_info"] = BuildInfo(recipe)
+    return info
+
+
+def package_methods(recipe: Recipe) -> List[Method]:
+    """Methods of the main class and of its bases defined in the same file."""
+    cls = recipe.package_class
+    if cls is None:
+        return []
+    methods = list(cls.methods.values())
+    for base in build_info(recipe).local_bases:
+        methods.extend(base.methods.values())
+    return methods
+
+
+def real_tests(recipe: Recipe) -> List[Method]:
+    return [m for m in package_methods(recipe) if m.is_test and not m.is_empty]
+
+
+def spec_name(spec: Optional[str]) -> Optional[str]:
+    """The package name a literal spec starts with (``"hdf5@1.10:+mpi"`` -> ``hdf5``)."""
+    if not spec:
+        return None
+    m = re.match(r"\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)", spec)
+    return m.group(1) if m else None
+
+
+def is_true(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+_NUMERIC = re.compile(r"^\d+(?:[._-]\d+)*$")
+
+
+def numeric_version_key(text: str) -> Optional[Tuple[int, ...]]:
+    """A sort key for purely numeric versions (``1.10.2``); None for anything with
+    letters, so ordering checks stay silent where Spack's rules for pre-releases and
+    suffixes would be needed (we do not import Spack)."""
+    if not _NUMERIC.match(text):
+        return None
+    parts = [int(p) for p in re.split(r"[._-]", text)]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()  # 1.0 == 1.0.0 for ordering purposes
+    return tuple(parts)
+
+
+def url_strings(recipe: Recipe) -> List[Tuple[str, str, ast.AST]]:
+    """Every literal source URL of the recipe: (where, url, node) for the class
+    attributes url/git/list_url/hg/svn and the url/git/first arguments of
+    version/patch/resource directives."""
+    found = recipe.memo.get("urls")
+    if found is not None:
+        return found
+    found = []
+    for name in ("url", "git", "list_url", "hg", "svn"):
+        attr = recipe.attributes.get(name)
+        if attr is not None:
+            for node in _string_nodes(attr.value):
+                found.append((name, node.value, node))
+    for d in recipe.directives:
+        if d.name in ("version", "resource", "patch"):
+            for key in ("url", "git", "hg", "svn"):
+                node = d.kwargs.get(key)
+                if literal_str(node):
+                    found.append(("%s(%s=)" % (d.name, key), node.value, node))
+            if d.name == "patch":
+                first = d.arg_str(0)
+                if first and "://" in first:
+                    found.append(("patch()", first, d.args[0]))
+    recipe.memo["urls"] = found
+    return found
+
+
+def _string_nodes(node) -> List[ast.Constant]:
+    if literal_str(node) is not None:
+        return [node]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [e for e in node.elts if literal_str(e) is not None]
+    return []
+
+
+def directive_dependencies(recipe: Recipe) -> Dict[str, list]:
+    """Dependency name -> its depends_on directives (literal specs only)."""
+    deps = recipe.memo.get("deps")
+    if deps is None:
+        deps = {}
+        for d in recipe.directives:
+            if d.name == "depends_on":
+                name = spec_name(d.arg_str(0))
+                if name:
+                    deps.setdefault(name, []).append(d)
+        recipe.memo["deps"] = deps
+    return deps

@@ -1,0 +1,148 @@
+"""Licensing (xSDK M7): a ``license()`` directive exists, is valid current SPDX, was
+checked, and its family (permissive / weak / strong copyleft / restricted) is known.
+
+SPDX validation uses the ``license-expression`` library's SPDX symbol table; ids that the
+library only accepts as *aliases* (``GPL-2.0``, ``GPL-2.0+``) are deprecated SPDX ids and
+are reported with their replacement."""
+
+import functools
+import re
+from typing import List, Optional, Tuple
+
+from ..registry import rule
+from ._common import build_info, class_location, data, finding
+
+OPERATORS = {"and", "or", "with"}
+PLACEHOLDER_CHECKER = re.compile(r"^(github_user\d*|FIXME|TODO|)$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def _spdx():
+    from license_expression import get_spdx_licensing
+
+    licensing = get_spdx_licensing()
+    keys = {k.lower(): k for k in licensing.known_symbols}
+    aliases = {}
+    for symbol in licensing.known_symbols.values():
+        for alias in getattr(symbol, "aliases", ()) or ():
+            aliases.setdefault(alias.lower(), symbol.key)
+    return licensing, keys, aliases
+
+
+@functools.lru_cache(maxsize=4096)
+def check_expression(expression: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """(problems, canonical ids) of an SPDX expression; no problems means valid."""
+    licensing, keys, aliases = _spdx()
+    problems: List[str] = []
+    ids: List[str] = []
+    try:
+        result = licensing.validate(expression)
+        syntax = [e for e in result.errors if not e.startswith("Unknown license key")]
+    except Exception as e:  # the library raises assorted errors on malformed text
+        syntax = [str(e)]
+    if syntax:
+        return tuple("invalid SPDX expression: %s" % s for s in syntax), ()
+    for token in re.split(r"[\s()]+", expression):
+        if not token or token.lower() in OPERATORS:
+            continue
+        canonical = _canonical(token, keys, aliases)
+        if canonical is None:
+            problems.append("%r is not an SPDX license identifier" % token)
+        elif canonical[1]:
+            problems.append("%r is a deprecated SPDX id; use %r" % (token, canonical[0]))
+            ids.append(canonical[0])
+        else:
+            ids.append(canonical[0])
+    return tuple(problems), tuple(ids)
+
+
+def _canonical(token: str, keys, aliases) -> Optional[Tuple[str, bool]]:
+    """(SPDX id, deprecated?) for one token, or None when unknown."""
+    low = token.lower()
+    if low in keys:
+        return keys[low], False
+    if low in aliases:
+        return aliases[low], True
+    if low.startswith(("licenseref-", "documentref-")) and re.match(r"^[A-Za-z0-9.:-]+$", token):
+        return token, False
+    if token.endswith("+") and low[:-1] in keys:
+        return keys[low[:-1]] + "+", False
+    return None
+
+
+def licence_family(spdx_id: str) -> str:
+    table = _families()
+    return table.get(spdx_id.lower(), "permissive")
+
+
+@functools.lru_cache(maxsize=1)
+def _families():
+    table = {}
+    for family in ("strong_copyleft", "weak_copyleft", "restricted", "unknown"):
+        for key in data("licenses").get(family) or ():
+            table[str(key).lower()] = family
+    return table
+
+
+def _license_directives(recipe):
+    return [d for d in recipe.directives if d.name == "license"]
+
+
+def _is_unknown(expression: str) -> bool:
+    return expression.strip().lower() in _families() and _families()[expression.strip().lower()] == "unknown"
+
+
+@rule("PESO-L001")
+def license_missing(recipe):
+    if recipe.package_class is None or _license_directives(recipe) or build_info(recipe).opaque:
+        return
+    yield finding("PESO-L001", recipe, class_location(recipe),
+                  "no license(...) directive: the package's licence is undeclared")
+
+
+@rule("PESO-L002")
+def license_not_spdx(recipe):
+    for d in _license_directives(recipe):
+        expression = d.arg_str(0)
+        if expression is None or _is_unknown(expression):
+            continue
+        problems, _ = check_expression(expression)
+        for problem in problems:
+            yield finding("PESO-L002", recipe, d.args[0], "license(%r): %s" % (expression, problem))
+
+
+@rule("PESO-L003")
+def license_unverified(recipe):
+    for d in _license_directives(recipe):
+        expression = d.arg_str(0)
+        if expression is not None and _is_unknown(expression):
+            yield finding("PESO-L003", recipe, d.node, "licence recorded as %r: not determined" % expression)
+        checker = d.kw_str("checked_by")
+        if checker is not None and PLACEHOLDER_CHECKER.match(checker.strip()):
+            yield finding("PESO-L003", recipe, d.kwargs["checked_by"],
+                          "license checked_by=%r is a placeholder" % checker)
+
+
+@rule("PESO-L004")
+def license_policy(recipe):
+    for d in _license_directives(recipe):
+        expression = d.arg_str(0)
+        if expression is None or _is_unknown(expression):
+            continue
+        problems, ids = check_expression(expression)
+        if not ids:
+            continue
+        families = {licence_family(i.rstrip("+")) for i in ids if not i.lower().endswith("exception")}
+        # a disjunction offers the most permissive choice; a conjunction imposes the strictest
+        choice = " or " in expression.lower()
+        order = ["permissive", "weak_copyleft", "strong_copyleft", "restricted"]
+        ranked = sorted(families, key=order.index)
+        family = (ranked[0] if choice else ranked[-1]) if ranked else "permissive"
+        if family == "strong_copyleft":
+            yield finding("PESO-L004", recipe, d.node,
+                          "license(%r) is strong copyleft: xSDK M7 prefers permissive licences "
+                          "(GPL is considered incompatible)" % expression)
+        elif family == "restricted":
+            yield finding("PESO-L004", recipe, d.node,
+                          "license(%r) is not an open-source licence (non-commercial or "
+                          "source-available)" % expression, severity="warning")

@@ -1,0 +1,78 @@
+"""Metadata and ownership: maintainers, homepage, description (E4S P1/P4, xSDK M5)."""
+
+import ast
+import re
+
+from ...recipe import literal_str
+from ..registry import rule
+from ._common import build_info, class_location, finding
+
+PLACEHOLDER_MAINTAINERS = re.compile(r"^github_user\d*$")
+#: attributes from which a base class derives the homepage (PyPI, CRAN, Bioconductor)
+HOMEPAGE_SOURCES = ("homepage", "pypi", "cran", "bioc", "cpan", "gnu_mirror_path",
+                    "sourceforge_mirror_path", "xorg_mirror_path", "sourceware_mirror_path")
+MIN_DESCRIPTION = 10
+
+
+@rule("PESO-M001")
+def maintainers_missing(recipe):
+    if recipe.package_class is None:
+        return
+    if recipe.directives_named("maintainers") or "maintainers" in recipe.attributes:
+        return
+    if build_info(recipe).opaque:
+        return  # may inherit maintainers from another package's class
+    yield finding("PESO-M001", recipe, class_location(recipe),
+                  "no maintainers(...) directive: nobody is named to resolve build and test issues")
+
+
+@rule("PESO-M002")
+def maintainers_misuse(recipe):
+    attr = recipe.attributes.get("maintainers")
+    if attr is not None:
+        yield finding("PESO-M002", recipe, (attr.line, attr.col),
+                      "maintainers assigned as a list overrides inherited maintainers; "
+                      "use the maintainers(...) directive")
+    for d in recipe.directives_named("maintainers"):
+        if not d.args and not d.has_star:
+            yield finding("PESO-M002", recipe, d.node, "maintainers() names nobody")
+        for arg in d.args:
+            handle = literal_str(arg)
+            if handle is not None and (PLACEHOLDER_MAINTAINERS.match(handle) or not handle.strip()):
+                yield finding("PESO-M002", recipe, arg, "placeholder maintainer %r" % handle)
+
+
+@rule("PESO-M003")
+def homepage(recipe):
+    cls = recipe.package_class
+    if cls is None:
+        return
+    attr = recipe.attributes.get("homepage")
+    if attr is None:
+        if any(a in recipe.attributes for a in HOMEPAGE_SOURCES) or build_info(recipe).opaque:
+            return
+        if any(m == "homepage" for m in cls.methods):
+            return
+        yield finding("PESO-M003", recipe, class_location(recipe), "no homepage attribute")
+        return
+    url = attr.literal
+    if url is not None and url.lower().startswith("http://"):
+        yield finding("PESO-M003", recipe, attr.value,
+                      "homepage uses http://; use https:// if the site serves it")
+
+
+@rule("PESO-M004")
+def description_missing(recipe):
+    cls = recipe.package_class
+    if cls is None:
+        return
+    doc = cls.docstring
+    if doc is None:
+        yield finding("PESO-M004", recipe, (cls.line, cls.col),
+                      "class %s has no docstring describing the package" % cls.name)
+    elif "FIXME" in doc or "boilerplate" in doc.lower():
+        yield finding("PESO-M004", recipe, cls.node.body[0],
+                      "class docstring is the 'spack create' placeholder")
+    elif len(doc.strip()) < MIN_DESCRIPTION:
+        yield finding("PESO-M004", recipe, cls.node.body[0],
+                      "class docstring %r is too short to describe the package" % doc.strip())

@@ -1,0 +1,160 @@
+"""Source provenance (E4S P1/P6, xSDK M10): public VCS with a development version,
+https everywhere, sha256 checksums, pinned VCS versions, stable patch URLs, version order."""
+
+import re
+
+from ...recipe import literal_str
+from ..registry import rule
+from ._common import (BRANCH_NAMES, build_info, class_location, finding,
+                      numeric_version_key, url_strings)
+
+VCS_ATTRIBUTES = ("git", "hg", "svn", "cvs")
+VCS_KWARGS = ("git", "hg", "svn", "cvs", "branch", "tag", "commit", "revision", "get_full_repo", "submodules")
+WEAK_DIGESTS = ("md5", "sha1", "sha224", "sha384", "sha512")
+INSECURE = re.compile(r"^(http|ftp|git)://", re.IGNORECASE)
+
+# Spack's audit regexes for patch URLs whose content (and so sha256) is not stable
+GITHUB_PATCH = re.compile(r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/(?:commit|pull)/[a-fA-F0-9]+\.(?:patch|diff)")
+GITHUB_PULL_COMMITS = re.compile(r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/pull/\d+/commits/[a-fA-F0-9]+\.(?:patch|diff)")
+GITLAB_PATCH = re.compile(r"^https?://(?:.+)?gitlab(?:.+)/.+/.+/-/(?:commit|merge_requests)/[a-fA-F0-9]+\.patch")
+
+
+def _versions(recipe):
+    return [d for d in recipe.directives if d.name == "version"]
+
+
+def _is_branch_version(d) -> bool:
+    name = d.arg_str(0)
+    return "branch" in d.kwargs or (name is not None and name.lower() in BRANCH_NAMES)
+
+
+def _has_vcs(recipe) -> bool:
+    if any(a in recipe.attributes for a in VCS_ATTRIBUTES):
+        return True
+    return any(k in d.kwargs for d in _versions(recipe) for k in ("git", "hg", "svn"))
+
+
+def _skip_source_rules(recipe) -> bool:
+    info = build_info(recipe)
+    return recipe.package_class is None or info.opaque or info.has("BundlePackage")
+
+
+@rule("PESO-S001")
+def no_public_vcs(recipe):
+    if _skip_source_rules(recipe) or _has_vcs(recipe):
+        return
+    yield finding("PESO-S001", recipe, class_location(recipe),
+                  "no git/hg/svn attribute: the public development repository is not declared")
+
+
+@rule("PESO-S002")
+def insecure_url(recipe):
+    for where, url, node in url_strings(recipe):
+        if INSECURE.match(url):
+            yield finding("PESO-S002", recipe, node,
+                          "%s uses an unencrypted URL %r; use https://" % (where, url))
+
+
+@rule("PESO-S003")
+def weak_or_missing_checksum(recipe):
+    if recipe.package_class is None:
+        return
+    manual = recipe.attributes.get("manual_download")
+    manual = manual is not None and getattr(manual.value, "value", None) is True
+    for d in recipe.directives:
+        if d.name not in ("version", "resource"):
+            continue
+        for algo in WEAK_DIGESTS:
+            if algo in d.kwargs:
+                yield finding("PESO-S003", recipe, d.kwargs[algo],
+                              "%s() uses a %s digest; use sha256=" % (d.name, algo))
+        if d.name != "version" or d.has_star:
+            continue
+        if len(d.args) >= 2 and literal_str(d.args[1]) is not None:
+            yield finding("PESO-S003", recipe, d.args[1],
+                          "version(%r) passes its checksum positionally; use sha256=" % d.arg_str(0))
+            continue
+        if manual or "sha256" in d.kwargs or any(a in d.kwargs for a in WEAK_DIGESTS):
+            continue
+        if any(k in d.kwargs for k in VCS_KWARGS) or _is_branch_version(d):
+            continue
+        name = d.arg_str(0)
+        if name is None:
+            continue
+        yield finding("PESO-S003", recipe, d.node, "version(%r) has no sha256 checksum" % name)
+
+
+@rule("PESO-S004")
+def vcs_version_unpinned(recipe):
+    for d in _versions(recipe):
+        if "tag" in d.kwargs and "commit" not in d.kwargs:
+            yield finding("PESO-S004", recipe, d.node,
+                          "version(%r) uses tag= without commit=: tags can move" % d.arg_str(0))
+
+
+@rule("PESO-S005")
+def unstable_patch_url(recipe):
+    for where, url, node in url_strings(recipe):
+        if not where.startswith("patch"):
+            continue
+        if GITHUB_PULL_COMMITS.match(url):
+            fixed = re.sub(r"/pull/\d+/commits/", "/commit/", url)
+            if not fixed.endswith("?full_index=1"):
+                fixed += "?full_index=1"
+            yield finding("PESO-S005", recipe, node,
+                          "patch URL is a pull-request commit; use %s" % fixed)
+        elif GITHUB_PATCH.match(url) and not url.endswith("?full_index=1"):
+            yield finding("PESO-S005", recipe, node,
+                          "GitHub patch URL must end with ?full_index=1 for a stable checksum")
+        elif GITLAB_PATCH.match(url):
+            yield finding("PESO-S005", recipe, node,
+                          "GitLab .patch URLs have unstable hashes; use the .diff URL")
+
+
+@rule("PESO-S006")
+def version_order(recipe):
+    seen_release = None
+    previous = None  # (key, directive) of the last numeric release
+    for d in _versions(recipe):
+        name = d.arg_str(0)
+        if name is None or d.when:
+            continue
+        if _is_branch_version(d):
+            if seen_release is not None:
+                yield finding("PESO-S006", recipe, d.node,
+                              "branch version %r listed after release %r; branches go first"
+                              % (name, seen_release))
+            continue
+        seen_release = seen_release or name
+        key = numeric_version_key(name)
+        if key is None:
+            continue
+        if previous is not None and key > previous[0]:
+            yield finding("PESO-S006", recipe, d.node,
+                          "version %r listed after older %r; list versions newest first"
+                          % (name, previous[1]))
+        previous = (key, name)
+
+
+@rule("PESO-S007")
+def checksum_fixme(recipe):
+    if not recipe.comments:
+        return
+    for d in _versions(recipe):
+        for line in range(d.line, (d.node.end_lineno or d.line) + 1):
+            comment = recipe.comments.get(line)
+            if comment and "FIXME" in comment.upper():
+                yield finding("PESO-S007", recipe, (line, recipe.line_text(line).find("#") + 1),
+                              "version(%r) still carries %r (left by spack checksum?)"
+                              % (d.arg_str(0), comment))
+
+
+@rule("PESO-S008")
+def dev_version_missing(recipe):
+    if _skip_source_rules(recipe) or not _has_vcs(recipe):
+        return
+    versions = _versions(recipe)
+    if not versions or any(_is_branch_version(d) for d in versions):
+        return
+    yield finding("PESO-S008", recipe, class_location(recipe),
+                  "no development version such as version(\"develop\", branch=\"main\")")

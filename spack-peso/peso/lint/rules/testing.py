@@ -1,0 +1,128 @@
+"""Stand-alone tests (E4S P2/P9, FP2, xSDK R1): a real ``test_*`` method exists, is
+documented and non-empty, uses the current test API, and needs no privileges or
+batch scheduler. Build-time ``check()`` is not a stand-alone test."""
+
+import ast
+import re
+
+from ...recipe import literal_str
+from ..registry import rule
+from ._common import build_info, class_location, finding, package_methods, real_tests
+
+BUILD_TIME_METHODS = ("check", "installcheck", "check_install", "test_install")
+DEPRECATED_CALLS = {
+    "self.run_test": "use test_* methods with self.test_part / Executable calls",
+    "self.cache_extra_test_sources": "use cache_extra_test_sources(self, ...)",
+    "self.install_test_root": "use install_test_root(self)",
+}
+LAUNCHERS = ("sudo", "srun", "jsrun", "sbatch", "qsub", "bsub", "salloc", "flux", "aprun")
+LAUNCHER_CMD = re.compile(r"^\s*(?:\S*/)?(%s)(?:\s|$)" % "|".join(LAUNCHERS))
+STALE_FLAGS = ("test_requires_compiler", "extra_install_tests", "cache_test_sources")
+
+
+def _has_build_time_tests(recipe) -> bool:
+    for method in recipe.all_methods():
+        if method.name in BUILD_TIME_METHODS:
+            return True
+        for dec in method.node.decorator_list:
+            if isinstance(dec, ast.Call) and any(
+                k.arg == "run_tests" and getattr(k.value, "value", None) is True for k in dec.keywords
+            ):
+                return True
+    return False
+
+
+def _needs_test(recipe) -> bool:
+    info = build_info(recipe)
+    return not (info.inherited_tests or info.opaque or info.has("BundlePackage"))
+
+
+@rule("PESO-T001")
+def no_standalone_test(recipe):
+    if recipe.package_class is None or real_tests(recipe) or not _needs_test(recipe):
+        return
+    if _has_build_time_tests(recipe):
+        return  # PESO-T004 says it more precisely
+    yield finding("PESO-T001", recipe, class_location(recipe),
+                  "no stand-alone test: add a documented test_* method run by 'spack test run'")
+
+
+@rule("PESO-T002")
+def test_empty(recipe):
+    for method in package_methods(recipe):
+        if method.is_test and method.is_empty:
+            yield finding("PESO-T002", recipe, method.node,
+                          "test method %s() has no body" % method.name)
+
+
+@rule("PESO-T003")
+def deprecated_test_api(recipe):
+    for method in recipe.all_methods():
+        if method.name == "test":
+            yield finding("PESO-T003", recipe, method.node,
+                          "def test(self) is the removed test API; write test_* methods")
+    for name, node in recipe.calls:
+        advice = DEPRECATED_CALLS.get(name)
+        if advice:
+            yield finding("PESO-T003", recipe, node, "deprecated %s(): %s" % (name, advice))
+    callbacks = recipe.attributes.get("build_time_test_callbacks")
+    if callbacks is not None and isinstance(callbacks.value, (ast.List, ast.Tuple)):
+        for element in callbacks.value.elts:
+            name = literal_str(element)
+            if name and name.startswith("test_"):
+                yield finding("PESO-T003", recipe, element,
+                              "stand-alone test %s listed in build_time_test_callbacks" % name)
+
+
+@rule("PESO-T004")
+def build_time_tests_only(recipe):
+    if recipe.package_class is None or real_tests(recipe) or not _needs_test(recipe):
+        return
+    if _has_build_time_tests(recipe):
+        yield finding("PESO-T004", recipe, class_location(recipe),
+                      "only build-time tests (check/run_tests): these do not run after install; "
+                      "add a stand-alone test_* method")
+
+
+@rule("PESO-T005")
+def stale_test_flag(recipe):
+    if recipe.package_class is None or real_tests(recipe) or build_info(recipe).opaque:
+        return
+    for flag in STALE_FLAGS:
+        attr = recipe.attributes.get(flag)
+        if attr is not None and getattr(attr.value, "value", True) not in (False, None):
+            yield finding("PESO-T005", recipe, (attr.line, attr.col),
+                          "%s is set but the package has no test_* method" % flag)
+
+
+@rule("PESO-T006")
+def test_needs_privileges_or_scheduler(recipe):
+    tests = [m for m in package_methods(recipe) if m.is_test]
+    if not tests:
+        return
+    spans = [(m.line, m.end_line) for m in tests]
+
+    def in_test(node):
+        return any(lo <= node.lineno <= hi for lo, hi in spans)
+
+    reported = set()
+    for node in recipe.strings:
+        m = LAUNCHER_CMD.match(node.value)
+        if m and in_test(node) and node.lineno not in reported:
+            reported.add(node.lineno)
+            yield finding("PESO-T006", recipe, node,
+                          "test runs %r: tests must not need privileges or a batch scheduler"
+                          % m.group(1))
+    for name, node in recipe.calls:
+        if name.rsplit(".", 1)[-1] in LAUNCHERS and in_test(node) and node.lineno not in reported:
+            reported.add(node.lineno)
+            yield finding("PESO-T006", recipe, node,
+                          "test calls %s(): tests must not need privileges or a batch scheduler" % name)
+
+
+@rule("PESO-T007")
+def test_docstring_missing(recipe):
+    for method in package_methods(recipe):
+        if method.is_test and not method.is_empty and not (method.docstring or "").strip():
+            yield finding("PESO-T007", recipe, method.node,
+                          "test method %s() has no docstring (spack test list shows it)" % method.name)
