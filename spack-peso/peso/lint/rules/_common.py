@@ -14,7 +14,6 @@ from ...recipe import Method, Recipe, literal_str
 from ..registry import RULES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-POLICIES = os.path.join(os.path.dirname(os.path.dirname(HERE)), "policies")
 
 #: version names Spack treats as branches (sorted above every release)
 BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable", "latest"))
@@ -22,8 +21,8 @@ BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable"
 
 @functools.lru_cache(maxsize=None)
 def data(name: str) -> dict:
-    """A YAML table: ``build_systems``/``variant_names`` here, ``licenses`` in policies/."""
-    folder = POLICIES if name == "licenses" else HERE
+    """A YAML data table next to this file (build_systems, variant_names, licenses)."""
+    folder = HERE
     with open(os.path.join(folder, name + ".yaml"), encoding="utf-8") as f:
         return yaml.safe_load(f) or {}
 
@@ -72,6 +71,13 @@ class BuildInfo:
         self.build_systems = [b for b in self.known if not table[b].get("mixin")]
         #: bases we cannot see into (another package's class): inherited facts unknown
         self.opaque = bool(self.unknown)
+        #: nothing is fetched or built: a bundle, a virtual package or has_code = False
+        attrs = recipe.attributes
+        self.no_code = (
+            "BundlePackage" in self.known
+            or getattr(getattr(attrs.get("virtual"), "value", None), "value", None) is True
+            or getattr(getattr(attrs.get("has_code"), "value", None), "value", None) is False
+        )
 
     def has(self, *names: str) -> bool:
         return any(n in self.known for n in names)

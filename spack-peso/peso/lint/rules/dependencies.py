@@ -24,7 +24,7 @@ BUNDLED_DEFINE = re.compile(r"(?:USE_INTERNAL|_INTERNAL_|USE_BUNDLED|_BUNDLED_|U
 @rule("PESO-D002")
 def language_deps(recipe):
     info = build_info(recipe)
-    if recipe.package_class is None or info.compiled is not True or info.opaque:
+    if recipe.package_class is None or info.compiled is not True or info.opaque or info.no_code:
         return
     if any(name in directive_dependencies(recipe) for name in LANGUAGES):
         return

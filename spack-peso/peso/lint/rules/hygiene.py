@@ -75,7 +75,7 @@ def build_system_missing(recipe):
         yield finding("PESO-R005", recipe, (cls.line, cls.col),
                       "class %s has no build system base class (%s)" % (cls.name, bases))
         return
-    if info.build_systems == ["Package"] and not info.opaque:
+    if info.build_systems == ["Package"] and not info.opaque and not info.no_code:
         has_install = any("install" in c.methods for c in recipe.classes)
         if not has_install and not recipe.directives_named("build_system"):
             yield finding("PESO-R005", recipe, (cls.line, cls.col),

@@ -94,7 +94,8 @@ def _is_unknown(expression: str) -> bool:
 
 @rule("PESO-L001")
 def license_missing(recipe):
-    if recipe.package_class is None or _license_directives(recipe) or build_info(recipe).opaque:
+    info = build_info(recipe)
+    if recipe.package_class is None or _license_directives(recipe) or info.opaque or info.no_code:
         return
     yield finding("PESO-L001", recipe, class_location(recipe),
                   "no license(...) directive: the package's licence is undeclared")

@@ -70,7 +70,7 @@ def description_missing(recipe):
     if doc is None:
         yield finding("PESO-M004", recipe, (cls.line, cls.col),
                       "class %s has no docstring describing the package" % cls.name)
-    elif "FIXME" in doc or "boilerplate" in doc.lower():
+    elif "FIXME" in doc or "remove this boilerplate" in doc.lower():
         yield finding("PESO-M004", recipe, cls.node.body[0],
                       "class docstring is the 'spack create' placeholder")
     elif len(doc.strip()) < MIN_DESCRIPTION:

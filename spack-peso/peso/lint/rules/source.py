@@ -36,7 +36,7 @@ def _has_vcs(recipe) -> bool:
 
 def _skip_source_rules(recipe) -> bool:
     info = build_info(recipe)
-    return recipe.package_class is None or info.opaque or info.has("BundlePackage")
+    return recipe.package_class is None or info.opaque or info.no_code
 
 
 @rule("PESO-S001")
@@ -61,6 +61,7 @@ def weak_or_missing_checksum(recipe):
         return
     manual = recipe.attributes.get("manual_download")
     manual = manual is not None and getattr(manual.value, "value", None) is True
+    manual = manual or build_info(recipe).no_code
     for d in recipe.directives:
         if d.name not in ("version", "resource"):
             continue

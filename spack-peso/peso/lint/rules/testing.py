@@ -34,7 +34,7 @@ def _has_build_time_tests(recipe) -> bool:
 
 def _needs_test(recipe) -> bool:
     info = build_info(recipe)
-    return not (info.inherited_tests or info.opaque or info.has("BundlePackage"))
+    return not (info.inherited_tests or info.opaque or info.no_code)
 
 
 @rule("PESO-T001")

@@ -10,6 +10,7 @@ from ..registry import rule
 from ._common import build_info, class_location, data, finding
 
 GPU_VARIANTS = {"cuda": "CudaPackage", "rocm": "ROCmPackage", "hip": "ROCmPackage"}
+GPU_TARGET_VARIANT = {"CudaPackage": "cuda_arch", "ROCmPackage": "amdgpu_target"}
 
 
 def _variants(recipe):
@@ -39,7 +40,7 @@ def variant_description_missing(recipe):
 @rule("PESO-V002")
 def debug_option_missing(recipe):
     info = build_info(recipe)
-    if recipe.package_class is None or info.compiled is not True or info.build_type or info.opaque:
+    if recipe.package_class is None or info.compiled is not True or info.build_type or info.opaque or info.no_code:
         return
     names = {d.arg_str(0) for d in _variants(recipe)}
     if names & {"debug", "build_type", "buildtype"}:
@@ -86,8 +87,8 @@ def gpu_support_undeclared(recipe):
         base = GPU_VARIANTS.get(d.arg_str(0))
         if base and not info.has(base):
             yield finding("PESO-V004", recipe, d.node,
-                          "ad-hoc variant(%r): inherit %s so cuda_arch/amdgpu_target and its "
-                          "conflicts come with it" % (d.arg_str(0), base))
+                          "ad-hoc variant(%r): inherit %s so %s and its conflicts come with it"
+                          % (d.arg_str(0), base, GPU_TARGET_VARIANT[base]))
 
 
 @rule("PESO-V005")
