@@ -1,0 +1,397 @@
+"""``spack peso lint --deep``: the checks that need Spack with package classes loaded.
+
+Three things the static linter cannot know without importing the recipes:
+
+* every ``spack audit packages`` check, run one package at a time and one check
+  function at a time, so that (unlike ``spack audit``, which stops printing after the
+  first failing tag) nothing is lost and each error is filed under the rule that
+  lists its function in ``rules-deep.yaml``, with a ``file:line`` found in the AST
+  (:mod:`.deep_locate`);
+* inherited stand-alone tests (``spack.install_test.test_functions``): a package
+  whose base class provides ``test_*`` methods is not "untested", so with ``--deep``
+  the static no-standalone-test finding is dropped for it;
+* variants that a method tests for (``self.spec.satisfies("+x")``) but that neither
+  the class nor a base class defines (PESO-K001).
+
+The work is spread over forked worker processes (the classes load in each worker), so
+a whole-repository deep run costs less wall time than ``spack audit packages`` alone.
+Functions whose name starts with ``spack_`` need to run inside Spack; the rest do not.
+"""
+
+import ast
+import dataclasses
+import multiprocessing
+import os
+import subprocess
+import sys
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..errors import PesoError
+from .deep_locate import RecipeIndex, locate
+from .registry import RULES, Finding
+
+#: the rule a check function lands in when rules-deep.yaml does not list it
+FALLBACK_RULE = "PESO-A000"
+#: rule for variants tested in method bodies that the package does not define
+SPEC_CHECK_RULE = "PESO-K001"
+#: name (in rules.yaml) of the static rule that --deep overrides with inherited tests
+NO_TEST_RULE_NAME = "no-standalone-test"
+#: the audit group `spack audit packages` runs
+AUDIT_GROUP = "packages"
+
+
+@dataclasses.dataclass
+class AuditIssue:
+    """One ``spack.audit.Error`` with the tag and check function that produced it."""
+
+    tag: str
+    check: str
+    summary: str
+    details: Tuple[str, ...]
+
+
+@dataclasses.dataclass
+class PackageFacts:
+    """What a worker learnt about one package with its class loaded."""
+
+    name: str
+    path: str = ""
+    issues: List[AuditIssue] = dataclasses.field(default_factory=list)
+    tests: List[str] = dataclasses.field(default_factory=list)
+    variants: List[str] = dataclasses.field(default_factory=list)
+    load_error: str = ""
+
+
+# --------------------------------------------------------------------------------------
+# rule lookup (data in rules-deep.yaml)
+
+
+def check_to_rule() -> Dict[str, str]:
+    """audit check function name -> peso rule id, from the ``audit_checks`` keys."""
+    table = {}
+    for rule in RULES.values():
+        for check in rule.doc.get("audit_checks") or ():
+            table[check] = rule.id
+    return table
+
+
+def no_test_rule_id() -> Optional[str]:
+    """ID of the static rule named ``no-standalone-test`` (defined by the static rules)."""
+    for rule in RULES.values():
+        if rule.name == NO_TEST_RULE_NAME:
+            return rule.id
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# inside Spack: collect facts per package
+
+
+def spack_audit_checks() -> List[Tuple[str, object]]:
+    """(tag, function) for every check of the ``packages`` audit group, in audit's order."""
+    import spack.audit
+
+    return [
+        (tag, fn) for tag in spack.audit.GROUPS[AUDIT_GROUP] for fn in spack.audit.CALLBACKS[tag].callbacks
+    ]
+
+
+def spack_package_facts(name: str, audit: bool = True) -> PackageFacts:
+    """Run every audit check on one package (unless ``audit`` is False) and record its
+    tests and variants."""
+    import spack.audit
+    import spack.install_test
+    import spack.repo
+
+    facts = PackageFacts(name=name)
+    try:
+        facts.path = spack.repo.PATH.filename_for_package_name(name)
+        pkg_cls = spack.repo.PATH.get_pkg_class(name)
+    except Exception as e:  # a recipe that does not even load
+        facts.load_error = "%s: %s" % (type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else "")
+        return facts
+    for tag, fn in spack_audit_checks() if audit else ():
+        try:
+            errors = fn(pkgs=[name], error_cls=spack.audit.Error)
+        except Exception as e:
+            facts.issues.append(
+                AuditIssue(tag, fn.__name__, "audit check %s crashed on %s: %s" % (fn.__name__, name, e), ())
+            )
+            continue
+        for err in errors:
+            facts.issues.append(AuditIssue(tag, fn.__name__, str(err.summary), tuple(str(d) for d in err.details)))
+    try:
+        facts.tests = sorted("%s.%s" % (cls, fn.__name__) for cls, fn in spack.install_test.test_functions(pkg_cls))
+    except Exception:
+        facts.tests = []
+    try:
+        facts.variants = sorted(pkg_cls.variant_names())
+    except Exception:
+        facts.variants = []
+    return facts
+
+
+#: whether the workers of the current collection run the audit checks (set before forking)
+_AUDIT = True
+
+
+def _facts_chunk(names: Sequence[str]) -> List[PackageFacts]:
+    return [spack_package_facts(n, _AUDIT) for n in names]
+
+
+def spack_collect(names: Sequence[str], jobs: int = 0, audit: bool = True) -> Dict[str, PackageFacts]:
+    """Facts for every package name, computed in ``jobs`` forked workers."""
+    global _AUDIT
+    import spack.repo
+
+    _AUDIT = audit
+    spack.repo.PATH.all_package_names()  # build the index once, before forking
+    jobs = jobs or os.cpu_count() or 1
+    names = list(names)
+    if jobs <= 1 or len(names) < 8:
+        return {f.name: f for f in _facts_chunk(names)}
+    # small chunks, handed out dynamically: recipe costs vary a lot (boost vs zlib)
+    size = max(1, min(40, len(names) // (jobs * 8) or 1))
+    chunks = [names[i : i + size] for i in range(0, len(names), size)]
+    result = {}
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        for chunk in pool.imap_unordered(_facts_chunk, chunks):
+            for facts in chunk:
+                result[facts.name] = facts
+    return result
+
+
+def spack_names_for_paths(files: Iterable[Tuple[str, str]]) -> Tuple[Dict[str, str], List[str]]:
+    """Map (path, package name) pairs to packages of the configured repositories.
+
+    Returns (name -> path, paths that no configured repository holds under that name:
+    those cannot be loaded, so deep checks skip them).
+    """
+    import spack.repo
+
+    found, outside = {}, []
+    for path, name in files:
+        try:
+            known = spack.repo.PATH.filename_for_package_name(name) if spack.repo.PATH.exists(name) else None
+        except Exception:
+            known = None
+        if known and os.path.realpath(known) == os.path.realpath(path):
+            found[name] = path
+        else:
+            outside.append(path)
+    return found, outside
+
+
+def spack_deep(files: Iterable[Tuple[str, str]], jobs: int = 0, audit: bool = True):
+    """Deep findings for linted files: ``(findings, facts by name, paths skipped)``."""
+    names, outside = spack_names_for_paths(files)
+    facts = spack_collect(sorted(names), jobs, audit)
+    findings: List[Finding] = []
+    if audit:
+        for name in sorted(facts):
+            findings.extend(findings_from_facts(facts[name], names[name]))
+    return findings, facts, outside
+
+
+# --------------------------------------------------------------------------------------
+# facts -> findings (no Spack needed)
+
+
+def findings_from_facts(facts: PackageFacts, path: str, source: Optional[str] = None) -> List[Finding]:
+    """peso findings for one package: its audit errors located in its recipe, and K001."""
+    if source is None:
+        try:
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+        except OSError:
+            source = ""
+    index = RecipeIndex(source)
+    rules_by_check = check_to_rule()
+    findings = []
+    if facts.load_error:
+        findings.append(_make(FALLBACK_RULE, facts.name, path, index.class_line, "package class fails to load: " + facts.load_error))
+    for issue in facts.issues:
+        rule_id = rules_by_check.get(issue.check, FALLBACK_RULE)
+        strategy = RULES[rule_id].doc.get("locate", "class")
+        message = _message(issue)
+        # checks that bundle one detail per offending line get one finding per line
+        per_line = [d for d in issue.details if ":" in d and d.startswith(path.rstrip())] if path else []
+        if per_line and strategy in ("boilerplate", "method"):
+            for detail in per_line:
+                line, _ = locate(strategy, issue.summary, (detail,), index)
+                findings.append(_make(rule_id, facts.name, path, line, "%s: %s" % (issue.summary, detail.split(": ", 1)[-1])))
+            continue
+        line, exact = locate(strategy, issue.summary, issue.details, index)
+        if not exact:
+            message += " (not written in this file: inherited or computed)"
+        findings.append(_make(rule_id, facts.name, path, line, message))
+    findings.extend(_unknown_variant_checks(facts, path, source))
+    return findings
+
+
+def _message(issue: AuditIssue) -> str:
+    details = [d.strip() for d in issue.details if d.strip() and not d.strip().startswith("in /")]
+    details = [d for d in details if not d.startswith("happening in ")]
+    text = issue.summary
+    if details:
+        text += " [" + "; ".join(details) + "]"
+    return "%s (spack audit %s/%s)" % (text, issue.tag, issue.check)
+
+
+def _make(rule_id: str, package: str, path: str, line: int, message: str) -> Finding:
+    rule = RULES[rule_id]
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=message,
+        path=path,
+        line=line,
+        column=1 if line else 0,
+        package=package,
+        policies=rule.policies,
+        name=rule.name,
+    )
+
+
+def _unknown_variant_checks(facts: PackageFacts, path: str, source: str) -> List[Finding]:
+    """PESO-K001: spec checks in methods naming variants the loaded class does not have."""
+    if not facts.variants or not source or SPEC_CHECK_RULE not in RULES:
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    known = set(facts.variants)
+    findings = []
+    for node, spec_text in spec_checks(tree):
+        for variant in root_variant_names(spec_text, facts.name):
+            if variant not in known:
+                findings.append(
+                    _make(
+                        SPEC_CHECK_RULE,
+                        facts.name,
+                        path,
+                        node.lineno,
+                        "spec check %r names variant '%s', which %s does not define (own or inherited)"
+                        % (spec_text, variant, facts.name),
+                    )
+                )
+    return findings
+
+
+#: phase methods Spack calls as ``method(self, spec, prefix)``: their ``spec`` is the package's
+PHASES_WITH_SPEC = frozenset(
+    ("install", "build", "configure", "edit", "autoreconf", "cmake", "meson", "patch", "check", "installcheck")
+)
+
+
+def _own_spec_aliases(func: ast.AST) -> bool:
+    """True if a bare ``spec`` inside ``func`` is the package's own spec."""
+    if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    params = [a.arg for a in func.args.args]
+    if func.name in PHASES_WITH_SPEC and params[:2] == ["self", "spec"]:
+        return True
+    if "spec" in params:
+        return False
+    for node in ast.walk(func):
+        if isinstance(node, ast.Assign) and _is_self_spec(node.value):
+            if any(isinstance(t, ast.Name) and t.id == "spec" for t in node.targets):
+                return True
+    return False
+
+
+def _is_self_spec(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "spec"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
+
+
+def spec_checks(tree: ast.AST):
+    """(node, spec string) for ``<spec>.satisfies("...")`` and ``"..." in <spec>``, where
+    ``<spec>`` is ``self.spec`` or a bare ``spec`` known to alias it in that method."""
+    for func in ast.walk(tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        bare_ok = _own_spec_aliases(func)
+
+        def own(node):
+            return _is_self_spec(node) or (bare_ok and isinstance(node, ast.Name) and node.id == "spec")
+
+        for node in _walk_no_nested(func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "satisfies"
+                and own(node.func.value)
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                yield node, node.args[0].value
+            elif (
+                isinstance(node, ast.Compare)
+                and len(node.ops) == 1
+                and isinstance(node.ops[0], (ast.In, ast.NotIn))
+                and isinstance(node.left, ast.Constant)
+                and isinstance(node.left.value, str)
+                and own(node.comparators[0])
+            ):
+                yield node, node.left.value
+
+
+def _walk_no_nested(func):
+    """Nodes of a function body, not descending into nested function definitions."""
+    stack = list(func.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                stack.append(child)
+
+
+def root_variant_names(spec_text: str, package: str) -> List[str]:
+    """Variant names a spec string sets on the package itself (Spack's parser)."""
+    try:
+        import spack.spec
+
+        spec = spack.spec.Spec(spec_text)
+    except Exception:
+        return []
+    if spec.name and spec.name != package:
+        return []
+    return [n for n in spec.variants if n not in ("patches", "dev_path", "commit", "build_system")]
+
+
+def apply_inherited_tests(findings: List[Finding], facts: Dict[str, PackageFacts]) -> List[Finding]:
+    """Drop the static no-standalone-test finding for packages with inherited tests."""
+    rule_id = no_test_rule_id()
+    if not rule_id:
+        return list(findings)
+    tested = {name for name, f in facts.items() if f.tests}
+    return [f for f in findings if not (f.rule == rule_id and f.package in tested)]
+
+
+# --------------------------------------------------------------------------------------
+# outside Spack
+
+
+def reexec_in_spack(argv: Sequence[str]) -> int:
+    """Run ``spack peso <argv>`` through the real Spack and return its exit status."""
+    from ..spackenv import require_spack
+
+    spack = require_spack()
+    try:
+        return subprocess.call([spack, "peso", *argv])
+    except OSError as e:
+        raise PesoError("cannot run %s: %s" % (spack, e))
+
+
+def current_argv() -> List[str]:
+    """The peso arguments of this process (after ``-m peso`` / the console script)."""
+    return list(sys.argv[1:])

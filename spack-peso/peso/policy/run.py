@@ -1,0 +1,66 @@
+"""Build a policy report: lint each product's recipe, then judge every policy.
+
+Inside Spack the package classes are loaded too (cheaply, without the audit checks
+unless ``deep``), so a product whose base class provides stand-alone tests counts as
+tested, as ``spack test list`` would say. Outside Spack the report is purely static.
+"""
+
+import os
+from typing import Dict, List, Optional, Sequence
+
+from ..lint import deep as deep_lint
+from ..lint import engine
+from ..lint.config import LintConfig
+from ..spackenv import in_spack
+from .catalog import Policy, load_policies
+from .compat import apply_claims, read_document, claims
+from .evaluate import PolicyReport, ProductReport, evaluate_product, new_report
+from .products import Product
+
+
+def spack_version() -> str:
+    if not in_spack():
+        return ""
+    try:
+        import spack
+
+        return "Spack " + str(spack.spack_version)
+    except Exception:
+        return ""
+
+
+def build_report(
+    products: Sequence[Product],
+    config: Optional[LintConfig] = None,
+    policies: Optional[List[Policy]] = None,
+    use_cache: bool = True,
+    deep: bool = False,
+    jobs: int = 0,
+) -> PolicyReport:
+    config = config or LintConfig()
+    policies = policies if policies is not None else load_policies()
+    paths = sorted({p.recipe for p in products if p.recipe})
+    by_path: Dict[str, list] = {path: [] for path in paths}
+    files = []
+    if paths:
+        result = engine.lint(paths, config, use_cache=use_cache)
+        files = result.files
+        findings = list(result.findings)
+        if in_spack():
+            extra, facts, _outside = deep_lint.spack_deep(files, jobs=jobs or config.jobs or 0, audit=deep)
+            findings = deep_lint.apply_inherited_tests(findings, facts) + extra
+        for f in findings:
+            by_path.setdefault(os.path.abspath(f.path), []).append(f)
+    reports = []
+    for product in products:
+        if not product.recipe:
+            reports.append(
+                evaluate_product(product.name, product.package, "", [], policies, error="no recipe found for %s" % product.package)
+            )
+            continue
+        path = os.path.abspath(product.recipe)
+        report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies)
+        if product.compat:
+            apply_claims(report, claims(read_document(product.compat), product.compat), product.compat)
+        reports.append(report)
+    return new_report(policies, reports, spack=spack_version())

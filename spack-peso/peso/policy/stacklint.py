@@ -1,0 +1,180 @@
+"""Stack-level policy lint: problems that only show across a whole environment.
+
+The recipe linter judges one package.py; a curator also needs to know, for one
+generated ``spack.yaml`` (``environments/<target>/spack.yaml``):
+
+* STACK-T001 which roots have no stand-alone test (E4S P2: the stack's test run will
+  report nothing for them);
+* STACK-G001 which roots ask for a GPU backend (``+cuda``, ``cuda_arch=``, ``+rocm``,
+  ``amdgpu_target=``, ``+sycl``) that their recipe does not have, itself or through
+  its base classes (the stack would not concretize);
+* STACK-G002 conflicting GPU arch values in one stack (two ``cuda_arch`` values, or
+  ``+cuda`` and ``+rocm`` on one root), which give two copies of shared dependencies.
+
+Variants of base classes come from the stack generator's extracted facts
+(``peso/stack/data/base_variants.yaml``), so this runs without Spack.
+"""
+
+import dataclasses
+import re
+from typing import Dict, List, Optional, Sequence, Set
+
+from ..errors import PesoError
+from ..recipe import load_recipe
+from .products import recipe_path, root_name
+
+_ARCH = {"cuda": re.compile(r"\bcuda_arch=([\w,]+)"), "rocm": re.compile(r"\bamdgpu_target=([\w:+,-]+)")}
+_SWITCH = {b: re.compile(r"\+%s(?![\w-])" % b) for b in ("cuda", "rocm", "sycl")}
+_ARCH_VARIANT = {"cuda": "cuda_arch", "rocm": "amdgpu_target"}
+
+
+@dataclasses.dataclass
+class StackProblem:
+    rule: str
+    severity: str
+    package: str
+    message: str
+    spec: str = ""
+
+    def render(self) -> str:
+        return "%s %s %s: %s" % (self.rule, self.severity, self.spec or self.package, self.message)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def split_root(spec: str):
+    """(root part, dependency part): tokens after the first ``^``/``%`` belong to others."""
+    m = re.search(r"\s*[\^%]", spec)
+    if not m:
+        return spec, ""
+    return spec[: m.start()], spec[m.start() :]
+
+
+def _base_variants() -> Dict[str, dict]:
+    from ..stack.model import data_file
+
+    return data_file("base_variants.yaml").get("classes", {})
+
+
+def recipe_variants(path: str, classes: Optional[Dict[str, dict]] = None) -> Set[str]:
+    """Variant names of a recipe: its own ``variant()`` calls plus its bases' (from facts)."""
+    classes = classes if classes is not None else _base_variants()
+    recipe = load_recipe(path)
+    names: Set[str] = set()
+    for d in recipe.directives_named("variant"):
+        value = d.arg_str(0)
+        if value:
+            names.add(value)
+    todo = list(recipe.package_class.base_names) if recipe.package_class else []
+    seen = set()
+    while todo:
+        base = todo.pop()
+        if base in seen:
+            continue
+        seen.add(base)
+        entry = classes.get(base) or {}
+        names.update(entry.get("variants") or ())
+        todo.extend(entry.get("bases") or ())
+    return names
+
+
+def has_own_tests(path: str, classes: Optional[Dict[str, dict]] = None) -> bool:
+    """A non-empty ``test_*`` method in the recipe, or a base class known to provide one
+    (PythonExtension's ``test_imports``, PerlPackage's ``test_use``, ...)."""
+    recipe = load_recipe(path)
+    if any(m.is_test and not m.is_empty for m in recipe.all_methods()):
+        return True
+    classes = classes if classes is not None else _base_variants()
+    todo = list(recipe.package_class.base_names) if recipe.package_class else []
+    seen = set()
+    while todo:
+        base = todo.pop()
+        if base in _TESTING_BASES:
+            return True
+        if base not in seen:
+            seen.add(base)
+            todo.extend((classes.get(base) or {}).get("bases") or ())
+    return False
+
+
+#: build-system classes that define ``test_*`` methods (spack test list counts them)
+_TESTING_BASES = {"PythonExtension", "PerlPackage", "SIPPackage"}
+
+
+def stack_specs(path: str) -> List[str]:
+    """Every root spec string of the environment (definitions and matrices expanded)."""
+    from .products import _expand  # same expansion the product list uses
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    except (OSError, yaml.YAMLError) as e:
+        raise PesoError("cannot read environment: %s" % str(e).splitlines()[0], path=path)
+    env = doc.get("spack") if isinstance(doc, dict) else None
+    if not isinstance(env, dict):
+        raise PesoError("not a Spack environment (no top-level 'spack:' mapping)", path=path)
+    definitions: Dict[str, List[str]] = {}
+    for block in env.get("definitions") or ():
+        for key, value in (block or {}).items():
+            if key != "when":
+                definitions.setdefault(key, []).extend(_expand(value, definitions))
+    specs = []
+    for item in env.get("specs") or ():
+        if isinstance(item, dict) and "matrix" in item:
+            specs.extend(_matrix(item["matrix"], definitions))
+        else:
+            specs.extend(_expand([item], definitions))
+    return specs
+
+
+def _matrix(rows, definitions) -> List[str]:
+    combos = [""]
+    for row in rows or ():
+        values = _expand(row, definitions)
+        combos = [(c + " " + v).strip() for c in combos for v in values]
+    return combos
+
+
+def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
+    specs = stack_specs(path)
+    classes = _base_variants()
+    problems: List[StackProblem] = []
+    tested: Dict[str, bool] = {}
+    arch_values: Dict[str, Dict[str, List[str]]] = {"cuda": {}, "rocm": {}}
+    for spec in specs:
+        name = root_name(spec)
+        if not name:
+            continue
+        recipe = recipe_path(name, repos)
+        root, deps = split_root(spec)
+        for backend, pattern in _ARCH.items():
+            for m in pattern.finditer(spec):
+                arch_values[backend].setdefault(m.group(1), []).append(name)
+        if not recipe:
+            problems.append(StackProblem("STACK-R001", "error", name, "no recipe in the repositories", spec))
+            continue
+        if name not in tested:
+            tested[name] = has_own_tests(recipe, classes)
+            if not tested[name]:
+                problems.append(StackProblem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", spec))
+        wanted = [b for b in ("cuda", "rocm", "sycl") if _SWITCH[b].search(root)]
+        wanted += [b for b, v in _ARCH_VARIANT.items() if re.search(r"\b%s=" % v, root) and b not in wanted]
+        if wanted:
+            variants = recipe_variants(recipe, classes)
+            for backend in wanted:
+                needed = [backend] + ([_ARCH_VARIANT[backend]] if re.search(r"\b%s=" % _ARCH_VARIANT.get(backend, "-"), root) else [])
+                lacking = [v for v in needed if v not in variants]
+                if lacking:
+                    problems.append(StackProblem(
+                        "STACK-G001", "error", name,
+                        "listed for %s but the recipe has no %s variant" % (backend, "/".join(lacking)), spec))
+        if _SWITCH["cuda"].search(root) and _SWITCH["rocm"].search(root):
+            problems.append(StackProblem("STACK-G002", "error", name, "root enables both +cuda and +rocm", spec))
+    for backend, values in arch_values.items():
+        if len(values) > 1:
+            listing = "; ".join("%s=%s (%s)" % (_ARCH_VARIANT[backend], v, ", ".join(sorted(set(p))[:5])) for v, p in sorted(values.items()))
+            problems.append(StackProblem("STACK-G002", "warning", "*",
+                                         "conflicting %s values in one stack: %s" % (_ARCH_VARIANT[backend], listing)))
+    return problems
