@@ -1,0 +1,224 @@
+"""Every static rule fails on a recipe written to break it (at the marked line) and
+passes on the clean recipe and on recipes written to satisfy it."""
+
+import pytest
+
+from _recipes import CLEAN, SHA_A, SHA_B, STATIC_RULE_IDS, TEST_METHOD, edit, findings, marked_lines
+
+CLASS = ("class Foo(CMakePackage):", "class Foo(CMakePackage):  # HERE")
+NO_TEST = (TEST_METHOD, "")
+
+# (rule, case name, failing recipe); the finding lines must be exactly the "# HERE" lines
+FAILING = [
+    ("PESO-E001", "syntax", edit(("def cmake_args(self):", "def cmake_args(self)  # HERE"))),
+    ("PESO-M001", "no-maintainers", edit(CLASS, ('    maintainers("alice")\n', ""))),
+    ("PESO-M002", "list", edit(('maintainers("alice")', 'maintainers = ["alice"]  # HERE'))),
+    ("PESO-M002", "placeholder", edit(('maintainers("alice")', 'maintainers("github_user1")  # HERE'))),
+    ("PESO-M003", "http", edit(('homepage = "https://foo.org"', 'homepage = "http://foo.org"  # HERE'))),
+    ("PESO-M003", "missing", edit(CLASS, ('    homepage = "https://foo.org"\n', ""))),
+    ("PESO-M004", "placeholder", edit(('"""Foo is a parallel solver for sparse linear systems."""',
+                                       '"""FIXME: Put a proper description of your package here."""  # HERE'))),
+    ("PESO-M004", "missing", edit(CLASS, ('    """Foo is a parallel solver for sparse linear systems."""\n', ""))),
+    ("PESO-L001", "missing", edit(CLASS, ('    license("BSD-3-Clause", checked_by="alice")\n', ""))),
+    ("PESO-L002", "deprecated", edit(('license("BSD-3-Clause"', 'license("GPL-2.0"'),
+                                     ('checked_by="alice")', 'checked_by="alice")  # HERE'))),
+    ("PESO-L002", "unknown-id", edit(('license("BSD-3-Clause", checked_by="alice")', 'license("BSD")  # HERE'))),
+    ("PESO-L002", "syntax", edit(('license("BSD-3-Clause", checked_by="alice")', 'license("MIT OR")  # HERE'))),
+    ("PESO-L003", "unknown", edit(('license("BSD-3-Clause"', 'license("UNKNOWN"'),
+                                  ('checked_by="alice")', 'checked_by="alice")  # HERE'))),
+    ("PESO-L003", "placeholder-checker", edit(('checked_by="alice")', 'checked_by="github_user1")  # HERE'))),
+    ("PESO-L004", "gpl", edit(('license("BSD-3-Clause"', 'license("GPL-3.0-or-later"'),
+                              ('checked_by="alice")', 'checked_by="alice")  # HERE'))),
+    ("PESO-L004", "gpl-and-mit", edit(('license("BSD-3-Clause", checked_by="alice")',
+                                       'license("GPL-2.0-only AND MIT")  # HERE'))),
+    ("PESO-L004", "non-commercial", edit(('license("BSD-3-Clause", checked_by="alice")',
+                                          'license("CC-BY-NC-4.0")  # HERE'))),
+    ("PESO-S001", "no-git", edit(CLASS, ('    git = "https://github.com/foo/foo.git"\n', ""))),
+    ("PESO-S002", "http-url", edit(('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "http://foo.org/foo-2.0.tar.gz"  # HERE'))),
+    ("PESO-S002", "ftp-version-url", edit(('version("1.0", sha256="%s")' % SHA_B,
+                                           'version("1.0", sha256="%s", url="ftp://foo.org/foo-1.0.tgz")  # HERE' % SHA_B))),
+    ("PESO-S002", "patch-and-resource", edit(('    variant("mpi"', '    patch("http://foo.org/fix.patch", sha256="%s")  # HERE\n'
+                                              '    resource(name="x", git="git://foo.org/x.git", commit="%s")  # HERE\n'
+                                              '    variant("mpi"' % (SHA_A, "c" * 40)))),
+    ("PESO-S003", "md5", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", md5="%s")  # HERE' % ("b" * 32)))),
+    ("PESO-S003", "positional", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", "%s")  # HERE' % SHA_B))),
+    ("PESO-S003", "none", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0")  # HERE'))),
+    ("PESO-S003", "resource-sha1", edit(('    variant("mpi"', '    resource(name="x", url="https://x.org/x.tgz", sha1="%s")  # HERE\n'
+                                         '    variant("mpi"' % ("d" * 40)))),
+    ("PESO-S004", "tag", edit(('version("2.0", sha256="%s")' % SHA_A,
+                               'version("2.1", tag="v2.1")  # HERE\n    version("2.0", sha256="%s")' % SHA_A))),
+    ("PESO-S005", "github-commit", edit(('    variant("mpi"', '    patch("https://github.com/o/r/commit/abc123.patch", sha256="%s")  # HERE\n'
+                                         '    variant("mpi"' % SHA_A))),
+    ("PESO-S005", "pull-commits", edit(('    variant("mpi"', '    patch(\n        "https://github.com/o/r/pull/12/commits/abc123.patch?full_index=1",  # HERE\n'
+                                        '        sha256="%s",\n    )\n    variant("mpi"' % SHA_A))),
+    ("PESO-S005", "gitlab", edit(('    variant("mpi"', '    patch("https://gitlab.com/o/r/-/commit/abc123.patch", sha256="%s")  # HERE\n'
+                                  '    variant("mpi"' % SHA_A))),
+    ("PESO-S006", "oldest-first", edit(('    version("2.0", sha256="%s")\n' % SHA_A, ""),
+                                       ('version("1.0", sha256="%s")\n' % SHA_B,
+                                        'version("1.0", sha256="%s")\n    version("2.0", sha256="%s")  # HERE\n' % (SHA_B, SHA_A)))),
+    ("PESO-S006", "branch-last", edit(('    version("develop", branch="develop")\n', ""),
+                                      ('version("1.0", sha256="%s")\n' % SHA_B,
+                                       'version("1.0", sha256="%s")\n    version("develop", branch="develop")  # HERE\n' % SHA_B))),
+    ("PESO-S007", "fixme", edit(('version("2.0", sha256="%s")' % SHA_A, 'version("2.0", sha256="%s")  # FIXME  # HERE' % SHA_A))),
+    ("PESO-S008", "no-branch", edit(CLASS, ('    version("develop", branch="develop")\n', ""))),
+    ("PESO-T001", "no-test", edit(CLASS, NO_TEST)),
+    ("PESO-T002", "empty", edit(('def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                                 'def test_version(self):  # HERE\n        """check that foo runs"""\n        pass'))),
+    ("PESO-T003", "run-test", edit(('foo("--version")', 'self.run_test("foo", ["--version"])  # HERE'))),
+    ("PESO-T003", "def-test", edit(NO_TEST, ('    def cmake_args(self):', '    def test(self):  # HERE\n        pass\n\n    def cmake_args(self):'))),
+    ("PESO-T003", "cache-method", edit(('foo("--version")', 'self.cache_extra_test_sources(["examples"])  # HERE'))),
+    ("PESO-T004", "check-only", edit(CLASS, (TEST_METHOD, '\n    @run_after("build")\n    @on_package_attributes(run_tests=True)\n'
+                                                      '    def check_build(self):\n        make("test")\n'))),
+    ("PESO-T005", "compiler-flag", edit(NO_TEST, ('    maintainers("alice")', '    maintainers("alice")\n    test_requires_compiler = True  # HERE'))),
+    ("PESO-T006", "srun", edit(('foo = which(self.prefix.bin.foo)', 'srun = which("srun")  # HERE\n        foo = which(self.prefix.bin.foo)'))),
+    ("PESO-T006", "sudo", edit(('foo("--version")', 'foo("--version")\n        sudo("make", "install")  # HERE'))),
+    ("PESO-T007", "no-docstring", edit(('def test_version(self):\n        """check that foo runs"""\n', 'def test_version(self):  # HERE\n'))),
+    ("PESO-V001", "no-description", edit(('variant("mpi", default=True, description="Enable MPI")', 'variant("mpi", default=True)  # HERE'))),
+    ("PESO-V001", "empty-description", edit(('variant("mpi", default=True, description="Enable MPI")', 'variant("mpi", default=True, description="")  # HERE'))),
+    ("PESO-V002", "makefile", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.makefile import MakefilePackage"),
+                                   ("class Foo(CMakePackage):", "class Foo(MakefilePackage):  # HERE"))),
+    ("PESO-V003", "int64-synonym", edit(('    depends_on("c"', '    variant("64bit", default=False, description="64-bit indices")  # HERE\n    depends_on("c"'))),
+    ("PESO-V003", "boolean-precision", edit(('    depends_on("c"', '    variant("double", default=True, description="double precision")  # HERE\n    depends_on("c"'))),
+    ("PESO-V003", "debug-with-build-type", edit(('    depends_on("c"', '    variant("debug", default=False, description="debug build")  # HERE\n    depends_on("c"'))),
+    ("PESO-V003", "shared-static", edit(('    depends_on("c"', '    variant("shared", default=True, description="shared libs")\n'
+                                         '    variant("static", default=True, description="static libs")  # HERE\n    depends_on("c"'))),
+    ("PESO-V004", "cuda", edit(('    depends_on("c"', '    variant("cuda", default=False, description="Use CUDA")  # HERE\n    depends_on("c"'))),
+    ("PESO-V004", "rocm", edit(('    depends_on("c"', '    variant("rocm", default=False, description="Use ROCm")  # HERE\n    depends_on("c"'))),
+    ("PESO-V005", "no-msg", edit(('conflicts("%gcc@:7", msg="foo needs C++17")', 'conflicts("%gcc@:7")  # HERE'))),
+    ("PESO-V006", "unused", edit(('    depends_on("c"', '    variant("fancy", default=False, description="Enable it")  # HERE\n    depends_on("c"'))),
+    ("PESO-D002", "no-language", edit(CLASS, ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""))),
+    ("PESO-D003", "internal-on", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                       'return ["-DFOO_USE_INTERNAL_ZLIB=ON"]  # HERE'))),
+    ("PESO-D003", "included", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                    'return ["--with-included-gettext"]  # HERE'))),
+    ("PESO-D003", "define", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                  'return [self.define("FOO_USE_BUNDLED_LZ4", True)]  # HERE'))),
+    ("PESO-D004", "generated", edit(('depends_on("c", type="build")', 'depends_on("c", type="build")  # generated  # HERE'))),
+    ("PESO-D005", "resource", edit(('    variant("mpi"', '    resource(name="plfit", url="https://x.org/plfit.tgz", sha256="%s")  # HERE\n'
+                                    '    variant("mpi"' % SHA_A))),
+    ("PESO-D006", "no-version", edit(('depends_on("hdf5@1.10:")', 'depends_on("hdf5")  # HERE'))),
+    ("PESO-R001", "fixme-add", edit(('    maintainers("alice")', '    # FIXME: Add dependencies if required.  # HERE\n    maintainers("alice")'))),
+    ("PESO-R001", "example-com", edit(('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "https://www.example.com/foo-2.0.tar.gz"  # HERE'))),
+    ("PESO-R003", "in-spec", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                   '        if "+mpi" in self.spec:  # HERE\n            return ["-DFOO_MPI=ON"]\n        return []'))),
+    ("PESO-R004", "internal-import", edit(("from spack.package import *", "from spack.package import *\nimport spack.util.executable  # HERE"))),
+    ("PESO-R005", "mixin-only", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.cuda import CudaPackage"),
+                                     ("class Foo(CMakePackage):", "class Foo(CudaPackage):  # HERE"))),
+    ("PESO-R005", "package-without-install", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"),
+                                                  ("class Foo(CMakePackage):", "class Foo(Package):  # HERE"))),
+    ("PESO-R005", "no-class", "from spack.package import *  # HERE\n"),
+    ("PESO-R006", "std-cmake-args", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return list(std_cmake_args)  # HERE'))),
+    ("PESO-R007", "name", edit(('    maintainers("alice")', '    name = "foo"  # HERE\n    maintainers("alice")'))),
+]
+
+# (rule, case name, recipe that must not trigger the rule)
+PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    ("PESO-M003", "pypi-derived", edit(('    homepage = "https://foo.org"\n', '    pypi = "foo/foo-2.0.tar.gz"\n'))),
+    ("PESO-M004", "docstring-mentions-boilerplate", edit(("Foo is a parallel solver for sparse linear systems.", "Classes without boilerplate"))),
+    ("PESO-L002", "or-later-plus", edit(('license("BSD-3-Clause"', 'license("LGPL-2.1-or-later OR Apache-2.0 WITH LLVM-exception"'))),
+    ("PESO-L002", "licenseref", edit(('license("BSD-3-Clause"', 'license("LicenseRef-Foo-1.0"'))),
+    ("PESO-L004", "lgpl", edit(('license("BSD-3-Clause"', 'license("LGPL-2.1-or-later"'))),
+    ("PESO-L004", "dual-gpl-mit", edit(('license("BSD-3-Clause"', 'license("GPL-2.0-only OR MIT"'))),
+    ("PESO-S001", "bundle", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.bundle import BundlePackage"),
+                                 ("class Foo(CMakePackage):", "class Foo(BundlePackage):"),
+                                 ('    git = "https://github.com/foo/foo.git"\n', ""))),
+    ("PESO-S003", "manual-download", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0")'),
+                                          ('    maintainers("alice")', '    manual_download = True\n    maintainers("alice")'))),
+    ("PESO-S003", "commit-pinned", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", commit="%s")' % ("c" * 40)))),
+    ("PESO-S004", "tag-and-commit", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", tag="v1.0", commit="%s")' % ("c" * 40)))),
+    ("PESO-S005", "full-index", edit(('    variant("mpi"', '    patch("https://github.com/o/r/commit/abc123.patch?full_index=1", sha256="%s")\n'
+                                      '    variant("mpi"' % SHA_A))),
+    ("PESO-S006", "prerelease-not-compared", edit(('version("2.0", sha256="%s")' % SHA_A, 'version("2.0rc1", sha256="%s")' % SHA_A))),
+    ("PESO-S006", "trailing-zero", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("2", sha256="%s")' % SHA_B))),
+    ("PESO-S007", "fixme-elsewhere", edit(('    maintainers("alice")', '    # FIXME later: split into two packages\n    maintainers("alice")'))),
+    ("PESO-T001", "python-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
+                                         ("class Foo(CMakePackage):", "class Foo(PythonPackage):"), NO_TEST)),
+    ("PESO-T001", "inherits-other-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.packages.bar.package import Bar"),
+                                                 ("class Foo(CMakePackage):", "class Foo(Bar):"), NO_TEST)),
+    ("PESO-T001", "test-in-local-base", edit(("class Foo(CMakePackage):", 'class FooBase(CMakePackage):\n    def test_run(self):\n        """run"""\n        which("foo")()\n\n\nclass Foo(FooBase):'),
+                                             NO_TEST)),
+    ("PESO-T003", "new-cache-api", edit(('foo("--version")', 'cache_extra_test_sources(self, ["examples"])'))),
+    ("PESO-T006", "srun-outside-tests", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["-DMPIEXEC=srun"]'))),
+    ("PESO-V002", "makefile-with-debug", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.makefile import MakefilePackage"),
+                                              ("class Foo(CMakePackage):", "class Foo(MakefilePackage):"),
+                                              ('    depends_on("c"', '    variant("debug", default=False, description="debug build")\n    depends_on("c"'))),
+    ("PESO-V003", "shared-static-conflict", edit(('    depends_on("c"', '    variant("shared", default=True, description="shared libs")\n'
+                                                  '    variant("static", default=True, description="static libs")\n'
+                                                  '    conflicts("~shared~static", msg="build at least one")\n    depends_on("c"'))),
+    ("PESO-V004", "cuda-mixin", edit(("class Foo(CMakePackage):", "class Foo(CMakePackage, CudaPackage):"))),
+    ("PESO-V006", "used-in-when", edit(('    depends_on("c"', '    variant("fancy", default=False, description="Enable it")\n    depends_on("c"'),
+                                       ('depends_on("hdf5@1.10:")', 'depends_on("hdf5@1.10:")\n    depends_on("zlib@1.2:", when="+fancy")'))),
+    ("PESO-V006", "used-in-with-when", edit(('    depends_on("c"', '    variant("fancy", default=False, description="Enable it")\n    depends_on("c"'),
+                                            ('depends_on("hdf5@1.10:")', 'depends_on("hdf5@1.10:")\n\n    with when("+fancy"):\n        depends_on("zlib@1.2:")'))),
+    ("PESO-D002", "python", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
+                                 ("class Foo(CMakePackage):", "class Foo(PythonPackage):"),
+                                 ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""))),
+    ("PESO-D002", "language-in-when-block", edit(('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n',
+                                                  '    with when("+mpi"):\n        depends_on("c", type="build")\n'))),
+    ("PESO-D003", "internal-off", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["-DFOO_USE_INTERNAL_ZLIB=OFF"]'))),
+    ("PESO-D006", "build-only", edit(('depends_on("hdf5@1.10:")', 'depends_on("swig", type="build")'))),
+    ("PESO-D006", "constrained-elsewhere", edit(('depends_on("hdf5@1.10:")', 'depends_on("hdf5")\n    depends_on("hdf5@1.12:", when="@2:")'))),
+    ("PESO-R003", "satisfies", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                     '        if self.spec.satisfies("+mpi"):\n            return ["-DFOO_MPI=ON"]\n        return []'))),
+    ("PESO-R005", "package-with-install", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"),
+                                               ("class Foo(CMakePackage):", "class Foo(Package):"),
+                                               ("    def cmake_args(self):", "    def install(self, spec, prefix):\n        make('install')\n\n    def cmake_args(self):"))),
+    ("PESO-R005", "virtual", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"),
+                                  ("class Foo(CMakePackage):", "class Foo(Package):"),
+                                  ('    maintainers("alice")', '    virtual = True\n    maintainers("alice")'))),
+]
+
+
+@pytest.mark.parametrize("rule_id,case,source", FAILING, ids=["%s-%s" % (r, c) for r, c, _ in FAILING])
+def test_rule_fails_at_marked_line(rule_id, case, source):
+    expected = marked_lines(source)
+    assert expected, "case has no # HERE marker"
+    got = findings(source, rule_id)
+    assert sorted({f.line for f in got}) == expected, [(f.line, f.message) for f in got]
+    assert all(f.rule == rule_id and f.message and f.package == "foo" for f in got)
+
+
+@pytest.mark.parametrize("rule_id,case,source", PASSING, ids=["%s-%s" % (r, c) for r, c, _ in PASSING])
+def test_rule_passes(rule_id, case, source):
+    got = findings(source, rule_id)
+    assert got == [], [(f.line, f.message) for f in got]
+
+
+def test_every_rule_has_failing_and_passing_cases():
+    failing = {r for r, _, _ in FAILING}
+    passing = {r for r, _, _ in PASSING if _ != "clean"} | {r for r, c, _ in PASSING}
+    assert set(STATIC_RULE_IDS) <= failing
+    assert set(STATIC_RULE_IDS) <= passing
+
+
+def test_clean_recipe_has_no_findings_at_all():
+    assert findings(CLEAN) == []
+
+
+def test_parse_error_silences_other_rules():
+    source = edit(("def cmake_args(self):", "def cmake_args(self)"))
+    got = findings(source)
+    assert [f.rule for f in got] == ["PESO-E001"]
+    assert got[0].line == source.splitlines().index("    def cmake_args(self)") + 1
+    assert got[0].column > 0
+
+
+def test_severity_overrides_within_a_rule():
+    restricted = findings(edit(('license("BSD-3-Clause"', 'license("CC-BY-NC-4.0"')), "PESO-L004")
+    copyleft = findings(edit(('license("BSD-3-Clause"', 'license("GPL-3.0-only"')), "PESO-L004")
+    assert [f.severity for f in restricted] == ["warning"]
+    assert [f.severity for f in copyleft] == ["info"]
+    no_install = findings(edit(("class Foo(CMakePackage):", "class Foo(Package):")), "PESO-R005")
+    assert [f.severity for f in no_install] == ["warning"]
+
+
+def test_deprecated_spdx_id_names_its_replacement():
+    got = findings(edit(('license("BSD-3-Clause"', 'license("GPL-2.0+"')), "PESO-L002")
+    assert len(got) == 1 and "GPL-2.0-or-later" in got[0].message
+
+
+def test_pull_request_patch_url_suggests_commit_url():
+    source = edit(('    variant("mpi"', '    patch("https://github.com/o/r/pull/12/commits/abc123.patch", sha256="%s")\n'
+                   '    variant("mpi"' % SHA_A))
+    (got,) = findings(source, "PESO-S005")
+    assert "https://github.com/o/r/commit/abc123.patch?full_index=1" in got.message
