@@ -252,17 +252,19 @@ def parse_recipe(path, source: bytes) -> Recipe:
     recipe = Recipe(path, package_name_from_path(path))
     if isinstance(source, str):
         source = source.encode("utf-8", "surrogatepass")
+    # bytes.splitlines breaks only at \n, \r\n and \r, as Python numbers lines
+    raw_lines = source.splitlines()
     try:
         text = source.decode("utf-8")
     except UnicodeDecodeError as e:
         line = source[: e.start].count(b"\n") + 1
+        recipe.lines = [raw.decode("utf-8", "replace") for raw in raw_lines]
         recipe.error = ("file is not valid UTF-8: %s" % e.reason, line, 0)
         return recipe
     if text.startswith("\ufeff"):
         text = text[1:]
     recipe.source = text
-    # bytes.splitlines breaks only at \n, \r\n and \r, as Python numbers lines
-    recipe.lines = [line.decode("utf-8") for line in source.splitlines()]
+    recipe.lines = [raw.decode("utf-8") for raw in raw_lines]
     # Building the tree and model allocates millions of small objects that hold no cycles; pausing
     # the cyclic collector while parsing halves the parse time of a repository.
     gc_was_enabled = gc.isenabled()
@@ -279,7 +281,10 @@ def _parse_and_model(recipe: Recipe, text: str):
     try:
         recipe.tree = ast.parse(text, filename=recipe.path)
     except SyntaxError as e:
-        recipe.error = ("syntax error: %s" % (e.msg or e), e.lineno or 0, e.offset or 0)
+        line, col = e.lineno or 0, e.offset or 0
+        if line > len(recipe.lines):  # "unexpected EOF" points past the last line
+            line, col = len(recipe.lines), len(recipe.lines[-1]) + 1 if recipe.lines else 0
+        recipe.error = ("syntax error: %s" % (e.msg or e), line, max(col, 0))
         return
     except (ValueError, RecursionError, MemoryError) as e:  # e.g. NUL bytes, absurd nesting
         recipe.error = ("cannot parse: %s" % e, 0, 0)

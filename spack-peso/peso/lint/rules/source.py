@@ -3,7 +3,6 @@ https everywhere, sha256 checksums, pinned VCS versions, stable patch URLs, vers
 
 import re
 
-from ...recipe import literal_str
 from ..registry import rule
 from ._common import (BRANCH_NAMES, build_info, class_location, finding,
                       numeric_version_key, url_strings)
@@ -71,7 +70,7 @@ def weak_or_missing_checksum(recipe):
                               "%s() uses a %s digest; use sha256=" % (d.name, algo))
         if d.name != "version" or d.has_star:
             continue
-        if len(d.args) >= 2 and literal_str(d.args[1]) is not None:
+        if len(d.args) >= 2:
             yield finding("PESO-S003", recipe, d.args[1],
                           "version(%r) passes its checksum positionally; use sha256=" % d.arg_str(0))
             continue
