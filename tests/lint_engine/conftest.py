@@ -24,7 +24,7 @@ class {cls}(Package):
 {body}
 '''
 
-ENGINE_AND_MARKER = ["PESO-E", "PESO-Z901"]
+ENGINE_AND_MARKER = ["PESO-E001", "PESO-X", "PESO-Z901"]
 
 
 def class_name(name: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXT = os.path.join(ROOT, "spack-peso")
-ENGINE_ONLY = ["--select", "PESO-E"]
+ENGINE_ONLY = ["--select", "PESO-E001,PESO-X"]
 
 
 def peso(*args, cwd, env=None):
@@ -97,11 +97,11 @@ def test_second_run_comes_from_the_cache(project, cache_args):
 
 
 def test_explain_prints_what_why_example_fix(project):
-    proc = peso("--explain", "PESO-E002", cwd=project.root)
+    proc = peso("--explain", "PESO-X001", cwd=project.root)
     assert proc.returncode == 0
     for heading in ("What it checks:", "Why it matters:", "Example:", "How to fix:"):
         assert heading in proc.stdout
-    assert proc.stdout.startswith("PESO-E002 suppression-without-reason (error)")
+    assert proc.stdout.startswith("PESO-X001 suppression-without-reason (error)")
 
 
 def test_list_rules_shows_id_name_severity_policies(project):
@@ -110,7 +110,9 @@ def test_list_rules_shows_id_name_severity_policies(project):
     lines = proc.stdout.splitlines()
     assert lines[0].split() == ["ID", "NAME", "SEVERITY", "POLICIES"]
     row = next(line for line in lines if line.startswith("PESO-E001"))
-    assert row.split()[:3] == ["PESO-E001", "recipe-unreadable", "error"] and "E4S-P1" in row
+    assert row.split()[0] == "PESO-E001" and row.split()[2] == "error" and "E4S-P1" in row
+    row = next(line for line in lines if line.startswith("PESO-X002"))
+    assert row.split() == ["PESO-X002", "unused-suppression", "warning", "-"]
 
 
 # ----------------------------------------------------------------------------- real Spack
@@ -138,10 +140,29 @@ def test_spack_peso_lint_through_the_entry_point(spack, project, spack_scope, ca
     assert "Checked 1 file " in proc.stdout
 
 
-def test_spack_peso_lint_through_config_extensions(spack, project, tmp_path, cache_args):
+def python_without_spack_peso(tmp_path):
+    """A venv that sees this Python's packages (PyYAML, license-expression, ...) but not the
+    spack-peso distribution, so its ``spack.extensions`` entry point is out of play."""
+    import site
+
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    env = {"SPACK_PYTHON": str(venv / "bin" / "python")}
+    deps = tmp_path / "deps"
+    deps.mkdir()
+    for folder in site.getsitepackages():
+        for name in os.listdir(folder):
+            low = name.lower()
+            if low.startswith(("spack_peso", "spack-peso", "__editable__", "peso")) or low.endswith(".pth"):
+                continue
+            if not (deps / name).exists():
+                (deps / name).symlink_to(os.path.join(folder, name))
+    (site_dir,) = list(venv.glob("lib/python*/site-packages"))
+    (site_dir / "deps.pth").write_text(str(deps) + "\n")
+    return str(venv / "bin" / "python")
+
+
+def test_spack_peso_lint_through_config_extensions(spack, project, tmp_path, cache_args):
+    env = {"SPACK_PYTHON": python_without_spack_peso(tmp_path)}
     project.add("pkg-a", raw="def f(:\n")
     args = ["peso", "lint", project.packages, *ENGINE_ONLY, *cache_args, "--format", "github"]
     without = spack(*args, check=False, env=env)

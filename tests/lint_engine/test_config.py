@@ -18,7 +18,7 @@ def test_peso_yaml_found_from_a_subfolder(project):
         """\
         policy: xsdk
         select: [PESO-E, PESO-Z901]
-        ignore: PESO-E005, PESO-E004
+        ignore: PESO-X004, PESO-X003
         fail-on: warning
         jobs: 3
         format: sarif
@@ -30,7 +30,7 @@ def test_peso_yaml_found_from_a_subfolder(project):
     os.makedirs(sub)
     cfg = load_config(sub)
     assert cfg.policy == "xsdk" and cfg.select == ["PESO-E", "PESO-Z901"]
-    assert cfg.ignore == ["PESO-E005", "PESO-E004"]
+    assert cfg.ignore == ["PESO-X004", "PESO-X003"]
     assert (cfg.fail_on, cfg.jobs, cfg.format) == ("warning", 3, "sarif")
     assert cfg.waivers == os.path.join(project.root, "ci/waivers.yaml")
     assert cfg.source == os.path.join(project.root, "peso.yaml")
@@ -46,11 +46,11 @@ def test_pyproject_tool_peso_with_lint_table(project):
         [tool.peso.lint]
         policy = "all"
         fail-on = "info"
-        ignore = ["PESO-E003"]
+        ignore = ["PESO-X002"]
         """,
     )
     cfg = load_config(project.root)
-    assert (cfg.policy, cfg.fail_on, cfg.ignore) == ("all", "info", ["PESO-E003"])
+    assert (cfg.policy, cfg.fail_on, cfg.ignore) == ("all", "info", ["PESO-X002"])
 
 
 def test_pyproject_without_tool_peso_is_skipped(project, tmp_path):

@@ -62,8 +62,8 @@ def test_expired_waiver_no_longer_hides_and_is_reported(project, config):
         """,
     )
     rules = sorted(f.rule for f in result.findings)
-    assert rules == ["PESO-E004", "PESO-Z901"]
-    (expired,) = [f for f in result.findings if f.rule == "PESO-E004"]
+    assert rules == ["PESO-X003", "PESO-Z901"]
+    (expired,) = [f for f in result.findings if f.rule == "PESO-X003"]
     assert expired.path.endswith("peso-waivers.yaml") and expired.line == 2
     assert "2026-01-31" in expired.message and "alice" in expired.message
 
@@ -80,7 +80,7 @@ def test_unused_waiver_is_reported_only_when_its_package_was_linted(project, con
             expires: 2030-01-01
         """
     (f,) = run(project, config, text).findings
-    assert (f.rule, f.line, f.package) == ("PESO-E005", 2, "pkg-a")
+    assert (f.rule, f.line, f.package) == ("PESO-X004", 2, "pkg-a")
     path = project.write("peso-waivers.yaml", text)
     only_b = engine.lint([other], config.override(waivers=path), cwd=project.root, today=TODAY)
     assert only_b.findings == []

@@ -8,7 +8,10 @@ skips them.
 
 from .registry import RULES, rule
 
-ENGINE_RULE_IDS = ("PESO-E001", "PESO-E002", "PESO-E003", "PESO-E004", "PESO-E005", "PESO-E006")
+ENGINE_RULE_IDS = ("PESO-X001", "PESO-X002", "PESO-X003", "PESO-X004", "PESO-X005")
+#: rules the runner reports itself instead of running their check: PESO-E001 (parse
+#: errors, documented in rules.yaml) is reported without running any other rule
+RUNNER_RULE_IDS = ("PESO-E001",) + ENGINE_RULE_IDS
 
 
 def _produced_by_the_engine(recipe):

@@ -22,6 +22,8 @@ import yaml
 from ..errors import PesoError
 
 SEVERITIES = ("info", "warning", "error")
+#: libyaml's loader when available: reading the rule docs is on every lint's critical path
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules*.yaml")))
 
 
@@ -100,7 +102,7 @@ def _load_rule_docs(paths=RULE_FILES) -> Dict[str, Rule]:
 
 def _load_rule_file(path: str) -> Dict[str, Rule]:
     with open(path, encoding="utf-8") as f:
-        entries = yaml.safe_load(f) or []
+        entries = yaml.load(f, Loader=_YAML_LOADER) or []
     rules = {}
     for entry in entries:
         try:

@@ -10,7 +10,7 @@ back compact tuples instead of objects (cheap to pickle):
     suppressions = ((line, (rule_id, ...), reason), ...)
 
 Where ``fork`` is unavailable (Windows) or there is little to do, files are linted in
-this process. A rule that raises becomes a PESO-E006 finding, a recipe that cannot be
+this process. A rule that raises becomes a PESO-X005 finding, a recipe that cannot be
 read or parsed a PESO-E001 finding: one bad file or rule never stops the run.
 """
 
@@ -23,7 +23,7 @@ from typing import List, Sequence, Tuple
 from .suppress import parse_suppressions
 
 UNREADABLE = "PESO-E001"
-CRASHED = "PESO-E006"
+CRASHED = "PESO-X005"
 
 #: below this many files a pool costs more than it saves
 MIN_PARALLEL = 64

@@ -1,8 +1,8 @@
 """Inline suppressions: ``# peso: ignore[RULE-ID, ...] reason`` on the finding's line.
 
 A suppression is an exception a reviewer must be able to judge, so it needs a reason
-(without one it still suppresses, but is itself reported as PESO-E002), and one that no
-longer suppresses anything is reported as PESO-E003 so that stale exceptions get removed.
+(without one it still suppresses, but is itself reported as PESO-X001), and one that no
+longer suppresses anything is reported as PESO-X002 so that stale exceptions get removed.
 A whole-file finding (line 0) has no line to carry the comment; any line of the file may
 then suppress it by naming its rule.
 
@@ -19,8 +19,8 @@ SUPPRESSION = re.compile(r"\bpeso:\s*ignore\[([^\]]*)\]\s*(.*)$", re.IGNORECASE)
 #: (line, rule IDs, reason)
 Suppression = Tuple[int, Tuple[str, ...], str]
 
-WITHOUT_REASON = "PESO-E002"
-UNUSED = "PESO-E003"
+WITHOUT_REASON = "PESO-X001"
+UNUSED = "PESO-X002"
 #: engine findings that an inline comment cannot hide
 UNSUPPRESSIBLE = frozenset({WITHOUT_REASON, UNUSED})
 

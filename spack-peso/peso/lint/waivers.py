@@ -3,8 +3,8 @@
 Where an inline suppression belongs to a line of one recipe, a waiver belongs to the
 repository: "package X may break rule Y until DATE, because REASON, says OWNER". Every
 entry needs all five keys, so an exception always has someone accountable and an end.
-Expired waivers stop hiding findings and are reported (PESO-E004); waivers that hide
-nothing are reported too (PESO-E005), like lintian's ``unused-override``.
+Expired waivers stop hiding findings and are reported (PESO-X003); waivers that hide
+nothing are reported too (PESO-X004), like lintian's ``unused-override``.
 
 File format (a list, or a mapping with a ``waivers:`` list)::
 
@@ -26,8 +26,8 @@ import yaml
 
 from ..errors import PesoError
 
-EXPIRED = "PESO-E004"
-UNUSED = "PESO-E005"
+EXPIRED = "PESO-X003"
+UNUSED = "PESO-X004"
 
 REQUIRED = ("package", "rule", "reason", "owner", "expires")
 OPTIONAL = ("issue",)

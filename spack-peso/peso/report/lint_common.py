@@ -9,6 +9,18 @@ from ..lint.registry import SEVERITIES
 
 def display_path(path: str, base: str) -> str:
     """``path`` relative to ``base`` when it lies inside it (what CI tools expect), else as is."""
+    key = (path, base)
+    shown = _DISPLAYED.get(key)
+    if shown is None:
+        shown = _DISPLAYED[key] = _display_path(path, base)
+    return shown
+
+
+#: (path, base) -> shown path; a report names each of thousands of files many times
+_DISPLAYED: Dict[Tuple[str, str], str] = {}
+
+
+def _display_path(path: str, base: str) -> str:
     try:
         rel = os.path.relpath(path, base)
     except ValueError:  # another drive on Windows

@@ -23,4 +23,7 @@ def render(result, base: str) -> str:
                 "message": f.message,
             }
         )
-    return json.dumps(items, indent=2) + "\n"
+    # one finding per line: readable, greppable, and the C encoder (indent= is pure Python)
+    if not items:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(item) for item in items) + "\n]\n"

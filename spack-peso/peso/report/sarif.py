@@ -9,6 +9,7 @@ repository root.
 """
 
 import json
+import os
 import pathlib
 import urllib.parse
 
@@ -58,11 +59,16 @@ def _rule_descriptor(rule) -> dict:
     return descriptor
 
 
-def _artifact_location(path: str, base: str) -> dict:
-    shown = display_path(path, base)
-    if shown == path and not path.startswith(("./",)) and pathlib.PurePath(path).is_absolute():
-        return {"uri": pathlib.Path(path).as_uri()}
-    return {"uri": urllib.parse.quote(shown, safe="/"), "uriBaseId": "%SRCROOT%"}
+def _artifact_location(path: str, base: str, memo: dict) -> dict:
+    location = memo.get(path)
+    if location is None:
+        shown = display_path(path, base)
+        if shown == path and os.path.isabs(path):  # outside the base folder
+            location = {"uri": pathlib.Path(path).as_uri()}
+        else:
+            location = {"uri": urllib.parse.quote(shown, safe="/"), "uriBaseId": "%SRCROOT%"}
+        memo[path] = location
+    return dict(location)
 
 
 def render(result, base: str) -> str:
@@ -70,6 +76,7 @@ def render(result, base: str) -> str:
     rules = [result.rules[rid] for rid in rule_ids if rid in result.rules]
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
+    locations = {}
     for f in result.findings:
         region = {"startLine": max(f.line, 1)}
         if f.line and f.column:
@@ -81,7 +88,7 @@ def render(result, base: str) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": _artifact_location(f.path, base),
+                        "artifactLocation": _artifact_location(f.path, base, locations),
                         "region": region,
                     }
                 }
@@ -110,4 +117,5 @@ def render(result, base: str) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    # compact: tens of thousands of results; json's indent= runs the slow pure-Python encoder
+    return json.dumps(log, separators=(",", ":")) + "\n"
