@@ -79,3 +79,12 @@ def test_invalid_yaml_is_one_line(project):
     project.write("peso.yaml", "policy: [unclosed\n")
     with pytest.raises(PesoError, match="not valid YAML"):
         load_config(project.root)
+
+
+def test_command_choices_match_the_library():
+    """commands/lint.py repeats these two tuples so that building the parser imports nothing."""
+    from peso.commands import lint as lint_command
+    from peso.lint import config, registry
+
+    assert lint_command.FORMATS == config.FORMATS
+    assert lint_command.SEVERITIES == registry.SEVERITIES == config.SEVERITIES

@@ -14,15 +14,15 @@ import textwrap
 from .. import ui
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from ..lint import engine, registry
-from ..lint.config import FORMATS, load_config
-from ..lint.profiles import get_profile, profile_names
-from ..lint.registry import SEVERITIES
-from ..report import github, junit, lint_json, lint_text, sarif
 
 description = "check package.py recipes against E4S/xSDK policies and Spack conventions"
 
-WRITERS = {"json": lint_json, "sarif": sarif, "github": github, "junit": junit}
+# The engine, rules and writers (and PyYAML) are imported when the command runs, not when
+# Spack builds its parser: `spack peso --help` works even where a dependency is missing.
+#: output formats (lint.config.FORMATS) and severities (lint.registry.SEVERITIES), as
+#: argparse choices; tests check they match
+FORMATS = ("text", "json", "sarif", "github", "junit")
+SEVERITIES = ("info", "warning", "error")
 
 
 def _split(values):
@@ -41,7 +41,7 @@ def setup_parser(subparser):
         "(default: every recipe of the configured repositories)",
     )
     subparser.add_argument(
-        "--policy", metavar="PROFILE", help="policy profile: %s (default e4s)" % ", ".join(profile_names())
+        "--policy", metavar="PROFILE", help="policy profile from lint/profiles.yaml: e4s (default), xsdk or all"
     )
     subparser.add_argument(
         "--select", action="append", metavar="RULES", help="run only these rules (IDs, ID prefixes, names or policies; comma-separated)"
@@ -81,6 +81,10 @@ def run(args):
 
 
 def lint(args):
+    from ..lint import engine
+    from ..lint.config import load_config
+    from ..report import github, junit, lint_json, lint_text, sarif
+
     # tens of thousands of short-lived acyclic objects (findings, report rows): the cyclic
     # collector only slows this short-lived command down
     gc.disable()
@@ -100,7 +104,8 @@ def lint(args):
         color = False if args.output else None
         document = lint_text.render(result, base, color=color)
     else:
-        document = WRITERS[config.format].render(result, base)
+        writers = {"json": lint_json, "sarif": sarif, "github": github, "junit": junit}
+        document = writers[config.format].render(result, base)
     if args.output:
         atomic_write(args.output, document)
         ui.msg("%d findings in %d files written to %s" % (len(result.findings), result.files_seen, args.output))
@@ -111,6 +116,8 @@ def lint(args):
 
 
 def explain(args):
+    from ..lint import engine, registry
+
     rules = engine.known_rules()
     rule_id = args.explain.strip().upper()
     rule = rules.get(rule_id) or registry.RULES.get(rule_id)
@@ -143,6 +150,10 @@ def render_explanation(rule) -> str:
 
 
 def list_rules(args):
+    from ..lint import engine
+    from ..lint.config import load_config
+    from ..lint.profiles import get_profile
+
     profile = get_profile(args.policy or load_config().policy)
     rules = engine.known_rules()
     lines = ["%-10s %-36s %-8s %s" % ("ID", "NAME", "SEVERITY", "POLICIES")]
