@@ -30,7 +30,7 @@ from .plan import with_tokens_before_compiler
 FORMATS = ("definitions", "groups")
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     def ignore_aliases(self, data):
         return True
 

@@ -1,0 +1,58 @@
+"""The real Spack accepts every rendered stack (its own environment schema and config
+loading), and concretizes a small off-target subset. The full-size concretizations are
+recorded in the README (they take tens of minutes each)."""
+
+import json
+import os
+
+import pytest
+
+from peso.stack.check import check_environment, check_schema
+from peso.stack.generate import generate
+from peso.stack.model import target_names
+from peso.stack.spackcompat import schema_has_groups
+
+
+def test_every_rendered_stack_passes_spack_schema(spack, envdir):
+    for name in target_names(envdir):
+        ok, error = check_schema(os.path.join(envdir, name), spack=spack.exe, env=spack.env)
+        assert ok, "%s: %s" % (name, error)
+
+
+def test_spack_rejects_a_broken_stack(spack, envdir, tmp_path):
+    text = open(os.path.join(envdir, "frontier", "spack.yaml")).read()
+    (tmp_path / "spack.yaml").write_text(text.replace("view: false", "view: 12"))
+    ok, error = check_schema(str(tmp_path), spack=spack.exe, env=spack.env)
+    assert not ok and "12" in error
+
+
+def test_group_probe_reads_schema_shapes():
+    assert not schema_has_groups({"properties": {"specs": {"items": {"anyOf": [{"type": "string"}]}}}})
+    assert schema_has_groups({"properties": {"specs": {"items": {"anyOf": [
+        {"type": "object", "properties": {"group": {}, "specs": {}, "override": {}}}]}}}})
+
+
+def test_small_subset_concretizes_off_target(spack, envdir, tmp_path):
+    """frontier is zen3 + MI250X; this host is whatever it is: host_compatible: false lets
+    Spack concretize for the target anyway, with the profile's externals."""
+    out = tmp_path / "frontier"
+    generate("frontier", envdir=envdir, only=["zfp", "gotcha", "papi"], out_dir=str(out),
+             fmt="definitions")
+    result = check_environment(str(out), jobs=2, timeout=1800, spack=spack.exe, env=spack.env)
+    assert result.schema_ok, result.schema_error
+    assert result.concretized, "\n".join(result.failures) or result.log[-3000:]
+    lock = json.load(open(out / "spack.lock"))
+    nodes = lock["concrete_specs"].values()
+    assert result.roots == 4  # zfp, gotcha, papi (cpu) + papi +rocm (zfp/gotcha have no rocm flavour)
+
+    def target(n):
+        t = n["arch"]["target"]
+        return t["name"] if isinstance(t, dict) else t
+
+    assert {target(n) for n in nodes if not n.get("external")} == {"zen3"}
+    gcc = [n for n in nodes if n["name"] == "gcc"]
+    assert gcc and all(n["external"]["path"] == "/opt/cray/pe/gcc/12.2.0" for n in gcc)
+    papi_rocm = [n for n in nodes if n["name"] == "papi" and n["parameters"].get("rocm")]
+    assert papi_rocm and papi_rocm[0]["parameters"]["amdgpu_target"] == ["gfx90a"]
+    hip = [n for n in nodes if n["name"] == "hip"]
+    assert hip and all(n.get("external", {}).get("path") == "/opt/rocm-6.2.4" for n in hip)
