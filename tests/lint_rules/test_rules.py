@@ -99,6 +99,8 @@ FAILING = [
     ("PESO-D006", "no-version", edit(('depends_on("hdf5@1.10:")', 'depends_on("hdf5")  # HERE'))),
     ("PESO-R001", "fixme-add", edit(('    maintainers("alice")', '    # FIXME: Add dependencies if required.  # HERE\n    maintainers("alice")'))),
     ("PESO-R001", "example-com", edit(('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "https://www.example.com/foo-2.0.tar.gz"  # HERE'))),
+    ("PESO-R002", "variant-after-depends", edit(('    depends_on("hdf5@1.10:")', '    depends_on("hdf5@1.10:")\n    variant("x", default=False, description="x")  # HERE\n'
+                                                  '    depends_on("zlib@1:", when="+x")\n    version("0.5", sha256="%s")' % SHA_A))),
     ("PESO-R003", "in-spec", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
                                    '        if "+mpi" in self.spec:  # HERE\n            return ["-DFOO_MPI=ON"]\n        return []'))),
     ("PESO-R004", "internal-import", edit(("from spack.package import *", "from spack.package import *\nimport spack.util.executable  # HERE"))),
@@ -158,6 +160,7 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     ("PESO-D003", "internal-off", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["-DFOO_USE_INTERNAL_ZLIB=OFF"]'))),
     ("PESO-D006", "build-only", edit(('depends_on("hdf5@1.10:")', 'depends_on("swig", type="build")'))),
     ("PESO-D006", "constrained-elsewhere", edit(('depends_on("hdf5@1.10:")', 'depends_on("hdf5")\n    depends_on("hdf5@1.12:", when="@2:")'))),
+    ("PESO-R002", "grouped-in-when", edit(('depends_on("hdf5@1.10:")', 'depends_on("hdf5@1.10:")\n    with when("+mpi"):\n        variant("x", default=False, description="x")\n        depends_on("zlib@1:", when="+x")'))),
     ("PESO-R003", "satisfies", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
                                      '        if self.spec.satisfies("+mpi"):\n            return ["-DFOO_MPI=ON"]\n        return []'))),
     ("PESO-R005", "package-with-install", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"),

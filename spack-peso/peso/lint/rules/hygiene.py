@@ -15,6 +15,9 @@ BOILERPLATE = re.compile(
 #: modules a recipe may import from Spack (the package API); anything else is internal
 ALLOWED_SPACK_MODULES = ("spack.package",)
 RESERVED_ATTRIBUTES = ("name",)
+#: conventional order of top-level directive groups (Spack package review guide)
+DIRECTIVE_RANK = {"maintainers": 1, "license": 2, "version": 3, "variant": 4,
+                  "depends_on": 5, "conflicts": 6, "requires": 6}
 
 
 @rule("PESO-E001")
@@ -43,6 +46,22 @@ def boilerplate_left(recipe):
         if m:
             yield finding("PESO-R001", recipe, (number, m.start() + 1),
                           "'spack create' boilerplate left in the recipe: %r" % m.group(0))
+
+
+@rule("PESO-R002")
+def directive_order(recipe):
+    highest, highest_name = 0, ""
+    for d in recipe.directives:
+        rank = DIRECTIVE_RANK.get(d.name)
+        if rank is None or d.when:
+            continue
+        if rank < highest:
+            yield finding("PESO-R002", recipe, d.node,
+                          "%s() after %s(): order is maintainers, license, version, variant, "
+                          "depends_on, conflicts/requires" % (d.name, highest_name))
+            return  # one finding per recipe: the first place the order breaks
+        if rank > highest:
+            highest, highest_name = rank, d.name
 
 
 @rule("PESO-R003")

@@ -38,16 +38,16 @@ def check_expression(expression: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]
     try:
         result = licensing.validate(expression)
         syntax = [e for e in result.errors if not e.startswith("Unknown license key")]
-    except Exception as e:  # the library raises assorted errors on malformed text
-        syntax = [str(e)]
+    except Exception:  # the library raises assorted internal errors on malformed text
+        syntax = ["malformed expression"]
     if syntax:
-        return tuple("invalid SPDX expression: %s" % s for s in syntax), ()
+        return tuple("invalid SPDX expression (%s)" % s.rstrip(".") for s in syntax[:1]), ()
     for token in re.split(r"[\s()]+", expression):
         if not token or token.lower() in OPERATORS:
             continue
         canonical = _canonical(token, keys, aliases)
         if canonical is None:
-            problems.append("%r is not an SPDX license identifier" % token)
+            problems.append("%r is not an SPDX license identifier (use an SPDX id or LicenseRef-<name>)" % token)
         elif canonical[1]:
             problems.append("%r is a deprecated SPDX id; use %r" % (token, canonical[0]))
             ids.append(canonical[0])
@@ -108,8 +108,8 @@ def license_not_spdx(recipe):
         if expression is None or _is_unknown(expression):
             continue
         problems, _ = check_expression(expression)
-        for problem in problems:
-            yield finding("PESO-L002", recipe, d.args[0], "license(%r): %s" % (expression, problem))
+        if problems:  # one finding per directive, however many bad tokens it has
+            yield finding("PESO-L002", recipe, d.args[0], "license(%r): %s" % (expression, "; ".join(problems)))
 
 
 @rule("PESO-L003")
