@@ -101,6 +101,8 @@ def report_command(args):
     for pid, title, n_pass, n_fail, n_ev in writers.counts_table(report):
         lines.append("%-10s %5s %5s %9s  %s" % (pid, n_pass, n_fail, n_ev, title))
     ui.info("status per policy (products):\n" + "\n".join(lines))
+    ui.info("headline counts (products of %d):\n" % len(report.products) + "\n".join(
+        "  %-28s %s" % (label, count) for label, count in writers.headline_counts(report)))
     per_rule = writers.rule_counts(report)
     if per_rule:
         rules = report_rules()

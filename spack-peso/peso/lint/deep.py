@@ -34,8 +34,9 @@ from .registry import RULES, Finding
 FALLBACK_RULE = "PESO-A000"
 #: rule for variants tested in method bodies that the package does not define
 SPEC_CHECK_RULE = "PESO-K001"
-#: name (in rules.yaml) of the static rule that --deep overrides with inherited tests
-NO_TEST_RULE_NAME = "no-standalone-test"
+#: names (in rules.yaml) of the static "has no stand-alone test" rules that --deep
+#: overrides when the loaded class inherits test_* methods
+NO_TEST_RULE_NAMES = ("no-standalone-test", "build-time-tests-only")
 #: the audit group `spack audit packages` runs
 AUDIT_GROUP = "packages"
 
@@ -75,12 +76,14 @@ def check_to_rule() -> Dict[str, str]:
     return table
 
 
-def no_test_rule_id() -> Optional[str]:
-    """ID of the static rule named ``no-standalone-test`` (defined by the static rules)."""
-    for rule in RULES.values():
-        if rule.name == NO_TEST_RULE_NAME:
-            return rule.id
-    return None
+def deep_rule_ids() -> set:
+    """IDs of the rules documented in rules-deep.yaml (audit-derived and K001)."""
+    return {r.id for r in RULES.values() if "audit_checks" in r.doc}
+
+
+def no_test_rule_ids() -> set:
+    """IDs of the static no-stand-alone-test rules (looked up by name in the registry)."""
+    return {rule.id for rule in RULES.values() if rule.name in NO_TEST_RULE_NAMES}
 
 
 # --------------------------------------------------------------------------------------
@@ -135,12 +138,53 @@ def spack_package_facts(name: str, audit: bool = True) -> PackageFacts:
 _AUDIT = True
 
 
-def _facts_chunk(names: Sequence[str]) -> List[PackageFacts]:
-    return [spack_package_facts(n, _AUDIT) for n in names]
+def _facts_chunk(names: Sequence[str]) -> List[Tuple[PackageFacts, List[Finding]]]:
+    """Facts and findings of some packages (findings are made here: parsing the recipes
+    for line numbers is spread over the workers too)."""
+    out = []
+    for name in names:
+        facts = spack_package_facts(name, _AUDIT)
+        findings = findings_from_facts(facts, facts.path) if (_AUDIT and facts.path) else []
+        out.append((facts, findings))
+    return out
 
 
-def spack_collect(names: Sequence[str], jobs: int = 0, audit: bool = True) -> Dict[str, PackageFacts]:
-    """Facts for every package name, computed in ``jobs`` forked workers."""
+class _MemoizedGetsource:
+    """Make ``inspect.getsource`` remember its answers for the duration of a collection.
+
+    Audit's test/deprecated-method checks call ``inspect.getsource`` on every method of
+    every class in a package's MRO, so the methods of PackageBase and the build-system
+    bases are re-read and re-tokenized for each of 8,900 packages: that alone is about
+    half of ``spack audit packages``' time. A function's source cannot change during one
+    run, so caching by function object gives the same answers, once.
+    """
+
+    def __enter__(self):
+        import inspect
+
+        self._inspect = inspect
+        self._original = original = inspect.getsource
+        cache: Dict[object, str] = {}
+
+        def getsource(obj):
+            try:
+                return cache[obj]
+            except KeyError:
+                text = cache[obj] = original(obj)
+                return text
+            except TypeError:  # unhashable: no caching
+                return original(obj)
+
+        inspect.getsource = getsource
+        return self
+
+    def __exit__(self, *exc):
+        self._inspect.getsource = self._original
+        return False
+
+
+def spack_collect_findings(names: Sequence[str], jobs: int = 0, audit: bool = True):
+    """(facts by name, findings) for every package name, in ``jobs`` forked workers."""
     global _AUDIT
     import spack.repo
 
@@ -148,18 +192,28 @@ def spack_collect(names: Sequence[str], jobs: int = 0, audit: bool = True) -> Di
     spack.repo.PATH.all_package_names()  # build the index once, before forking
     jobs = jobs or os.cpu_count() or 1
     names = list(names)
-    if jobs <= 1 or len(names) < 8:
-        return {f.name: f for f in _facts_chunk(names)}
-    # small chunks, handed out dynamically: recipe costs vary a lot (boost vs zlib)
-    size = max(1, min(40, len(names) // (jobs * 8) or 1))
-    chunks = [names[i : i + size] for i in range(0, len(names), size)]
-    result = {}
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
-        for chunk in pool.imap_unordered(_facts_chunk, chunks):
-            for facts in chunk:
-                result[facts.name] = facts
-    return result
+    facts: Dict[str, PackageFacts] = {}
+    findings: List[Finding] = []
+    with _MemoizedGetsource():
+        if jobs <= 1 or len(names) < 8:
+            results = [_facts_chunk(names)]
+        else:
+            # small chunks handed out dynamically: recipe costs vary a lot (boost vs zlib)
+            size = max(1, min(40, len(names) // (jobs * 8) or 1))
+            chunks = [names[i : i + size] for i in range(0, len(names), size)]
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(jobs) as pool:
+                results = list(pool.imap_unordered(_facts_chunk, chunks))
+    for chunk in results:
+        for f, found in chunk:
+            facts[f.name] = f
+            findings.extend(found)
+    return facts, findings
+
+
+def spack_collect(names: Sequence[str], jobs: int = 0, audit: bool = True) -> Dict[str, PackageFacts]:
+    """Facts for every package name (see :func:`spack_collect_findings`)."""
+    return spack_collect_findings(names, jobs, audit)[0]
 
 
 def spack_names_for_paths(files: Iterable[Tuple[str, str]]) -> Tuple[Dict[str, str], List[str]]:
@@ -184,13 +238,16 @@ def spack_names_for_paths(files: Iterable[Tuple[str, str]]) -> Tuple[Dict[str, s
 
 
 def spack_deep(files: Iterable[Tuple[str, str]], jobs: int = 0, audit: bool = True):
-    """Deep findings for linted files: ``(findings, facts by name, paths skipped)``."""
+    """Deep findings for linted files: ``(findings, facts by name, paths skipped)``.
+
+    Findings carry the path the caller linted (which may differ from Spack's spelling
+    of it, e.g. through a symlink).
+    """
     names, outside = spack_names_for_paths(files)
-    facts = spack_collect(sorted(names), jobs, audit)
-    findings: List[Finding] = []
-    if audit:
-        for name in sorted(facts):
-            findings.extend(findings_from_facts(facts[name], names[name]))
+    facts, findings = spack_collect_findings(sorted(names), jobs, audit)
+    for f in findings:
+        f.path = names.get(f.package, f.path)
+    findings.sort(key=Finding.sort_key)
     return findings, facts, outside
 
 
@@ -369,12 +426,10 @@ def root_variant_names(spec_text: str, package: str) -> List[str]:
 
 
 def apply_inherited_tests(findings: List[Finding], facts: Dict[str, PackageFacts]) -> List[Finding]:
-    """Drop the static no-standalone-test finding for packages with inherited tests."""
-    rule_id = no_test_rule_id()
-    if not rule_id:
-        return list(findings)
+    """Drop the static no-stand-alone-test findings for packages with inherited tests."""
+    rule_ids = no_test_rule_ids()
     tested = {name for name, f in facts.items() if f.tests}
-    return [f for f in findings if not (f.rule == rule_id and f.package in tested)]
+    return [f for f in findings if not (f.rule in rule_ids and f.package in tested)]
 
 
 # --------------------------------------------------------------------------------------

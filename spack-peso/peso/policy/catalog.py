@@ -39,6 +39,8 @@ class Policy:
     decidable: bool = False
     description: str = ""
     group: str = ""
+    #: what else (beyond the recipe) decides the policy, from the policy file
+    needs: str = ""
 
     @property
     def short(self) -> str:
@@ -85,6 +87,7 @@ def load_policy_file(path: str) -> List[Policy]:
                 decidable=bool(decidable),
                 description=str(entry.get("description") or "").strip(),
                 group=str(entry.get("group") or (E4S_GROUPS.get(tag, "") if framework == "E4S" else "")),
+                needs=str(entry.get("evidence") or "").strip(),
             )
         )
     return policies

@@ -120,13 +120,25 @@ def evidence_of(finding) -> Evidence:
 
 
 def evaluate_product(
-    product: str, package: str, recipe: str, findings: Iterable, policies: Sequence[Policy], error: str = ""
+    product: str,
+    package: str,
+    recipe: str,
+    findings: Iterable,
+    policies: Sequence[Policy],
+    error: str = "",
+    ran: Optional[Iterable[str]] = None,
 ) -> ProductReport:
-    """Status of every policy for one product from its lint findings."""
+    """Status of every policy for one product from its lint findings.
+
+    ``ran`` is the set of rule IDs that actually ran (default: assume all did); a
+    decidable policy none of whose rules ran cannot pass.
+    """
     findings = list(findings)
+    ran = set(ran) if ran is not None else None
     results = {}
     for policy in policies:
         serving = set(policy.rules)
+        checked = [r for r in policy.rules if ran is None or r in ran]
         relevant = [f for f in findings if f.rule in serving or policy.id in tuple(f.policies or ())]
         evidence = [evidence_of(f) for f in sorted(relevant, key=lambda f: (f.line, f.rule))]
         failing = [f for f in relevant if f.severity in FAILING]
@@ -135,14 +147,15 @@ def evaluate_product(
         elif failing:
             rules = sorted({f.rule for f in failing})
             status, why = FAIL, "%d finding(s) of %s" % (len(failing), ", ".join(rules))
-        elif policy.decidable:
-            checked = ", ".join(policy.rules) or "no rule"
-            status, why = PASS, "checked from the recipe by %s: no finding" % checked
+        elif policy.decidable and checked:
+            status, why = PASS, "no finding from the %d recipe rule(s) serving it (%s)" % (len(checked), ", ".join(checked))
         else:
             status = NEEDS_EVIDENCE
-            why = "cannot be decided from the recipe"
-            if policy.rules:
-                why += " (%s found nothing against it)" % ", ".join(policy.rules)
+            why = "not decidable from the recipe"
+            if policy.needs:
+                why += ": " + policy.needs
+            if checked:
+                why += " (%d recipe rule(s) found nothing against it)" % len(checked)
         results[policy.id] = PolicyResult(policy.id, status, evidence, why)
     return ProductReport(product, package, recipe, results, error)
 

@@ -42,13 +42,17 @@ def build_report(
     paths = sorted({p.recipe for p in products if p.recipe})
     by_path: Dict[str, list] = {path: [] for path in paths}
     files = []
+    ran = set()
     if paths:
         result = engine.lint(paths, config, use_cache=use_cache)
         files = result.files
+        ran = set(result.active)
         findings = list(result.findings)
         if in_spack():
             extra, facts, _outside = deep_lint.spack_deep(files, jobs=jobs or config.jobs or 0, audit=deep)
             findings = deep_lint.apply_inherited_tests(findings, facts) + extra
+            if deep:
+                ran |= deep_lint.deep_rule_ids()
         for f in findings:
             by_path.setdefault(os.path.abspath(f.path), []).append(f)
     reports = []
@@ -59,7 +63,7 @@ def build_report(
             )
             continue
         path = os.path.abspath(product.recipe)
-        report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies)
+        report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies, ran=ran)
         if product.compat:
             apply_claims(report, claims(read_document(product.compat), product.compat), product.compat)
         reports.append(report)

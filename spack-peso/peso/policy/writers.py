@@ -41,12 +41,42 @@ def rule_counts(report: PolicyReport) -> Dict[str, int]:
     return {rule: len(products) for rule, products in sorted(per_rule.items())}
 
 
+def headline_counts(report: PolicyReport) -> List[List[str]]:
+    """``[label, products]`` rows for the headline counts of ``headlines.yaml``."""
+    import yaml
+
+    from ..lint.registry import RULES
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "headlines.yaml"), encoding="utf-8") as f:
+        headlines = yaml.safe_load(f)
+    ids_by_name = {r.name: rid for rid, r in RULES.items()}
+    rows = []
+    for entry in headlines:
+        wanted = {ids_by_name.get(name, name) for name in entry["rules"]}
+        products = {
+            product.product
+            for product in report.products
+            for result in product.results.values()
+            for e in result.evidence
+            if e.rule in wanted and e.severity in ("warning", "error")
+        }
+        rows.append([entry["label"], str(len(products))])
+    return rows
+
+
 def to_markdown(report: PolicyReport) -> str:
     policies = report.policies
     out = ["# Policy compliance report", ""]
     out.append("Made by %s on %s%s. Status per product and policy: **pass** (the recipe shows it), "
                "**FAIL** (a finding contradicts it), **evidence?** (the recipe cannot decide it)."
                % (report.tool, report.date, (", " + report.spack) if report.spack else ""))
+    out.append("")
+    out.append("## Headline counts")
+    out.append("")
+    out.append("| products with | count |")
+    out.append("|---|---:|")
+    for label, count in headline_counts(report):
+        out.append("| %s | %s |" % (_md(label), count))
     out.append("")
     out.append("## Summary")
     out.append("")
@@ -104,8 +134,17 @@ def to_html(report: PolicyReport) -> str:
             r = product.results[p.id]
             cells.append({"policy": p.id, "status": r.status, "label": SYMBOL[r.status], "result": r})
         rows.append({"product": product, "cells": cells})
+    details = {
+        product.product: {
+            pid: [r.status, r.explanation, r.contradiction,
+                  [[e.rule, e.severity, e.message, e.location] for e in r.evidence]]
+            for pid, r in product.results.items()
+        }
+        for product in report.products
+    }
     return template.render(
         report=report,
+        details=details,
         policies=report.policies,
         rows=rows,
         counts=report.counts(),

@@ -1,0 +1,184 @@
+"""`peso policy report` on copied builtin recipes: upstream-shaped YAML per product,
+Markdown, an HTML matrix that a headless browser renders, contradictions, --compare."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from peso.errors import PesoError
+from peso.policy import compat, compare, products
+from peso.policy.catalog import load_policies
+from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, evaluate_product, new_report
+
+from policy_data import EXT, REPO, UPSTREAM_COMPAT
+
+
+def peso(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
+                          cwd=cwd or EXT, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    proc = peso("policy", "report", "szx", "alpaka", "exampm", "--repo", REPO, "-o", str(out), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def key_paths(node, prefix=""):
+    """Every mapping key path of a YAML tree (list items as [])."""
+    paths = set()
+    if isinstance(node, dict):
+        for k, v in node.items():
+            paths.add(prefix + "/" + str(k))
+            paths |= key_paths(v, prefix + "/" + str(k))
+    elif isinstance(node, list):
+        for item in node:
+            paths |= key_paths(item, prefix + "[]")
+    return paths
+
+
+def test_documents_carry_the_upstream_keys(report_dir):
+    out, _ = report_dir
+    upstream = yaml.safe_load(open(UPSTREAM_COMPAT))
+    wanted = key_paths(upstream)
+    docs = sorted(os.listdir(out / "compat"))
+    assert docs == ["alpaka.yaml", "exampm.yaml", "szx.yaml"]
+    for name in docs:
+        doc = yaml.safe_load(open(out / "compat" / name))
+        assert wanted <= key_paths(doc), wanted - key_paths(doc)
+        assert doc["e4s_policy_compatability_format_version"] == 0.01
+        official = doc["policy_groups"][0]["Official"]["policies"]
+        assert [p["id"] for p in official] == list(range(1, 10))
+        assert all(p["policy_status"] in (0, 1, 2) for p in official)
+        assert doc["overall_policy_status"] in (0, 1, 2)
+
+
+def test_statuses_follow_the_findings(report_dir):
+    out, proc = report_dir
+    data = json.load(open(out / "report.json"))
+    by_product = {p["product"]: p["results"] for p in data["products"]}
+    # szx has no stand-alone test (P2 decidable -> fail), exampm neither; P8 is never decidable
+    assert by_product["szx"]["E4S-P2"]["status"] == FAIL
+    assert any(e["rule"] == "PESO-T001" for e in by_product["szx"]["E4S-P2"]["evidence"])
+    assert all(r["E4S-P8"]["status"] == NEEDS_EVIDENCE for r in by_product.values())
+    # szx declares git: P6 passes; the YAML says Complete (2) for it
+    assert by_product["szx"]["E4S-P6"]["status"] == PASS
+    doc = yaml.safe_load(open(out / "compat" / "szx.yaml"))
+    p6 = [p for p in doc["policy_groups"][0]["Official"]["policies"] if p["id"] == 6][0]
+    assert p6["policy_status"] == 2 and p6["peso_status"] == PASS
+    p2 = [p for p in doc["policy_groups"][0]["Official"]["policies"] if p["id"] == 2][0]
+    assert p2["policy_status"] == 1 and p2["evidence"][0]["location"].endswith("szx/package.py:12")
+    assert "headline counts" in proc.stdout + proc.stderr
+
+
+def test_markdown_table(report_dir):
+    out, _ = report_dir
+    md = open(out / "report.md").read()
+    assert "| product | E4S-P1 | E4S-P2 |" in md
+    assert "| szx | FAIL |" in md and "| no stand-alone test | 3 |" in md
+
+
+def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path):
+    out, _ = report_dir
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
+    url = "file://%s?show=szx/E4S-P2" % (out / "report.html")
+    proc = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--user-data-dir=%s" % (tmp_path / "profile"), "--dump-dom", url],
+        capture_output=True, text=True, timeout=180,
+    )
+    dom = proc.stdout
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    policies = load_policies()
+    # 3 products x every policy, one cell each, coloured by status
+    assert dom.count('data-product="szx"') == len(policies)
+    assert dom.count("<td class=\"fail") >= 2
+    # the script ran: the evidence panel shows the chosen cell with its finding
+    assert 'data-shown="szx/E4S-P2"' in dom
+    assert "PESO-T001" in dom.split('id="evidence"')[1].split("</div>")[0]
+
+
+def test_product_document_contradiction(tmp_path):
+    claim = yaml.safe_load(open(UPSTREAM_COMPAT))
+    claim["product_name"] = "szx"
+    for p in claim["policy_groups"][0]["Official"]["policies"]:
+        p["policy_status"] = 2  # claims everything complete
+    own = tmp_path / "szx-compat.yaml"
+    own.write_text(yaml.safe_dump(claim))
+    products_file = tmp_path / "products.yaml"
+    products_file.write_text(yaml.safe_dump({"products": [
+        {"name": "szx", "recipe": os.path.join(REPO, "packages", "szx", "package.py"), "compat": str(own)}]}))
+    out = tmp_path / "out"
+    proc = peso("policy", "report", "--products", str(products_file), "-o", str(out), "--no-cache")
+    assert proc.returncode == 1  # contradicted
+    assert "claims E4S-P2 Complete, but the recipe fails PESO-T001" in proc.stderr
+    data = json.load(open(out / "report.json"))
+    results = data["products"][0]["results"]
+    assert results["E4S-P2"]["contradiction"]
+    # a policy the recipe cannot decide takes the product's word, marked as such
+    assert results["E4S-P8"]["source"] == "self-reported"
+    doc = yaml.safe_load(open(out / "compat" / "szx.yaml"))
+    p8 = [p for p in doc["policy_groups"][0]["Official"]["policies"] if p["id"] == 8][0]
+    assert p8["policy_status"] == 2 and p8["status_source"] == "self-reported"
+
+
+def test_compare_reports_improvements_and_regressions(report_dir, tmp_path):
+    out, _ = report_dir
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    # add a stand-alone test to szx: E4S-P2 improves; drop exampm's git: P6 regresses
+    szx = repo / "packages" / "szx" / "package.py"
+    szx.write_text(szx.read_text().replace(
+        "    class AutotoolsBuilder",
+        '    def test_cli(self):\n        """run szx"""\n        which("szx")("-h")\n\n    class AutotoolsBuilder'))
+    exampm = repo / "packages" / "exampm" / "package.py"
+    exampm.write_text(exampm.read_text().replace('    git = "https://github.com/ECP-copa/ExaMPM.git"\n', ""))
+    new = tmp_path / "new"
+    proc = peso("policy", "report", "szx", "alpaka", "exampm", "--repo", str(repo), "-o", str(new),
+                "--compare", str(out), "--no-cache")
+    assert proc.returncode == 1, proc.stderr  # a regression
+    text = proc.stdout + proc.stderr
+    assert "improved  szx E4S-P2: fail -> pass" in text
+    assert "regressed exampm E4S-P6: pass -> fail" in text
+    # the YAML folder of the old report compares the same way
+    table = compare.load_table(str(out / "compat"))
+    assert table["szx"]["E4S-P2"] == FAIL
+
+
+def test_stack_products_and_bad_inputs(tmp_path):
+    env = tmp_path / "spack.yaml"
+    env.write_text(yaml.safe_dump({"spack": {
+        "definitions": [{"gpu": ["szx +cuda cuda_arch=80"]}],
+        "specs": ["alpaka", "$gpu", {"matrix": [["exampm"], ["%gcc"]]}]}}))
+    assert products.stack_roots(str(env)) == ["alpaka", "szx", "exampm"]
+    env.write_text("specs: [a]\n")
+    with pytest.raises(PesoError) as e:
+        products.stack_roots(str(env))
+    assert "spack.yaml" in str(e.value)
+    proc = peso("policy", "report", "--products", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "missing.yaml" in proc.stderr
+    assert not (tmp_path / "o").exists()  # no partial output
+
+
+def test_overall_status_and_bad_compat_document(tmp_path):
+    assert compat.overall_status([2, 2]) == 2
+    assert compat.overall_status([0, 0]) == 0
+    assert compat.overall_status([2, 0]) == 1
+    bad = tmp_path / "c.yaml"
+    bad.write_text(yaml.safe_dump({"product_name": "x", "policy_groups": [{"Official": {"policies": [
+        {"id": 1, "policy_status": 7}]}}]}))
+    with pytest.raises(PesoError) as e:
+        compat.read_document(str(bad))
+    assert "policy_status must be 0, 1 or 2" in str(e.value)
+    # the upstream template itself reads fine: everything unreported
+    doc = compat.read_document(UPSTREAM_COMPAT)
+    assert set(compat.claims(doc).values()) == {0}
