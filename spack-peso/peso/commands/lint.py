@@ -142,7 +142,7 @@ def render_explanation(rule) -> str:
         out.append("")
         out.append(title + ":")
         text = str(text).rstrip()
-        if key == "example":
+        if key == "example" or "\n" in text:  # code snippets stay verbatim
             out.extend("    " + line for line in text.splitlines())
         else:
             out.extend(textwrap.wrap(text, 88, initial_indent="    ", subsequent_indent="    "))
