@@ -68,8 +68,9 @@ def _pss_kib(pid):
 
 
 def run_measured(cmd, env=None, cwd=None):
-    """Run ``cmd``; return (wall seconds, return code, peak tree RSS MiB, peak tree PSS MiB)."""
+    """Run ``cmd``; return (wall s, return code, peak tree RSS MiB, peak tree PSS MiB, CPU s)."""
     peak = {"rss": 0, "pss": 0}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     done = threading.Event()
@@ -89,7 +90,9 @@ def run_measured(cmd, env=None, cwd=None):
     sampler.join()
     if proc.returncode not in (0, 1):
         sys.stderr.write(err.decode(errors="replace")[-3000:])
-    return wall, proc.returncode, peak["rss"] / 1024.0, peak["pss"] / 1024.0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, proc.returncode, peak["rss"] / 1024.0, peak["pss"] / 1024.0, cpu
 
 
 def main(argv=None):
@@ -121,8 +124,12 @@ def main(argv=None):
     warm = run_measured(lint_cmd, env=env)
     children_maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
 
-    print("cold lint : %6.2f s wall (exit %d), peak tree RSS %6.1f MiB (PSS %6.1f MiB)" % (cold[0], cold[1], cold[2], cold[3]))
-    print("warm lint : %6.2f s wall (exit %d), peak tree RSS %6.1f MiB (PSS %6.1f MiB)" % (warm[0], warm[1], warm[2], warm[3]))
+    for name, m in (("cold", cold), ("warm", warm)):
+        print(
+            "%s lint : %6.2f s wall, %6.2f s CPU (exit %d), peak tree RSS %6.1f MiB (PSS %6.1f MiB)"
+            % (name, m[0], m[4], m[1], m[2], m[3])
+        )
+    print("load average (1 min) during the run: %.2f on %d CPUs" % (os.getloadavg()[0], os.cpu_count()))
     print("largest single process (RUSAGE_CHILDREN maxrss): %.1f MiB" % children_maxrss)
     print("files seen %d == files reported on %d: %s" % (len(recipes), reported, len(recipes) == reported))
     print("findings %d, rule crashes (PESO-X005) %d" % (failures, crashes))

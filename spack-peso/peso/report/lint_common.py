@@ -21,6 +21,9 @@ _DISPLAYED: Dict[Tuple[str, str], str] = {}
 
 
 def _display_path(path: str, base: str) -> str:
+    prefix = base.rstrip(os.sep) + os.sep
+    if path.startswith(prefix) and os.sep + os.pardir not in path:  # the common, cheap case
+        return path[len(prefix):].replace(os.sep, "/")
     try:
         rel = os.path.relpath(path, base)
     except ValueError:  # another drive on Windows
