@@ -18,6 +18,7 @@ BUNDLED = re.compile(
 #: cheap literal pre-filters so the full pattern runs on few recipes and strings
 HINT_WORDS = ("INTERNAL", "BUNDLED", "VENDORED", "BUILTIN_", "INCLUDED-")
 BUNDLED_HINT = re.compile(r"INTERNAL|BUNDLED|VENDORED|BUILTIN_|included-", re.IGNORECASE)
+
 BUNDLED_DEFINE = re.compile(r"(?:USE_INTERNAL|_INTERNAL_|USE_BUNDLED|_BUNDLED_|USE_VENDORED|BUILTIN_)", re.IGNORECASE)
 
 

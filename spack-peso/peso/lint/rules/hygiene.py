@@ -4,7 +4,7 @@ Spack idioms reviewers ask for (E4S P1 "production quality", Spack review guide)
 import re
 
 from ..registry import rule
-from ._common import build_info, class_location, finding
+from ._common import build_info, finding
 
 #: text ``spack create`` leaves in a new recipe (Spack's audit uses the same markers)
 BOILERPLATE = re.compile(

@@ -1,6 +1,5 @@
 """Metadata and ownership: maintainers, homepage, description (E4S P1/P4, xSDK M5)."""
 
-import ast
 import re
 
 from ...recipe import literal_str
