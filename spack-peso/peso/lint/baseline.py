@@ -178,3 +178,21 @@ def write_baseline(path: str, findings: Sequence[Finding], linted_packages: Opti
     }
     atomic_write(path, json.dumps(data, indent=1) + "\n")
     return len(entries)
+
+
+def apply_baseline(result, path: str, update: bool = False) -> BaselineResult:
+    """Filter a lint result through a baseline (or rewrite the baseline with it).
+
+    Afterwards ``result.findings`` holds only the new findings (so the exit status and
+    every output format see just those); the returned object also has the known and the
+    fixed ones for the summary line.
+    """
+    packages = [package for _path, package in result.files]
+    if update:
+        write_baseline(path, result.findings, packages)
+        known = list(result.findings)
+        result.findings = []
+        return BaselineResult(new=[], known=known, fixed=[])
+    compared = compare(result.findings, load_baseline(path), packages)
+    result.findings = compared.new
+    return compared

@@ -450,3 +450,22 @@ def reexec_in_spack(argv: Sequence[str]) -> int:
 def current_argv() -> List[str]:
     """The peso arguments of this process (after ``-m peso`` / the console script)."""
     return list(sys.argv[1:])
+
+
+def deepen(result, jobs: int = 0) -> List[str]:
+    """Add the deep findings to a lint result (inside Spack); return the skipped paths.
+
+    The static no-stand-alone-test findings of packages with inherited tests are
+    dropped; the deep findings get the profile's severities. Inline suppressions and
+    waivers apply to static findings only (deep findings are Spack's own verdicts).
+    """
+    findings, facts, outside = spack_deep(result.files, jobs)
+    profile = getattr(result, "profile", None)
+    if profile is not None:
+        for f in findings:
+            f.severity = profile.severity(RULES[f.rule], f.severity)
+    kept = apply_inherited_tests(result.findings, facts)
+    result.findings = sorted(kept + findings, key=Finding.sort_key)
+    for rule_id in deep_rule_ids():
+        result.rules.setdefault(rule_id, RULES[rule_id])
+    return outside

@@ -366,3 +366,21 @@ def fix_file(path: str, rules: Optional[Sequence[str]] = None, write: bool = Tru
 def fix_paths(paths: Sequence[str], rule_names: Optional[Sequence[str]] = None, write: bool = True) -> List[FixResult]:
     """Fix every file (only those with findings of fixable rules need to be passed)."""
     return [fix_file(p, rule_names, write) for p in paths]
+
+
+def fixable_files(findings: Sequence, rules_by_id: Dict) -> Dict[str, List[str]]:
+    """path -> names of the fixable rules with findings in it (from a lint result)."""
+    files: Dict[str, List[str]] = {}
+    for f in findings:
+        rule = rules_by_id.get(f.rule)
+        name = rule.name if rule is not None else f.name
+        if name in FIXERS:
+            names = files.setdefault(f.path, [])
+            if name not in names:
+                names.append(name)
+    return files
+
+
+def fix_findings(findings: Sequence, rules_by_id: Dict, write: bool = True) -> List[FixResult]:
+    """Fix the files of a lint result for the fixable rules that reported in them."""
+    return [fix_file(path, names, write) for path, names in sorted(fixable_files(findings, rules_by_id).items())]

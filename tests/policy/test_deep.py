@@ -1,0 +1,141 @@
+"""--deep with the real Spack: audit errors become located peso findings, inherited tests
+count, and variants tested in method bodies are checked against the loaded class."""
+
+import json
+import os
+import textwrap
+
+import pytest
+
+from policy_data import EXT
+
+PARENT = '''\
+from spack_repo.builtin.build_systems.generic import Package
+
+from spack.package import *
+
+
+class PesoDeepParent(Package):
+    """Parent whose stand-alone test its children inherit."""
+
+    homepage = "https://example.org/parent"
+    url = "https://example.org/parent-1.0.tar.gz"
+
+    version("1.0", sha256="0000000000000000000000000000000000000000000000000000000000000000")
+
+    variant("shared", default=True, description="build shared libraries")
+
+    def test_version(self):
+        """the installed tool prints its version"""
+        which("true")()
+'''
+
+CHILD = '''\
+from spack_repo.peso_deep_test.packages.peso_deep_parent.package import PesoDeepParent
+
+from spack.package import *
+
+
+class PesoDeepChild(PesoDeepParent):
+    """Child with no test method of its own, and three mistakes only Spack can see."""
+
+    homepage = "https://example.org/child"
+    url = "https://example.org/child-1.0.tar.gz"
+
+    version("1.0", sha256="0000000000000000000000000000000000000000000000000000000000000000")
+
+    depends_on("peso-no-such-package")
+    conflicts("+ghost", when="@1.0")
+    conflicts("~shared", when="@:0.9")
+
+    def install(self, spec, prefix):
+        if self.spec.satisfies("+phantom"):
+            pass
+        if "+shared" in self.spec:
+            pass
+'''
+
+
+@pytest.fixture
+def deep_scope(tmp_path):
+    """builtin plus a small repository (namespace peso_deep_test) in a config scope."""
+    repo = tmp_path / "repo" / "spack_repo" / "peso_deep_test"
+    for name, text in (("peso_deep_parent", PARENT), ("peso_deep_child", CHILD)):
+        (repo / "packages" / name).mkdir(parents=True)
+        (repo / "packages" / name / "package.py").write_text(text)
+    (repo / "repo.yaml").write_text("repo:\n  namespace: peso_deep_test\n  api: v2.0\n")
+    scope = tmp_path / "scope"
+    scope.mkdir()
+    (scope / "repos.yaml").write_text("repos:\n  peso_deep_test: %s\n" % repo)
+    return str(scope), repo
+
+
+def lint_json(spack, scope, *args):
+    scope_args = ["-C", scope] if scope else []
+    proc = spack(*scope_args, "peso", "lint", "--no-cache", "--format", "json", "--policy", "all", *args, check=False)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc, json.loads(proc.stdout)
+
+
+def line_of(path, text):
+    lines = open(path).read().splitlines()
+    return [i for i, line in enumerate(lines, 1) if text in line][0]
+
+
+def test_deep_findings_have_rules_policies_and_lines(spack, deep_scope):
+    scope, repo = deep_scope
+    child = str(repo / "packages" / "peso_deep_child" / "package.py")
+    _, static = lint_json(spack, scope, "peso-deep-child")
+    assert "PESO-T001" in {f["rule"] for f in static}  # no test method in the file itself
+    proc, deep = lint_json(spack, scope, "--deep", "peso-deep-child")
+    by_rule = {}
+    for f in deep:
+        by_rule.setdefault(f["rule"], []).append(f)
+    # the base class provides test_version: --deep drops the static finding
+    assert "PESO-T001" not in by_rule
+    # audit: unknown dependency, at the depends_on line
+    (dep,) = by_rule["PESO-A001"]
+    assert dep["line"] == line_of(child, 'depends_on("peso-no-such-package")')
+    assert "unknown package 'peso-no-such-package'" in dep["message"]
+    assert "E4S-P1" in dep["policies"]
+    # audit: unknown variant in a conflict, at that conflicts() line (not the valid one)
+    (var,) = by_rule["PESO-A002"]
+    assert var["line"] == line_of(child, 'conflicts("+ghost"')
+    # K001: a method tests for a variant nobody defines; +shared is inherited, so fine
+    (k,) = by_rule["PESO-K001"]
+    assert k["line"] == line_of(child, '"+phantom"') and "phantom" in k["message"]
+    assert proc.returncode == 1
+
+
+def test_audit_errors_of_boost_are_located(spack):
+    proc, deep = lint_json(spack, None, "--deep", "boost")
+    audit = spack("audit", "packages", "boost", check=False)
+    summaries = [l.split(". ", 1)[1] for l in audit.stdout.splitlines() if l[:1].isdigit() and ". " in l]
+    assert summaries, audit.stdout
+    for summary in summaries:
+        hits = [f for f in deep if summary in f["message"]]
+        assert hits, summary
+        for f in hits:
+            text = open(f["path"]).read().splitlines()[f["line"] - 1]
+            assert text.strip().startswith("conflicts(")
+            assert any(("+" + v) in text for v in ("context", "coroutine", "fiber", "container"))
+
+
+def test_deep_outside_spack_reruns_through_spack(spack, deep_scope, tmp_path):
+    import subprocess
+    import sys
+
+    scope, repo = deep_scope
+    # the re-run Spack finds the test repository through the user configuration scope
+    user = tmp_path / "user-config"
+    user.mkdir()
+    (user / "repos.yaml").write_text(open(os.path.join(scope, "repos.yaml")).read())
+    env = dict(spack.env, SPACK_USER_CONFIG_PATH=str(user))
+    env.pop("SPACK_DISABLE_LOCAL_CONFIG", None)
+    env["PATH"] = os.path.dirname(spack.exe) + os.pathsep + os.environ.get("PATH", "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "lint", "--deep", "--no-cache", "--format", "json", "peso-deep-child"],
+        capture_output=True, text=True, cwd=EXT, timeout=900, env=env,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "PESO-A001" in {f["rule"] for f in json.loads(proc.stdout)}
