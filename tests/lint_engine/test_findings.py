@@ -112,16 +112,33 @@ def test_select_by_policy(project, config, marker_rule):
     assert "PESO-X001" not in result.active
 
 
-def test_profiles_choose_rules_and_raise_severities(project, config, marker_rule):
-    """The marker rule serves E4S-P2: e4s raises it to error, xsdk does not run it."""
-    project.add("pkg", body="x = 1  # MARKER\n")
+def test_profiles_choose_rules_and_raise_severities(project, config):
+    """Data in profiles.yaml: e4s makes the stand-alone-test rule an error; xsdk runs no
+    E4S-only rule; all keeps default severities."""
+    project.add("pkg")  # no test_* method
     no_select = config.override(select=[])
-    e4s = lint(project, no_select.override(policy="e4s"))
-    assert [(f.rule, f.severity) for f in e4s.findings if f.rule == "PESO-Z901"] == [("PESO-Z901", "error")]
-    xsdk = lint(project, no_select.override(policy="xsdk"))
-    assert "PESO-Z901" not in xsdk.active and "PESO-X001" in xsdk.active
-    every = lint(project, no_select.override(policy="all"))
-    assert [(f.rule, f.severity) for f in every.findings if f.rule == "PESO-Z901"] == [("PESO-Z901", "warning")]
+
+    def t001(policy):
+        result = lint(project, no_select.override(policy=policy))
+        return [f.severity for f in result.findings if f.rule == "PESO-T001"], result
+
+    assert t001("e4s")[0] == ["error"]
+    assert t001("all")[0] == ["warning"]
+    _, xsdk = t001("xsdk")
+    assert "PESO-S007" not in xsdk.active and "PESO-L001" in xsdk.active and "PESO-X001" in xsdk.active
+    assert [f.severity for f in xsdk.findings if f.rule == "PESO-L001"] == ["error"]
+
+
+def test_profile_raises_by_policy_and_never_lowers(marker_rule):
+    from peso.lint.profiles import Profile
+
+    profile = Profile("p", "", ("E4S-*",), True, {"E4S-P2": "error"}, {"PESO-Z901": "info"})
+    assert profile.covers(marker_rule)
+    assert profile.severity(marker_rule, "warning") == "error"
+    assert profile.severity(marker_rule, "error") == "error"
+    lower = Profile("q", "", ("xSDK-*",), False, {}, {"PESO-Z901": "info"})
+    assert not lower.covers(marker_rule)
+    assert lower.severity(marker_rule, "warning") == "warning"
 
 
 def test_unknown_profile_is_a_usage_error(project, config):

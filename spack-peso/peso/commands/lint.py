@@ -126,13 +126,22 @@ def explain(args):
         if not by_name:
             raise PesoError("unknown rule (see --list-rules)", path=args.explain)
         rule = by_name[0]
-    sys.stdout.write(render_explanation(rule))
+    from ..lint.config import load_config
+    from ..lint.profiles import get_profile
+
+    profile = get_profile(args.policy or load_config().policy)
+    sys.stdout.write(render_explanation(rule, profile))
     return 0
 
 
-def render_explanation(rule) -> str:
+def render_explanation(rule, profile=None) -> str:
     doc = rule.doc or {}
-    out = ["%s %s (%s)" % (rule.id, rule.name, rule.severity), ""]
+    severity = rule.severity
+    if profile is not None:
+        raised = profile.severity(rule, rule.severity)
+        if raised != rule.severity:
+            severity = "%s; %s under profile %s" % (rule.severity, raised, profile.name)
+    out = ["%s %s (%s)" % (rule.id, rule.name, severity), ""]
     out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
     out.append("Summary:  %s" % rule.summary)
     for key, title in (("what", "What it checks"), ("why", "Why it matters"), ("example", "Example"), ("fix", "How to fix")):
