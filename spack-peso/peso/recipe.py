@@ -441,11 +441,10 @@ class _ModelBuilder:
         Call, Constant, Compare, JoinedStr, In, Name = (
             ast.Call, ast.Constant, ast.Compare, ast.JoinedStr, ast.In, ast.Name,
         )
-        AST = ast.AST
         fields_of = _CHILD_FIELDS
         watched = WATCHED_NAMES
         stack = [tree]
-        pop, push = stack.pop, stack.append
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
             node = pop()
             cls = node.__class__
@@ -472,15 +471,15 @@ class _ModelBuilder:
                     if right == "spec" or right.endswith(".spec"):
                         recipe.spec_membership.append((node.left.value, node))
             fields = fields_of.get(cls)
-            if fields is None:
-                fields = fields_of[cls] = tuple(f for f in cls._fields if f not in _LEAF_FIELDS)
+            if fields is None:  # also None/str items of lists: no fields, nothing to do
+                fields = fields_of[cls] = tuple(
+                    f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS
+                )
             for name in fields:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
-                    for item in value:
-                        if isinstance(item, AST):
-                            push(item)
-                elif isinstance(value, AST):
+                    extend(value)
+                elif value is not None:
                     push(value)
         # the stack walk visits out of order; rules expect source order
         calls.sort(key=lambda c: (c[1].lineno, c[1].col_offset))
@@ -500,7 +499,7 @@ _CHILD_FIELDS: dict = {}
 #: fields that never hold nodes worth visiting
 _LEAF_FIELDS = frozenset(
     ("ctx", "id", "attr", "arg", "kind", "type_comment", "name", "module", "level", "asname",
-     "conversion", "is_async", "simple", "names")
+     "conversion", "is_async", "simple", "names", "op", "ops", "kwd_attrs", "rest", "tag")
 )
 
 
