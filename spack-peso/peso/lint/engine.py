@@ -108,7 +108,10 @@ def spack_packages_dirs() -> List[str]:
     """The packages folders of the repositories Spack is configured with."""
     import spack.repo
 
-    return [repo.packages_path for repo in spack.repo.PATH.repos]
+    try:
+        return [repo.packages_path for repo in spack.repo.PATH.repos]
+    except Exception as e:  # a broken repos.yaml: Spack's own message, on one line
+        raise PesoError("cannot read Spack's repository configuration: %s" % str(e).splitlines()[0])
 
 
 def find_project_repo(cwd: str) -> Optional[str]:
