@@ -65,3 +65,15 @@ def test_parallel_workers_give_the_same_result(project, config):
     parallel = engine.lint([project.packages], config.override(jobs=2), cwd=project.root, use_cache=False)
     assert parallel.findings == serial.findings
     assert len(parallel.files) == 81 and len([f for f in parallel.findings if f.rule == "PESO-Z901"]) == 27
+
+
+def test_deleted_files_are_dropped_from_the_cache(project, config):
+    a = project.add("pkg-a")
+    b = project.add("pkg-b")
+    engine.lint([project.packages], config, cwd=project.root)
+    os.unlink(b)
+    project.add("pkg-c")  # something new, so the cache is written again
+    engine.lint([a], config, cwd=project.root)  # pkg-b is not even looked at
+    engine.lint([project.packages], config, cwd=project.root)
+    entries = LintCache(config.cache_dir).entries
+    assert a in entries and b not in entries and len(entries) == 2

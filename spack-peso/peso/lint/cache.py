@@ -75,6 +75,8 @@ class LintCache:
         self.entries: Dict[str, Entry] = {}
         self.dirty = False
         self.hits = 0
+        #: paths looked up in this run (the others are checked for existence on save)
+        self.seen = set()
         self._load()
 
     def _load(self) -> None:
@@ -87,6 +89,7 @@ class LintCache:
             self.entries = data[1]
 
     def get(self, path: str, digest: str) -> Optional[Entry]:
+        self.seen.add(path)
         entry = self.entries.get(path)
         if entry is not None and entry[0] == digest:
             self.hits += 1
@@ -94,6 +97,7 @@ class LintCache:
         return None
 
     def put(self, path: str, entry: Entry) -> None:
+        self.seen.add(path)
         self.entries[path] = entry
         self.dirty = True
 
@@ -101,6 +105,8 @@ class LintCache:
         """Write the entries back (atomically), dropping cache files of other fingerprints."""
         if not self.dirty:
             return
+        # forget files that are gone, so the cache does not grow with every deleted recipe
+        self.entries = {p: e for p, e in self.entries.items() if p in self.seen or os.path.exists(p)}
         atomic_write(self.path, marshal.dumps((self.key, self.entries)), mode="wb")
         for other in glob.glob(os.path.join(self.cache_dir, "lint-*.marshal")):
             if other != self.path:
