@@ -53,3 +53,11 @@ def test_policy_files_name_only_documented_rules():
     for policy in load_policies():
         for rule_id in policy.rules:
             assert rule_id in RULES, (policy.id, rule_id)
+
+
+def test_policy_files_and_rule_docs_agree():
+    """A policy's `rules` list is exactly the set of rules that name the policy."""
+    for policy in load_policies(rules={}):
+        claiming = {e["id"] for e in DOC_ENTRIES if policy.id in e["policies"]}
+        static = {r for r in policy.rules if r in STATIC_RULE_IDS}
+        assert static == claiming, (policy.id, sorted(static ^ claiming))

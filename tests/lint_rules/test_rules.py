@@ -62,6 +62,8 @@ FAILING = [
     ("PESO-S007", "fixme", edit(('version("2.0", sha256="%s")' % SHA_A, 'version("2.0", sha256="%s")  # FIXME  # HERE' % SHA_A))),
     ("PESO-S008", "no-branch", edit(CLASS, ('    version("develop", branch="develop")\n', ""))),
     ("PESO-T001", "no-test", edit(CLASS, NO_TEST)),
+    ("PESO-T001", "inherits-other-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.packages.bar.package import Bar"),
+                                                 ("class Foo(CMakePackage):", "class Foo(Bar):  # HERE"), NO_TEST)),
     ("PESO-T002", "empty", edit(('def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
                                  'def test_version(self):  # HERE\n        """check that foo runs"""\n        pass'))),
     ("PESO-T003", "run-test", edit(('foo("--version")', 'self.run_test("foo", ["--version"])  # HERE'))),
@@ -135,8 +137,6 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     ("PESO-S007", "fixme-elsewhere", edit(('    maintainers("alice")', '    # FIXME later: split into two packages\n    maintainers("alice")'))),
     ("PESO-T001", "python-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
                                          ("class Foo(CMakePackage):", "class Foo(PythonPackage):"), NO_TEST)),
-    ("PESO-T001", "inherits-other-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.packages.bar.package import Bar"),
-                                                 ("class Foo(CMakePackage):", "class Foo(Bar):"), NO_TEST)),
     ("PESO-T001", "test-in-local-base", edit(("class Foo(CMakePackage):", 'class FooBase(CMakePackage):\n    def test_run(self):\n        """run"""\n        which("foo")()\n\n\nclass Foo(FooBase):'),
                                              NO_TEST)),
     ("PESO-T003", "new-cache-api", edit(('foo("--version")', 'cache_extra_test_sources(self, ["examples"])'))),
@@ -225,3 +225,9 @@ def test_pull_request_patch_url_suggests_commit_url():
                    '    variant("mpi"' % SHA_A))
     (got,) = findings(source, "PESO-S005")
     assert "https://github.com/o/r/commit/abc123.patch?full_index=1" in got.message
+
+
+def test_no_test_finding_names_the_opaque_base():
+    source = edit(("class Foo(CMakePackage):", "class Foo(Bar):"), NO_TEST)
+    (got,) = findings(source, "PESO-T001")
+    assert "unless base class Bar provides one" in got.message

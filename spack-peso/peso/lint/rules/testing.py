@@ -34,7 +34,14 @@ def _has_build_time_tests(recipe) -> bool:
 
 def _needs_test(recipe) -> bool:
     info = build_info(recipe)
-    return not (info.inherited_tests or info.opaque or info.no_code)
+    return not (info.inherited_tests or info.no_code)
+
+
+def _inherited_hint(recipe) -> str:
+    """Bases from other packages may define test_* methods the file cannot show; the
+    finding says so (``--deep`` loads the class and drops it when one is inherited)."""
+    unknown = build_info(recipe).unknown
+    return " (unless base class %s provides one)" % ", ".join(unknown) if unknown else ""
 
 
 @rule("PESO-T001")
@@ -44,7 +51,8 @@ def no_standalone_test(recipe):
     if _has_build_time_tests(recipe):
         return  # PESO-T004 says it more precisely
     yield finding("PESO-T001", recipe, class_location(recipe),
-                  "no stand-alone test: add a documented test_* method run by 'spack test run'")
+                  "no stand-alone test: add a documented test_* method run by 'spack test run'"
+                  + _inherited_hint(recipe))
 
 
 @rule("PESO-T002")
@@ -81,7 +89,7 @@ def build_time_tests_only(recipe):
     if _has_build_time_tests(recipe):
         yield finding("PESO-T004", recipe, class_location(recipe),
                       "only build-time tests (check/run_tests): these do not run after install; "
-                      "add a stand-alone test_* method")
+                      "add a stand-alone test_* method" + _inherited_hint(recipe))
 
 
 @rule("PESO-T005")
