@@ -344,27 +344,25 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
     cache = LintCache(config.cache_dir) if use_cache else None
     results = {}
     todo = []
-    digests = {}
     for path in paths:
-        try:
-            with open(path, "rb") as f:
-                digest = file_digest(f.read())
-        except OSError:
-            todo.append(path)  # the worker reports it as unreadable; never cached
-            continue
-        entry = cache.get(path, digest) if cache else None
-        if entry is None:
-            digests[path] = digest
-            todo.append(path)
-        else:
-            results[path] = entry[1:]
+        # only files the cache knows are read here; the workers read (and hash) the rest
+        if cache is not None and path in cache.entries:
+            try:
+                with open(path, "rb") as f:
+                    entry = cache.get(path, file_digest(f.read()))
+            except OSError:
+                entry = None
+            if entry is not None:
+                results[path] = entry[1:]
+                continue
+        todo.append(path)
     if todo:
         checks = [r for r in rules.values() if r.id not in engine_rules.RUNNER_RULE_IDS]
         jobs = config.jobs or default_jobs()
-        for path, package, raw_findings, suppressions in lint_paths(todo, checks, jobs):
+        for path, package, raw_findings, suppressions, digest in lint_paths(todo, checks, jobs):
             results[path] = (package, raw_findings, suppressions)
-            if cache is not None and path in digests:
-                cache.put(path, (digests[path], package, raw_findings, suppressions))
+            if cache is not None and digest is not None:
+                cache.put(path, (digest, package, raw_findings, suppressions))
     if cache is not None:
         try:
             cache.save()

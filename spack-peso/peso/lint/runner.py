@@ -5,9 +5,11 @@ builtin repository), so files are linted in ``fork``-ed processes that inherit t
 already imported rules (no start-up import cost), in chunks (few round trips), and send
 back compact tuples instead of objects (cheap to pickle):
 
-    (path, package, findings, suppressions)
+    (path, package, findings, suppressions, sha256 of the bytes linted)
     findings     = ((rule_id, severity, message, line, column), ...)
     suppressions = ((line, (rule_id, ...), reason), ...)
+
+Workers read and hash the files they lint, so a cold run reads each file once, in parallel.
 
 Where ``fork`` is unavailable (Windows) or there is little to do, files are linted in
 this process. A rule that raises becomes a PESO-X005 finding, a recipe that cannot be
@@ -16,9 +18,10 @@ read or parsed a PESO-E001 finding: one bad file or rule never stops the run.
 
 import ast
 import gc
+import hashlib
 import multiprocessing
 import os
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .suppress import parse_suppressions
 
@@ -27,10 +30,11 @@ CRASHED = "PESO-X005"
 
 #: below this many files a pool costs more than it saves
 MIN_PARALLEL = 64
-#: chunks per worker: enough to balance uneven files, few enough to keep IPC cheap
-CHUNKS_PER_JOB = 8
+#: chunks per worker: small enough that the last chunk finishes soon after the others
+#: (about 140 builtin recipes, 0.15 s), few enough that IPC stays negligible
+CHUNKS_PER_JOB = 32
 
-Result = Tuple[str, str, tuple, tuple]
+Result = Tuple[str, str, tuple, tuple, Optional[str]]
 
 #: the rules of the current run; set before forking so workers inherit them
 _RULES: Sequence = ()
@@ -83,20 +87,29 @@ def _lint_chunk(paths: Sequence[str]) -> List[Result]:
 
 
 def lint_file(path: str, rules: Sequence) -> Result:
-    """Raw findings and suppressions of one recipe file. Never raises for its content."""
-    from ..recipe import load_recipe
+    """Raw findings and suppressions of one recipe file, and the SHA-256 of the bytes
+    linted (None if unreadable). Never raises for the file's content."""
+    from ..recipe import load_recipe, parse_recipe
 
+    digest = None
     try:
-        recipe = load_recipe(path)
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            recipe = load_recipe(path)  # models the read error
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+            recipe = parse_recipe(path, data)
     except Exception as e:  # the model promises not to raise; still, never stop the run
         message = "reading the recipe crashed: %s: %s" % (type(e).__name__, e)
-        return (path, _package_from_path(path), ((CRASHED, "error", message, 0, 0),), ())
+        return (path, _package_from_path(path), ((CRASHED, "error", message, 0, 0),), (), digest)
     package = recipe.package or _package_from_path(path)
     if recipe.tree is None:
         message, line, column = _error_parts(recipe.error)
         if not line:
             line, column = error_location(path, recipe.source)
-        return (path, package, ((UNREADABLE, "error", message, line, column),), ())
+        return (path, package, ((UNREADABLE, "error", message, line, column),), (), digest)
     findings = []
     for rule in rules:
         try:
@@ -108,7 +121,7 @@ def lint_file(path: str, rules: Sequence) -> Result:
     suppressions = ()
     if recipe.source and "peso" in recipe.source and recipe.comments:
         suppressions = parse_suppressions(recipe.comments)
-    return (path, package, tuple(findings), suppressions)
+    return (path, package, tuple(findings), suppressions, digest)
 
 
 def _error_parts(error) -> Tuple[str, int, int]:
