@@ -58,6 +58,15 @@ def setup_parser(subparser):
     subparser.add_argument("--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)")
     subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
     subparser.add_argument("--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit")
+    # policy-compliance options (issue 5); logic in lint/{deep,baseline,fix,changed}.py
+    extra = subparser.add_argument_group("deep checks, baseline, autofix, changed recipes")
+    extra.add_argument("--deep", action="store_true",
+                       help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)")
+    extra.add_argument("--baseline", metavar="FILE", help="fail only on findings not recorded in FILE; report fixed ones")
+    extra.add_argument("--update-baseline", action="store_true", help="(re)write the --baseline FILE with the current findings")
+    extra.add_argument("--fix", action="store_true", help="rewrite mechanical findings in place (see README)")
+    extra.add_argument("--diff", action="store_true", help="with --fix: print a unified diff, write nothing")
+    extra.add_argument("--changed-since", metavar="REV", help="lint only recipes changed since git REV (untracked included)")
 
 
 def _positive_int(text):
@@ -98,7 +107,46 @@ def lint(args):
         format=args.format,
         cache_dir=args.cache_dir,
     )
-    result = engine.lint(args.paths, config, use_cache=not args.no_cache)
+    from ..lint import baseline, changed, deep, fix
+    from ..spackenv import in_spack
+
+    if args.deep and not in_spack():
+        return deep.reexec_in_spack(deep.lint_argv())
+    if args.update_baseline and not args.baseline:
+        raise PesoError("--update-baseline needs --baseline FILE")
+    targets = args.paths
+    if args.changed_since:
+        targets = changed.changed_recipes(args.changed_since, args.paths)
+        if not targets:
+            ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
+            return 0
+    result = engine.lint(targets, config, use_cache=not args.no_cache)
+
+    def note(text):  # keep machine-readable stdout clean
+        if config.format == "text" or args.output:
+            ui.msg(text)
+        else:
+            sys.stderr.write("==> %s\n" % text)
+
+    if args.fix or args.diff:
+        fixes = [r for r in fix.fix_findings(result.findings, result.rules, write=not args.diff) if r.changed]
+        if args.diff:
+            sys.stdout.write("".join(r.diff() for r in fixes))
+            return 1 if fixes else 0
+        for r in fixes:
+            note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
+        result = engine.lint(targets, config, use_cache=not args.no_cache)
+    if args.deep:
+        for path in deep.deepen(result, args.jobs or 0):
+            ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
+    if args.baseline:
+        compared = baseline.apply_baseline(result, args.baseline, update=args.update_baseline)
+        if args.update_baseline:
+            note("baseline %s: %d findings recorded" % (args.baseline, len(compared.known)))
+        else:
+            note("baseline %s: %d new, %d known, %d fixed" % (args.baseline, len(compared.new), len(compared.known), len(compared.fixed)))
+            for e in compared.fixed:
+                note("fixed since the baseline: %s %s %s:%d %s" % (e.package, e.rule, e.path, e.line, e.message))
     base = os.getcwd()
     if config.format == "text":
         color = False if args.output else None

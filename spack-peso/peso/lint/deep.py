@@ -437,19 +437,19 @@ def apply_inherited_tests(findings: List[Finding], facts: Dict[str, PackageFacts
 
 
 def reexec_in_spack(argv: Sequence[str]) -> int:
-    """Run ``spack peso <argv>`` through the real Spack and return its exit status."""
+    """Run ``spack peso <argv>`` through the real Spack and return its exit status.
+
+    ``-c config:extensions:[<this extension>]`` makes that Spack load this very copy of
+    spack-peso even when it runs a Python where the package is not installed.
+    """
     from ..spackenv import require_spack
 
     spack = require_spack()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        return subprocess.call([spack, "peso", *argv])
+        return subprocess.call([spack, "-c", "config:extensions:[%s]" % root, "peso", *argv])
     except OSError as e:
         raise PesoError("cannot run %s: %s" % (spack, e))
-
-
-def current_argv() -> List[str]:
-    """The peso arguments of this process (after ``-m peso`` / the console script)."""
-    return list(sys.argv[1:])
 
 
 def deepen(result, jobs: int = 0) -> List[str]:
@@ -469,3 +469,9 @@ def deepen(result, jobs: int = 0) -> List[str]:
     for rule_id in deep_rule_ids():
         result.rules.setdefault(rule_id, RULES[rule_id])
     return outside
+
+
+def lint_argv(argv: Optional[Sequence[str]] = None) -> List[str]:
+    """``lint ...`` as given to this process (``python -m peso lint --deep X`` -> ``lint --deep X``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    return argv[argv.index("lint"):] if "lint" in argv else ["lint", *argv]

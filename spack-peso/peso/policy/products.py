@@ -134,16 +134,16 @@ def stack_roots(path: str) -> List[str]:
         for key, value in (block or {}).items():
             if key == "when":
                 continue
-            definitions.setdefault(key, []).extend(_expand(value, definitions))
+            definitions.setdefault(key, []).extend(expand_specs(value, definitions))
     names = []
-    for spec in _expand(env.get("specs") or [], definitions):
+    for spec in expand_specs(env.get("specs") or [], definitions):
         name = root_name(spec)
         if name and name not in names:
             names.append(name)
     return names
 
 
-def _expand(items, definitions) -> List[str]:
+def expand_specs(items, definitions) -> List[str]:
     out: List[str] = []
     for item in items or ():
         if isinstance(item, str):
@@ -155,11 +155,11 @@ def _expand(items, definitions) -> List[str]:
             if "matrix" in item:
                 rows = item["matrix"] or []
                 if rows:
-                    out.extend(_expand(rows[0], definitions))  # the first row names the roots
+                    out.extend(expand_specs(rows[0], definitions))  # the first row names the roots
             elif "specs" in item:  # {group: ..., specs: [...]}
-                out.extend(_expand(item["specs"], definitions))
+                out.extend(expand_specs(item["specs"], definitions))
         elif isinstance(item, list):
-            out.extend(_expand(item, definitions))
+            out.extend(expand_specs(item, definitions))
     return out
 
 

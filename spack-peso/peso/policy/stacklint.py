@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Set
 
 from ..errors import PesoError
 from ..recipe import load_recipe
-from .products import recipe_path, root_name
+from .products import expand_specs, recipe_path, root_name
 
 _ARCH = {"cuda": re.compile(r"\bcuda_arch=([\w,]+)"), "rocm": re.compile(r"\bamdgpu_target=([\w:+,-]+)")}
 _SWITCH = {b: re.compile(r"\+%s(?![\w-])" % b) for b in ("cuda", "rocm", "sycl")}
@@ -104,7 +104,6 @@ _TESTING_BASES = {"PythonExtension", "PerlPackage", "SIPPackage"}
 
 def stack_specs(path: str) -> List[str]:
     """Every root spec string of the environment (definitions and matrices expanded)."""
-    from .products import _expand  # same expansion the product list uses
     import yaml
 
     try:
@@ -119,20 +118,20 @@ def stack_specs(path: str) -> List[str]:
     for block in env.get("definitions") or ():
         for key, value in (block or {}).items():
             if key != "when":
-                definitions.setdefault(key, []).extend(_expand(value, definitions))
+                definitions.setdefault(key, []).extend(expand_specs(value, definitions))
     specs = []
     for item in env.get("specs") or ():
         if isinstance(item, dict) and "matrix" in item:
             specs.extend(_matrix(item["matrix"], definitions))
         else:
-            specs.extend(_expand([item], definitions))
+            specs.extend(expand_specs([item], definitions))
     return specs
 
 
 def _matrix(rows, definitions) -> List[str]:
     combos = [""]
     for row in rows or ():
-        values = _expand(row, definitions)
+        values = expand_specs(row, definitions)
         combos = [(c + " " + v).strip() for c in combos for v in values]
     return combos
 

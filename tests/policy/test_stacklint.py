@@ -1,0 +1,60 @@
+"""`peso policy stack`: untested roots, GPU backends a recipe lacks, conflicting GPU archs."""
+
+import json
+import subprocess
+import sys
+
+import yaml
+
+from peso.policy import stacklint
+
+from policy_data import EXT, REPO
+
+
+def write_env(tmp_path, specs, definitions=None):
+    env = {"spack": {"specs": specs}}
+    if definitions:
+        env["spack"]["definitions"] = definitions
+    path = tmp_path / "spack.yaml"
+    path.write_text(yaml.safe_dump(env))
+    return str(path)
+
+
+def test_stack_problems(tmp_path):
+    env = write_env(tmp_path, [
+        "szx +cuda cuda_arch=80",          # szx inherits CudaPackage: fine
+        "exampm +rocm amdgpu_target=gfx90a",  # exampm has no rocm variant
+        "alpaka",
+        {"matrix": [["szx"], ["+cuda cuda_arch=90"]]},  # a second cuda_arch in the stack
+        "nosuchpkg",
+    ])
+    problems = stacklint.lint_stack(env, [REPO])
+    by_rule = {}
+    for p in problems:
+        by_rule.setdefault(p.rule, []).append(p)
+    assert sorted(p.package for p in by_rule["STACK-T001"]) == ["alpaka", "exampm", "szx"]
+    (g1,) = by_rule["STACK-G001"]
+    assert g1.package == "exampm" and "rocm/amdgpu_target" in g1.message
+    (g2,) = by_rule["STACK-G002"]
+    assert "cuda_arch=80" in g2.message and "cuda_arch=90" in g2.message
+    assert [p.package for p in by_rule["STACK-R001"]] == ["nosuchpkg"]
+
+
+def test_both_backends_on_one_root(tmp_path):
+    env = write_env(tmp_path, ["szx +cuda +rocm"])
+    problems = stacklint.lint_stack(env, [REPO])
+    g = [p for p in problems if p.rule in ("STACK-G001", "STACK-G002")]
+    assert {p.rule for p in g} == {"STACK-G001", "STACK-G002"}  # no rocm variant, and both
+
+
+def test_cli_exit_status_and_json(tmp_path):
+    env = write_env(tmp_path, ["$cpu"], definitions=[{"cpu": ["szx"]}])
+    proc = subprocess.run([sys.executable, "-m", "peso", "policy", "stack", env, "--repo", REPO, "--format", "json"],
+                          capture_output=True, text=True, cwd=EXT)
+    assert proc.returncode == 1
+    problems = json.loads(proc.stdout)
+    assert [(p["rule"], p["package"]) for p in problems] == [("STACK-T001", "szx")]
+    clean = write_env(tmp_path, [])
+    proc = subprocess.run([sys.executable, "-m", "peso", "policy", "stack", clean, "--repo", REPO],
+                          capture_output=True, text=True, cwd=EXT)
+    assert proc.returncode == 0, proc.stderr
