@@ -8,7 +8,8 @@ while everything machine- or run-specific lives here:
   directory, so nothing leaks into the user's ``~/.spack`` or a shared install tree;
 - ``packages.yaml``: the host compiler as an external of ``gcc`` (Spack 1.x compilers are
   nodes) plus ``cmake``/``gmake`` externals, written directly: no slow ``compiler find``;
-- ``repos.yaml``: the ``peso`` recipe repo and the offline ``compiler-wrapper`` overlay.
+- ``repos.yaml``: the offline ``compiler-wrapper`` overlay (the generated environment
+  names the ``peso`` repo itself, from the catalogue's ``repos:``).
 
 Usage: ``python demo/spack_scope.py WORK_DIR`` prints the scope directory.
 """
@@ -70,7 +71,7 @@ def host_packages() -> dict:
     return packages
 
 
-def write_scope(work_dir: str) -> str:
+def write_scope(work_dir: str, with_peso_repo: bool = False) -> str:
     """Write ``<work_dir>/scope/*.yaml``; return the scope directory."""
     work_dir = os.path.abspath(work_dir)
     scope = os.path.join(work_dir, "scope")
@@ -85,7 +86,7 @@ def write_scope(work_dir: str) -> str:
             }
         },
         "packages.yaml": {"packages": host_packages()},
-        "repos.yaml": {"repos": {"peso_offline": OFFLINE_REPO, "peso": PESO_REPO}},
+        "repos.yaml": {"repos": dict({"peso_offline": OFFLINE_REPO}, **({"peso": PESO_REPO} if with_peso_repo else {}))},
     }
     for name, content in files.items():
         with open(os.path.join(scope, name), "w") as f:

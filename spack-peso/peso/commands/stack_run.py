@@ -35,6 +35,14 @@ def _common(subparser, jobs_default):
         default=[],
         help="extra Spack configuration scope directory (repeatable), passed as 'spack -C'",
     )
+    subparser.add_argument(
+        "-c",
+        "--config",
+        dest="config",
+        action="append",
+        default=[],
+        help="Spack configuration override 'section:key:value' (repeatable), passed as 'spack -c'",
+    )
     subparser.add_argument("-j", "--jobs", type=int, default=jobs_default, help="parallel jobs")
     subparser.add_argument(
         "--only", action="append", help="only these roots (package names or hashes, comma-separated)"
@@ -44,7 +52,7 @@ def _common(subparser, jobs_default):
 
 def _cli(args):
     env_dir = args.env_dir or os.path.join("environments", args.target)
-    return SpackCLI(env_dir, args.scopes)
+    return SpackCLI(env_dir, args.scopes, config=args.config)
 
 
 def _out(args):
@@ -64,6 +72,9 @@ def setup_build_parser(subparser):
     subparser.add_argument(
         "--ci", choices=["gitlab"], help="generate a GitLab pipeline with 'spack ci generate' instead"
     )
+    subparser.add_argument(
+        "--ci-mirror", metavar="URL", help="buildcache-destination mirror for --ci (if the site config has none)"
+    )
 
 
 def _build_event(kind, **info):
@@ -78,7 +89,7 @@ def _build_event(kind, **info):
 def stack_build(args):
     builder = StackBuild(_cli(args), args.target, _out(args), args.jobs, on_event=_build_event)
     if args.ci:
-        pipeline = builder.ci_generate(args.ci)
+        pipeline = builder.ci_generate(args.ci, args.ci_mirror)
         ui.msg("GitLab pipeline for target %s: %s" % (args.target, pipeline))
         return 0
     record = builder.run(_csv(args.only), options={"jobs": args.jobs, "only": _csv(args.only)})
@@ -174,7 +185,7 @@ def stack_report(args):
         changes = results.compare(results.load_record(_record_path(args.compare)), merged)
     _print_summary(merged)
     if changes:
-        for kind in ("new_failures", "fixed", "flaky", "still_failing"):
+        for kind in ("new_failures", "fixed", "flaky", "still_failing", "added"):
             entries = changes[kind]
             ui.msg(
                 "%s (%d): %s"

@@ -92,16 +92,25 @@ class StackBuild:
                 self.cli.env_dir,
             )
 
-    def ci_generate(self, ci: str) -> str:
-        """Concretize, then ``spack ci generate`` a GitLab pipeline; return its path."""
+    def ci_generate(self, ci: str, mirror: Optional[str] = None) -> str:
+        """Concretize, then ``spack ci generate`` a GitLab pipeline; return its path.
+
+        Spack requires a ``buildcache-destination`` mirror; ``mirror`` adds one (a site
+        usually has it in its own configuration already).
+        """
         if ci != "gitlab":
             raise PesoError("unknown CI system %r (supported: gitlab)" % ci)
         self.concretize()
         scope = os.path.join(self.out_dir, "ci-scope")
         with open(CI_TEMPLATE, encoding="utf-8") as f:
             atomic_write(os.path.join(scope, "ci.yaml"), f.read().format(target=self.target))
+        if mirror:
+            atomic_write(
+                os.path.join(scope, "mirrors.yaml"),
+                "mirrors:\n  buildcache-destination:\n    url: %s\n    signed: false\n" % mirror,
+            )
         pipeline = os.path.join(self.out_dir, "gitlab", ".gitlab-ci.yml")
-        cli = SpackCLI(self.cli.env_dir, self.cli.scopes + [scope], self.cli.exe)
+        cli = SpackCLI(self.cli.env_dir, self.cli.scopes + [scope], self.cli.exe, config=self.cli.config)
         cli.process_env = self.cli.process_env
         proc = cli.run(
             "ci",

@@ -166,12 +166,13 @@ def merge(records: Iterable[dict]) -> dict:
 def compare(base: dict, new: dict) -> Dict[str, List[dict]]:
     """Cells that changed between two runs.
 
-    ``new_failures``: passing (or new) in ``base``, bad in ``new``; ``fixed``: bad in
-    ``base``, PASSED in ``new``; ``flaky``: the same DAG hash got different outcomes
-    (same binary, different result: the test, not the build, is unstable).
+    ``new_failures``: not bad in ``base``, bad in ``new``; ``fixed``: bad in ``base``,
+    PASSED in ``new``; ``flaky``: the same DAG hash got different outcomes (same binary,
+    different result: the test, not the build, is unstable). Cells only in ``new`` (a
+    target or package the base run did not have) are listed as ``added``.
     """
     before = {(r["package"], r["target"]): r for r in base["specs"]}
-    changes = {"new_failures": [], "fixed": [], "flaky": [], "still_failing": []}
+    changes = {"new_failures": [], "fixed": [], "flaky": [], "still_failing": [], "added": []}
     for row in new["specs"]:
         old = before.get((row["package"], row["target"]))
         old_status = old["status"] if old else None
@@ -183,7 +184,9 @@ def compare(base: dict, new: dict) -> Dict[str, List[dict]]:
             "hash": row["hash"],
             "maintainers": row.get("maintainers", []),
         }
-        if row["status"] in BAD and (old_status is None or old_status not in BAD):
+        if old is None:
+            changes["added"].append(entry)
+        elif row["status"] in BAD and old_status not in BAD:
             changes["new_failures"].append(entry)
         elif row["status"] == "PASSED" and old_status in BAD:
             changes["fixed"].append(entry)

@@ -27,6 +27,7 @@ class SpackCLI:
         scopes: Sequence[str] = (),
         exe: Optional[str] = None,
         extra_env: Optional[Dict[str, str]] = None,
+        config: Sequence[str] = (),
     ):
         self.env_dir = os.path.abspath(env_dir)
         if not os.path.isfile(os.path.join(self.env_dir, "spack.yaml")):
@@ -35,6 +36,7 @@ class SpackCLI:
             if not os.path.isdir(scope):
                 raise PesoError("configuration scope directory does not exist", scope)
         self.scopes = [os.path.abspath(s) for s in scopes]
+        self.config = list(config)
         self.exe = exe or require_spack()
         self.process_env = dict(os.environ, **(extra_env or {}))
 
@@ -42,7 +44,7 @@ class SpackCLI:
         cmd = [self.exe]
         for scope in self.scopes:
             cmd += ["-C", scope]
-        for item in config:
+        for item in [*self.config, *config]:
             cmd += ["-c", item]
         return cmd + ["-e", self.env_dir, *args]
 

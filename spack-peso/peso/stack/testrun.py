@@ -61,7 +61,7 @@ def plan(
     decided, to_run = [], []
     if rerun_record is not None:
         rerun = {r["hash"]: r for r in rerun_record["specs"] if r["target"] == target}
-    for root in roots:
+    for root in sorted(roots, key=lambda r: (r["package"], r["hash"])):
         if only and not matches(root, only):
             continue
         if rerun is not None:

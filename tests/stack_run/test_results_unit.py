@@ -1,0 +1,181 @@
+"""Run-record, log-parsing and report logic on canned data (no Spack needed)."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from peso.errors import PesoError
+from peso.stack import report_html, results, testlog
+from peso.stack.build import InstallOutput
+from peso.stack.testrun import plan
+
+# A real log written by `spack test run` (Spack 1.2.0.dev0) for peso-demo-fail, trimmed.
+FAILED_LOG = """\
+==> Testing package peso-demo-fail-1.0-dpi77cv
+==> [2026-11-24-19:57:15.167245] test: test_answer: pesofail prints the answer
+==> [2026-11-24-19:57:15.168031] '/x/bin/pesofail'
+answer: 41
+FAILED: PesoDemoFail::test_answer: Expected 'answer:\\ 42' in output 'answer: 41
+'
+  File "/usr/local/bin/spack", line 49, in <module>
+==> [2026-11-24-19:57:15.194802] test: test_runs: pesofail runs at all
+==> [2026-11-24-19:57:15.195119] '/x/bin/pesofail'
+answer: 41
+PASSED: PesoDemoFail::test_runs
+==> [2026-11-24-19:57:15.198064] Completed testing
+"""
+
+# A shard killed while test_wait ran: the header is there, no status line.
+KILLED_LOG = """\
+==> Testing package peso-demo-hang-1.0-4uwi4xf
+==> [2026-11-24-20:00:01.000000] test: test_hello: pesohang greets
+hello from pesohang
+PASSED: PesoDemoHang::test_hello
+==> [2026-11-24-20:00:01.100000] test: test_wait: pesohang waits
+"""
+
+
+def test_parse_log_parts_status_message_and_excerpt():
+    parts = testlog.parse_log(FAILED_LOG)
+    assert [(p["name"], p["status"]) for p in parts] == [("test_answer", "FAILED"), ("test_runs", "PASSED")]
+    assert parts[0]["message"].startswith("Expected 'answer:")
+    assert "answer: 41" in parts[0]["excerpt"] and "test: test_answer" in parts[0]["excerpt"]
+    assert parts[1]["excerpt"] == ""
+    assert parts[0]["duration"] == pytest.approx(0.000786, abs=1e-3)
+
+
+def test_hung_part_is_the_open_part_or_first_unfinished_test():
+    parts = testlog.parse_log(KILLED_LOG)
+    assert [p["status"] for p in parts] == ["PASSED", "RUNNING"]
+    assert testlog.hung_part(parts, ["test_hello", "test_wait"]) == "test_wait"
+    # header never flushed: infer from the recipe's (alphabetical) test order
+    cut = KILLED_LOG.rsplit("==> [", 1)[0]
+    assert testlog.hung_part(testlog.parse_log(cut), ["test_hello", "test_wait"]) == "test_wait"
+
+
+def _root(name, **kw):
+    root = {"package": name, "version": "1.0", "hash": name.replace("-", "") + "x" * 20, "installed": True,
+            "tests": ["test_a"], "maintainers": ["m-" + name]}
+    root.update(kw)
+    return root
+
+
+def test_plan_decides_statuses_up_front_and_keeps_every_requested_spec():
+    roots = [
+        _root("ok"),
+        _root("notests", tests=[]),
+        _root("missing", installed=False),
+        _root("broken", installed=False),
+        _root("ext", external=True),
+        _root("skipme"),
+    ]
+    build = {"specs": [{"hash": roots[3]["hash"], "status": "BUILD_FAILED", "reason": "make failed"}]}
+    decided, to_run = plan(roots, "host", skip=["skipme"], build_record=build)
+    status = {r["package"]: r["status"] for r in decided}
+    assert status == {"notests": "NO_TESTS", "missing": "NOT_INSTALLED", "broken": "BUILD_FAILED",
+                      "ext": "SKIPPED", "skipme": "SKIPPED"}
+    assert [row["package"] for _, row in to_run] == ["ok"]
+    assert [r["reason"] for r in decided if r["package"] == "broken"] == ["make failed"]
+
+
+def test_plan_only_rejects_unknown_names():
+    with pytest.raises(PesoError, match="--only names no root"):
+        plan([_root("ok")], "host", only=["nope"])
+
+
+def test_plan_rerun_failed_runs_only_bad_cells_and_carries_the_rest():
+    roots = [_root("good"), _root("bad"), _root("hung")]
+    previous = {"run_id": "R1", "specs": [
+        results.spec_row(roots[0], "host", "PASSED"),
+        results.spec_row(roots[1], "host", "FAILED"),
+        results.spec_row(roots[2], "host", "TIMEOUT"),
+    ]}
+    decided, to_run = plan(roots, "host", rerun_record=previous)
+    assert [r["package"] for _, r in to_run] == ["bad", "hung"]
+    assert decided[0]["status"] == "PASSED" and decided[0]["carried_over_from"] == "R1"
+
+
+def _record(target, statuses, run_id="R"):
+    rec = results.new_record("test", target, ".", {}, run_id)
+    for name, status in statuses.items():
+        row = results.spec_row(_root(name), target, status)
+        if status in ("PASSED", "FAILED"):
+            row["parts"] = [{"name": "test_a", "status": status, "message": "m", "duration": 0.1, "excerpt": "boom"},
+                            {"name": "test_b", "status": "SKIPPED", "message": "", "duration": 0.0, "excerpt": ""}]
+        rec["specs"].append(row)
+    return rec
+
+
+def test_record_roundtrip_and_bad_files(tmp_path):
+    rec = _record("host", {"a": "PASSED", "b": "FAILED"})
+    path = tmp_path / "record.json"
+    results.write_record(rec, str(path))
+    again = results.load_record(str(path))
+    assert again["counts"] == {"FAILED": 1, "PASSED": 1}
+    assert results.exit_status(again) == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(PesoError, match="bad.json.*not a JSON run record"):
+        results.load_record(str(bad))
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"schema": "something-else"}))
+    with pytest.raises(PesoError, match="not a spack-peso run record"):
+        results.load_record(str(other))
+
+
+def test_junit_has_one_testcase_per_part_and_one_per_partless_spec():
+    rec = _record("host", {"a": "PASSED", "b": "FAILED", "c": "NOT_INSTALLED"})
+    tree = ET.fromstring(results.junit_xml(rec))
+    cases = tree.findall(".//testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        ("host.a", "test_a"), ("host.a", "test_b"), ("host.b", "test_a"), ("host.b", "test_b"),
+        ("host.c", "not_installed"),
+    ]
+    assert cases[2].find("failure") is not None and cases[2].find("failure").text == "boom"
+    assert cases[1].find("skipped") is not None
+    assert cases[4].find("error").get("type") == "NOT_INSTALLED"
+
+
+def test_merge_targets_and_compare_runs():
+    a = _record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A")
+    b = _record("x86_64_v3", {"lib": "PASSED", "app": "PASSED"}, "B")
+    merged = results.merge([a, b])
+    assert {(r["package"], r["target"]) for r in merged["specs"]} == {
+        ("lib", "zen3"), ("app", "zen3"), ("lib", "x86_64_v3"), ("app", "x86_64_v3")}
+    later = _record("zen3", {"lib": "FAILED", "app": "PASSED"}, "C")
+    changes = results.compare(a, later)
+    assert [c["package"] for c in changes["new_failures"]] == ["lib"]
+    assert [c["package"] for c in changes["fixed"]] == ["app"]
+    # same hashes, outcome flipped between PASSED and FAILED: flaky
+    assert sorted(c["package"] for c in changes["flaky"]) == ["app", "lib"]
+
+
+def test_html_report_has_matrix_cells_and_details():
+    rec = results.merge([_record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A"),
+                         _record("v3", {"lib": "TIMEOUT"}, "B")])
+    html = report_html.render(rec)
+    assert html.count('class="cell ') == 4  # 2 packages x 2 targets, one missing cell
+    assert 'data-status="TIMEOUT"' in html and 'href="#cell-app-zen3"' in html
+    assert 'id="cell-app-zen3"' in html and "boom" in html
+    assert "<script" not in html  # self-contained, no JavaScript
+
+
+def test_install_output_follower_tracks_failures_and_first_error():
+    events = []
+    follow = InstallOutput(lambda kind, **kw: events.append(kind))
+    h = "u77za4ku42hznjpma6eicktrcsyurad3"
+    for line in [
+        "==> Installing peso-demo-broken-1.0-%s [11/13]" % h,
+        "==> Error: ProcessError: Command exited with status 2:",
+        "  >> 6     broken.c:2:27: error: 'x' undeclared",
+        "See build log for details:",
+        "  /stage/spack-stage-peso-demo-broken-1.0-%s/spack-build-out.txt" % h,
+        "==> Error: peso-demo-broken-1.0-%s: ProcessError: Command exited with status 2:" % h,
+        "==> Error: peso-demo-broken-1.0-%s: Package was not installed" % h,
+    ]:
+        follow.feed(line)
+    assert follow.failed == {h: "ProcessError: Command exited with status 2:"}
+    assert "broken.c:2:27: error" in follow.reason(h)
+    assert follow.logs[h].endswith("spack-build-out.txt")
+    assert events == ["installing", "failed"]

@@ -1,0 +1,247 @@
+"""Build and test the demo stack with real Spack; check every cell status.
+
+One session build (conftest ``demo_stack``); each test run below is a real
+``python -m peso stack test`` over the demo environment with its own run directory.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+TIMEOUT = 10
+
+
+def _statuses(record):
+    return {r["package"]: r["status"] for r in record["specs"]}
+
+
+def _record_of(output):
+    for line in output.splitlines():
+        if "run record:" in line:
+            return line.split("run record:", 1)[1].strip()
+    raise AssertionError("no run record path in output:\n" + output)
+
+
+def _load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def first_run(demo_stack):
+    started = time.monotonic()
+    proc = demo_stack.peso(*demo_stack.stack_args("test", "-j", "2", "--timeout", str(TIMEOUT)))
+    wall = time.monotonic() - started
+    out = proc.stdout + proc.stderr
+    path = _record_of(out)
+    return proc.returncode, _load(path), path, out, wall
+
+
+def test_build_record_has_a_row_per_root_and_build_failure_is_a_row(demo_stack):
+    record = _load(os.path.join(demo_stack.out, "build.json"))
+    assert demo_stack.build_exit == 1, demo_stack.build_output  # one build fails on purpose
+    status = _statuses(record)
+    assert status == {
+        "peso-demo-lib": "BUILT",
+        "peso-demo-app": "BUILT",
+        "peso-demo-fail": "BUILT",
+        "peso-demo-hang": "BUILT",
+        "peso-demo-data": "BUILT",
+        "peso-demo-broken": "BUILD_FAILED",
+    }
+    broken = [r for r in record["specs"] if r["package"] == "peso-demo-broken"][0]
+    assert "this_symbol_does_not_exist" in broken["reason"] + broken["log_excerpt"]
+    assert broken["maintainers"] == ["peso-broken-maintainer"]
+    assert "installing peso-demo-lib" in demo_stack.build_output  # progress display
+
+
+def test_every_status_appears_with_parts_and_maintainers(first_run):
+    rc, record, path, out, wall = first_run
+    assert rc == 1, out
+    assert record["complete"] is True and record["interrupted"] is False
+    assert _statuses(record) == {
+        "peso-demo-lib": "PASSED",
+        "peso-demo-app": "PASSED",
+        "peso-demo-fail": "FAILED",
+        "peso-demo-hang": "TIMEOUT",
+        "peso-demo-data": "NO_TESTS",
+        "peso-demo-broken": "BUILD_FAILED",
+        "peso-demo-docs": "NOT_INSTALLED",
+    }
+    rows = {r["package"]: r for r in record["specs"]}
+    lib_parts = {p["name"]: p["status"] for p in rows["peso-demo-lib"]["parts"]}
+    assert lib_parts == {
+        "test_example_build": "PASSED",
+        "test_example_run": "PASSED",
+        "test_example": "PASSED",
+        "test_gpu": "SKIPPED",
+        "test_pesocalc": "PASSED",
+    }
+    fail = rows["peso-demo-fail"]
+    assert {p["name"]: p["status"] for p in fail["parts"]} == {"test_answer": "FAILED", "test_runs": "PASSED"}
+    assert "answer: 41" in fail["log_excerpt"]
+    assert fail["maintainers"] == ["peso-fail-maintainer"]
+    assert "tell: peso-fail-maintainer" in out  # terminal summary says whom to tell
+    assert os.path.isfile(fail["log"])
+
+
+def test_timeout_names_the_hung_part_and_stops_in_time(first_run):
+    rc, record, path, out, wall = first_run
+    hang = [r for r in record["specs"] if r["package"] == "peso-demo-hang"][0]
+    assert hang["hung_part"] == "test_wait"
+    assert {p["name"]: p["status"] for p in hang["parts"]} == {"test_hello": "PASSED", "test_wait": "TIMEOUT"}
+    assert TIMEOUT <= hang["wall"] <= TIMEOUT + 2
+    # nothing of the killed shard survives
+    left = subprocess.run(["pgrep", "-f", record["run_id"]], capture_output=True, text=True)
+    assert left.stdout.strip() == ""
+
+
+def test_junit_has_one_testcase_per_part(first_run):
+    rc, record, path, out, wall = first_run
+    tree = ET.parse(os.path.join(os.path.dirname(path), "junit.xml"))
+    cases = [(c.get("classname"), c.get("name")) for c in tree.iter("testcase")]
+    assert ("host.peso-demo-lib", "test_example_build") in cases
+    assert ("host.peso-demo-hang", "test_wait") in cases
+    assert ("host.peso-demo-docs", "not_installed") in cases
+    assert sum(1 for c in cases if c[0] == "host.peso-demo-lib") == 5
+
+
+def test_rerun_failed_runs_only_bad_cells_and_skip_is_reported(demo_stack, first_run):
+    rc, record, path, out, wall = first_run
+    proc = demo_stack.peso(
+        *demo_stack.stack_args("test", "--rerun-failed", path, "--skip", "peso-demo-hang", "--timeout", str(TIMEOUT))
+    )
+    output = proc.stdout + proc.stderr
+    rerun = _load(_record_of(output))
+    assert rerun["rerun_of"] == record["run_id"]
+    status = _statuses(rerun)
+    assert status["peso-demo-hang"] == "SKIPPED"
+    assert status["peso-demo-fail"] == "FAILED"
+    assert status["peso-demo-docs"] == "NOT_INSTALLED"
+    rows = {r["package"]: r for r in rerun["specs"]}
+    # passing cells are carried over, not run again
+    assert rows["peso-demo-lib"]["carried_over_from"] == record["run_id"]
+    assert rows["peso-demo-fail"].get("carried_over_from") is None
+    assert not os.path.exists(os.path.join(os.path.dirname(_record_of(output)), "stage", "peso-host-peso-demo-lib-"
+                                           + rows["peso-demo-lib"]["hash"][:7]))
+    assert rows["peso-demo-hang"]["reason"] == "excluded with --skip"
+
+
+def _wait_for_finished_row(record_path, deadline=120):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if os.path.exists(record_path):
+            try:
+                record = _load(record_path)
+            except ValueError:
+                raise AssertionError("record was not written atomically")
+            if any(r["status"] == "PASSED" for r in record["specs"]):
+                return record
+        time.sleep(0.2)
+    raise AssertionError("no spec finished in time")
+
+
+def _start_interruptible(demo_stack):
+    proc = demo_stack.popen(
+        *demo_stack.stack_args(
+            "test", "-j", "3", "--timeout", "300", "--only", "peso-demo-lib,peso-demo-hang,peso-demo-app"
+        )
+    )
+    first = proc.stdout.readline()
+    record_path = first.split("run record:", 1)[1].strip()
+    return proc, record_path
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_interrupted_run_keeps_finished_results(demo_stack, sig):
+    proc, record_path = _start_interruptible(demo_stack)
+    snapshot = _statuses(_wait_for_finished_row(record_path))
+    proc.send_signal(sig)
+    rc = proc.wait(timeout=30)
+    proc.stdout.close()
+    record = _load(record_path)
+    status = _statuses(record)
+    finished = [p for p, s in snapshot.items() if s == "PASSED"]
+    assert finished and all(status[p] == "PASSED" for p in finished)
+    assert sorted(status) == ["peso-demo-app", "peso-demo-hang", "peso-demo-lib"]
+    assert status["peso-demo-hang"] != "PASSED"  # hangs for an hour: it cannot have finished
+    unfinished = {s for p, s in status.items() if p not in finished}
+    if sig == signal.SIGINT:
+        assert rc == 130
+        assert record["interrupted"] is True
+        assert unfinished == {"NOT_RUN"}
+        # the reports were still written for what finished
+        assert os.path.isfile(os.path.join(os.path.dirname(record_path), "report.html"))
+    else:
+        assert rc == -signal.SIGKILL
+        assert record["complete"] is False
+        assert unfinished == {"PENDING"}
+    # shards do not outlive the driver (the guard kills its group within a second)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        left = subprocess.run(["pgrep", "-f", record["run_id"]], capture_output=True, text=True).stdout.strip()
+        if not left:
+            break
+        time.sleep(0.3)
+    assert left == ""
+
+
+def test_ci_gitlab_hands_the_stack_to_spack_ci_generate(demo_stack, tmp_path):
+    out = str(tmp_path / "ci-out")
+    args = demo_stack.stack_args("build", "--ci", "gitlab", "--ci-mirror", "file://%s" % (tmp_path / "bc"))
+    args[args.index("--out") + 1] = out
+    proc = demo_stack.peso(*args)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(os.path.join(out, "gitlab", ".gitlab-ci.yml")) as f:
+        pipeline = f.read()
+    assert "peso-demo-app@1.0 /" in pipeline and "peso-host" in pipeline
+
+
+def test_report_merges_and_compares_real_runs(demo_stack, first_run, tmp_path):
+    rc, record, path, out, wall = first_run
+    # a second target's record: the same run seen from another machine name
+    other = dict(record, target="other", run_id="other-run")
+    other["specs"] = [dict(r, target="other") for r in record["specs"]]
+    other_path = tmp_path / "other.json"
+    other_path.write_text(json.dumps(other))
+    html = tmp_path / "merged.html"
+    proc = demo_stack.peso("stack", "report", path, str(other_path), "--html", str(html), "--compare", path)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text  # no new failures relative to itself
+    assert "added (7)" in text  # the other target's cells are new, not regressions
+    assert "peso-demo-hang   other" in text and "peso-demo-hang   host" in text
+    assert html.read_text().count('class="cell ') == 14
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def test_html_report_renders_in_headless_chromium(first_run, tmp_path):
+    browser = _chromium()
+    if not browser:
+        pytest.skip("NO CHROMIUM: .ci/run installs it (apt-get install -y chromium)")
+    rc, record, path, out, wall = first_run
+    html = os.path.join(os.path.dirname(path), "report.html")
+    proc = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--user-data-dir=%s" % (tmp_path / "chromium"), "--dump-dom", "file://" + html],
+        capture_output=True, text=True, timeout=120,
+    )
+    dom = proc.stdout
+    assert "<table id=\"matrix\">" in dom, proc.stderr[-2000:]
+    for package, status in _statuses(record).items():
+        assert 'data-package="%s"' % package in dom
+    assert dom.count('class="cell ') == 7
+    assert 'data-status="TIMEOUT"' in dom and 'data-status="NOT_INSTALLED"' in dom
