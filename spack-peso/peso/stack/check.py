@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import List, Optional
 
-from ..spackenv import require_spack
+from ..spackenv import in_spack, require_spack
 
 _SCHEMA_PROBE = r"""
 import json, os
@@ -80,7 +80,30 @@ def run_spack_python(spack, code, env=None, timeout=600):
         os.unlink(script)
 
 
+def _check_schema_in_process(env_dir):
+    """Inside Spack: the same probe, run in this process (no subprocess, same Spack)."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    old = os.environ.get("PESO_CHECK_DIR")
+    os.environ["PESO_CHECK_DIR"] = os.path.abspath(env_dir)
+    try:
+        with contextlib.redirect_stdout(buf):
+            exec(compile(_SCHEMA_PROBE, "<peso schema probe>", "exec"), {"__name__": "peso_probe"})
+    finally:
+        if old is None:
+            os.environ.pop("PESO_CHECK_DIR", None)
+        else:
+            os.environ["PESO_CHECK_DIR"] = old
+    result = json.loads(buf.getvalue().split("PESO-CHECK ", 1)[1])
+    return result["ok"], result["error"]
+
+
 def check_schema(env_dir, spack=None, env=None):
+    """``(ok, one-line error)`` from Spack's own schema and config loading."""
+    if spack is None and env is None and in_spack():
+        return _check_schema_in_process(env_dir)
     spack = spack or require_spack()
     extra = dict(env or {}, PESO_CHECK_DIR=os.path.abspath(env_dir))
     out = run_spack_python(spack, _SCHEMA_PROBE, env=spack_env(extra), timeout=600)
