@@ -347,6 +347,11 @@ def seed(checkout, tags_file=None):
         else:
             defaults[key] = cleaned
 
+    for extra in _load_extra_issues():
+        p = products.get(extra["product"])
+        if p is not None:
+            issue = {k: extra[k] for k in ("when", "reason", "ref", "action") if k in extra}
+            p.setdefault("known_issues", []).append(issue)
     _fix_tokens(checkout, products)
     # products whose recipe no longer exists (only ever commented out) are dropped
     dropped = sorted(n for n in products if not _recipe_text(checkout, n))
@@ -424,6 +429,14 @@ _Dumper.add_representer(list, _represent_list)
 
 def dump(doc):
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=100, default_flow_style=False)
+
+
+def _load_extra_issues(path=None):
+    path = path or os.path.join(DATA_DIR, "e4s_extra_issues.yaml")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return (yaml.safe_load(f) or {}).get("issues") or []
 
 
 def _load_tags(path):
