@@ -77,3 +77,31 @@ def test_deleted_files_are_dropped_from_the_cache(project, config):
     engine.lint([project.packages], config, cwd=project.root)
     entries = LintCache(config.cache_dir).entries
     assert a in entries and b not in entries and len(entries) == 2
+
+
+def test_a_dying_worker_loses_no_file(project, config, marker_rule):
+    """A worker killed mid-run (here by a rule calling os._exit in the child) leaves its
+    share to the parent: every file still gets exactly one result."""
+    from peso.lint import registry
+
+    parent = os.getpid()
+    linted_here = []
+
+    def killer(recipe):
+        if os.getpid() != parent and recipe.package == "pkg-07":
+            os._exit(3)
+        if os.getpid() == parent:
+            linted_here.append(recipe.package)
+        return ()
+
+    rule = registry.Rule("PESO-Z903", "test-killer", "info", (), "kills its worker", {}, killer)
+    registry.RULES[rule.id] = rule
+    try:
+        for i in range(70):
+            project.add("pkg-%02d" % i, body="x = 1  # MARKER\n")
+        result = engine.lint([project.packages], config.override(jobs=2), cwd=project.root, use_cache=False)
+    finally:
+        del registry.RULES[rule.id]
+    assert len(result.files) == 70
+    assert len([f for f in result.findings if f.rule == "PESO-Z901"]) == 70
+    assert len(linted_here) == 35 and "pkg-07" in linted_here  # the dead worker's share, redone here
