@@ -152,11 +152,14 @@ def apply_waivers(
     """
     today = today or datetime.date.today()
     active = set(active_ids)
-    live = [w for w in waiver_file.waivers if w.expires >= today]
+    live: Dict[str, List[Waiver]] = {}  # by rule: a repository may carry hundreds of waivers
+    for w in waiver_file.waivers:
+        if w.expires >= today:
+            live.setdefault(w.rule, []).append(w)
     used: Dict[int, bool] = {}
     kept = []
     for f in findings:
-        waiver = next((w for w in live if w.matches(f)), None)
+        waiver = next((w for w in live.get(f.rule, ()) if w.matches(f)), None)
         if waiver is None:
             kept.append(f)
         else:
