@@ -2,8 +2,9 @@
 
 An entry is keyed by the file's path and the SHA-256 of its bytes, inside a cache file
 named after a fingerprint of everything that can change a file's raw findings: the
-spack-peso version, the Python version (the AST differs between them) and the bytes of
-the recipe model, the rules, their data files and the worker code. Selection, profiles,
+spack-peso version, the Python version (the AST differs between them), the version of
+license-expression (its SPDX data) and the bytes of the recipe model, the rules, their
+data files and the worker code. Selection, profiles,
 suppressions and waivers are applied after the cache, so changing ``--select`` or the
 waiver file reuses it.
 
@@ -40,6 +41,19 @@ _FINGERPRINT_GLOBS = (
 )
 
 
+#: third-party packages whose data the rules use
+_FINGERPRINT_DISTRIBUTIONS = ("license-expression",)
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        from importlib import metadata
+
+        return metadata.version(name)
+    except Exception:
+        return "?"
+
+
 def default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "spack-peso", "lint")
@@ -49,6 +63,8 @@ def fingerprint() -> str:
     """Hash of the spack-peso version, Python version and the code and data of the rules."""
     h = hashlib.sha256()
     h.update(("%s|%d.%d|%d" % (__version__, sys.version_info[0], sys.version_info[1], _FORMAT)).encode())
+    for dist in _FINGERPRINT_DISTRIBUTIONS:  # their data (SPDX lists) decides findings too
+        h.update(("|%s=%s" % (dist, _distribution_version(dist))).encode())
     files = set()
     for pattern in _FINGERPRINT_GLOBS:
         files.update(glob.glob(os.path.join(_PACKAGE_DIR, pattern), recursive=True))
