@@ -66,23 +66,9 @@ class DemoStack:
                 "-c", "concretizer:unify:true", "--out", self.out, *extra]
 
 
-HAND_WRITTEN_ENV = """\
-spack:
-  specs: [%s]
-  repos:
-    peso: %s
-  view: false
-  concretizer:
-    unify: true
-"""
-
-
 def generate_env(stack: DemoStack):
-    if os.environ.get("PESO_TEST_HAND_ENV"):  # development fallback only
-        os.makedirs(stack.env_dir, exist_ok=True)
-        with open(os.path.join(stack.env_dir, "spack.yaml"), "w") as f:
-            f.write(HAND_WRITTEN_ENV % (", ".join(DEMO_ROOTS), os.path.join(ROOT, "repo", "spack_repo", "peso")))
-        return
+    """The demo environment comes from the real ``stack generate`` (the catalogue's
+    ``repos:`` puts the ``peso`` repo into it; the offline overlay comes from the scope)."""
     proc = stack.peso(
         "stack", "generate", "--target=host",
         "--catalog", os.path.join(ROOT, "environments", "catalog", "demo.yaml"),

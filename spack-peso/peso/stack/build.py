@@ -72,7 +72,12 @@ class InstallOutput:
         return self.failed[dag_hash] + (" " + first_error if first_error else "")
 
     def excerpt(self, dag_hash: str) -> str:
-        return "\n".join(self.lines.get(dag_hash, [])[-EXCERPT_LINES:])
+        """The package's output up to the build-log hint (later lines belong to others)."""
+        lines = self.lines.get(dag_hash, [])
+        ends = [i for i, l in enumerate(lines) if _LOG_HINT.match(l)]
+        if ends:
+            lines = lines[: ends[-1] + 1]
+        return "\n".join(lines[-EXCERPT_LINES:])
 
 
 class StackBuild:

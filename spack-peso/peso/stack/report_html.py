@@ -17,6 +17,9 @@ from . import results
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
 
+_KIND_TITLE = {"test": "stack test results", "build": "stack build results", "merged": "stack test matrix"}
+
+
 def _anchor(package: str, target: str) -> str:
     return "cell-" + re.sub(r"[^A-Za-z0-9_-]", "-", "%s-%s" % (package, target))
 
@@ -36,7 +39,7 @@ def render(record: dict, changes: Optional[dict] = None, title: Optional[str] = 
     )
     template = env.get_template("stack_report.html.j2")
     return template.render(
-        title=title or "spack-peso stack %s: %s" % (record.get("kind", "test"), record.get("target", "")),
+        title=title or "spack-peso %s: %s" % (_KIND_TITLE.get(record.get("kind"), "stack results"), record.get("target", "")),
         record=record,
         targets=targets,
         matrix=matrix,
