@@ -119,7 +119,8 @@ def _runtime_externals(target: Target):
     oneapi = runtimes.get("oneapi")
     if oneapi and oneapi.get("level_zero_prefix"):
         owned["oneapi-level-zero"] = {"buildable": False, "externals": [
-            {"spec": "oneapi-level-zero", "prefix": oneapi["level_zero_prefix"]}]}
+            {"spec": "oneapi-level-zero@%s" % oneapi.get("level_zero_version", oneapi["version"]),
+             "prefix": oneapi["level_zero_prefix"]}]}
     return owned
 
 
