@@ -245,3 +245,21 @@ def test_html_report_renders_in_headless_chromium(first_run, tmp_path):
         assert 'data-package="%s"' % package in dom
     assert dom.count('class="cell ') == 7
     assert 'data-status="TIMEOUT"' in dom and 'data-status="NOT_INSTALLED"' in dom
+
+
+def test_spack_peso_stack_build_concretizes_with_the_environment_api(spack, demo_stack, tmp_path):
+    # Inside Spack (`spack peso ...`) concretization goes through spack.environment.
+    env_dir = tmp_path / "env"
+    env_dir.mkdir()
+    shutil.copy(os.path.join(demo_stack.env_dir, "spack.yaml"), env_dir / "spack.yaml")
+    out = tmp_path / "out"
+    proc = spack(
+        "peso", "stack", "build", "--target", "host", "--env", str(env_dir), "-C", demo_stack.scope,
+        "-c", "concretizer:unify:true", "--out", str(out), "--only", "peso-demo-data",
+        check=False, env={"SPACK_USER_CONFIG_PATH": os.path.join(demo_stack.work, "user-config")},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = _load(out / "build.json")
+    assert record["concretized_by"] == "spack.environment"
+    assert _statuses(record) == {"peso-demo-data": "BUILT"}
+    assert (env_dir / "spack.lock").is_file()

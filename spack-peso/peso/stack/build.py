@@ -1,7 +1,9 @@
 """``stack build``: concretize and install a generated stack, one status per root.
 
-Why drive ``spack -e DIR concretize/install`` and read its output rather than stop at
-its exit code: ``spack install`` fails as a whole when one package fails, but curators
+Concretization uses Spack's environment API when running inside Spack (``spack peso``,
+see ``spack_inproc.py``) and ``spack -e DIR concretize`` otherwise. Installation always
+drives ``spack -e DIR install`` and reads its output rather than stopping at its exit
+code: ``spack install`` fails as a whole when one package fails, but curators
 need the matrix (which root built, which failed, which never started because a
 dependency failed), a progress display, and the failing build's log excerpt. The
 per-root truth comes from Spack's database afterwards (the inventory); the streamed
@@ -17,6 +19,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
+from ..spackenv import in_spack
 from . import results
 from .spack_cli import SpackCLI
 
@@ -86,8 +89,17 @@ class StackBuild:
         self.jobs, self.on_event = jobs, on_event
         self.record_path = os.path.join(self.out_dir, "build.json")
 
-    def concretize(self) -> None:
+    def concretize(self) -> str:
+        """Concretize with ``spack.environment`` inside Spack, else with the executable.
+
+        Returns how it was done (kept in the build record).
+        """
         self.on_event("concretizing")
+        if in_spack():
+            from . import spack_inproc
+
+            spack_inproc.concretize(self.cli.env_dir, self.cli.scopes, self.cli.config)
+            return "spack.environment"
         proc = self.cli.run("concretize")
         atomic_write(os.path.join(self.out_dir, "concretize.log"), proc.stdout + proc.stderr)
         if proc.returncode != 0:
@@ -96,6 +108,7 @@ class StackBuild:
                 "concretization failed: %s" % (errors[0].strip() if errors else "see concretize.log"),
                 self.cli.env_dir,
             )
+        return "spack executable"
 
     def ci_generate(self, ci: str, mirror: Optional[str] = None) -> str:
         """Concretize, then ``spack ci generate`` a GitLab pipeline; return its path.
@@ -131,7 +144,7 @@ class StackBuild:
         return pipeline
 
     def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
-        self.concretize()
+        concretized_by = self.concretize()
         roots = self.cli.inventory()
         selected = roots
         if only:
@@ -140,6 +153,7 @@ class StackBuild:
             if unknown:
                 raise PesoError("--only names no root of this environment: " + ", ".join(sorted(unknown)))
         record = results.new_record("build", self.target, self.cli.env_dir, options or {})
+        record["concretized_by"] = concretized_by
         record["specs"] = [results.spec_row(r, self.target, "PENDING") for r in selected]
         results.write_record(record, self.record_path)
 
