@@ -4,8 +4,12 @@ import glob
 import hashlib
 import os
 import re
+import sys
 
-from conftest import ROOT, make_tarballs
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "demo"))
+
+import make_tarballs  # noqa: E402
 
 
 def test_tarballs_are_byte_identical_across_builds(tmp_path):

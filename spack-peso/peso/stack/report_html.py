@@ -10,8 +10,6 @@ import os
 import re
 from typing import Optional
 
-import jinja2
-
 from . import results
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -24,7 +22,17 @@ def _anchor(package: str, target: str) -> str:
     return "cell-" + re.sub(r"[^A-Za-z0-9_-]", "-", "%s-%s" % (package, target))
 
 
+def _jinja2():
+    """jinja2 from PyPI, or the copy Spack vendors (``spack peso`` under a bare Python)."""
+    try:
+        import jinja2
+    except ImportError:
+        import spack.vendor.jinja2 as jinja2
+    return jinja2
+
+
 def render(record: dict, changes: Optional[dict] = None, title: Optional[str] = None) -> str:
+    jinja2 = _jinja2()
     targets = sorted({r["target"] for r in record["specs"]})
     packages = sorted({r["package"] for r in record["specs"]})
     cells = {}
