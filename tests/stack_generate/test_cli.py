@@ -1,7 +1,6 @@
 """The stack subcommands as a user runs them (``python -m peso``: same parser as spack peso)."""
 
 import json
-import os
 import subprocess
 import sys
 

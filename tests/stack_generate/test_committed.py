@@ -4,7 +4,6 @@ what the generator produces from the committed catalogue and profiles."""
 import json
 import os
 
-import pytest
 
 from peso.stack.coverage import coverage_matrix, to_markdown
 from peso.stack.generate import generate

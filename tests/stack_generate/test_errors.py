@@ -1,6 +1,5 @@
 """Malformed catalogue or profile: one line naming file, key and problem; nothing written."""
 
-import os
 import subprocess
 import sys
 

@@ -1,14 +1,12 @@
 """Rendering rules: what the generated spack.yaml must contain, and why."""
 
-import os
 
-import pytest
 import yaml
 
 from peso.stack.generate import generate
-from peso.stack.model import check_target, find_target, load_catalog, load_yaml
-from peso.stack.plan import gpu_spec, make_plan, with_tokens_before_compiler
-from peso.stack.render import render, rocm_externals
+
+from peso.stack.plan import gpu_spec, with_tokens_before_compiler
+from peso.stack.render import rocm_externals
 
 
 def _doc(envdir, target, **kw):

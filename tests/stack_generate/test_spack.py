@@ -5,7 +5,6 @@ recorded in the README (they take tens of minutes each)."""
 import json
 import os
 
-import pytest
 
 from peso.stack.check import check_environment, check_schema
 from peso.stack.generate import generate

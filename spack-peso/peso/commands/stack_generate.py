@@ -8,7 +8,6 @@ import json
 import os
 
 from .. import ui
-from ..errors import PesoError
 
 
 def _csv(value):
@@ -168,5 +167,3 @@ SUBCOMMANDS = {
     "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
                      setup_lint_catalog, lint_catalog),
 }
-
-_ = PesoError  # errors raised below the command layer are printed by cmd/peso.py

@@ -141,7 +141,8 @@ def lock_summary(env_dir):
     return len(lock.get("roots", [])), len(lock.get("concrete_specs", {}))
 
 
-def concretize(env_dir, spack=None, jobs=None, timeout=7200, env=None):
+def run_concretize(env_dir, spack=None, jobs=None, timeout=7200, env=None):
+    """``(ok, roots, specs, seconds, failures, log)`` of ``spack -e DIR concretize``."""
     spack = spack or require_spack()
     argv = [spack, "-e", os.path.abspath(env_dir), "concretize", "--force"]
     if jobs:
@@ -159,18 +160,11 @@ def concretize(env_dir, spack=None, jobs=None, timeout=7200, env=None):
     return True, roots, specs, seconds, [], log
 
 
-def check_environment(env_dir, concretize_too=True, jobs=None, timeout=7200, spack=None, env=None,
-                      concretize=None):
-    """Schema check, then (optionally) concretize. ``concretize`` is an alias of
-    ``concretize_too`` kept for the command's keyword."""
-    if concretize is not None:
-        concretize_too = concretize
+def check_environment(env_dir, concretize=True, jobs=None, timeout=7200, spack=None, env=None):
+    """Schema check, then (optionally) concretize with the real Spack."""
     ok, error = check_schema(env_dir, spack=spack, env=env)
     result = CheckResult(schema_ok=ok, schema_error=error)
-    if ok and concretize_too:
+    if ok and concretize:
         (result.concretized, result.roots, result.specs, result.seconds, result.failures,
-         result.log) = _concretize(env_dir, spack=spack, jobs=jobs, timeout=timeout, env=env)
+         result.log) = run_concretize(env_dir, spack=spack, jobs=jobs, timeout=timeout, env=env)
     return result
-
-
-_concretize = concretize
