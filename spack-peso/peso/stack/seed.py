@@ -190,7 +190,9 @@ def _commented(text, stack_backend):
                 previous_comment = comment
             continue
         spec, reason = _strip_trailing_comment(m.group(1))
-        reason = reason or previous_comment or header
+        if not reason and not previous_comment and header:
+            reason = "commented out under '%s'" % header
+        reason = reason or previous_comment
         backend, base, tokens = classify(spec, None if section in ("cpu", "cuda", "rocm") else None)
         if backend == "cpu" and section in ("cuda", "rocm"):
             backend = section
