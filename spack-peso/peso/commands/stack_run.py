@@ -124,13 +124,23 @@ def _record_path(path):
     return os.path.join(path, "record.json") if os.path.isdir(path) else path
 
 
-def _test_event(kind, **info):
-    if kind == "planned":
-        ui.msg("testing %d specs (%d to run)" % (info["total"], info["to_run"]))
-    elif kind == "done":
-        row = info["row"]
-        wall = " %.1fs" % row["wall"] if row.get("wall") is not None else ""
-        ui.msg(ui.colorize("%s: %s%s %s" % (row["package"], row["status"], wall, row.get("reason", ""))))
+class _TestProgress:
+    """Progress lines: ``[done/total] package: STATUS wall reason``."""
+
+    def __init__(self):
+        self.total = self.done = 0
+
+    def __call__(self, kind, **info):
+        if kind == "planned":
+            self.total = info["total"]
+            ui.msg("testing %d specs (%d to run)" % (info["total"], info["to_run"]))
+        elif kind == "start":
+            ui.debug("started %s" % info["row"]["package"])
+        elif kind == "done":
+            self.done += 1
+            row = info["row"]
+            wall = " %.1fs" % row["wall"] if row.get("wall") is not None else ""
+            ui.msg("[%d/%d] %s: %s%s %s" % (self.done, self.total, row["package"], row["status"], wall, row.get("reason", "")))
 
 
 def stack_test(args):
@@ -141,7 +151,7 @@ def stack_test(args):
         raise PesoError("build record not found", args.build_record)
     rerun = results.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
     cli = _cli(args)
-    runner = TestRun(cli, args.target, out, args.jobs, args.timeout, on_event=_test_event)
+    runner = TestRun(cli, args.target, out, args.jobs, args.timeout, on_event=_TestProgress())
     run_dir = runner.run_dir
     options = {
         "jobs": args.jobs,
