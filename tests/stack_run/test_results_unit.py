@@ -179,3 +179,22 @@ def test_install_output_follower_tracks_failures_and_first_error():
     assert "broken.c:2:27: error" in follow.reason(h)
     assert follow.logs[h].endswith("spack-build-out.txt")
     assert events == ["installing", "failed"]
+
+
+def _peso(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_bad_input_is_one_line_naming_the_file(tmp_path):
+    missing = tmp_path / "nowhere"
+    proc = _peso("stack", "test", "--target", "host", "--env", str(missing), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and str(missing) in proc.stderr and "spack.yaml" in proc.stderr
+    bad = tmp_path / "run.json"
+    bad.write_text("[1, 2")
+    proc = _peso("stack", "report", str(bad))
+    assert proc.returncode == 2 and str(bad) in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "o").exists()  # nothing written on bad input
