@@ -45,8 +45,24 @@ def timed(argv, env):
 
 
 def audit_errors(output: str):
-    """Summary lines of the numbered errors `spack audit` prints."""
-    return [m.group(1).strip() for m in map(_ERROR.match, output.splitlines()) if m]
+    """(summary, details) of the numbered errors `spack audit` prints."""
+    errors = []
+    for line in output.splitlines():
+        m = _ERROR.match(line)
+        if m:
+            errors.append((m.group(1).strip(), []))
+        elif errors and line.startswith("    ") and line.strip():
+            errors[-1][1].append(line.strip())
+    return errors
+
+
+def matches(error, finding) -> bool:
+    """The finding carries audit's summary and every detail (bar the file name)."""
+    summary, details = error
+    message = finding["message"]
+    return summary in message and all(
+        d in message for d in details if not d.startswith(("in /", "happening in "))
+    )
 
 
 def main(argv=None):
@@ -78,15 +94,17 @@ def main(argv=None):
     findings = report["findings"] if isinstance(report, dict) else report
     deep_findings = [f for f in findings if f["rule"].startswith(("PESO-A", "PESO-K"))]
 
-    missing, unlocated = [], []
-    for summary in errors:
-        hits = [f for f in deep_findings if summary in f["message"]]
+    missing, unlocated, located = [], [], []
+    for error in errors:
+        hits = [f for f in deep_findings if matches(error, f)]
         if not hits:
-            missing.append(summary)
+            missing.append(error[0])
         elif not all(f.get("line") for f in hits):
-            unlocated.append(summary)
-    audited = {f["message"] for f in deep_findings if any(s in f["message"] for s in errors)}
-    beyond = [f for f in deep_findings if f["message"] not in audited and f["rule"] != "PESO-K001"]
+            unlocated.append(error[0])
+        else:
+            located.extend((error, f) for f in hits)
+    matched = {id(f) for _, f in located}
+    beyond = [f for f in deep_findings if id(f) not in matched and f["rule"] != "PESO-K001"]
 
     scope = " ".join(args.packages) or "all packages"
     print("scope: %s" % scope)
@@ -95,10 +113,9 @@ def main(argv=None):
     print("spack peso lint --deep: %7.1f s wall  %7.1f s CPU  exit %d  %d findings (%d from Spack-loaded checks)"
           % (deep_wall, deep_cpu, deep.returncode, len(findings), len(deep_findings)))
     print("wall-time ratio deep/audit: %.2f  (%s)" % (deep_wall / audit_wall, "faster" if deep_wall < audit_wall else "SLOWER"))
-    for summary in errors:
-        for f in deep_findings:
-            if summary in f["message"]:
-                print("  audit error at %s:%s  %s  %s" % (os.path.basename(os.path.dirname(f["path"])), f["line"], f["rule"], summary))
+    for (summary, details), f in located:
+        print("  audit error at %s:%s  %s  %s | %s" % (os.path.basename(os.path.dirname(f["path"])), f["line"],
+                                                    f["rule"], summary, "; ".join(details[:1])))
     if beyond:
         print("%d findings of Spack's audit checks beyond audit's output (later tags):" % len(beyond))
         for f in beyond[:20]:

@@ -3,7 +3,6 @@ count, and variants tested in method bodies are checked against the loaded class
 
 import json
 import os
-import textwrap
 
 import pytest
 

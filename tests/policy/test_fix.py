@@ -2,16 +2,12 @@
 and lints clean for the rule it fixed."""
 
 import ast
-import os
-import subprocess
-import sys
 
 import pytest
 
 from peso.lint import fix, registry
 from peso.recipe import load_recipe
 
-from policy_data import ROOT  # noqa: F401
 
 CASES = [
     # (package, rule id, rule name, text before, text after)

@@ -13,7 +13,7 @@ import yaml
 from peso.errors import PesoError
 from peso.policy import compat, compare, products
 from peso.policy.catalog import load_policies
-from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, evaluate_product, new_report
+from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS
 
 from policy_data import EXT, REPO, UPSTREAM_COMPAT
 

@@ -270,7 +270,8 @@ def _blocks(stmt):
 
 def fix_version_order(tree: ast.AST, lines: List[str], key: Callable = None) -> List[Edit]:
     """Reorder each run whose statements are out of order. A unit is the statement's
-    lines plus the comment lines directly above it; units keep their own text."""
+    lines plus the blank and comment lines above it (for the first statement, only the
+    comment lines directly above); units keep their own text."""
     key = key or version_sort_key
     edits = []
     for run in _version_runs(getattr(tree, "body", [])):
@@ -280,25 +281,22 @@ def fix_version_order(tree: ast.AST, lines: List[str], key: Callable = None) -> 
         if order == list(range(len(run))):
             continue
         units = []
-        first_line = None
         previous_end = None
-        contiguous = True
         for stmt in run:
             start = stmt.lineno
-            while start - 1 >= 1 and lines[start - 2].strip().startswith("#") and (
-                previous_end is None or start - 1 > previous_end
-            ):
-                start -= 1
-            if previous_end is not None and start != previous_end + 1:
-                contiguous = False  # blank lines or code between: leave the run alone
-            end = stmt.end_lineno
-            # a statement sharing its last line with the next one cannot be moved safely
-            units.append((start, end))
-            previous_end = end
-            if first_line is None:
-                first_line = start
-        if not contiguous or any(lines[e - 1].rstrip().endswith(";") for _, e in units):
-            continue
+            if previous_end is None:
+                # the first statement takes the comment lines directly above it
+                while start - 1 >= 1 and lines[start - 2].strip().startswith("#"):
+                    start -= 1
+            else:
+                # later ones take everything since the previous statement: blank lines and
+                # comments (adjacent statements of one block have nothing else between them)
+                start = previous_end + 1
+            units.append((start, stmt.end_lineno))
+            previous_end = stmt.end_lineno
+        first_line = units[0][0]
+        if any(lines[e - 1].rstrip().endswith(";") for _, e in units):
+            continue  # a statement sharing its line with another cannot move alone
         blocks = ["\n".join(lines[s - 1 : e]) for s, e in units]
         new = "\n".join(blocks[i] for i in order)
         last = units[-1][1]

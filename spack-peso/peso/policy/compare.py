@@ -10,9 +10,7 @@ import dataclasses
 import glob
 import json
 import os
-from typing import Dict, List, Tuple
-
-import yaml
+from typing import Dict, List
 
 from ..errors import PesoError
 from .evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport

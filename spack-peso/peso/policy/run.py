@@ -14,7 +14,7 @@ from ..lint.config import LintConfig
 from ..spackenv import in_spack
 from .catalog import Policy, load_policies
 from .compat import apply_claims, read_document, claims
-from .evaluate import PolicyReport, ProductReport, evaluate_product, new_report
+from .evaluate import PolicyReport, evaluate_product, new_report
 from .products import Product
 
 
