@@ -138,3 +138,21 @@ def test_deep_outside_spack_reruns_through_spack(spack, deep_scope, tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert "PESO-A001" in {f["rule"] for f in json.loads(proc.stdout)}
+
+
+def test_policy_report_deep_uses_audit_and_inherited_tests(spack, deep_scope, tmp_path):
+    scope, repo = deep_scope
+    out = tmp_path / "report"
+    proc = spack("-C", scope, "peso", "policy", "report", "--deep", "--no-cache", "peso-deep-child",
+                 "--repo", str(repo), "-o", str(out), check=False)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((out / "report.json").read_text())
+    results = data["products"][0]["results"]
+    assert data["spack"].startswith("Spack ")
+    # the inherited test_version makes P2 pass; the unknown dependency fails P1 with a line
+    assert results["E4S-P2"]["status"] == "pass"
+    p1 = results["E4S-P1"]
+    assert p1["status"] == "fail"
+    (ev,) = [e for e in p1["evidence"] if e["rule"] == "PESO-A001"]
+    assert ev["location"].endswith("package.py:%d" % line_of(str(repo / "packages" / "peso_deep_child" / "package.py"),
+                                                              'depends_on("peso-no-such-package")'))

@@ -58,3 +58,19 @@ def test_cli_exit_status_and_json(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "peso", "policy", "stack", clean, "--repo", REPO],
                           capture_output=True, text=True, cwd=EXT)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_computed_variants_are_not_guessed(tmp_path):
+    pkg = tmp_path / "repo" / "packages" / "dyn"
+    pkg.mkdir(parents=True)
+    pkg.joinpath("package.py").write_text(
+        "from spack.package import *\n\n\nclass Dyn(CMakePackage):\n"
+        '    """computed backend variants"""\n\n'
+        '    for backend in ("sycl", "openmp"):\n'
+        '        variant(backend, default=False, description=backend)\n\n'
+        "    def test_run(self):\n"
+        '        """runs"""\n'
+        '        which("dyn")()\n'
+    )
+    env = write_env(tmp_path, ["dyn +sycl"])
+    assert stacklint.lint_stack(env, [str(tmp_path / "repo")]) == []

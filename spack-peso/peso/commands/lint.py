@@ -137,7 +137,7 @@ def lint(args):
             note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
         result = engine.lint(targets, config, use_cache=not args.no_cache)
     if args.deep:
-        for path in deep.deepen(result, args.jobs or 0):
+        for path in deep.deepen(result, args.jobs or 0, config.select, config.ignore):
             ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
     if args.baseline:
         compared = baseline.apply_baseline(result, args.baseline, update=args.update_baseline)

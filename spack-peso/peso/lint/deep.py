@@ -452,14 +452,30 @@ def reexec_in_spack(argv: Sequence[str]) -> int:
         raise PesoError("cannot run %s: %s" % (spack, e))
 
 
-def deepen(result, jobs: int = 0) -> List[str]:
+def _selected(rule, selectors) -> bool:
+    """Same selector forms as ``--select``: ID, ID prefix, rule name, policy (glob)."""
+    import fnmatch
+
+    for s in selectors:
+        s = s.strip()
+        if rule.id.startswith(s.upper()) or rule.name == s or any(fnmatch.fnmatchcase(p, s) for p in rule.policies):
+            return True
+    return False
+
+
+def deepen(result, jobs: int = 0, select=None, ignore=()) -> List[str]:
     """Add the deep findings to a lint result (inside Spack); return the skipped paths.
 
     The static no-stand-alone-test findings of packages with inherited tests are
-    dropped; the deep findings get the profile's severities. Inline suppressions and
-    waivers apply to static findings only (deep findings are Spack's own verdicts).
+    dropped; the deep findings get the profile's severities and honour ``select`` /
+    ``ignore``. Inline suppressions and waivers apply to static findings only (deep
+    findings are Spack's own verdicts).
     """
     findings, facts, outside = spack_deep(result.files, jobs)
+    if select:
+        findings = [f for f in findings if _selected(RULES[f.rule], select)]
+    if ignore:
+        findings = [f for f in findings if not _selected(RULES[f.rule], ignore)]
     profile = getattr(result, "profile", None)
     if profile is not None:
         for f in findings:

@@ -11,11 +11,13 @@ generated ``spack.yaml`` (``environments/<target>/spack.yaml``):
 * STACK-G002 conflicting GPU arch values in one stack (two ``cuda_arch`` values, or
   ``+cuda`` and ``+rocm`` on one root), which give two copies of shared dependencies.
 
-Variants of base classes come from the stack generator's extracted facts
-(``peso/stack/data/base_variants.yaml``), so this runs without Spack.
+Variants (own and inherited) come from the stack generator's catalogue linter
+(``peso/stack/catalog_lint.VariantIndex``, over its extracted build-system facts), so this
+runs without Spack and agrees with ``spack peso stack`` about what a recipe supports.
 """
 
 import dataclasses
+import os
 import re
 from typing import Dict, List, Optional, Sequence, Set
 
@@ -57,26 +59,24 @@ def _base_variants() -> Dict[str, dict]:
     return data_file("base_variants.yaml").get("classes", {})
 
 
-def recipe_variants(path: str, classes: Optional[Dict[str, dict]] = None) -> Set[str]:
-    """Variant names of a recipe: its own ``variant()`` calls plus its bases' (from facts)."""
-    classes = classes if classes is not None else _base_variants()
-    recipe = load_recipe(path)
-    names: Set[str] = set()
-    for d in recipe.directives_named("variant"):
-        value = d.arg_str(0)
-        if value:
-            names.add(value)
-    todo = list(recipe.package_class.base_names) if recipe.package_class else []
-    seen = set()
-    while todo:
-        base = todo.pop()
-        if base in seen:
-            continue
-        seen.add(base)
-        entry = classes.get(base) or {}
-        names.update(entry.get("variants") or ())
-        todo.extend(entry.get("bases") or ())
-    return names
+class _Variants:
+    """Variant names per package, own and inherited: the stack generator's catalogue
+    linter already resolves them (``stack.catalog_lint.VariantIndex``, following
+    build-system bases and other packages' classes), one index per repository."""
+
+    def __init__(self, repos: Sequence[str]):
+        from ..stack.catalog_lint import VariantIndex
+
+        self.indexes = [VariantIndex(os.path.join(repo, "packages")) for repo in repos]
+
+    def __call__(self, package: str) -> Optional[Set[str]]:
+        """The variant names, or None when the recipe computes them (``for b in ...:
+        variant(b)``) and a static reading cannot tell."""
+        for index in self.indexes:
+            names = index.variants(package)
+            if names is not None:
+                return None if package in index.dynamic else names
+        return set()
 
 
 def has_own_tests(path: str, classes: Optional[Dict[str, dict]] = None) -> bool:
@@ -139,6 +139,7 @@ def _matrix(rows, definitions) -> List[str]:
 def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
     specs = stack_specs(path)
     classes = _base_variants()
+    variants_of = _Variants(repos)
     problems: List[StackProblem] = []
     tested: Dict[str, bool] = {}
     arch_values: Dict[str, Dict[str, List[str]]] = {"cuda": {}, "rocm": {}}
@@ -161,8 +162,8 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
         wanted = [b for b in ("cuda", "rocm", "sycl") if _SWITCH[b].search(root)]
         wanted += [b for b, v in _ARCH_VARIANT.items() if re.search(r"\b%s=" % v, root) and b not in wanted]
         if wanted:
-            variants = recipe_variants(recipe, classes)
-            for backend in wanted:
+            variants = variants_of(name)
+            for backend in wanted if variants is not None else ():
                 needed = [backend] + ([_ARCH_VARIANT[backend]] if re.search(r"\b%s=" % _ARCH_VARIANT.get(backend, "-"), root) else [])
                 lacking = [v for v in needed if v not in variants]
                 if lacking:
