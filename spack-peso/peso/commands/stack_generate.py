@@ -64,6 +64,11 @@ def setup_generate(parser):
                         help="validate with Spack's environment schema and concretize with Spack")
     parser.add_argument("--no-concretize", action="store_true",
                         help="with --check: schema validation only")
+    parser.add_argument("--each", action="store_true",
+                        help="with --check: concretize every root on its own and list every failure "
+                             "(spack concretize stops at the first one)")
+    parser.add_argument("--record", default=None,
+                        help="with --each: append one JSON line per spec to this file as results arrive")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
     parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
 
@@ -81,8 +86,22 @@ def generate(args):
            % (path, built, target.name, target.cpu_target, target.backend, skipped))
     if not args.check:
         return 0
-    from ..stack.check import check_environment
+    from ..stack.check import check_environment, check_schema, concretize_each
 
+    if args.each:
+        ok, error = check_schema(os.path.dirname(path))
+        ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
+        if not ok or args.no_concretize:
+            return 0 if ok else 1
+        results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
+                                  record=args.record)
+        failed = [r for r in results if not r["ok"]]
+        ui.msg("concretize each: %d of %d specs done, %d ok, %d failed, %.0f s of solver time"
+               % (len(results), built, len(results) - len(failed), len(failed),
+                  sum(r["seconds"] for r in results)))
+        for r in failed:
+            print("  - %s: %s" % (r["spec"], r["error"][:300]))
+        return 0 if not failed and len(results) == built else 1
     result = check_environment(os.path.dirname(path), concretize=not args.no_concretize,
                                jobs=args.jobs, timeout=args.timeout)
     ui.msg("schema: %s" % ("ok" if result.schema_ok else "FAILED: " + result.schema_error))

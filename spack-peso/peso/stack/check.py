@@ -42,6 +42,27 @@ print("PESO-CHECK " + json.dumps(result))
 """
 
 
+#: Python run by ``spack python`` worker processes: concretize the env's root specs one at a
+#: time (every ``stride``-th from ``offset``) with the env's configuration, one JSON line each
+_EACH_PROBE = r"""
+import json, os, time, traceback
+import spack.environment as ev, spack.concretize, spack.spec
+env = ev.Environment(os.environ["PESO_CHECK_DIR"])
+ev.activate(env)
+specs = [str(s) for s in env.user_specs]
+offset, stride = int(os.environ["PESO_OFFSET"]), int(os.environ["PESO_STRIDE"])
+for spec in specs[offset::stride]:
+    start = time.time()
+    try:
+        spack.concretize.concretize_one(spack.spec.Spec(spec))
+        ok, error = True, ""
+    except Exception as e:
+        ok, error = False, " ".join(str(e).split())[:600]
+    print("PESO-SPEC " + json.dumps({"spec": spec, "ok": ok, "error": error,
+                                     "seconds": round(time.time() - start, 1)}), flush=True)
+"""
+
+
 @dataclass
 class CheckResult:
     schema_ok: bool
@@ -158,6 +179,55 @@ def run_concretize(env_dir, spack=None, jobs=None, timeout=7200, env=None):
         return False, 0, 0, seconds, parse_failures(log) or [log.strip().splitlines()[-1:]], log
     roots, specs = lock_summary(env_dir)
     return True, roots, specs, seconds, [], log
+
+
+def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=None):
+    """Concretize every root on its own, in ``jobs`` worker processes: one failing spec
+    does not hide the others (``spack concretize`` stops at the first error). Returns the
+    list of ``{spec, ok, error, seconds}``; with ``record``, appends each as a JSON line
+    there as soon as it is known (useful when the run is cut short by ``timeout``)."""
+    import tempfile
+
+    spack = spack or require_spack()
+    jobs = max(1, jobs or 1)
+    fd, script = tempfile.mkstemp(prefix="peso-each-", suffix=".py")
+    with os.fdopen(fd, "w") as f:
+        f.write(_EACH_PROBE)
+    procs = []
+    try:
+        for i in range(jobs):
+            extra = dict(env or {}, PESO_CHECK_DIR=os.path.abspath(env_dir), PESO_OFFSET=str(i),
+                         PESO_STRIDE=str(jobs))
+            procs.append(subprocess.Popen([spack, "python", script], stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True, env=spack_env(extra)))
+        results = []
+        deadline = time.time() + timeout
+        import selectors
+
+        sel = selectors.DefaultSelector()
+        for p in procs:
+            sel.register(p.stdout, selectors.EVENT_READ, p)
+        open_streams = len(procs)
+        while open_streams and time.time() < deadline:
+            for key, _ in sel.select(timeout=5):
+                line = key.fileobj.readline()
+                if not line:
+                    sel.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                if line.startswith("PESO-SPEC "):
+                    item = json.loads(line[len("PESO-SPEC "):])
+                    results.append(item)
+                    if record:
+                        with open(record, "a", encoding="utf-8") as out:
+                            out.write(json.dumps(item) + "\n")
+        return results
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        os.unlink(script)
 
 
 def check_environment(env_dir, concretize=True, jobs=None, timeout=7200, spack=None, env=None):
