@@ -16,7 +16,7 @@ peso() { python3 -m peso "$@"; }
 step() { printf '\n=== %s\n' "$*"; }
 
 step "1. install spack-peso"
-python3 -m pip install -q --disable-pip-version-check -e spack-peso 2>&1 | grep -v -i warning || true
+python3 -m pip install -q --disable-pip-version-check -e . 2>&1 | grep -v -i warning || true
 
 step "2. lint repo/ (python -m peso lint repo)"
 set +e

@@ -5,5 +5,5 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
-python3 -m pip install -q --disable-pip-version-check -e 'spack-peso[test,solver]' 2>&1 | grep -v -i "warning" || true
+python3 -m pip install -q --disable-pip-version-check -e '.[test,solver]' 2>&1 | grep -v -i "warning" || true
 exec python3 -m pytest -rs -q tests "$@"
