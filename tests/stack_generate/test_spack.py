@@ -55,3 +55,22 @@ def test_small_subset_concretizes_off_target(spack, envdir, tmp_path):
     assert papi_rocm and papi_rocm[0]["parameters"]["amdgpu_target"] == ["gfx90a"]
     hip = [n for n in nodes if n["name"] == "hip"]
     assert hip and all(n.get("external", {}).get("path") == "/opt/rocm-6.2.4" for n in hip)
+
+
+def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
+    """`--check --each` concretizes roots one by one: a bad spec is reported by name while
+    the good ones still concretize."""
+    from peso.stack.check import concretize_each
+
+    out = tmp_path / "x"
+    generate("x86_64_v3", envdir=envdir, only=["zfp"], out_dir=str(out), fmt="definitions")
+    text = (out / "spack.yaml").read_text().replace("- cpu_specs: [zfp]",
+                                                     "- cpu_specs: [zfp, zfp +nonsense]")
+    (out / "spack.yaml").write_text(text)
+    record = tmp_path / "each.jsonl"
+    results = concretize_each(str(out), spack=spack.exe, jobs=2, timeout=1200, env=spack.env,
+                              record=str(record))
+    by_spec = {r["spec"]: r for r in results}
+    assert by_spec["zfp"]["ok"] is True
+    assert by_spec["zfp+nonsense"]["ok"] is False and "nonsense" in by_spec["zfp+nonsense"]["error"]
+    assert len(record.read_text().splitlines()) == 2
