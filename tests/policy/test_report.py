@@ -182,3 +182,21 @@ def test_overall_status_and_bad_compat_document(tmp_path):
     # the upstream template itself reads fine: everything unreported
     doc = compat.read_document(UPSTREAM_COMPAT)
     assert set(compat.claims(doc).values()) == {0}
+
+
+def test_compat_dir_finds_e4s_folder_documents(tmp_path):
+    claim = yaml.safe_load(open(UPSTREAM_COMPAT))
+    claim["product_name"] = "exampm"
+    claim["policy_groups"][0]["Official"]["policies"][5]["policy_status"] = 2  # P6 Complete: true
+    docs = tmp_path / "docs" / "exampm" / ".e4s"
+    docs.mkdir(parents=True)
+    (docs / "e4s-policy-compatability.yaml").write_text(yaml.safe_dump(claim))
+    out = tmp_path / "out"
+    proc = peso("policy", "report", "exampm", "szx", "--repo", REPO, "--compat-dir", str(tmp_path / "docs"),
+                "-o", str(out), "--no-cache")
+    assert proc.returncode == 0, proc.stderr  # a true claim is no contradiction
+    data = json.load(open(out / "report.json"))
+    exampm = [p for p in data["products"] if p["product"] == "exampm"][0]["results"]
+    assert exampm["E4S-P6"]["claimed"] == 2 and not exampm["E4S-P6"]["contradiction"]
+    szx = [p for p in data["products"] if p["product"] == "szx"][0]["results"]
+    assert szx["E4S-P6"]["claimed"] is None  # no document for szx
