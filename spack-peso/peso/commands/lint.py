@@ -114,6 +114,8 @@ def lint(args):
         return deep.reexec_in_spack(deep.lint_argv())
     if args.update_baseline and not args.baseline:
         raise PesoError("--update-baseline needs --baseline FILE")
+    if args.deep:
+        deep.register_rules()  # selectable, listed and profiled like the static rules
     targets = args.paths
     if args.changed_since:
         targets = changed.changed_recipes(args.changed_since, args.paths)
@@ -137,7 +139,7 @@ def lint(args):
             note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
         result = engine.lint(targets, config, use_cache=not args.no_cache)
     if args.deep:
-        for path in deep.deepen(result, args.jobs or 0, config.select, config.ignore):
+        for path in deep.deepen(result, args.jobs or 0):
             ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
     if args.baseline:
         compared = baseline.apply_baseline(result, args.baseline, update=args.update_baseline)
@@ -207,9 +209,11 @@ def render_explanation(rule, profile=None) -> str:
 
 
 def list_rules(args):
-    from ..lint import engine
+    from ..lint import deep, engine
     from ..lint.config import load_config
     from ..lint.profiles import get_profile
+
+    deep.register_rules()  # list the --deep rules too (rules-deep.yaml)
 
     profile = get_profile(args.policy or load_config().policy)
     rules = engine.known_rules()

@@ -452,30 +452,36 @@ def reexec_in_spack(argv: Sequence[str]) -> int:
         raise PesoError("cannot run %s: %s" % (spack, e))
 
 
-def _selected(rule, selectors) -> bool:
-    """Same selector forms as ``--select``: ID, ID prefix, rule name, policy (glob)."""
-    import fnmatch
-
-    for s in selectors:
-        s = s.strip()
-        if rule.id.startswith(s.upper()) or rule.name == s or any(fnmatch.fnmatchcase(p, s) for p in rule.policies):
-            return True
-    return False
+def _no_static_check(recipe):
+    """Deep rules find nothing in a recipe's text; :func:`deepen` adds their findings."""
+    return ()
 
 
-def deepen(result, jobs: int = 0, select=None, ignore=()) -> List[str]:
+def register_rules() -> None:
+    """Make the deep rules known to the lint engine for this run (``--deep``).
+
+    Bound to a no-op static check, they are listed, selected (``--select PESO-A``,
+    ``--ignore PESO-K001``, policy IDs) and given profile severities exactly like the
+    static rules; only a run with ``--deep`` registers them.
+    """
+    for rule_id in deep_rule_ids():
+        if RULES[rule_id].check is None:
+            RULES[rule_id].check = _no_static_check
+
+
+def deepen(result, jobs: int = 0) -> List[str]:
     """Add the deep findings to a lint result (inside Spack); return the skipped paths.
 
     The static no-stand-alone-test findings of packages with inherited tests are
-    dropped; the deep findings get the profile's severities and honour ``select`` /
-    ``ignore``. Inline suppressions and waivers apply to static findings only (deep
-    findings are Spack's own verdicts).
+    dropped. Deep findings of rules the run did not select (``result.active``, after
+    :func:`register_rules`) are left out, the rest get the profile's severities. Inline
+    suppressions and waivers apply to static findings only (deep findings are Spack's
+    own verdicts).
     """
     findings, facts, outside = spack_deep(result.files, jobs)
-    if select:
-        findings = [f for f in findings if _selected(RULES[f.rule], select)]
-    if ignore:
-        findings = [f for f in findings if not _selected(RULES[f.rule], ignore)]
+    active = set(getattr(result, "active", ()) or ())
+    if active:
+        findings = [f for f in findings if f.rule in active]
     profile = getattr(result, "profile", None)
     if profile is not None:
         for f in findings:
