@@ -107,7 +107,8 @@ def test_deep_findings_have_rules_policies_and_lines(spack, deep_scope):
 
 
 def test_audit_errors_of_boost_are_located(spack):
-    proc, deep = lint_json(spack, None, "--deep", "boost")
+    proc, deep = lint_json(spack, None, "--deep", "--select", "PESO-A", "boost")
+    assert deep and {f["rule"][:6] for f in deep} == {"PESO-A"}  # deep rules are selectable
     audit = spack("audit", "packages", "boost", check=False)
     summaries = [l.split(". ", 1)[1] for l in audit.stdout.splitlines() if l[:1].isdigit() and ". " in l]
     assert summaries, audit.stdout
