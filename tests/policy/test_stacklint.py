@@ -74,3 +74,16 @@ def test_computed_variants_are_not_guessed(tmp_path):
     )
     env = write_env(tmp_path, ["dyn +sycl"])
     assert stacklint.lint_stack(env, [str(tmp_path / "repo")]) == []
+
+
+def test_root_arch_conflicting_with_packages_all(tmp_path):
+    path = tmp_path / "spack.yaml"
+    path.write_text(yaml.safe_dump({"spack": {
+        "packages": {"all": {"variants": "+mpi cuda_arch=80", "require": [{"spec": "target=zen3"}]}},
+        "specs": ["szx +cuda cuda_arch=90"]}}))
+    problems = stacklint.lint_stack(str(path), [REPO])
+    (g2,) = [p for p in problems if p.rule == "STACK-G002"]
+    assert "cuda_arch=80 (packages:all)" in g2.message and "cuda_arch=90 (szx)" in g2.message
+    path.write_text(yaml.safe_dump({"spack": {
+        "packages": {"all": {"variants": "+mpi cuda_arch=80"}}, "specs": ["szx +cuda cuda_arch=80"]}}))
+    assert [p.rule for p in stacklint.lint_stack(str(path), [REPO])] == ["STACK-T001"]

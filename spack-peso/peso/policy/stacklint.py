@@ -8,8 +8,9 @@ generated ``spack.yaml`` (``environments/<target>/spack.yaml``):
 * STACK-G001 which roots ask for a GPU backend (``+cuda``, ``cuda_arch=``, ``+rocm``,
   ``amdgpu_target=``, ``+sycl``) that their recipe does not have, itself or through
   its base classes (the stack would not concretize);
-* STACK-G002 conflicting GPU arch values in one stack (two ``cuda_arch`` values, or
-  ``+cuda`` and ``+rocm`` on one root), which give two copies of shared dependencies.
+* STACK-G002 conflicting GPU arch values in one stack (two ``cuda_arch`` values among
+  the roots and ``packages: all:``, or ``+cuda`` and ``+rocm`` on one root), which give
+  two copies of shared dependencies.
 
 Variants (own and inherited) come from the stack generator's catalogue linter
 (``peso/stack/catalog_lint.VariantIndex``, over its extracted build-system facts), so this
@@ -102,6 +103,27 @@ def has_own_tests(path: str, classes: Optional[Dict[str, dict]] = None) -> bool:
 _TESTING_BASES = {"PythonExtension", "PerlPackage", "SIPPackage"}
 
 
+def _config_strings(value) -> List[str]:
+    """Spec strings of a packages.yaml entry value (string, list, or {spec: ...} items)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _config_strings(value.get("spec") or value.get("one_of") or value.get("any_of") or [])
+    if isinstance(value, list):
+        return [s for item in value for s in _config_strings(item)]
+    return []
+
+
+def stack_defaults(path: str) -> List[str]:
+    """``packages: all:`` variants and requirements: they apply to every root."""
+    import yaml
+
+    with open(path, encoding="utf-8") as f:
+        env = (yaml.safe_load(f) or {}).get("spack") or {}
+    everything = ((env.get("packages") or {}).get("all")) or {}
+    return _config_strings(everything.get("variants")) + _config_strings(everything.get("require"))
+
+
 def stack_specs(path: str) -> List[str]:
     """Every root spec string of the environment (definitions and matrices expanded)."""
     import yaml
@@ -172,6 +194,10 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
                         "listed for %s but the recipe has no %s variant" % (backend, "/".join(lacking)), spec))
         if _SWITCH["cuda"].search(root) and _SWITCH["rocm"].search(root):
             problems.append(StackProblem("STACK-G002", "error", name, "root enables both +cuda and +rocm", spec))
+    for text in stack_defaults(path):
+        for backend, pattern in _ARCH.items():
+            for m in pattern.finditer(text):
+                arch_values[backend].setdefault(m.group(1), []).append("packages:all")
     for backend, values in arch_values.items():
         if len(values) > 1:
             listing = "; ".join("%s=%s (%s)" % (_ARCH_VARIANT[backend], v, ", ".join(sorted(set(p))[:5])) for v, p in sorted(values.items()))
