@@ -92,3 +92,15 @@ def test_findings_from_facts_split_bundled_lines(tmp_path):
     assert [(f.rule, f.line) for f in found] == [("PESO-A011", 5), ("PESO-A011", 7), ("PESO-A000", line("class Demo"))]
     assert all(f.path == p and f.package == "demo" and f.policies for f in found)
     assert "(not written in this file" in found[2].message
+
+
+def test_deprecated_globals_keep_audits_correct_lines(tmp_path):
+    path = tmp_path / "package.py"
+    path.write_text(RECIPE)
+    p = str(path)
+    facts = PackageFacts(name="demo", path=p, issues=[
+        AuditIssue("PKG-PROPERTIES", "_uses_deprecated_globals", "Package 'demo' uses deprecated globals",
+                   ("%s:27 references 'std_cmake_args'" % p, "%s:30 references 'std_cmake_args'" % p)),
+    ])
+    found = findings_from_facts(facts, p, RECIPE)
+    assert [(f.rule, f.line) for f in found] == [("PESO-A010", 27), ("PESO-A010", 30)]

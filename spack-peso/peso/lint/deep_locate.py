@@ -15,6 +15,8 @@ from typing import Dict, List, Optional, Tuple
 _QUOTED = re.compile(r"'([^']+)'")
 _VARIANT_IN_DETAIL = re.compile(r"variant (\S+) does not exist")
 _FILE_LINE = re.compile(r":(\d+):")
+#: "<file>.py:LINE references ..." (deprecated globals: audit prints these 1-based)
+_PY_LINE = re.compile(r"\.py:(\d+)\b")
 _VERSION_USES = re.compile(r"@(\S+) uses")
 _SPEC_NAME = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 
@@ -198,16 +200,16 @@ def _assign_name(summary, details, text, index):
 
 
 def _method(summary, details, text, index):
+    for m in _PY_LINE.finditer(" ".join(details)):
+        return int(m.group(1))  # audit printed the line itself (deprecated globals)
     for m in re.finditer(r"in '(\w+)' method", text):
         if m.group(1) in index.defs:
             return _first_use_in_method(index, m.group(1), text) or index.defs[m.group(1)]
     if "Rename 'test' method" in text and "test" in index.defs:
         return index.defs["test"]
-    for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text):
+    for word in re.findall(r"'?([A-Za-z_][A-Za-z0-9_]*)'?", summary + " " + " ".join(d for d in details if "/" not in d)):
         if word in index.defs and (word.startswith("test") or word.startswith("setup_")):
             return index.defs[word]
-    for m in _FILE_LINE.finditer(text):
-        return int(m.group(1))
     return None
 
 
