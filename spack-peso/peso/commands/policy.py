@@ -52,21 +52,24 @@ def run(args):
     return SUBCOMMANDS[args.policy_command](args)
 
 
-def _repos(args):
+def _repos(args, required=True):
     from ..policy.products import configured_repos
 
     repos = [os.path.abspath(r) for r in (args.repo or [])]
     for r in repos:
         if not os.path.isdir(r):
             raise PesoError("no such repository folder", path=r, key="--repo")
-    return repos or configured_repos()
+    repos = repos or configured_repos()
+    if not repos and required:
+        raise PesoError("no recipe repositories: pass --repo DIR, or run where Spack is found (SPACK_ROOT or PATH)")
+    return repos
 
 
 def report_command(args):
     from ..policy import compare, products, run, writers
     from ..policy.compat import dump_document
 
-    repos = _repos(args)
+    repos = _repos(args, required=not args.products)  # a products file may name every recipe
     if args.products:
         chosen = products.from_products_file(args.products, repos)
     elif args.stack:
