@@ -200,3 +200,12 @@ def test_compat_dir_finds_e4s_folder_documents(tmp_path):
     assert exampm["E4S-P6"]["claimed"] == 2 and not exampm["E4S-P6"]["contradiction"]
     szx = [p for p in data["products"] if p["product"] == "szx"][0]["results"]
     assert szx["E4S-P6"]["claimed"] is None  # no document for szx
+
+
+def test_no_repository_is_a_one_line_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SPACK_ROOT"}
+    env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"
+    proc = subprocess.run([sys.executable, "-m", "peso", "policy", "report", "zlib", "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, cwd=EXT, env=env)
+    assert proc.returncode == 2 and "--repo" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
