@@ -20,6 +20,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from ..errors import PesoError
+from ..recipe import find_recipe
 from ..spackenv import in_spack
 from . import engine_rules, registry
 from .cache import LintCache, file_digest
@@ -148,18 +149,10 @@ def find_package(name: str, cwd: str) -> str:
         root = find_project_repo(cwd)
         dirs = _packages_dirs_of(root) if root else []
         where = root or "any repository (no repo/ folder found)"
-    for packages_dir in dirs:
-        for folder in _folder_names(name):
-            path = os.path.join(packages_dir, folder, "package.py")
-            if os.path.isfile(path):
-                return path
+    path = find_recipe(name, dirs)
+    if path:
+        return path
     raise PesoError("unknown package (not in %s)" % where, path=name)
-
-
-def _folder_names(name: str) -> List[str]:
-    """Folder names a package may have: as is (repo API v1), or '-' -> '_' (API v2)."""
-    v2 = name.replace("-", "_")
-    return [name, v2, "_" + v2]
 
 
 def _recipes_under(folder: str) -> List[str]:

@@ -134,7 +134,7 @@ def _lint_chunk(paths: Sequence[str]) -> List[Result]:
 def lint_file(path: str, rules: Sequence) -> Result:
     """Raw findings and suppressions of one recipe file, and the SHA-256 of the bytes
     linted (None if unreadable). Never raises for the file's content."""
-    from ..recipe import load_recipe, parse_recipe
+    from ..recipe import load_recipe, package_name_from_path, parse_recipe
 
     digest = None
     try:
@@ -148,8 +148,8 @@ def lint_file(path: str, rules: Sequence) -> Result:
             recipe = parse_recipe(path, data)
     except Exception as e:  # the model promises not to raise; still, never stop the run
         message = "reading the recipe crashed: %s: %s" % (type(e).__name__, e)
-        return (path, _package_from_path(path), ((CRASHED, "error", message, 0, 0),), (), digest)
-    package = recipe.package or _package_from_path(path)
+        return (path, package_name_from_path(path), ((CRASHED, "error", message, 0, 0),), (), digest)
+    package = recipe.package or package_name_from_path(path)
     if recipe.tree is None:
         message, line, column = _error_parts(recipe.error)
         if not line:
@@ -200,9 +200,3 @@ def error_location(path: str, source) -> Tuple[int, int]:
     except ValueError:  # e.g. NUL bytes
         return 0, 0
     return 0, 0
-
-
-def _package_from_path(path: str) -> str:
-    """Package name from its folder (repo API v2 folders use '_' for '-')."""
-    folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
-    return folder.lstrip("_").replace("_", "-")

@@ -23,6 +23,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import yaml
 
 from ..errors import PesoError
+from ..recipe import find_recipe
 
 
 @dataclasses.dataclass
@@ -42,19 +43,9 @@ def root_name(spec: str) -> Optional[str]:
     return m.group(1) if m else None
 
 
-def package_dir_name(package: str) -> str:
-    """Spack 1.x folder name of a package: ``-`` -> ``_``; leading digit -> ``_``."""
-    name = package.replace("-", "_")
-    return "_" + name if name[:1].isdigit() else name
-
-
 def recipe_path(package: str, repos: Sequence[str]) -> str:
-    for repo in repos:
-        for folder in (package_dir_name(package), package):
-            candidate = os.path.join(repo, "packages", folder, "package.py")
-            if os.path.isfile(candidate):
-                return candidate
-    return ""
+    """package.py of ``package`` in the first repository (folder with ``packages/``) holding it."""
+    return find_recipe(package, [os.path.join(repo, "packages") for repo in repos])
 
 
 def configured_repos() -> List[str]:
