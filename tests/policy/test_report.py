@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from peso.errors import PesoError
-from peso.policy import compat, compare, products
+from peso.policy import compat, compare
+from peso.stack import envfile
 from peso.policy.catalog import load_policies
 from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS
 
@@ -159,10 +160,10 @@ def test_stack_products_and_bad_inputs(tmp_path):
     env.write_text(yaml.safe_dump({"spack": {
         "definitions": [{"gpu": ["szx +cuda cuda_arch=80"]}],
         "specs": ["alpaka", "$gpu", {"matrix": [["exampm"], ["%gcc"]]}]}}))
-    assert products.stack_roots(str(env)) == ["alpaka", "szx", "exampm"]
+    assert envfile.root_names(envfile.load_environment(str(env))) == ["alpaka", "szx", "exampm"]
     env.write_text("specs: [a]\n")
     with pytest.raises(PesoError) as e:
-        products.stack_roots(str(env))
+        envfile.load_environment(str(env))
     assert "spack.yaml" in str(e.value)
     proc = peso("policy", "report", "--products", str(tmp_path / "missing.yaml"), "-o", str(tmp_path / "o"))
     assert proc.returncode == 2 and "missing.yaml" in proc.stderr

@@ -16,14 +16,14 @@ layout): the ``--repo`` folders if given, else the repositories Spack is configu
 
 import dataclasses
 import os
-import re
 import subprocess
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Iterable, List, Sequence
 
 import yaml
 
 from ..errors import PesoError
 from ..recipe import find_recipe
+from ..stack import envfile
 
 
 @dataclasses.dataclass
@@ -32,15 +32,6 @@ class Product:
     package: str
     recipe: str = ""  # path of package.py; "" when not found
     compat: str = ""  # the product's own compatibility document, if any
-
-
-_NAME = re.compile(r"^\s*([a-z0-9][a-z0-9._-]*)")
-
-
-def root_name(spec: str) -> Optional[str]:
-    """Package name at the start of a spec string (``hypre +cuda`` -> ``hypre``)."""
-    m = _NAME.match(spec or "")
-    return m.group(1) if m else None
 
 
 def recipe_path(package: str, repos: Sequence[str]) -> str:
@@ -110,49 +101,5 @@ def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
     return products
 
 
-def stack_roots(path: str) -> List[str]:
-    """Root package names of a Spack environment file, in first-seen order."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise PesoError("cannot read environment: %s" % str(e).splitlines()[0], path=path)
-    env = doc.get("spack") if isinstance(doc, dict) else None
-    if not isinstance(env, dict):
-        raise PesoError("not a Spack environment (no top-level 'spack:' mapping)", path=path)
-    definitions: Dict[str, List[str]] = {}
-    for block in env.get("definitions") or ():
-        for key, value in (block or {}).items():
-            if key == "when":
-                continue
-            definitions.setdefault(key, []).extend(expand_specs(value, definitions))
-    names = []
-    for spec in expand_specs(env.get("specs") or [], definitions):
-        name = root_name(spec)
-        if name and name not in names:
-            names.append(name)
-    return names
-
-
-def expand_specs(items, definitions) -> List[str]:
-    out: List[str] = []
-    for item in items or ():
-        if isinstance(item, str):
-            if item.startswith("$"):
-                out.extend(definitions.get(item[1:].lstrip("{").rstrip("}"), []))
-            else:
-                out.append(item)
-        elif isinstance(item, dict):
-            if "matrix" in item:
-                rows = item["matrix"] or []
-                if rows:
-                    out.extend(expand_specs(rows[0], definitions))  # the first row names the roots
-            elif "specs" in item:  # {group: ..., specs: [...]}
-                out.extend(expand_specs(item["specs"], definitions))
-        elif isinstance(item, list):
-            out.extend(expand_specs(item, definitions))
-    return out
-
-
 def from_stack(path: str, repos: Sequence[str]) -> List[Product]:
-    return from_names(stack_roots(path), repos)
+    return from_names(envfile.root_names(envfile.load_environment(path)), repos)

@@ -22,9 +22,9 @@ import os
 import re
 from typing import Dict, List, Optional, Sequence, Set
 
-from ..errors import PesoError
 from ..recipe import load_recipe
-from .products import expand_specs, recipe_path, root_name
+from ..stack import envfile
+from .products import recipe_path
 
 _ARCH = {"cuda": re.compile(r"\bcuda_arch=([\w,]+)"), "rocm": re.compile(r"\bamdgpu_target=([\w:+,-]+)")}
 _SWITCH = {b: re.compile(r"\+%s(?![\w-])" % b) for b in ("cuda", "rocm", "sycl")}
@@ -114,59 +114,21 @@ def _config_strings(value) -> List[str]:
     return []
 
 
-def stack_defaults(path: str) -> List[str]:
+def stack_defaults(env: dict) -> List[str]:
     """``packages: all:`` variants and requirements: they apply to every root."""
-    import yaml
-
-    with open(path, encoding="utf-8") as f:
-        env = (yaml.safe_load(f) or {}).get("spack") or {}
     everything = ((env.get("packages") or {}).get("all")) or {}
     return _config_strings(everything.get("variants")) + _config_strings(everything.get("require"))
 
 
-def stack_specs(path: str) -> List[str]:
-    """Every root spec string of the environment (definitions and matrices expanded)."""
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise PesoError("cannot read environment: %s" % str(e).splitlines()[0], path=path)
-    env = doc.get("spack") if isinstance(doc, dict) else None
-    if not isinstance(env, dict):
-        raise PesoError("not a Spack environment (no top-level 'spack:' mapping)", path=path)
-    definitions: Dict[str, List[str]] = {}
-    for block in env.get("definitions") or ():
-        for key, value in (block or {}).items():
-            if key != "when":
-                definitions.setdefault(key, []).extend(expand_specs(value, definitions))
-    specs = []
-    for item in env.get("specs") or ():
-        if isinstance(item, dict) and "matrix" in item:
-            specs.extend(_matrix(item["matrix"], definitions))
-        else:
-            specs.extend(expand_specs([item], definitions))
-    return specs
-
-
-def _matrix(rows, definitions) -> List[str]:
-    combos = [""]
-    for row in rows or ():
-        values = expand_specs(row, definitions)
-        combos = [(c + " " + v).strip() for c in combos for v in values]
-    return combos
-
-
 def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
-    specs = stack_specs(path)
+    env = envfile.load_environment(path)
     classes = _base_variants()
     variants_of = _Variants(repos)
     problems: List[StackProblem] = []
     tested: Dict[str, bool] = {}
     arch_values: Dict[str, Dict[str, List[str]]] = {"cuda": {}, "rocm": {}}
-    for spec in specs:
-        name = root_name(spec)
+    for spec in envfile.specs(env):
+        name = envfile.root_name(spec)
         if not name:
             continue
         recipe = recipe_path(name, repos)
@@ -194,7 +156,7 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
                         "listed for %s but the recipe has no %s variant" % (backend, "/".join(lacking)), spec))
         if _SWITCH["cuda"].search(root) and _SWITCH["rocm"].search(root):
             problems.append(StackProblem("STACK-G002", "error", name, "root enables both +cuda and +rocm", spec))
-    for text in stack_defaults(path):
+    for text in stack_defaults(env):
         for backend, pattern in _ARCH.items():
             for m in pattern.finditer(text):
                 arch_values[backend].setdefault(m.group(1), []).append("packages:all")
