@@ -6,7 +6,8 @@ importable) or drives a real Spack executable found through ``SPACK_ROOT`` or ``
 
 import os
 import shutil
-from typing import Optional
+import subprocess
+from typing import List, Optional
 
 from .errors import PesoError
 
@@ -42,3 +43,24 @@ def require_spack() -> str:
     if not spack:
         raise PesoError("no Spack found: set SPACK_ROOT or put 'spack' on PATH")
     return spack
+
+
+def configured_repos() -> List[str]:
+    """Repository folders Spack is configured with (inside Spack, or via ``spack repo list``)."""
+    if in_spack():
+        import spack.repo
+
+        return [r.root for r in spack.repo.PATH.repos]
+    exe = find_spack()
+    if not exe:
+        return []
+    try:
+        out = subprocess.run([exe, "repo", "list"], capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    repos = []
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and os.path.isdir(parts[-1]):
+            repos.append(parts[-1])
+    return repos

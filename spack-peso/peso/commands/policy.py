@@ -53,7 +53,7 @@ def run(args):
 
 
 def _repos(args, required=True):
-    from ..policy.products import configured_repos
+    from ..spackenv import configured_repos
 
     repos = [os.path.abspath(r) for r in (args.repo or [])]
     for r in repos:

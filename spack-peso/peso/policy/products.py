@@ -16,7 +16,6 @@ layout): the ``--repo`` folders if given, else the repositories Spack is configu
 
 import dataclasses
 import os
-import subprocess
 from typing import Iterable, List, Sequence
 
 import yaml
@@ -37,29 +36,6 @@ class Product:
 def recipe_path(package: str, repos: Sequence[str]) -> str:
     """package.py of ``package`` in the first repository (folder with ``packages/``) holding it."""
     return find_recipe(package, [os.path.join(repo, "packages") for repo in repos])
-
-
-def configured_repos() -> List[str]:
-    """Repository folders Spack is configured with (inside Spack, or via ``spack repo list``)."""
-    from ..spackenv import find_spack, in_spack
-
-    if in_spack():
-        import spack.repo
-
-        return [r.root for r in spack.repo.PATH.repos]
-    exe = find_spack()
-    if not exe:
-        return []
-    try:
-        out = subprocess.run([exe, "repo", "list"], capture_output=True, text=True, timeout=120).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    repos = []
-    for line in out.splitlines():
-        parts = line.split()
-        if parts and os.path.isdir(parts[-1]):
-            repos.append(parts[-1])
-    return repos
 
 
 # --------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ is another package's class is followed through the recipe's imports.
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass
 
-from ..spackenv import find_spack
+from ..recipe import find_recipe
+from ..spackenv import configured_repos
 from .model import data_file, load_catalog
 from .plan import split_root
 
@@ -34,32 +34,16 @@ class CatalogFinding:
 
 
 def default_recipes_dir():
-    """The builtin repo's ``packages/`` folder: ``$PESO_RECIPES``, else what ``spack repo
-    list`` reports, else the reference checkout."""
+    """The builtin repo's ``packages/`` folder: ``$PESO_RECIPES``, else the ``builtin``
+    repository Spack is configured with."""
     env = os.environ.get("PESO_RECIPES")
     if env:
         return env
-    spack = find_spack()
-    if spack:
-        try:
-            out = subprocess.run([spack, "repo", "list"], capture_output=True, text=True, timeout=120)
-            for line in out.stdout.splitlines():
-                parts = line.split()
-                if "builtin" in parts:
-                    path = os.path.join(parts[-1], "packages")
-                    if os.path.isdir(path):
-                        return path
-        except (OSError, subprocess.SubprocessError):
-            pass
-    fallback = "/work/ref/spack-packages/repos/spack_repo/builtin/packages"
-    return fallback if os.path.isdir(fallback) else None
-
-
-def recipe_path(recipes_dir, package):
-    name = package.replace("-", "_")
-    if name[:1].isdigit():
-        name = "_" + name
-    return os.path.join(recipes_dir, name, "package.py")
+    for repo in configured_repos():
+        packages = os.path.join(repo, "packages")
+        if os.path.basename(os.path.normpath(repo)) == "builtin" and os.path.isdir(packages):
+            return packages
+    return None
 
 
 class VariantIndex:
@@ -91,7 +75,7 @@ class VariantIndex:
         if package in self._cache:
             return self._cache[package]
         self._cache[package] = set()  # recursion guard
-        path = recipe_path(self.recipes_dir, package)
+        path = find_recipe(package, [self.recipes_dir])
         if not os.path.exists(path):
             self._cache[package] = None
             return None

@@ -12,47 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from ..errors import PesoError
+from . import envfile
 from .generate import generate
 from .model import load_yaml
-
-
-def expand_specs(items, definitions):
-    out = []
-    for item in items or []:
-        if isinstance(item, str):
-            if item.startswith("$"):
-                out.extend(definitions.get(item[1:], []))
-            else:
-                out.append(item)
-        elif isinstance(item, dict) and "group" in item:
-            out.extend(expand_specs(item.get("specs"), definitions))
-        elif isinstance(item, dict) and "matrix" in item:
-            rows = [expand_specs(r, definitions) for r in item["matrix"]]
-            combos = [""]
-            for row in rows:
-                combos = [(c + " " + r).strip() for c in combos for r in row]
-            out.extend(combos)
-    return out
-
-
-def env_specs(doc, path="spack.yaml"):
-    """Every root spec string of a ``spack.yaml`` document."""
-    if not isinstance(doc, dict) or not isinstance(doc.get("spack"), dict):
-        raise PesoError("not a Spack environment (no top-level 'spack:')", path=path)
-    env = doc["spack"]
-    definitions = {}
-    for entry in env.get("definitions") or []:
-        for key, value in entry.items():
-            if key == "when":
-                continue
-            definitions.setdefault(key, []).extend(expand_specs(value, definitions))
-    return expand_specs(env.get("specs"), definitions)
-
-
-def root_name(spec):
-    m = re.match(r"\s*([\w.-]+)", spec)
-    return m.group(1) if m else spec
 
 
 def tokens(spec):
@@ -119,9 +81,9 @@ class DiffReport:
 def compare(hand_specs, rendered_specs, target="", against=""):
     hand_by_root, rendered_by_root = {}, {}
     for s in hand_specs:
-        hand_by_root.setdefault(root_name(s), []).append(s)
+        hand_by_root.setdefault(envfile.root_name(s), []).append(s)
     for s in rendered_specs:
-        rendered_by_root.setdefault(root_name(s), []).append(s)
+        rendered_by_root.setdefault(envfile.root_name(s), []).append(s)
     hand_roots = sorted(hand_by_root)
     rendered_roots = sorted(rendered_by_root)
     missing = sorted(set(hand_roots) - set(rendered_roots))
@@ -150,7 +112,7 @@ def compare(hand_specs, rendered_specs, target="", against=""):
 
 def diff_against(target_name, against, catalog=None):
     path = os.path.join(against, "spack.yaml") if os.path.isdir(against) else against
-    hand = env_specs(load_yaml(path), path)
+    hand = envfile.specs(envfile.environment_of(load_yaml(path), path))
     _, _, entries, target = generate(target_name, catalog=catalog, write=False, fmt="definitions")
     rendered = [e.spec for e in entries if e.status == "built"]
     return compare(hand, rendered, target.name, path)

@@ -28,6 +28,8 @@ import sys
 import yaml
 
 from ..fsutil import atomic_write
+from . import envfile
+from .plan import split_root
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -56,19 +58,6 @@ _ARCH_TOKENS = {
 _SWITCH = {b: re.compile(r"\s*\+%s(?![\w-])" % b) for b in ("cuda", "rocm", "sycl")}
 _TARGET_TOKEN = re.compile(r"\s*\btarget=[\w]+")
 _COMMENTED_SPEC = re.compile(r"^\s*#\s*-\s*([a-z][\w.+-]*(?:@[\w.:-]+)?(?:[ ~+^%@]|$).*)$")
-
-
-def split_root(spec):
-    """``(root part, dependency part)``: the dependency part starts at the first ``^`` or
-    ``%`` so tokens appended to the root cannot bind to a dependency or compiler."""
-    m = re.search(r"\s[\^%]", spec)
-    if not m:
-        return spec.strip(), ""
-    return spec[: m.start()].strip(), spec[m.start():].strip()
-
-
-def _root_name(spec):
-    return re.match(r"[\w.-]+", spec.strip()).group(0)
 
 
 def _strip_trailing_comment(text):
@@ -111,38 +100,20 @@ def classify(spec, stack_backend=None):
     return "cpu", spec.strip(), None
 
 
-def _expand_specs(items, definitions):
-    out = []
-    for item in items or []:
-        if isinstance(item, str):
-            if item.startswith("$"):
-                out.extend(definitions.get(item[1:], []))
-            else:
-                out.append(item)
-        elif isinstance(item, dict) and "group" in item:
-            out.extend((item["group"], s) for s in _expand_specs(item.get("specs"), definitions))
-    return out
-
-
 def read_stack(path, stack_backend=None):
     """Live and commented-out specs of one stack, each as ``(backend, spec)``."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    env = yaml.safe_load(text)["spack"]
-    definitions = {}
-    for d in env.get("definitions", []):
-        for k, v in d.items():
-            definitions[k] = _expand_specs(v, definitions)
+    env = envfile.environment_of(yaml.safe_load(text), path)
     live = []
-    for entry in _expand_specs(env.get("specs"), definitions):
-        if isinstance(entry, tuple):  # (group, spec): group names say the backend
-            group, spec = entry
+    for group, spec in envfile.grouped_specs(env):
+        if group is not None:  # group names say the backend
             backend = "rocm" if "rocm" in group else "cuda" if "cuda" in group else None
             b, base, tokens = classify(spec, backend)
             live.append((b, base, tokens if backend is None else "full", spec))
         else:
-            b, base, tokens = classify(entry, stack_backend)
-            live.append((b, base, tokens, entry))
+            b, base, tokens = classify(spec, stack_backend)
+            live.append((b, base, tokens, spec))
     return env, live, _commented(text, stack_backend)
 
 
@@ -252,7 +223,7 @@ def seed(checkout, tags_file=None):
     gpu_specs = {}  # (name, backend) -> {stack: (base, tokens)}
     for stack, (env, live, commented) in stacks.items():
         for backend, base, tokens, spec in live:
-            name = _root_name(spec)
+            name = envfile.root_name(spec)
             product(name)
             if backend == "cpu":
                 cpu_specs.setdefault(name, {}).setdefault(stack, _TARGET_TOKEN.sub("", base).strip())
@@ -293,7 +264,7 @@ def seed(checkout, tags_file=None):
     for stack, (env, live, commented) in stacks.items():
         context = STACK_CONTEXT[stack][0]
         for backend, base, tokens, spec, reason in commented:
-            name = _root_name(spec)
+            name = envfile.root_name(spec)
             p = product(name)
             if "spec" not in p and backend == "cpu":
                 p["spec"] = _TARGET_TOKEN.sub("", base).strip()
@@ -307,7 +278,7 @@ def seed(checkout, tags_file=None):
             when = dict(context)
             if backend != "cpu":
                 when["backend"] = [backend]
-            elif any(_root_name(l[3]) == name and l[0] != "cpu" for l in live):
+            elif any(envfile.root_name(l[3]) == name and l[0] != "cpu" for l in live):
                 # only the CPU flavour is commented out; the same stack builds a GPU one
                 when["backend"] = ["cpu"]
             issue = {
