@@ -1,4 +1,4 @@
-# Copyright Spack Project Developers. See COPYRIGHT file for details.
+# Copyright spack-peso developers. See LICENSE file for details.
 #
 # SPDX-License-Identifier: (Apache-2.0 OR MIT)
 """Offline overlay of builtin ``compiler-wrapper`` (demo and tests only, not production).
