@@ -12,9 +12,9 @@ import os
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import yaml
 
 from ..errors import PesoError
+from ..stack.model import load_yaml
 
 POLICY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies")
 
@@ -57,11 +57,7 @@ def parse_policy_id(policy_id: str) -> Tuple[str, str, int]:
 
 def load_policy_file(path: str) -> List[Policy]:
     """Policies of one file; a clear one-line error for anything malformed."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise PesoError("cannot read policy file: %s" % str(e).splitlines()[0], path=path)
+    data = load_yaml(path)
     entries = data.get("policies") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise PesoError("expected a list of policies under 'policies'", path=path)

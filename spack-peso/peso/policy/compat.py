@@ -27,6 +27,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import yaml
 
 from ..errors import PesoError
+from ..stack.model import load_yaml
 from .catalog import E4S_GROUPS, Policy
 from .evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport, ProductReport
 
@@ -126,11 +127,7 @@ def dump_document(doc: dict) -> str:
 
 def read_document(path: str) -> dict:
     """Load and validate an upstream-shaped document; one-line PesoError otherwise."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise PesoError("cannot read compatibility document: %s" % str(e).splitlines()[0], path=path)
+    doc = load_yaml(path)
     if not isinstance(doc, dict):
         raise PesoError("not a compatibility document (expected a mapping)", path=path)
     for key in ("product_name", "policy_groups"):

@@ -18,9 +18,9 @@ import dataclasses
 import os
 from typing import Iterable, List, Sequence
 
-import yaml
 
 from ..errors import PesoError
+from ..stack.model import load_yaml
 from ..recipe import find_recipe
 from ..stack import envfile
 
@@ -50,11 +50,7 @@ def from_names(names: Iterable[str], repos: Sequence[str]) -> List[Product]:
 
 
 def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as e:
-        raise PesoError("cannot read products file: %s" % str(e).splitlines()[0], path=path)
+    data = load_yaml(path)
     entries = data.get("products") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise PesoError("expected a list of products (or a 'products:' list)", path=path)
