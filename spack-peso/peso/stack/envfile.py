@@ -14,14 +14,17 @@ from .model import load_yaml
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9._-]*)")
 
+
 def load_environment(path: str) -> dict:
     """The ``spack:`` mapping of an environment file; a one-line error for anything else."""
     return environment_of(load_yaml(path), path)
+
 
 def environment_of(doc, path: str = "spack.yaml") -> dict:
     if not isinstance(doc, dict) or not isinstance(doc.get("spack"), dict):
         raise PesoError("not a Spack environment (no top-level 'spack:' mapping)", path=path)
     return doc["spack"]
+
 
 def grouped_specs(env: dict) -> List[Tuple[Optional[str], str]]:
     """Every root spec as ``(group name or None, spec string)``, in file order."""
@@ -33,9 +36,11 @@ def grouped_specs(env: dict) -> List[Tuple[Optional[str], str]]:
                 definitions.setdefault(key, []).extend(values)
     return list(_expand(env.get("specs"), definitions, None))
 
+
 def specs(env: dict) -> List[str]:
     """Every root spec string of the environment."""
     return [spec for _, spec in grouped_specs(env)]
+
 
 def root_names(env: dict) -> List[str]:
     """Root package names, each once, in first-seen order."""
@@ -46,10 +51,12 @@ def root_names(env: dict) -> List[str]:
             names.setdefault(name, None)
     return list(names)
 
+
 def root_name(spec: str) -> Optional[str]:
     """Package name at the start of a spec string (``hypre +cuda`` -> ``hypre``)."""
     m = _NAME.match(spec or "")
     return m.group(1) if m else None
+
 
 def _expand(items, definitions, group) -> Iterator[Tuple[Optional[str], str]]:
     for item in items or ():
