@@ -58,19 +58,42 @@ def test_small_subset_concretizes_off_target(spack, envdir, tmp_path):
 
 
 def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
-    """`--check --each` concretizes roots one by one: a bad spec is reported by name while
-    the good ones still concretize."""
+    """`--check --each` gives every root a verdict: good roots are proved in one batched
+    solve, a bad one is retried alone and reported by name with Spack's reason, and
+    `--resume` reuses the record instead of solving again. neoverse_v2 is aarch64: checked
+    from an x86_64 machine, the roots still concretize for the profile's target."""
+    import platform
+
     from peso.stack.check import concretize_each
 
     out = tmp_path / "x"
-    generate("x86_64_v3", envdir=envdir, only=["zfp"], out_dir=str(out), fmt="definitions")
-    text = (out / "spack.yaml").read_text().replace("- cpu_specs: [zfp]",
-                                                     "- cpu_specs: [zfp, zfp +nonsense]")
+    generate("neoverse_v2", envdir=envdir, only=["zfp"], out_dir=str(out), fmt="definitions")
+    text = (out / "spack.yaml").read_text().replace(
+        "- cuda_specs: [zfp +cuda cuda_arch=90]",
+        "- cuda_specs: [zfp, zlib-ng, zfp@0.0.1, zfp +nonsense]")
     (out / "spack.yaml").write_text(text)
     record = tmp_path / "each.jsonl"
-    results = concretize_each(str(out), spack=spack.exe, jobs=2, timeout=1200, env=spack.env,
-                              record=str(record))
+    results = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env,
+                              record=str(record), batch=4)
     by_spec = {r["spec"]: r for r in results}
-    assert by_spec["zfp"]["ok"] is True
-    assert by_spec["zfp+nonsense"]["ok"] is False and "nonsense" in by_spec["zfp+nonsense"]["error"]
-    assert len(record.read_text().splitlines()) == 2
+    assert len(results) == 4
+    for good in ("zfp", "zlib-ng"):
+        assert by_spec[good]["ok"] and by_spec[good]["mode"] == "batch", by_spec[good]
+        assert by_spec[good]["target"] == "neoverse_v2", (platform.machine(), by_spec[good])
+    bad_version = by_spec["zfp@0.0.1"]
+    assert not bad_version["ok"] and bad_version["mode"] == "alone" and "zfp" in bad_version["error"]
+    nonsense = by_spec["zfp+nonsense"]
+    assert not nonsense["ok"] and nonsense["mode"] == "alone" and "nonsense" in nonsense["error"]
+    assert len(record.read_text().splitlines()) == 4
+
+    again = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env,
+                            record=str(record), resume=True)
+    assert {r["spec"]: r["ok"] for r in again} == {r["spec"]: r["ok"] for r in results}
+    assert len(record.read_text().splitlines()) == 4  # nothing solved again
+
+    (out / "spack.yaml").write_text(text.replace("zlib-ng, ", ""))  # another stack: no reuse
+    fresh = concretize_each(str(out), spack=spack.exe, jobs=2, timeout=1200, env=spack.env,
+                            record=str(record), resume=True, batch=1)
+    assert sorted(r["spec"] for r in fresh) == ["zfp", "zfp+nonsense", "zfp@0.0.1"]
+    assert all(r["mode"] == "alone" for r in fresh)
+    assert {r["spec"]: r["ok"] for r in fresh}["zfp"] is True

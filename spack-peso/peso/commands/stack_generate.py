@@ -8,6 +8,7 @@ import json
 import os
 
 from .. import ui
+from ..errors import PesoError
 
 
 def _csv(value):
@@ -65,10 +66,16 @@ def setup_generate(parser):
     parser.add_argument("--no-concretize", action="store_true",
                         help="with --check: schema validation only")
     parser.add_argument("--each", action="store_true",
-                        help="with --check: concretize every root on its own and list every failure "
+                        help="with --check: give every root its own verdict and list every failure "
                              "(spack concretize stops at the first one)")
+    parser.add_argument("--batch", type=int, default=16,
+                        help="with --each: roots per solve (Spack's when_possible rounds); roots a "
+                             "batch leaves unsolved are retried alone (default: 16; 1 = each alone)")
     parser.add_argument("--record", default=None,
                         help="with --each: append one JSON line per spec to this file as results arrive")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --record: keep the verdicts already recorded for this same "
+                             "spack.yaml and solve only the other roots")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
     parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
 
@@ -77,6 +84,8 @@ def generate(args):
     from ..stack.generate import generate as run_generate
     from ..stack.plan import BUILT, SKIPPED
 
+    if args.resume and not args.record:
+        raise PesoError("--resume needs --record FILE (the verdicts to resume from)")
     path, text, entries, target = run_generate(
         args.target, catalog=args.catalog, tags=_csv(args.tags), only=_csv(args.only),
         out_dir=args.out_dir, fmt=args.format)
@@ -94,7 +103,7 @@ def generate(args):
         if not ok or args.no_concretize:
             return 0 if ok else 1
         results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
-                                  record=args.record)
+                                  record=args.record, batch=args.batch, resume=args.resume)
         failed = [r for r in results if not r["ok"]]
         ui.msg("concretize each: %d of %d specs done, %d ok, %d failed, %.0f s of solver time"
                % (len(results), built, len(results) - len(failed), len(failed),
