@@ -182,6 +182,34 @@ def lint_catalog(args):
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
+# -- known-issues ------------------------------------------------------------------------
+def setup_known_issues(parser):
+    parser.add_argument("--target", required=True, help="the target the record was made for")
+    _add_catalog(parser)
+    parser.add_argument("--record", required=True, help="a `generate --check --each --record` file")
+    parser.add_argument("-o", "--out", dest="out", default=None,
+                        help="merge into this issues file (spack-peso's own: %s); default: print"
+                             % "peso/stack/data/e4s_extra_issues.yaml")
+
+
+def known_issues(args):
+    import yaml
+
+    from ..stack.generate import catalog_path
+    from ..stack.known_issues import issues_from_record, merge_issues
+
+    issues, unmatched = issues_from_record(args.record, args.target, catalog_path(args.catalog))
+    for spec in unmatched:
+        ui.warn("%s: %s is not a root the %s plan builds (stale record?)" % (args.record, spec, args.target))
+    if not args.out:
+        print(yaml.safe_dump({"issues": issues}, sort_keys=False, width=100).rstrip())
+        return 0
+    kept, added = merge_issues(args.out, issues)
+    ui.msg("%s: %d known issues from %s for %s (%d others kept); re-seed the catalogue to apply"
+           % (args.out, added, args.record, args.target, kept))
+    return 0
+
+
 #: name -> (help, setup_parser function, command function)
 SUBCOMMANDS = {
     "targets": ("list target machine profiles, show one, or show what 'host' resolves to",
@@ -194,4 +222,6 @@ SUBCOMMANDS = {
                  setup_coverage, coverage),
     "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
                      setup_lint_catalog, lint_catalog),
+    "known-issues": ("turn the failures of a `generate --check --each --record` run into known issues",
+                     setup_known_issues, known_issues),
 }

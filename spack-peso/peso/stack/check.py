@@ -79,11 +79,13 @@ size = max(1, int(os.environ["PESO_BATCH"]))
 offset, stride = int(os.environ["PESO_OFFSET"]), int(os.environ["PESO_STRIDE"])
 batches = [specs[i:i + size] for i in range(0, len(specs), size)][offset::stride]
 deprecated = spack.config.get("config:deprecated", False)
+version = spack.get_version()
 
 def emit(spec, ok, error, seconds, mode, concrete=None):
     facts = {"target": str(concrete.target), "nodes": len(list(concrete.traverse()))} if concrete else {}
     print("PESO-SPEC " + json.dumps(dict({"spec": spec, "ok": ok, "error": error, "mode": mode,
-                                          "seconds": round(seconds, 1)}, **facts)), flush=True)
+                                          "seconds": round(seconds, 1), "spack": version},
+                                         **facts)), flush=True)
 
 def alone(spec):
     start = time.time()
