@@ -22,8 +22,17 @@ def test_record_keeps_only_this_stack_and_survives_a_cut_line(tmp_path):
     assert list(known) == ["zfp"] and known["zfp"]["ok"] is True
     assert read_record(str(tmp_path / "missing.jsonl"), mine) == {}
 
-    (tmp_path / "spack.yaml").write_text("spack:\n  specs: [zfp, papi]\n")
+    # other roots do not change a root's verdict (unify: false); configuration does
+    (tmp_path / "spack.yaml").write_text("# header\nspack:\n  definitions:\n  - a: [papi]\n"
+                                         "  specs: [zfp, $a]\n")
+    assert stack_fingerprint(str(tmp_path)) == mine
+    (tmp_path / "spack.yaml").write_text("spack:\n  specs: [zfp]\n  concretizer: {reuse: true}\n")
     assert stack_fingerprint(str(tmp_path)) != mine
+    groups = "spack:\n  specs:\n  - group: g\n    specs: [zfp]\n    override: {%s}\n"
+    (tmp_path / "spack.yaml").write_text(groups % "packages: {}")
+    with_groups = stack_fingerprint(str(tmp_path))
+    (tmp_path / "spack.yaml").write_text(groups % "concretizer: {reuse: true}")
+    assert stack_fingerprint(str(tmp_path)) not in (with_groups, mine)
 
 
 def test_resume_needs_a_record(repo_root, tmp_path):

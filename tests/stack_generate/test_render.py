@@ -58,6 +58,17 @@ def test_rocm7_components_move_llvm():
     assert owned["rocm-opencl"]["externals"][0]["prefix"] == "/opt/rocm-7.2.3/opencl"
     assert "hipblas-common" in owned and len(owned) >= 36
     assert all(e["buildable"] is False for e in owned.values())
+    assert owned["rccl"]["externals"][0]["spec"] == "rccl@7.2.3"  # no arch given: none written
+
+
+def test_rocm_libraries_carry_the_gpu_arch_dependents_require():
+    """aluminum depends on ``rccl amdgpu_target=<arch>``: an external without the arch
+    cannot satisfy it (lbann +rocm failed to concretize on frontier that way)."""
+    owned = rocm_externals("6.2.4", "/opt/rocm-6.2.4", arch="gfx90a")
+    assert owned["rccl"]["externals"][0]["spec"] == "rccl@6.2.4 amdgpu_target=gfx90a"
+    assert owned["hipcub"]["externals"][0]["spec"] == "hipcub@6.2.4 amdgpu_target=gfx90a"
+    assert owned["hip"]["externals"][0]["spec"] == "hip@6.2.4"  # hip has no such variant
+    assert owned["llvm-amdgpu"]["externals"][0]["spec"] == "llvm-amdgpu@6.2.4"
 
 
 def test_known_issue_skips_and_lists_reason(envdir):

@@ -91,7 +91,15 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
     assert {r["spec"]: r["ok"] for r in again} == {r["spec"]: r["ok"] for r in results}
     assert len(record.read_text().splitlines()) == 4  # nothing solved again
 
-    (out / "spack.yaml").write_text(text.replace("zlib-ng, ", ""))  # another stack: no reuse
+    fewer = text.replace("zlib-ng, ", "")  # fewer roots, same configuration: still no solve
+    (out / "spack.yaml").write_text(fewer)
+    again = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env,
+                            record=str(record), resume=True)
+    assert sorted(r["spec"] for r in again) == ["zfp", "zfp+nonsense", "zfp@0.0.1"]
+    assert len(record.read_text().splitlines()) == 4
+
+    assert "deprecated: true" not in fewer  # another configuration: no reuse
+    (out / "spack.yaml").write_text(fewer.replace("spack:\n", "spack:\n  config: {deprecated: true}\n", 1))
     fresh = concretize_each(str(out), spack=spack.exe, jobs=2, timeout=1200, env=spack.env,
                             record=str(record), resume=True, batch=1)
     assert sorted(r["spec"] for r in fresh) == ["zfp", "zfp+nonsense", "zfp@0.0.1"]

@@ -74,8 +74,8 @@ def setup_generate(parser):
     parser.add_argument("--record", default=None,
                         help="with --each: append one JSON line per spec to this file as results arrive")
     parser.add_argument("--resume", action="store_true",
-                        help="with --record: keep the verdicts already recorded for this same "
-                             "spack.yaml and solve only the other roots")
+                        help="with --record: keep the verdicts recorded under the same stack "
+                             "configuration and solve only the other roots")
     parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
     parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
 

@@ -74,7 +74,10 @@ skip = set()
 if os.environ.get("PESO_SKIP"):
     with open(os.environ["PESO_SKIP"]) as f:
         skip = set(json.load(f))
-specs = [str(s) for s in env.user_specs if str(s) not in skip]
+roots = [str(s) for s in env.user_specs]
+if os.environ["PESO_OFFSET"] == "0":
+    print("PESO-ROOTS " + json.dumps(roots), flush=True)
+specs = [s for s in roots if s not in skip]
 size = max(1, int(os.environ["PESO_BATCH"]))
 offset, stride = int(os.environ["PESO_OFFSET"]), int(os.environ["PESO_STRIDE"])
 batches = [specs[i:i + size] for i in range(0, len(specs), size)][offset::stride]
@@ -241,11 +244,27 @@ def run_concretize(env_dir, spack=None, jobs=None, timeout=7200, env=None):
 
 
 def stack_fingerprint(env_dir):
-    """sha256 of ``spack.yaml``: a recorded verdict is reused only for the same stack."""
+    """sha256 of what a root's verdict depends on besides the root itself: the stack's
+    configuration. With ``unify: false`` each root is solved on its own, so adding, removing
+    or skipping other roots (a new known issue, say) keeps the recorded verdicts valid. The
+    root lists (``definitions``, a ``specs`` list of plain strings) are left out; a stack
+    with spec groups, whose ``override`` is configuration, is hashed whole."""
     import hashlib
 
+    import yaml
+
     with open(os.path.join(env_dir, "spack.yaml"), "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()[:16]
+        raw = f.read()
+    try:
+        doc = yaml.safe_load(raw) or {}
+        config = dict(doc["spack"])
+    except (yaml.YAMLError, KeyError, TypeError, ValueError):
+        return hashlib.sha256(raw).hexdigest()[:16]
+    if all(isinstance(x, str) for x in config.get("specs", [])):
+        config.pop("specs", None)
+        config.pop("definitions", None)
+        raw = json.dumps(config, sort_keys=True, default=str).encode()
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def read_record(record, fingerprint):
@@ -273,7 +292,8 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
     Returns the list of ``{spec, ok, error, seconds, mode, stack}``. With ``record``, each is
     appended there as a JSON line as soon as it is known, so a run cut short by ``timeout``
     or by the end of a session keeps what it found; with ``resume``, roots already recorded
-    for this same ``spack.yaml`` are taken from the record instead of solved again."""
+    for the same configuration (``stack_fingerprint``) are taken from the record instead of
+    solved again."""
     import selectors
     import tempfile
 
@@ -281,6 +301,7 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
     jobs = max(1, jobs or 1)
     fingerprint = stack_fingerprint(env_dir)
     results = list(read_record(record, fingerprint).values()) if resume else []
+    roots = None  # the stack's roots, as Spack spells them: told by worker 0
     fd, script = tempfile.mkstemp(prefix="peso-each-", suffix=".py")
     with os.fdopen(fd, "w") as f:
         f.write(_EACH_PROBE)
@@ -306,13 +327,16 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
                     sel.unregister(key.fileobj)
                     open_streams -= 1
                     continue
+                if line.startswith("PESO-ROOTS "):
+                    roots = set(json.loads(line[len("PESO-ROOTS "):]))
                 if line.startswith("PESO-SPEC "):
                     item = dict(json.loads(line[len("PESO-SPEC "):]), stack=fingerprint)
                     results.append(item)
                     if record:
                         with open(record, "a", encoding="utf-8") as out:
                             out.write(json.dumps(item) + "\n")
-        return results
+        # a resumed verdict counts only for a root this stack still has
+        return [r for r in results if roots is None or r["spec"] in roots]
     finally:
         for p in procs:
             if p.poll() is None:

@@ -82,8 +82,9 @@ def _major_minor(version):
     return tuple(int(x) for x in version.split(".")[:2] if x.isdigit())
 
 
-def rocm_externals(version, prefix, components="auto"):
-    """One ``buildable: false`` external per ROCm component from ``(version, prefix)``."""
+def rocm_externals(version, prefix, components="auto", arch=None):
+    """One ``buildable: false`` external per ROCm component from ``(version, prefix)``;
+    components with an ``amdgpu_target`` variant get ``arch``."""
     owned = {}
     known = data_file("rocm_components.yaml")["components"]
     wanted = None if components == "auto" else set(components)
@@ -96,7 +97,10 @@ def rocm_externals(version, prefix, components="auto"):
             continue
         sub = (comp.get("subdir") or {}).get(major, "")
         where = prefix.rstrip("/") + ("/" + sub if sub else "")
-        ext = {"spec": "%s@%s" % (name, version), "prefix": where}
+        spec = "%s@%s" % (name, version)
+        if arch and comp.get("gpu_arch"):
+            spec += " amdgpu_target=" + arch
+        ext = {"spec": spec, "prefix": where}
         if comp.get("compiler"):
             ext["extra_attributes"] = {
                 "compilers": {lang: where + "/" + exe for lang, exe in comp["compiler"].items()}
@@ -111,7 +115,8 @@ def _runtime_externals(target: Target):
     rocm = runtimes.get("rocm")
     if rocm:
         prefix = rocm["prefix"].format(version=rocm["version"])
-        owned.update(rocm_externals(rocm["version"], prefix, rocm.get("components", "auto")))
+        owned.update(rocm_externals(rocm["version"], prefix, rocm.get("components", "auto"),
+                                    target.gpu_arch))
     cuda = runtimes.get("cuda")
     if cuda:
         owned["cuda"] = {"buildable": False, "externals": [
