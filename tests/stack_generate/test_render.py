@@ -119,3 +119,19 @@ def test_catalogue_without_gpu_renders_for_host(tmp_path, envdir):
     # the host's compilers are written as externals so no `spack compiler find` is needed
     gcc = doc["packages"]["gcc:"]["externals"][0]
     assert gcc["spec"].startswith("gcc@") and gcc["extra_attributes"]["compilers"]["c"]
+
+
+def test_a_root_repeated_by_a_flavour_without_gpu_tokens_is_listed_once(envdir):
+    """hdf5 is in the hand-made ROCm stack without GPU variants: in definitions format the
+    rocm list would repeat the cpu root, so it is listed once and the header says so; spec
+    groups keep it, since their override makes it another concretization."""
+    spack, text, entries = _doc(envdir, "frontier", only=["hdf5", "kokkos"])
+    lists = {k: v for d in spack["definitions"] for k, v in d.items()}
+    assert lists["cpu_specs"].count("hdf5") == 1 and "hdf5" not in lists["rocm_specs"]
+    assert "kokkos +rocm amdgpu_target=gfx90a" in lists["rocm_specs"]
+    assert "# listed once (same root as an earlier flavour): hdf5 (rocm)" in text
+    assert {(e.product, e.flavor) for e in entries if e.status == "built"} >= {("hdf5", "rocm")}
+    path, text, entries, t = generate("frontier", envdir=envdir, write=False, fmt="groups",
+                                      only=["hdf5"])
+    groups = yaml.safe_load(text)["spack"]["specs"]
+    assert [g["specs"] for g in groups] == [["hdf5"], ["hdf5"]] and "listed once" not in text

@@ -89,9 +89,9 @@ def generate(args):
     path, text, entries, target = run_generate(
         args.target, catalog=args.catalog, tags=_csv(args.tags), only=_csv(args.only),
         out_dir=args.out_dir, fmt=args.format)
-    built = sum(e.status == BUILT for e in entries)
+    built = len({e.spec for e in entries if e.status == BUILT})  # a repeated root counts once
     skipped = sum(e.status == SKIPPED for e in entries)
-    ui.msg("wrote %s: %d specs for %s (%s, gpu %s), %d skipped by known issues"
+    ui.msg("wrote %s: %d root specs for %s (%s, gpu %s), %d skipped by known issues"
            % (path, built, target.name, target.cpu_target, target.backend, skipped))
     if not args.check:
         return 0
@@ -105,7 +105,7 @@ def generate(args):
         results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
                                   record=args.record, batch=args.batch, resume=args.resume)
         failed = [r for r in results if not r["ok"]]
-        ui.msg("concretize each: %d of %d specs done, %d ok, %d failed, %.0f s of solver time"
+        ui.msg("concretize each: %d of %d roots done, %d ok, %d failed, %.0f s of solver time"
                % (len(results), built, len(results) - len(failed), len(failed),
                   sum(r["seconds"] for r in results)))
         for r in failed:

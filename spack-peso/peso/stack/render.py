@@ -209,6 +209,10 @@ def build_packages(catalog: Catalog, target: Target, entries):
     return packages
 
 
+#: the order of the spec lists in a rendered stack
+FLAVOR_ORDER = ("cpu", "cuda", "rocm", "sycl")
+
+
 def _header(catalog: Catalog, target: Target, entries, fmt, argv_note):
     built = [e for e in entries if e.status == BUILT]
     lines = [
@@ -231,12 +235,30 @@ def _header(catalog: Catalog, target: Target, entries, fmt, argv_note):
                 reason = reason[:137] + "..."
             ref = " [%s]" % e.ref if e.ref else ""
             lines.append("#   %s (%s): %s%s" % (e.product, e.flavor, reason, ref))
+    if fmt == "definitions":
+        repeats = _repeated(built)
+        if repeats:
+            lines.append("# listed once (same root as an earlier flavour): %s"
+                         % ", ".join("%s (%s)" % (e.product, e.flavor) for e in repeats))
     warned = [e for e in built if e.reason]
     if warned:
         lines.append("# built with known issues (action: warn):")
         for e in warned:
             lines.append("#   %s (%s): %s" % (e.product, e.flavor, " ".join(e.reason.split())[:140]))
     return "\n".join(lines) + "\n"
+
+
+def _repeated(built):
+    """Built entries whose spec an earlier flavour already lists (a GPU flavour without GPU
+    tokens, e.g. hdf5 in the hand-made ROCm stacks). In ``definitions`` format the lists carry
+    no configuration of their own, so the repeat is the same root: it is listed once. Spec
+    groups keep it, because their ``override`` makes it another concretization."""
+    seen, repeats = set(), []
+    for e in sorted(built, key=lambda e: FLAVOR_ORDER.index(e.flavor)):
+        if e.spec in seen:
+            repeats.append(e)
+        seen.add(e.spec)
+    return repeats
 
 
 def render_doc(catalog: Catalog, target: Target, entries, fmt="definitions"):
@@ -252,11 +274,13 @@ def render_doc(catalog: Catalog, target: Target, entries, fmt="definitions"):
         "concretizer": copy.deepcopy(rules["concretizer"]),
         "packages": build_packages(catalog, target, entries),
     })
+    built = [e for e in entries if e.status == BUILT]
+    repeats = [id(e) for e in _repeated(built)] if fmt == "definitions" else []
     by_flavor = {}
-    for e in entries:
-        if e.status == BUILT:
+    for e in built:
+        if id(e) not in repeats:
             by_flavor.setdefault(e.flavor, []).append(e.spec)
-    order = [f for f in ("cpu", "cuda", "rocm", "sycl") if by_flavor.get(f)]
+    order = [f for f in FLAVOR_ORDER if by_flavor.get(f)]
     if fmt == "definitions":
         spack["definitions"] = [{"%s_specs" % f: by_flavor[f]} for f in order]
         spack["specs"] = ["$%s_specs" % f for f in order]
