@@ -106,6 +106,27 @@ def test_deep_findings_have_rules_policies_and_lines(spack, deep_scope):
     assert proc.returncode == 1
 
 
+def test_deep_findings_obey_suppressions_and_waivers(spack, deep_scope, tmp_path):
+    """Deep findings join each file's findings before suppressions and waivers apply: an
+    inline ``peso: ignore`` hides K001, a waiver hides the audit finding, neither is
+    reported unused, and the other audit finding stays."""
+    scope, repo = deep_scope
+    child = repo / "packages" / "peso_deep_child" / "package.py"
+    child.write_text(child.read_text().replace(
+        'if self.spec.satisfies("+phantom"):',
+        'if self.spec.satisfies("+phantom"):  # peso: ignore[PESO-K001] upstream keeps it for forks'))
+    waivers = tmp_path / "peso-waivers.yaml"
+    waivers.write_text("waivers:\n- package: peso-deep-child\n  rule: PESO-A001\n"
+                       "  reason: the dependency lands next release\n  owner: alice\n"
+                       "  expires: 2099-12-31\n")
+    proc, deep = lint_json(spack, scope, "--deep", "--waivers", str(waivers), "peso-deep-child")
+    rules = {f["rule"] for f in deep}
+    assert "PESO-K001" not in rules and "PESO-A001" not in rules
+    assert "PESO-A002" in rules  # not suppressed, not waived
+    assert not rules & {"PESO-X001", "PESO-X002", "PESO-X003", "PESO-X004"}, deep  # nothing "unused"
+    assert proc.returncode == 1
+
+
 def test_audit_errors_of_boost_are_located(spack):
     proc, deep = lint_json(spack, None, "--deep", "--select", "PESO-A", "boost")
     assert deep and {f["rule"][:6] for f in deep} == {"PESO-A"}  # deep rules are selectable

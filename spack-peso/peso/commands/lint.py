@@ -122,7 +122,10 @@ def lint(args):
         if not targets:
             ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
             return 0
-    result = engine.lint(targets, config, use_cache=not args.no_cache)
+    # fixes are static: with --fix/--diff the deep checks run on the fixed files only
+    deep_hook = deep.collector(args.jobs or 0) if args.deep else None
+    result = engine.lint(targets, config, use_cache=not args.no_cache,
+                         deep=None if args.fix or args.diff else deep_hook)
 
     def note(text):  # keep machine-readable stdout clean
         if config.format == "text" or args.output:
@@ -137,10 +140,9 @@ def lint(args):
             return 1 if fixes else 0
         for r in fixes:
             note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
-        result = engine.lint(targets, config, use_cache=not args.no_cache)
-    if args.deep:
-        for path in deep.deepen(result, args.jobs or 0):
-            ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
+        result = engine.lint(targets, config, use_cache=not args.no_cache, deep=deep_hook)
+    for path in result.deep_skipped:
+        ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
     if args.baseline:
         compared = baseline.apply_baseline(result, args.baseline, update=args.update_baseline)
         if args.update_baseline:

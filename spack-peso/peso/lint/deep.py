@@ -453,7 +453,7 @@ def reexec_in_spack(argv: Sequence[str]) -> int:
 
 
 def _no_static_check(recipe):
-    """Deep rules find nothing in a recipe's text; :func:`deepen` adds their findings."""
+    """Deep rules find nothing in a recipe's text; :func:`collector` adds their findings."""
     return ()
 
 
@@ -469,28 +469,18 @@ def register_rules() -> None:
             RULES[rule_id].check = _no_static_check
 
 
-def deepen(result, jobs: int = 0) -> List[str]:
-    """Add the deep findings to a lint result (inside Spack); return the skipped paths.
+def collector(jobs: int = 0):
+    """The ``deep`` hook of :func:`peso.lint.engine.lint` (inside Spack): the deep findings
+    of the linted files, a filter dropping the static no-stand-alone-test finding of
+    packages whose base class provides tests, and the paths Spack could not load. The
+    engine applies selection, profile severities, inline suppressions and waivers to deep
+    findings exactly as to static ones."""
 
-    The static no-stand-alone-test findings of packages with inherited tests are
-    dropped. Deep findings of rules the run did not select (``result.active``, after
-    :func:`register_rules`) are left out, the rest get the profile's severities. Inline
-    suppressions and waivers apply to static findings only (deep findings are Spack's
-    own verdicts).
-    """
-    findings, facts, outside = spack_deep(result.files, jobs)
-    active = set(getattr(result, "active", ()) or ())
-    if active:
-        findings = [f for f in findings if f.rule in active]
-    profile = getattr(result, "profile", None)
-    if profile is not None:
-        for f in findings:
-            f.severity = profile.severity(RULES[f.rule], f.severity)
-    kept = apply_inherited_tests(result.findings, facts)
-    result.findings = sorted(kept + findings, key=Finding.sort_key)
-    for rule_id in deep_rule_ids():
-        result.rules.setdefault(rule_id, RULES[rule_id])
-    return outside
+    def deep(files):
+        findings, facts, outside = spack_deep(files, jobs)
+        return findings, (lambda static: apply_inherited_tests(static, facts)), outside
+
+    return deep
 
 
 def lint_argv(argv: Optional[Sequence[str]] = None) -> List[str]:

@@ -53,6 +53,8 @@ class LintResult:
     suppressed: int = 0
     waived: int = 0
     waiver_file: Optional[str] = None
+    #: linted files that ``deep`` could not load as packages (static checks only)
+    deep_skipped: List[str] = dataclasses.field(default_factory=list)
 
     def failed(self, fail_on: str) -> bool:
         threshold = severity_rank(fail_on)
@@ -247,20 +249,26 @@ def lint(
     use_cache: bool = True,
     today: Optional[datetime.date] = None,
     cwd: Optional[str] = None,
+    deep=None,
 ) -> LintResult:
-    """Lint the recipes named by ``targets`` under ``config``; see the module docstring."""
+    """Lint the recipes named by ``targets`` under ``config``; see the module docstring.
+
+    ``deep``, given ``[(path, package)]``, returns ``(findings, drop, skipped paths)``:
+    findings from loaded packages (``lint --deep``) and a filter over a file's static
+    findings. They join each file's findings before suppressions and waivers apply, so
+    both work the same for every rule."""
     # Tens of thousands of small, acyclic tuples and findings: the cyclic collector would
     # only rescan them over and over (a third of a warm run's time).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd())
+        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _lint(targets, config, use_cache, today, cwd) -> LintResult:
+def _lint(targets, config, use_cache, today, cwd, deep=None) -> LintResult:
     profile = get_profile(config.policy)
     rules = known_rules()
     active = select_rules(rules, profile, config.select, config.ignore)
@@ -275,15 +283,26 @@ def _lint(targets, config, use_cache, today, cwd) -> LintResult:
     result.files_linted = len(paths) - result.files_cached
     active_set = set(active)
     severity_of = _severity_function(profile)
+    result.files = [(path, raw[path][0]) for path in paths]
+    deep_by_path: Dict[str, List[Finding]] = {}
+    drop = None
+    if deep is not None:
+        deep_findings, drop, result.deep_skipped = deep(result.files)
+        for f in deep_findings:
+            if f.rule in active_set:
+                f.severity = severity_of(rules[f.rule], f.severity)
+                deep_by_path.setdefault(f.path, []).append(f)
     findings: List[Finding] = []
     for path in paths:
         package, raw_findings, suppressions = raw[path]
-        result.files.append((path, package))
         file_findings = []
         for rule_id, severity, message, line, column in raw_findings:
             if rule_id not in active_set:
                 continue
             file_findings.append(_finding(rules[rule_id], severity_of, severity, message, path, line, column, package))
+        if drop is not None:
+            file_findings = drop(file_findings)
+        file_findings += deep_by_path.pop(path, [])
         kept, problems = apply_suppressions(file_findings, suppressions, active_set, registry.RULES)
         result.suppressed += len(file_findings) - len(kept)
         for rule_id, line, column, message in problems:
