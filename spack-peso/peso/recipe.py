@@ -77,6 +77,11 @@ class Directive:
     when: Tuple[Condition, ...] = ()
     #: True if the call has ``*args``/``**kwargs`` we cannot see through
     has_star: bool = False
+    #: which branch of an ``if``/``for``/``while``/``try`` in the class body holds the call
+    #: (0: none); ``with`` blocks keep their parent's. Directives of two branches are
+    #: alternatives or repetitions, not one sequence (py-nvidia-dali lists its versions
+    #: once per platform)
+    branch: int = 0
 
     def arg(self, index: int) -> Optional[ast.expr]:
         return self.args[index] if index < len(self.args) else None
@@ -367,15 +372,16 @@ class _ModelBuilder:
             col=node.col_offset + 1,
             node=node,
         )
-        self._body(cls, node.body, (), {})
+        self._branches = 0
+        self._body(cls, node.body, (), {}, 0)
         return cls
 
-    def _body(self, cls: PackageClass, body, when: tuple, defaults: dict):
+    def _body(self, cls: PackageClass, body, when: tuple, defaults: dict, branch: int):
         for stmt in body:
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 call = stmt.value
                 if isinstance(call.func, ast.Name):
-                    cls.directives.append(self._directive(call, when, defaults))
+                    cls.directives.append(self._directive(call, when, defaults, branch))
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
@@ -397,15 +403,16 @@ class _ModelBuilder:
                     elif callee == "default_args":
                         inner_defaults = dict(inner_defaults)
                         inner_defaults.update({k.arg: k.value for k in ctx.keywords if k.arg})
-                self._body(cls, stmt.body, inner_when, inner_defaults)
+                self._body(cls, stmt.body, inner_when, inner_defaults, branch)
             elif isinstance(stmt, (ast.If, ast.For, ast.While, ast.Try)):
-                for block in (stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])):
-                    self._body(cls, block, when, defaults)
-                for handler in getattr(stmt, "handlers", []):
-                    self._body(cls, handler.body, when, defaults)
+                blocks = [stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])]
+                blocks += [handler.body for handler in getattr(stmt, "handlers", [])]
+                for block in blocks:
+                    self._branches += 1
+                    self._body(cls, block, when, defaults, self._branches)
 
     @staticmethod
-    def _directive(call: ast.Call, when: tuple, defaults: dict) -> Directive:
+    def _directive(call: ast.Call, when: tuple, defaults: dict, branch: int = 0) -> Directive:
         kwargs = dict(defaults) if defaults else {}
         has_star = False
         for k in call.keywords:
@@ -425,6 +432,7 @@ class _ModelBuilder:
             col=call.col_offset + 1,
             when=when,
             has_star=has_star,
+            branch=branch,
         )
 
     @staticmethod

@@ -59,6 +59,10 @@ FAILING = [
     ("PESO-S006", "branch-last", edit(('    version("develop", branch="develop")\n', ""),
                                       ('version("1.0", sha256="%s")\n' % SHA_B,
                                        'version("1.0", sha256="%s")\n    version("develop", branch="develop")  # HERE\n' % SHA_B))),
+    ("PESO-S006", "release-after-its-prerelease", edit(('    version("2.0", sha256="%s")\n' % SHA_A,
+                                                       '    version("2.0rc1", sha256="%s")\n    version("2.0", sha256="%s")  # HERE\n' % (SHA_B, SHA_A)))),
+    ("PESO-S006", "number-after-word", edit(('    version("2.0", sha256="%s")\n' % SHA_A,
+                                            '    version("local", sha256="%s")\n    version("2.0", sha256="%s")  # HERE\n' % (SHA_B, SHA_A)))),
     ("PESO-S007", "fixme", edit(('version("2.0", sha256="%s")' % SHA_A, 'version("2.0", sha256="%s")  # FIXME  # HERE' % SHA_A))),
     ("PESO-S008", "no-branch", edit(CLASS, ('    version("develop", branch="develop")\n', ""))),
     ("PESO-T001", "no-test", edit(CLASS, NO_TEST)),
@@ -133,6 +137,11 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     ("PESO-S005", "full-index", edit(('    variant("mpi"', '    patch("https://github.com/o/r/commit/abc123.patch?full_index=1", sha256="%s")\n'
                                       '    variant("mpi"' % SHA_A))),
     ("PESO-S006", "prerelease-not-compared", edit(('version("2.0", sha256="%s")' % SHA_A, 'version("2.0rc1", sha256="%s")' % SHA_A))),
+    ("PESO-S006", "prerelease-after-its-release", edit(('    version("1.0", sha256="%s")\n' % SHA_B,
+                                                       '    version("1.0", sha256="%s")\n    version("1.0rc2", sha256="%s")\n    version("1.0beta", sha256="%s")\n' % (SHA_B, SHA_A, SHA_A)))),
+    ("PESO-S006", "one-sequence-per-if-branch", edit(('    version("2.0", sha256="%s")\n    version("1.0", sha256="%s")\n' % (SHA_A, SHA_B),
+                                                     '    if sys.platform == "darwin":\n        version("2.0", sha256="%s")\n        version("1.0", sha256="%s")\n'
+                                                     '    else:\n        version("2.1", sha256="%s")\n        version("1.1", sha256="%s")\n' % (SHA_A, SHA_B, SHA_A, SHA_B)))),
     ("PESO-S006", "trailing-zero", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("2", sha256="%s")' % SHA_B))),
     ("PESO-S007", "fixme-elsewhere", edit(('    maintainers("alice")', '    # FIXME later: split into two packages\n    maintainers("alice")'))),
     ("PESO-T001", "python-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),

@@ -19,12 +19,11 @@ Fixers (keyed by rule *name*, so they follow the static rules' IDs):
 import ast
 import dataclasses
 import difflib
-import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from .rules._common import BRANCH_NAMES  # the version-order rule's notion of a branch
+from .rules._common import BRANCH_NAMES, version_key  # the version-order rule's notions
 
 
 @dataclasses.dataclass
@@ -162,66 +161,6 @@ def fix_maintainers_list(tree: ast.AST, lines: List[str]) -> List[Edit]:
     return edits
 
 
-def version_sort_key(text: str):
-    """Spack's ordering of version strings as a sortable key (bigger = newer).
-
-    Uses Spack's own ``Version`` when importable; otherwise the same rules reimplemented:
-    numeric components compare as numbers and beat plain words; the infinity words
-    (stable < nightly < trunk < head < master < main < develop) beat numbers; a trailing
-    alpha/beta/rc sorts before the final release.
-    """
-    try:
-        import spack.version
-
-        return _SpackKey(spack.version.Version(text))
-    except ImportError:
-        pass
-    except Exception:
-        return ((), (3,))
-    return _plain_key(text)
-
-
-class _SpackKey:
-    __slots__ = ("v",)
-
-    def __init__(self, v):
-        self.v = v
-
-    def __lt__(self, other):
-        try:
-            return self.v < other.v
-        except TypeError:
-            return str(self.v) < str(other.v)
-
-    def __eq__(self, other):
-        return self.v == other.v
-
-
-_INFINITY = ["stable", "nightly", "trunk", "head", "master", "main", "develop"]
-_PRE = {"alpha": 0, "beta": 1, "rc": 2}
-_SEGMENT = re.compile(r"(\d+)|([a-zA-Z]+)")
-
-
-def _plain_key(text: str):
-    segments = [(m.group(1), m.group(2)) for m in _SEGMENT.finditer(text)]
-    prerelease: Tuple[int, ...] = (3,)
-    if len(segments) >= 3 and segments[-2][1] in _PRE and segments[-1][0]:
-        prerelease = (_PRE[segments[-2][1]], int(segments[-1][0]))
-        segments = segments[:-2]
-    elif len(segments) >= 2 and segments[-1][1] in _PRE:
-        prerelease = (_PRE[segments[-1][1]],)
-        segments = segments[:-1]
-    release = []
-    for number, word in segments:
-        if number:
-            release.append((1, int(number), ""))
-        elif word in _INFINITY:
-            release.append((2, _INFINITY.index(word), ""))
-        else:
-            release.append((0, 0, word))
-    return (tuple(release), prerelease)
-
-
 def _version_of(stmt: ast.stmt) -> Optional[str]:
     if (
         isinstance(stmt, ast.Expr)
@@ -272,7 +211,7 @@ def fix_version_order(tree: ast.AST, lines: List[str], key: Callable = None) -> 
     """Reorder each run whose statements are out of order. A unit is the statement's
     lines plus the blank and comment lines above it (for the first statement, only the
     comment lines directly above); units keep their own text."""
-    key = key or version_sort_key
+    key = key or version_key
     edits = []
     for run in _version_runs(getattr(tree, "body", [])):
         keys = [(1, 0) if _is_branch(s) else (0, key(_version_of(s))) for s in run]

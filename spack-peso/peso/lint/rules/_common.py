@@ -117,19 +117,35 @@ def is_true(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-_NUMERIC = re.compile(r"^\d+(?:[._-]\d+)*$")
+_INFINITY = ["stable", "nightly", "trunk", "head", "master", "main", "develop"]
+_PRERELEASE = {"alpha": 0, "beta": 1, "rc": 2}
+_SEGMENT = re.compile(r"(\d+)|([a-zA-Z]+)")
 
 
-def numeric_version_key(text: str) -> Optional[Tuple[int, ...]]:
-    """A sort key for purely numeric versions (``1.10.2``); None for anything with
-    letters, so ordering checks stay silent where Spack's rules for pre-releases and
-    suffixes would be needed (we do not import Spack)."""
-    if not _NUMERIC.match(text):
-        return None
-    parts = [int(p) for p in re.split(r"[._-]", text)]
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()  # 1.0 == 1.0.0 for ordering purposes
-    return tuple(parts)
+def version_key(text: str):
+    """Spack's ordering of version strings as a sort key (bigger = newer), without
+    importing Spack: a port of ``spack.version.version_types.parse_string_components``.
+    Numbers compare as numbers and beat words; the infinity words (stable < nightly <
+    trunk < head < master < main < develop) beat numbers; a trailing alpha/beta/rc (and
+    its number) sorts before the final release; ``1.0 < 1.0.0``. A test checks it against
+    Spack's own ``Version`` on every version string of the builtin recipes."""
+    segments = [(m.group(1), m.group(2)) for m in _SEGMENT.finditer(text)]
+    prerelease: Tuple[int, ...] = (3,)
+    if len(segments) >= 3 and segments[-2][1] in _PRERELEASE and segments[-1][0]:
+        prerelease = (_PRERELEASE[segments[-2][1]], int(segments[-1][0]))
+        segments = segments[:-2]
+    elif len(segments) >= 2 and segments[-1][1] in _PRERELEASE:
+        prerelease = (_PRERELEASE[segments[-1][1]],)
+        segments = segments[:-1]
+    release = []
+    for number, word in segments:
+        if number:
+            release.append((1, int(number), ""))
+        elif word in _INFINITY:
+            release.append((2, _INFINITY.index(word), ""))
+        else:
+            release.append((0, 0, word))
+    return (tuple(release), prerelease)
 
 
 def url_strings(recipe: Recipe) -> List[Tuple[str, str, ast.AST]]:

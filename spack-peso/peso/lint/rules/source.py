@@ -5,7 +5,7 @@ import re
 
 from ..registry import rule
 from ._common import (BRANCH_NAMES, build_info, class_location, finding,
-                      numeric_version_key, url_strings)
+                      url_strings, version_key)
 
 VCS_ATTRIBUTES = ("git", "hg", "svn", "cvs")
 VCS_KWARGS = ("git", "hg", "svn", "cvs", "branch", "tag", "commit", "revision", "get_full_repo", "submodules")
@@ -114,7 +114,7 @@ def unstable_patch_url(recipe):
 @rule("PESO-S006")
 def version_order(recipe):
     seen_release = None
-    previous = None  # (key, directive) of the last numeric release
+    previous = None  # (key, name) of the last release
     for d in _versions(recipe):
         name = d.arg_str(0)
         if name is None or d.when:
@@ -126,14 +126,14 @@ def version_order(recipe):
                               % (name, seen_release))
             continue
         seen_release = seen_release or name
-        key = numeric_version_key(name)
-        if key is None:
-            continue
+        key = version_key(name)
+        if previous is not None and previous[2] != d.branch:
+            previous = None  # another if/for branch: its own sequence
         if previous is not None and key > previous[0]:
             yield finding("PESO-S006", recipe, d.node,
                           "version %r listed after older %r; list versions newest first"
                           % (name, previous[1]))
-        previous = (key, name)
+        previous = (key, name, d.branch)
 
 
 @rule("PESO-S007")

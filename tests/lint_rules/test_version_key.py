@@ -1,0 +1,64 @@
+"""``version_key`` (the version-order rule and ``--fix``) orders versions exactly as Spack's
+own ``spack.version.Version`` does, checked on the version strings of the builtin recipes."""
+
+import glob
+import json
+import os
+import re
+
+from peso.lint.rules._common import version_key
+from peso.recipe import load_recipe
+
+_GIT = re.compile(r"^(git\.|[0-9a-f]{40}$)|=")  # Spack parses these as GitVersion
+
+
+def _builtin_versions(spack, limit=4000):
+    out = spack("repo", "list")
+    folder = next(line.split()[-1] for line in out.stdout.splitlines() if "builtin" in line.split())
+    names = set()
+    for path in sorted(glob.glob(os.path.join(folder, "packages", "*", "package.py")))[::3]:
+        recipe = load_recipe(path)
+        for cls in recipe.classes:
+            for d in cls.directives:
+                name = d.arg_str(0) if d.name == "version" else None
+                if name and not _GIT.search(name) and re.match(r"^[A-Za-z0-9_.-]+$", name):
+                    names.add(name)
+        if len(names) >= limit:
+            break
+    return sorted(names)
+
+
+def _dense_ranks(items, key):
+    ordered = sorted(items, key=key)
+    ranks, rank, last = {}, -1, object()
+    for item in ordered:
+        k = key(item)
+        if k != last:
+            rank, last = rank + 1, k
+        ranks[item] = rank
+    return [ranks[i] for i in items]
+
+
+def test_version_key_orders_like_spack(spack, tmp_path):
+    names = _builtin_versions(spack)
+    assert len(names) > 2000
+    data = tmp_path / "versions.json"
+    data.write_text(json.dumps(names))
+    script = tmp_path / "rank.py"
+    script.write_text(
+        "import json, sys\n"
+        "from spack.version import Version\n"
+        "names = json.load(open(sys.argv[1]))\n"
+        "order = sorted(names, key=Version)\n"
+        "ranks, rank, last = {}, -1, None\n"
+        "for n in order:\n"
+        "    v = Version(n)\n"
+        "    if last is None or v != last:\n"
+        "        rank, last = rank + 1, v\n"
+        "    ranks[n] = rank\n"
+        "print(json.dumps([ranks[n] for n in names]))\n")
+    out = spack("python", str(script), str(data))
+    spack_ranks = json.loads(out.stdout.strip().splitlines()[-1])
+    ours = _dense_ranks(names, version_key)
+    differ = [(n, a, b) for n, a, b in zip(names, ours, spack_ranks) if a != b]
+    assert not differ, differ[:10]
