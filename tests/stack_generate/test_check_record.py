@@ -1,4 +1,4 @@
-"""The ``--record`` file that lets a long ``--check --each`` run resume across sessions."""
+"""The ``--record`` file that lets a long ``--check`` run resume across sessions."""
 
 import json
 import os
@@ -37,7 +37,7 @@ def test_record_keeps_only_this_stack_and_survives_a_cut_line(tmp_path):
 
 def test_resume_needs_a_record(repo_root, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "peso", "stack", "generate", "--target=x86_64_v3",
-                           "--only", "zfp", "-o", str(tmp_path / "x"), "--check", "--each",
+                           "--only", "zfp", "-o", str(tmp_path / "x"), "--check",
                            "--resume"], capture_output=True, text=True, cwd=repo_root)
     assert proc.returncode != 0
     assert "--resume needs --record" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
@@ -83,7 +83,7 @@ def test_failures_become_known_issues_for_the_right_flavour(envdir, tmp_path):
     assert issues == [{
         "product": "amrex", "when": {"target": ["frontier"], "backend": ["rocm"]},
         "reason": "concretizer: 1. hip is not buildable",
-        "ref": "spack peso stack generate --check --each (Spack 1.2.0.dev0), 2026-11-24",
+        "ref": "spack peso stack generate --check (Spack 1.2.0.dev0), 2026-11-24",
         "action": "skip"}]
 
     issues_file = tmp_path / "extra.yaml"

@@ -58,7 +58,7 @@ def test_small_subset_concretizes_off_target(spack, envdir, tmp_path):
 
 
 def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
-    """`--check --each` gives every root a verdict: good roots are proved in one batched
+    """`--check` gives every root a verdict: good roots are proved in one batched
     solve, a bad one is retried alone and reported by name with Spack's reason, and
     `--resume` reuses the record instead of solving again. neoverse_v2 is aarch64: checked
     from an x86_64 machine, the roots still concretize for the profile's target."""

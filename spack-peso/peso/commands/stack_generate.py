@@ -4,6 +4,7 @@ Thin wiring: the logic lives in ``peso.stack`` (model, plan, render, generate, c
 diff, coverage, catalog_lint); these functions parse nothing themselves and print via ui.
 """
 
+import argparse
 import json
 import os
 
@@ -62,20 +63,22 @@ def setup_generate(parser):
     parser.add_argument("--format", default="auto", choices=["auto", "definitions", "groups"],
                         help="spec groups need a newer Spack; auto asks the running Spack")
     parser.add_argument("--check", action="store_true",
-                        help="validate with Spack's environment schema and concretize with Spack")
+                        help="validate with Spack's environment schema, then give every root a "
+                             "verdict from the real Spack's concretizer and list every failure")
     parser.add_argument("--no-concretize", action="store_true",
                         help="with --check: schema validation only")
-    parser.add_argument("--each", action="store_true",
-                        help="with --check: give every root its own verdict and list every failure "
-                             "(spack concretize stops at the first one)")
+    parser.add_argument("--lock", action="store_true",
+                        help="with --check: run `spack -e DIR concretize` instead, writing "
+                             "spack.lock (stops at the first failing root)")
     parser.add_argument("--batch", type=int, default=16,
-                        help="with --each: roots per solve (Spack's when_possible rounds); roots a "
-                             "batch leaves unsolved are retried alone (default: 16; 1 = each alone)")
+                        help="with --check: roots per solve (Spack's when_possible rounds); roots "
+                             "a batch leaves unsolved are retried alone (default: 16; 1 = each alone)")
     parser.add_argument("--record", default=None,
-                        help="with --each: append one JSON line per spec to this file as results arrive")
+                        help="with --check: append one JSON line per root to this file as verdicts arrive")
     parser.add_argument("--resume", action="store_true",
                         help="with --record: keep the verdicts recorded under the same stack "
                              "configuration and solve only the other roots")
+    parser.add_argument("--each", action="store_true", help=argparse.SUPPRESS)  # old spelling
     parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
     parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
 
@@ -97,31 +100,31 @@ def generate(args):
         return 0
     from ..stack.check import check_environment, check_schema, concretize_each
 
-    if args.each:
-        ok, error = check_schema(os.path.dirname(path))
-        ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
-        if not ok or args.no_concretize:
-            return 0 if ok else 1
-        results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
-                                  record=args.record, batch=args.batch, resume=args.resume)
-        failed = [r for r in results if not r["ok"]]
-        ui.msg("concretize each: %d of %d roots done, %d ok, %d failed, %.0f s of solver time"
-               % (len(results), built, len(results) - len(failed), len(failed),
-                  sum(r["seconds"] for r in results)))
-        for r in failed:
-            print("  - %s: %s" % (r["spec"], r["error"][:300]))
-        return 0 if not failed and len(results) == built else 1
-    result = check_environment(os.path.dirname(path), concretize=not args.no_concretize,
-                               jobs=args.jobs, timeout=args.timeout)
-    ui.msg("schema: %s" % ("ok" if result.schema_ok else "FAILED: " + result.schema_error))
-    if result.concretized is not None:
-        if result.concretized:
-            ui.msg("concretize: ok, %d roots, %d specs, %.0f s" % (result.roots, result.specs, result.seconds))
-        else:
-            ui.error("concretize failed after %.0f s" % result.seconds)
-            for failure in result.failures:
-                print("  - " + failure)
-    return 0 if result.ok else 1
+    if args.lock:
+        result = check_environment(os.path.dirname(path), concretize=not args.no_concretize,
+                                   jobs=args.jobs, timeout=args.timeout)
+        ui.msg("schema: %s" % ("ok" if result.schema_ok else "FAILED: " + result.schema_error))
+        if result.concretized is not None:
+            if result.concretized:
+                ui.msg("concretize: ok, %d roots, %d specs, %.0f s" % (result.roots, result.specs, result.seconds))
+            else:
+                ui.error("concretize failed after %.0f s" % result.seconds)
+                for failure in result.failures:
+                    print("  - " + failure)
+        return 0 if result.ok else 1
+    ok, error = check_schema(os.path.dirname(path))
+    ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
+    if not ok or args.no_concretize:
+        return 0 if ok else 1
+    results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
+                              record=args.record, batch=args.batch, resume=args.resume)
+    failed = [r for r in results if not r["ok"]]
+    ui.msg("concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
+           % (len(results), built, len(results) - len(failed), len(failed),
+              sum(r["seconds"] for r in results)))
+    for r in failed:
+        print("  - %s: %s" % (r["spec"], r["error"][:300]))
+    return 0 if not failed and len(results) == built else 1
 
 
 # -- diff --------------------------------------------------------------------------------
@@ -186,7 +189,7 @@ def lint_catalog(args):
 def setup_known_issues(parser):
     parser.add_argument("--target", required=True, help="the target the record was made for")
     _add_catalog(parser)
-    parser.add_argument("--record", required=True, help="a `generate --check --each --record` file")
+    parser.add_argument("--record", required=True, help="a `generate --check --record` file")
     parser.add_argument("-o", "--out", dest="out", default=None,
                         help="merge into this issues file (spack-peso's own: %s); default: print"
                              % "peso/stack/data/e4s_extra_issues.yaml")
@@ -222,6 +225,6 @@ SUBCOMMANDS = {
                  setup_coverage, coverage),
     "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
                      setup_lint_catalog, lint_catalog),
-    "known-issues": ("turn the failures of a `generate --check --each --record` run into known issues",
+    "known-issues": ("turn the failures of a `generate --check --record` run into known issues",
                      setup_known_issues, known_issues),
 }

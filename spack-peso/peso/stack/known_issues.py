@@ -1,4 +1,4 @@
-"""Turn the failures of ``stack generate --check --each --record F`` into catalogue known
+"""Turn the failures of ``stack generate --check --record F`` into catalogue known
 issues, so a root that does not concretize for a target becomes data (product, target,
 flavour, Spack's reason, where it was found) instead of a commented-out line.
 
@@ -79,7 +79,7 @@ def issues_from_record(record, target_name, catalog_path, today=None):
                 "product": entry.product,
                 "when": {"target": [target.name], "backend": [entry.flavor]},
                 "reason": "concretizer: " + summarize(item.get("error", "")),
-                "ref": "spack peso stack generate --check --each (Spack %s), %s"
+                "ref": "spack peso stack generate --check (Spack %s), %s"
                        % (item.get("spack", "version not recorded"), today),
                 "action": "skip",
             })
