@@ -83,7 +83,7 @@ def test_failures_become_known_issues_for_the_right_flavour(envdir, tmp_path):
     assert issues == [{
         "product": "amrex", "when": {"target": ["frontier"], "backend": ["rocm"]},
         "reason": "concretizer: 1. hip is not buildable",
-        "ref": "spack peso stack generate --check (Spack 1.2.0.dev0), 2026-11-24",
+        "ref": "spack peso stack generate --target=frontier --check; Spack 1.2.0.dev0; 2026-11-24",
         "action": "skip"}]
 
     issues_file = tmp_path / "extra.yaml"

@@ -79,8 +79,8 @@ def issues_from_record(record, target_name, catalog_path, today=None):
                 "product": entry.product,
                 "when": {"target": [target.name], "backend": [entry.flavor]},
                 "reason": "concretizer: " + summarize(item.get("error", "")),
-                "ref": "spack peso stack generate --check (Spack %s), %s"
-                       % (item.get("spack", "version not recorded"), today),
+                "ref": "spack peso stack generate --target=%s --check; Spack %s; %s"
+                       % (target.name, item.get("spack", "version not recorded"), today),
                 "action": "skip",
             })
     return issues, unmatched
