@@ -105,3 +105,24 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
     assert sorted(r["spec"] for r in fresh) == ["zfp", "zfp+nonsense", "zfp@0.0.1"]
     assert all(r["mode"] == "alone" for r in fresh)
     assert {r["spec"]: r["ok"] for r in fresh}["zfp"] is True
+
+
+def test_check_command_gives_verdicts_and_resumes(spack, repo_root, tmp_path):
+    """`stack generate --check --record F` as a user runs it; a second run with --resume
+    answers from the record (nothing left to solve), and its exit status is still 0."""
+    import subprocess
+    import sys
+
+    env = dict(spack.env, PATH=os.path.dirname(spack.exe) + os.pathsep + os.environ.get("PATH", ""))
+    record = tmp_path / "check.jsonl"
+    argv = [sys.executable, "-m", "peso", "stack", "generate", "--target=x86_64_v3", "--only", "zfp",
+            "-o", str(tmp_path / "x"), "--format", "definitions", "--check", "--record", str(record)]
+    first = subprocess.run(argv, capture_output=True, text=True, cwd=repo_root, env=env, timeout=1200)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "1 of 1 roots have a verdict, 1 ok, 0 failed" in first.stdout + first.stderr
+    assert json.loads(record.read_text())["target"] == "x86_64_v3"
+    again = subprocess.run(argv + ["--resume"], capture_output=True, text=True, cwd=repo_root,
+                           env=env, timeout=1200)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 of 1 roots have a verdict" in again.stdout + again.stderr
+    assert len(record.read_text().splitlines()) == 1
