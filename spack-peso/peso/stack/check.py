@@ -6,9 +6,10 @@ Two steps, both answered by Spack itself rather than by our own idea of its form
    loading the folder as a Spack environment (which applies override keys, includes and
    the packages/concretizer sub-schemas). Inside Spack this runs in-process; outside it
    runs through ``spack python``.
-2. concretize: ``spack -e DIR concretize`` (opt-in: a 200-root stack takes many minutes),
-   summarised from ``spack.lock``; on failure the ``Error:`` blocks are returned, one per
-   failing spec where Spack names it.
+2. concretize: a verdict per root (``concretize_each``: batched solves with Spack's own
+   solver, failures retried alone for Spack's message, resumable from a record), or with
+   ``--lock`` the plain ``spack -e DIR concretize`` summarised from ``spack.lock`` (it
+   stops at the first failing root; its ``Error:`` blocks are returned).
 """
 
 import json
