@@ -40,6 +40,11 @@ def summarize(error, limit=300):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _short_version(version):
+    """``1.2.0.dev0 (9cf66332df3d...)`` -> ``1.2.0.dev0 (9cf66332)``."""
+    return re.sub(r"\(([0-9a-f]{8})[0-9a-f]{32}\)", r"(\1)", version)
+
+
 def read_failures(record):
     """``{spec: result}`` of the roots whose last verdict in ``record`` is a failure."""
     last = {}
@@ -80,7 +85,7 @@ def issues_from_record(record, target_name, catalog_path, today=None):
                 "when": {"target": [target.name], "backend": [entry.flavor]},
                 "reason": "concretizer: " + summarize(item.get("error", "")),
                 "ref": "spack peso stack generate --target=%s --check; Spack %s; %s"
-                       % (target.name, item.get("spack", "version not recorded"), today),
+                       % (target.name, _short_version(item.get("spack", "version not recorded")), today),
                 "action": "skip",
             })
     return issues, unmatched
