@@ -73,6 +73,9 @@ def setup_generate(parser):
     parser.add_argument("--batch", type=int, default=16,
                         help="with --check: roots per solve (Spack's when_possible rounds); roots "
                              "a batch leaves unsolved are retried alone (default: 16; 1 = each alone)")
+    parser.add_argument("--batch-timeout", type=int, default=300,
+                        help="with --check: seconds a batch's solve may spend improving its "
+                             "model; the best model found then is a verdict (default: 300)")
     parser.add_argument("--record", default=None,
                         help="with --check: append one JSON line per root to this file as verdicts arrive")
     parser.add_argument("--resume", action="store_true",
@@ -117,7 +120,8 @@ def generate(args):
     if not ok or args.no_concretize:
         return 0 if ok else 1
     results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
-                              record=args.record, batch=args.batch, resume=args.resume)
+                              record=args.record, batch=args.batch, resume=args.resume,
+                              batch_timeout=args.batch_timeout)
     failed = [r for r in results if not r["ok"]]
     ui.msg("concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
            % (len(results), built, len(results) - len(failed), len(failed),

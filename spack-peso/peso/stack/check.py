@@ -52,6 +52,11 @@ print("PESO-CHECK " + json.dumps(result))
 #: ``concretize_one``; a batch that raises before solving anything (one root failing the
 #: solver's setup) is halved until the culprit stands alone. Worker ``offset`` takes every
 #: ``stride``-th batch; ``PESO_SKIP`` names a file of roots already recorded (``--resume``).
+#: A verdict needs a model, not the best one: a batch's solve stops improving after
+#: ``PESO_BATCH_TIMEOUT`` seconds (Spack's ``concretizer:timeout`` with
+#: ``error_on_timeout: false``) and keeps the best model found, which, when Spack accepts it
+#: (no error atoms, each root's candidate satisfies the root), is a valid concretization.
+#: Roots it leaves unsolved are concretized alone, without a time limit.
 #: Each root is given the stack's ``all: require: target=T`` explicitly: the same constraint
 #: for Spack, but only targets named in root specs join the solver's candidates when they
 #: are of another family than the host's (neoverse_v2 checked from an x86_64 machine).
@@ -83,6 +88,7 @@ size = max(1, int(os.environ["PESO_BATCH"]))
 offset, stride = int(os.environ["PESO_OFFSET"]), int(os.environ["PESO_STRIDE"])
 batches = [specs[i:i + size] for i in range(0, len(specs), size)][offset::stride]
 deprecated = spack.config.get("config:deprecated", False)
+timeout = int(os.environ["PESO_BATCH_TIMEOUT"])
 version = spack.get_version()
 
 def emit(spec, ok, error, seconds, mode, concrete=None):
@@ -105,13 +111,16 @@ def solve(batch):
     start, solved, raised = time.time(), {}, False
     inputs = {str(abstract(s)): s for s in batch}
     try:
-        rounds = Solver().solve_in_rounds([spack.spec.Spec(s) for s in inputs],
-                                          allow_deprecated=deprecated)
-        for result in rounds:
-            solved.update((inputs.get(str(s)), c) for s, c in result.specs_by_input.items())
+        with spack.config.override("concretizer:timeout", timeout), \
+                spack.config.override("concretizer:error_on_timeout", False):
+            rounds = Solver().solve_in_rounds([spack.spec.Spec(s) for s in inputs],
+                                              allow_deprecated=deprecated)
+            for result in rounds:
+                solved.update((inputs.get(str(s)), c) for s, c in result.specs_by_input.items())
     except Exception:
         raised = True  # the roots left unsolved are retried alone below
-    if raised and not solved:  # e.g. one root fails the solver setup: halve the batch
+    if raised and not solved and time.time() - start < timeout:
+        # e.g. one root fails the solver setup: halve the batch until it stands alone
         solve(batch[:len(batch) // 2])
         return solve(batch[len(batch) // 2:])
     share = (time.time() - start) / len(batch)
@@ -285,7 +294,7 @@ def read_record(record, fingerprint):
 
 
 def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=None, batch=16,
-                    resume=False):
+                    resume=False, batch_timeout=300):
     """Give every root its own verdict, in ``jobs`` worker processes: one failing spec does
     not hide the others (``spack concretize`` stops at the first error). Roots are solved
     ``batch`` at a time (see ``_EACH_PROBE``); ``batch=1`` solves each alone.
@@ -313,7 +322,8 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
     try:
         for i in range(jobs):
             extra = dict(env or {}, PESO_CHECK_DIR=os.path.abspath(env_dir), PESO_OFFSET=str(i),
-                         PESO_STRIDE=str(jobs), PESO_BATCH=str(batch), PESO_SKIP=skip)
+                         PESO_STRIDE=str(jobs), PESO_BATCH=str(batch), PESO_SKIP=skip,
+                         PESO_BATCH_TIMEOUT=str(batch_timeout))
             procs.append(subprocess.Popen([spack, "python", script], stdout=subprocess.PIPE,
                                           stderr=subprocess.DEVNULL, text=True, env=spack_env(extra)))
         deadline = time.time() + timeout
