@@ -22,117 +22,17 @@ from typing import List, Optional
 
 from ..spackenv import in_spack, require_spack
 
-_SCHEMA_PROBE = r"""
-import json, os
-import spack.schema, spack.schema.env, spack.util.spack_yaml as syaml
-path = os.environ["PESO_CHECK_DIR"]
-result = {"ok": True, "error": ""}
-try:
-    with open(path + "/spack.yaml") as f:
-        data = syaml.load(f)
-    spack.schema.Validator(spack.schema.env.schema).validate(data)
-    import spack.environment as ev
-    env = ev.Environment(path)
-    with env:
-        import spack.config
-        spack.config.get("packages")
-        spack.config.get("concretizer")
-except Exception as e:  # report, do not crash: the caller prints one line
-    result = {"ok": False, "error": (type(e).__name__ + ": " + str(e)).splitlines()[0][:400]}
-print("PESO-CHECK " + json.dumps(result))
-"""
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-#: Python run by ``spack python`` worker processes. Roots are solved in batches the way
-#: ``unify: when_possible`` does (Spack's ``Solver.solve_in_rounds``): one setup and one
-#: grounding for a batch instead of one per root, about ten times less solver time for
-#: E4S-sized roots. A root solved in a batch has a valid concretization under the stack's
-#: configuration, which is what ``unify: false`` asks of each root. A root the rounds leave
-#: unsolved is concretized alone, so its verdict and error message are Spack's own
-#: ``concretize_one``; a batch that raises before solving anything (one root failing the
-#: solver's setup) is halved until the culprit stands alone. Worker ``offset`` takes every
-#: ``stride``-th batch; ``PESO_SKIP`` names a file of roots already recorded (``--resume``).
-#: A verdict needs a model, not the best one: a batch's solve stops improving after
-#: ``PESO_BATCH_TIMEOUT`` seconds (Spack's ``concretizer:timeout`` with
-#: ``error_on_timeout: false``) and keeps the best model found, which, when Spack accepts it
-#: (no error atoms, each root's candidate satisfies the root), is a valid concretization.
-#: Roots it leaves unsolved are concretized alone, without a time limit.
-#: Each root is given the stack's ``all: require: target=T`` explicitly: the same constraint
-#: for Spack, but only targets named in root specs join the solver's candidates when they
-#: are of another family than the host's (neoverse_v2 checked from an x86_64 machine).
-_EACH_PROBE = r"""
-import json, os, re, time
-import spack.config, spack.environment as ev, spack.concretize, spack.spec
-from spack.solver.asp import Solver
-env = ev.Environment(os.environ["PESO_CHECK_DIR"])
-ev.activate(env)
-required = spack.config.get("packages:all:require", [])
-required = [r for r in (required if isinstance(required, list) else [required])
-            if isinstance(r, str) and re.match(r"^target=[\w.]+$", r)]
+def _probe(name):
+    """The text of a probe program (``spack_*_probe.py`` beside this module): run by
+    ``spack python`` or exec'd inside Spack, never imported here."""
+    with open(os.path.join(_HERE, "spack_%s_probe.py" % name), encoding="utf-8") as f:
+        return f.read()
 
-def abstract(text):
-    spec = spack.spec.Spec(text)
-    if required and not (spec.architecture and spec.architecture.target):
-        spec.constrain(required[0])
-    return spec
 
-skip = set()
-if os.environ.get("PESO_SKIP"):
-    with open(os.environ["PESO_SKIP"]) as f:
-        skip = set(json.load(f))
-roots = [str(s) for s in env.user_specs]
-if os.environ["PESO_OFFSET"] == "0":
-    print("PESO-ROOTS " + json.dumps(roots), flush=True)
-specs = [s for s in roots if s not in skip]
-size = max(1, int(os.environ["PESO_BATCH"]))
-offset, stride = int(os.environ["PESO_OFFSET"]), int(os.environ["PESO_STRIDE"])
-batches = [specs[i:i + size] for i in range(0, len(specs), size)][offset::stride]
-deprecated = spack.config.get("config:deprecated", False)
-timeout = int(os.environ["PESO_BATCH_TIMEOUT"])
-version = spack.get_version()
 
-def emit(spec, ok, error, seconds, mode, concrete=None):
-    facts = {"target": str(concrete.target), "nodes": len(list(concrete.traverse()))} if concrete else {}
-    print("PESO-SPEC " + json.dumps(dict({"spec": spec, "ok": ok, "error": error, "mode": mode,
-                                          "seconds": round(seconds, 1), "spack": version},
-                                         **facts)), flush=True)
-
-def alone(spec):
-    start = time.time()
-    try:
-        concrete = spack.concretize.concretize_one(abstract(spec))
-        emit(spec, True, "", time.time() - start, "alone", concrete)
-    except Exception as e:
-        emit(spec, False, " ".join(str(e).split())[:600], time.time() - start, "alone")
-
-def solve(batch):
-    if len(batch) == 1:
-        return alone(batch[0])
-    start, solved, raised = time.time(), {}, False
-    inputs = {str(abstract(s)): s for s in batch}
-    try:
-        with spack.config.override("concretizer:timeout", timeout), \
-                spack.config.override("concretizer:error_on_timeout", False):
-            rounds = Solver().solve_in_rounds([spack.spec.Spec(s) for s in inputs],
-                                              allow_deprecated=deprecated)
-            for result in rounds:
-                solved.update((inputs.get(str(s)), c) for s, c in result.specs_by_input.items())
-    except Exception:
-        raised = True  # the roots left unsolved are retried alone below
-    if raised and not solved and time.time() - start < timeout:
-        # e.g. one root fails the solver setup: halve the batch until it stands alone
-        solve(batch[:len(batch) // 2])
-        return solve(batch[len(batch) // 2:])
-    share = (time.time() - start) / len(batch)
-    for spec in batch:
-        if spec in solved:
-            emit(spec, True, "", share, "batch", solved[spec])
-        else:
-            alone(spec)
-
-for batch in batches:
-    solve(batch)
-"""
 
 
 @dataclass
@@ -183,7 +83,7 @@ def _check_schema_in_process(env_dir):
     os.environ["PESO_CHECK_DIR"] = os.path.abspath(env_dir)
     try:
         with contextlib.redirect_stdout(buf):
-            exec(compile(_SCHEMA_PROBE, "<peso schema probe>", "exec"), {"__name__": "peso_probe"})
+            exec(compile(_probe("schema"), "<peso schema probe>", "exec"), {"__name__": "peso_probe"})
     finally:
         if old is None:
             os.environ.pop("PESO_CHECK_DIR", None)
@@ -199,7 +99,7 @@ def check_schema(env_dir, spack=None, env=None):
         return _check_schema_in_process(env_dir)
     spack = spack or require_spack()
     extra = dict(env or {}, PESO_CHECK_DIR=os.path.abspath(env_dir))
-    out = run_spack_python(spack, _SCHEMA_PROBE, env=spack_env(extra), timeout=600)
+    out = run_spack_python(spack, _probe("schema"), env=spack_env(extra), timeout=600)
     for line in out.stdout.splitlines():
         if line.startswith("PESO-CHECK "):
             result = json.loads(line[len("PESO-CHECK "):])
@@ -297,7 +197,7 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
                     resume=False, batch_timeout=300):
     """Give every root its own verdict, in ``jobs`` worker processes: one failing spec does
     not hide the others (``spack concretize`` stops at the first error). Roots are solved
-    ``batch`` at a time (see ``_EACH_PROBE``); ``batch=1`` solves each alone.
+    ``batch`` at a time (see ``spack_each_probe.py``); ``batch=1`` solves each alone.
 
     Returns the list of ``{spec, ok, error, seconds, mode, stack}``. With ``record``, each is
     appended there as a JSON line as soon as it is known, so a run cut short by ``timeout``
@@ -314,7 +214,7 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
     roots = None  # the stack's roots, as Spack spells them: told by worker 0
     fd, script = tempfile.mkstemp(prefix="peso-each-", suffix=".py")
     with os.fdopen(fd, "w") as f:
-        f.write(_EACH_PROBE)
+        f.write(_probe("each"))
     sfd, skip = tempfile.mkstemp(prefix="peso-skip-", suffix=".json")
     with os.fdopen(sfd, "w") as f:
         json.dump([r["spec"] for r in results], f)
