@@ -4,7 +4,6 @@ Thin wiring: the logic lives in ``peso.stack`` (model, plan, render, generate, c
 diff, coverage, catalog_lint); these functions parse nothing themselves and print via ui.
 """
 
-import argparse
 import json
 import os
 
@@ -81,7 +80,6 @@ def setup_generate(parser):
     parser.add_argument("--resume", action="store_true",
                         help="with --record: keep the verdicts recorded under the same stack "
                              "configuration and solve only the other roots")
-    parser.add_argument("--each", action="store_true", help=argparse.SUPPRESS)  # old spelling
     parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
     parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
 
