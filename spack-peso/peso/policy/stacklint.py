@@ -24,10 +24,11 @@ from typing import Dict, List, Optional, Sequence, Set
 
 from ..recipe import load_recipe
 from ..stack import envfile
+from ..stack.model import BACKENDS
 from .products import recipe_path
 
 _ARCH = {"cuda": re.compile(r"\bcuda_arch=([\w,]+)"), "rocm": re.compile(r"\bamdgpu_target=([\w:+,-]+)")}
-_SWITCH = {b: re.compile(r"\+%s(?![\w-])" % b) for b in ("cuda", "rocm", "sycl")}
+_SWITCH = {b: re.compile(r"\+%s(?![\w-])" % b) for b in BACKENDS}
 _ARCH_VARIANT = {"cuda": "cuda_arch", "rocm": "amdgpu_target"}
 
 
@@ -143,7 +144,7 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
             tested[name] = has_own_tests(recipe, classes)
             if not tested[name]:
                 problems.append(StackProblem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", spec))
-        wanted = [b for b in ("cuda", "rocm", "sycl") if _SWITCH[b].search(root)]
+        wanted = [b for b in BACKENDS if _SWITCH[b].search(root)]
         wanted += [b for b, v in _ARCH_VARIANT.items() if re.search(r"\b%s=" % v, root) and b not in wanted]
         if wanted:
             variants = variants_of(name)

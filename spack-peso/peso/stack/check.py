@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from ..errors import PesoError
 from ..spackenv import in_spack, require_spack
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -177,19 +178,26 @@ def stack_fingerprint(env_dir):
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def read_record(record, fingerprint):
-    """Results already in ``record`` for this stack (last line per spec wins)."""
-    if not record or not os.path.exists(record):
+def read_record(record, fingerprint=None, missing_ok=True):
+    """``{spec: result}`` from a ``--record`` file, the last line per spec winning; only
+    the results recorded under ``fingerprint`` when one is given. A line cut short (the run
+    was killed while writing it) is skipped; any other malformed line is an error."""
+    if missing_ok and (not record or not os.path.exists(record)):
         return {}
     known = {}
-    with open(record, encoding="utf-8") as f:
-        for line in f:
-            try:
-                item = json.loads(line)
-            except ValueError:
-                continue  # a line cut short when the run was killed
-            if item.get("stack") == fingerprint:
-                known[item["spec"]] = item
+    try:
+        with open(record, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    continue
+                if not isinstance(item, dict) or "spec" not in item or "ok" not in item:
+                    raise PesoError("line %d: not a --record line (needs spec and ok)" % n, path=record)
+                if fingerprint is None or item.get("stack") == fingerprint:
+                    known[item["spec"]] = item
+    except OSError as e:
+        raise PesoError("cannot read: %s" % e.strerror, path=record)
     return known
 
 

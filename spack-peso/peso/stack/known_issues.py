@@ -14,8 +14,8 @@ import re
 
 import yaml
 
-from ..errors import PesoError
 from ..fsutil import atomic_write
+from .check import read_record
 from .model import find_target, load_catalog, load_yaml
 from .plan import BUILT, make_plan
 
@@ -47,20 +47,7 @@ def _short_version(version):
 
 def read_failures(record):
     """``{spec: result}`` of the roots whose last verdict in ``record`` is a failure."""
-    last = {}
-    try:
-        with open(record, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                try:
-                    item = json.loads(line)
-                except ValueError:
-                    continue  # the line a killed run was writing
-                if not isinstance(item, dict) or "spec" not in item or "ok" not in item:
-                    raise PesoError("line %d: not a --record line (needs spec and ok)" % n, path=record)
-                last[item["spec"]] = item
-    except OSError as e:
-        raise PesoError("cannot read: %s" % e.strerror, path=record)
-    return {spec: item for spec, item in last.items() if not item["ok"]}
+    return {spec: item for spec, item in read_record(record, missing_ok=False).items() if not item["ok"]}
 
 
 def issues_from_record(record, target_name, catalog_path, today=None):

@@ -23,7 +23,7 @@ import os
 
 import yaml
 
-from .model import Catalog, Target, data_file
+from .model import BACKENDS, Catalog, Target, data_file
 from .plan import BUILT, SKIPPED, EXCLUDED, UNSUPPORTED, backend_tokens, make_plan
 from .plan import with_tokens_before_compiler
 
@@ -210,7 +210,7 @@ def build_packages(catalog: Catalog, target: Target, entries):
 
 
 #: the order of the spec lists in a rendered stack
-FLAVOR_ORDER = ("cpu", "cuda", "rocm", "sycl")
+FLAVOR_ORDER = ("cpu",) + BACKENDS
 
 
 def _header(catalog: Catalog, target: Target, entries, fmt, argv_note):

@@ -29,6 +29,7 @@ import yaml
 
 from ..fsutil import atomic_write
 from . import envfile
+from .model import BACKENDS
 from .plan import split_root
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
@@ -55,7 +56,7 @@ _ARCH_TOKENS = {
     "cuda": re.compile(r"\s*\+cuda\s+cuda_arch=\w+|\s*cuda_arch=\w+\s+\+cuda(?![\w-])"),
     "rocm": re.compile(r"\s*\+rocm\s+amdgpu_target=[\w:+-]+|\s*amdgpu_target=[\w:+-]+\s+\+rocm(?![\w-])"),
 }
-_SWITCH = {b: re.compile(r"\s*\+%s(?![\w-])" % b) for b in ("cuda", "rocm", "sycl")}
+_SWITCH = {b: re.compile(r"\s*\+%s(?![\w-])" % b) for b in BACKENDS}
 _TARGET_TOKEN = re.compile(r"\s*\btarget=[\w]+")
 _COMMENTED_SPEC = re.compile(r"^\s*#\s*-\s*([a-z][\w.+-]*(?:@[\w.:-]+)?(?:[ ~+^%@]|$).*)$")
 
