@@ -1,5 +1,11 @@
-"""Shared fixtures. Tests that need Spack use ``spack`` and are skipped, with the reason
-printed in the summary, only when no Spack can be found (``SPACK_ROOT`` or ``PATH``)."""
+"""Shared fixtures.
+
+Tests that need Spack use the ``spack`` fixture, which asks the same provisioning as the
+commands (:func:`peso.spackcall.provision.ensure`: ``SPACK_ROOT``, ``PATH``, the user
+cache, then the pinned archives). Under ``CI=true`` a missing Spack fails the test: CI
+must never pass by testing none of the Spack-facing half. Elsewhere (a laptop with no
+Spack and no archives) such tests are skipped with one reason.
+"""
 
 import os
 import subprocess
@@ -10,7 +16,25 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
-from peso.spackenv import find_spack  # noqa: E402
+from peso.errors import PesoError  # noqa: E402
+from peso.spackcall import provision  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def missing(reason: str):
+    """Fail under CI, skip elsewhere: what a test needs is not on this machine."""
+    if IN_CI:
+        pytest.fail("CI=true and %s" % reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def ready_spack():
+    """The provisioned Spack (never cloned from the network inside a test run)."""
+    try:
+        return provision.ensure(allow_git=False, with_packages=True)
+    except PesoError as e:
+        missing("NO SPACK: %s (run 'python -m peso bootstrap')" % e)
 
 
 class SpackRunner:
@@ -26,6 +50,7 @@ class SpackRunner:
         self.env = dict(os.environ)
         self.env.update(
             SPACK_DISABLE_LOCAL_CONFIG="1",
+            SPACK_PYTHON=provision.spack_python(),
             SPACK_USER_CONFIG_PATH=config_dir,
             SPACK_USER_CACHE_PATH=os.path.join(
                 os.path.expanduser("~"), ".cache", "spack-peso-tests", "spack-user-cache"
@@ -52,10 +77,28 @@ class SpackRunner:
 
 @pytest.fixture(scope="session")
 def spack(tmp_path_factory):
-    exe = find_spack()
-    if not exe:
-        pytest.skip("NO SPACK FOUND: set SPACK_ROOT or put 'spack' on PATH to run this test")
-    return SpackRunner(exe, str(tmp_path_factory.mktemp("spack-user-config")))
+    install = ready_spack()
+    return SpackRunner(install.exe, str(tmp_path_factory.mktemp("spack-user-config")))
+
+
+@pytest.fixture(scope="session")
+def spack_install():
+    """The :class:`~peso.spackcall.provision.SpackInstall` in use (root, builtin repo)."""
+    return ready_spack()
+
+
+@pytest.fixture(scope="session")
+def spack_packages(spack_install):
+    """The reference spack-packages tree of the Spack in use (``stacks/``, ``repos/``)."""
+    if not spack_install.packages or not os.path.isdir(os.path.join(spack_install.packages, "stacks", "e4s")):
+        missing("the Spack in use (%s) reads no spack-packages tree with stacks/e4s" % spack_install.root)
+    return spack_install.packages
+
+
+@pytest.fixture(scope="session")
+def builtin_packages(spack_packages):
+    """The reference builtin recipes folder (``.../builtin/packages``)."""
+    return os.path.join(spack_packages, provision.load_pins()["spack-packages"]["builtin"], "packages")
 
 
 @pytest.fixture(scope="session")

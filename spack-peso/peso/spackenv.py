@@ -5,11 +5,10 @@ importable) or drives a real Spack executable found through ``SPACK_ROOT`` or ``
 """
 
 import os
-import shutil
 import subprocess
 from typing import List, Optional
 
-from .errors import PesoError
+from .spackcall import provision
 
 
 def in_spack() -> bool:
@@ -22,27 +21,22 @@ def in_spack() -> bool:
 
 
 def find_spack() -> Optional[str]:
-    """Path of a ``spack`` executable: ``$SPACK_ROOT/bin/spack`` first, then ``PATH``."""
-    root = os.environ.get("SPACK_ROOT")
-    if root:
-        candidate = os.path.join(root, "bin", "spack")
-        if os.access(candidate, os.X_OK):
-            return candidate
-    if in_spack():
-        import spack.paths
-
-        candidate = os.path.join(spack.paths.prefix, "bin", "spack")
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return shutil.which("spack")
+    """Path of the ``spack`` executable at hand (``SPACK_ROOT``, the running Spack,
+    ``PATH``, or the provisioned copy in the user cache), provisioning nothing."""
+    install = provision.locate()
+    return install.exe if install else None
 
 
 def require_spack() -> str:
-    """Like :func:`find_spack`, but a clear error when there is none."""
-    spack = find_spack()
-    if not spack:
-        raise PesoError("no Spack found: set SPACK_ROOT or put 'spack' on PATH")
-    return spack
+    """A ready ``spack`` executable, provisioned from archives or git when none is at
+    hand (see :mod:`peso.spackcall.provision`)."""
+    return provision.ensure(log=_log).exe
+
+
+def _log(message: str) -> None:
+    from . import ui
+
+    ui.msg(message)
 
 
 def configured_repos() -> List[str]:

@@ -12,16 +12,30 @@ import tokenize
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from peso.errors import PesoError
 from peso.lint.registry import RULES, all_rules
 from peso.recipe import load_recipe, parse_recipe
+from peso.spackcall import provision
 
 from _recipes import CLEAN, STATIC_RULE_IDS
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recipes")
 FIXTURES = [open(p, "rb").read() for p in sorted(glob.glob(os.path.join(DATA, "*", "package.py")))]
 FIXTURES.append(CLEAN.encode())
-BUILTIN = "/work/ref/spack-packages/repos/spack_repo/builtin/packages"
-REAL = sorted(glob.glob(os.path.join(BUILTIN, "*", "package.py")))[::150]  # ~60 when present
+
+
+def _reference_packages():
+    """The builtin recipes of the Spack at hand (provisioned or not), or None: hypothesis
+    samples need them at import time, before fixtures exist."""
+    try:
+        install = provision.locate(with_packages=True)
+    except PesoError:
+        return None
+    return os.path.join(install.builtin, "packages") if install and install.builtin else None
+
+
+BUILTIN = _reference_packages()
+REAL = sorted(glob.glob(os.path.join(BUILTIN, "*", "package.py")))[::150] if BUILTIN else []  # ~60
 SOURCES = FIXTURES + [open(p, "rb").read() for p in REAL]
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -153,14 +167,11 @@ def test_load_recipe_never_raises_on_odd_paths(tmp_path):
     assert nul.tree is None and nul.error is not None
 
 
-def test_real_recipes_sample():
+def test_real_recipes_sample(builtin_packages):
     """Every tenth builtin recipe, unmodified: models cleanly, no rule raises, findings
-    point into the file. Needs the reference spack-packages checkout."""
-    paths = sorted(glob.glob(os.path.join(BUILTIN, "*", "package.py")))[::10]
-    if not paths:
-        import pytest
-
-        pytest.skip("no builtin recipes at %s" % BUILTIN)
+    point into the file. Needs the reference spack-packages tree."""
+    paths = sorted(glob.glob(os.path.join(builtin_packages, "*", "package.py")))[::10]
+    assert len(paths) > 500, builtin_packages
     for path in paths:
         recipe = load_recipe(path)
         assert recipe.error is None and recipe.package_class is not None, path

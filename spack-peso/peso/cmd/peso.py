@@ -9,7 +9,7 @@ builds the very same parser.
 import sys
 
 from .. import ui
-from ..commands import lint, policy, stack
+from ..commands import bootstrap, lint, policy, stack
 from ..errors import PesoError
 
 description = "lint recipes against E4S/xSDK policies; generate, build and test E4S stacks"
@@ -17,7 +17,7 @@ section = "packaging"
 level = "long"
 
 #: subcommand name -> module providing ``description``, ``setup_parser`` and ``run``
-SUBCOMMANDS = {"lint": lint, "stack": stack, "policy": policy}
+SUBCOMMANDS = {"lint": lint, "stack": stack, "policy": policy, "bootstrap": bootstrap}
 
 
 def setup_parser(subparser):

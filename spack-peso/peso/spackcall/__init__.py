@@ -1,0 +1,1 @@
+"""Every way spack-peso finds, provisions and calls a real Spack."""
