@@ -29,7 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "spack-peso"))
 
-from peso.spackenv import find_spack  # noqa: E402
+from peso.spackenv import require_spack  # noqa: E402
 
 _ERROR = re.compile(r"^\d+\. (.+)$")
 
@@ -70,10 +70,7 @@ def main(argv=None):
     parser.add_argument("packages", nargs="*", help="default: every package of the configured repositories")
     parser.add_argument("--jobs", "-j", type=int, default=0)
     args = parser.parse_args(argv)
-    spack = find_spack()
-    if not spack:
-        print("NO SPACK FOUND: set SPACK_ROOT or put spack on PATH", file=sys.stderr)
-        return 2
+    spack = require_spack()  # provisioned from the pinned archives when none is at hand
     env = dict(os.environ)
 
     audit, audit_wall, audit_cpu = timed([spack, "audit", "packages", *args.packages], env)

@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
 import make_tarballs  # noqa: E402
 import spack_scope  # noqa: E402
-from peso.spackenv import find_spack  # noqa: E402
+from peso.spackenv import require_spack  # noqa: E402
 
 SPEEDUP_TARGET = 1.7
 HANG_SLACK = 2.0
@@ -47,10 +47,7 @@ def main():
     parser.add_argument("--work", help="work directory (default: a new temporary one)")
     args = parser.parse_args()
 
-    spack = find_spack()
-    if not spack:
-        print("NO SPACK FOUND: set SPACK_ROOT or put 'spack' on PATH")
-        return 2
+    spack = require_spack()  # provisioned from the pinned archives when none is at hand
     work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="peso-bench-"))
     make_tarballs.build_all()
     scope = spack_scope.write_scope(work, with_peso_repo=True)

@@ -11,7 +11,7 @@ while everything machine- or run-specific lives here:
 - ``repos.yaml``: the offline ``compiler-wrapper`` overlay (the generated environment
   names the ``peso`` repo itself, from the catalogue's ``repos:``).
 
-Usage: ``python demo/spack_scope.py WORK_DIR`` prints the scope directory.
+Usage: ``python demo/spack_scope.py WORK_DIR [--config-only]`` prints the scope directory.
 """
 
 import os
@@ -71,8 +71,13 @@ def host_packages() -> dict:
     return packages
 
 
-def write_scope(work_dir: str, with_peso_repo: bool = False) -> str:
-    """Write ``<work_dir>/scope/*.yaml``; return the scope directory."""
+def write_scope(work_dir: str, with_peso_repo: bool = False, host_externals: bool = True) -> str:
+    """Write ``<work_dir>/scope/*.yaml``; return the scope directory.
+
+    ``host_externals=False`` writes only ``config.yaml`` and an empty ``mirrors::``: for a
+    stack whose target profile already names every external and whose sources come from a
+    ``--mirror`` (the real-product stack on the debian12 target).
+    """
     work_dir = os.path.abspath(work_dir)
     scope = os.path.join(work_dir, "scope")
     os.makedirs(scope, exist_ok=True)
@@ -85,9 +90,12 @@ def write_scope(work_dir: str, with_peso_repo: bool = False) -> str:
                 "source_cache": os.path.join(work_dir, "source-cache"),
             }
         },
-        "packages.yaml": {"packages": host_packages()},
-        "repos.yaml": {"repos": dict({"peso_offline": OFFLINE_REPO}, **({"peso": PESO_REPO} if with_peso_repo else {}))},
     }
+    if host_externals:
+        files["packages.yaml"] = {"packages": host_packages()}
+        files["repos.yaml"] = {
+            "repos": dict({"peso_offline": OFFLINE_REPO}, **({"peso": PESO_REPO} if with_peso_repo else {}))
+        }
     for name, content in files.items():
         with open(os.path.join(scope, name), "w") as f:
             yaml.safe_dump(content, f, default_flow_style=False, sort_keys=False)
@@ -115,4 +123,4 @@ def isolated_env(work_dir: str, base=None) -> dict:
 
 
 if __name__ == "__main__":
-    print(write_scope(sys.argv[1]))
+    print(write_scope(sys.argv[1], host_externals="--config-only" not in sys.argv[2:]))

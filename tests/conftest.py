@@ -104,3 +104,38 @@ def builtin_packages(spack_packages):
 @pytest.fixture(scope="session")
 def repo_root():
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium for the HTML report tests (Debian package ``chromium``;
+    ``scripts/system-deps.sh`` installs it)."""
+    import shutil
+
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    missing("NO CHROMIUM: install the Debian package chromium (scripts/system-deps.sh does)")
+
+
+#: fixture -> marker: a test's tier follows from what it needs, so no test can forget it
+_TIER_BY_FIXTURE = {
+    "spack": "spack",
+    "spack_install": "spack",
+    "spack_packages": "spack",
+    "builtin_packages": "spack",
+    "chromium": "browser",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by the fixtures it uses (``spack``, ``browser``); tests marked
+    ``e2e`` build real stacks and are ``slow`` too. ``pytest -m "not spack and not slow"``
+    is the fast tier; CI runs every tier."""
+    for item in items:
+        for fixture, marker in _TIER_BY_FIXTURE.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+        if item.get_closest_marker("e2e"):
+            item.add_marker("slow")

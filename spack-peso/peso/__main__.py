@@ -9,10 +9,12 @@ import argparse
 import sys
 
 from . import __version__
-from .cmd import peso as peso_cmd
+from .deps import missing_message
 
 
 def make_parser() -> argparse.ArgumentParser:
+    from .cmd import peso as peso_cmd
+
     parser = argparse.ArgumentParser(prog="peso", description=peso_cmd.description)
     parser.add_argument("--version", action="version", version="spack-peso " + __version__)
     peso_cmd.setup_parser(parser)
@@ -20,9 +22,18 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
-    return peso_cmd.peso(parser, args) or 0
+    try:
+        from .cmd import peso as peso_cmd
+
+        parser = make_parser()
+        args = parser.parse_args(argv)
+        return peso_cmd.peso(parser, args) or 0
+    except ModuleNotFoundError as e:
+        message = missing_message(e)
+        if message is None:
+            raise
+        print("peso: error: " + message, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

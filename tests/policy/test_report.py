@@ -86,10 +86,9 @@ def test_markdown_table(report_dir):
     assert "| szx | FAIL |" in md and "| no stand-alone test | 3 |" in md
 
 
-def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path):
+def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path, chromium):
     out, _ = report_dir
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
+    browser = chromium
     url = "file://%s?show=szx/E4S-P2" % (out / "report.html")
     proc = subprocess.run(
         [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -219,18 +219,8 @@ def test_report_merges_and_compares_real_runs(demo_stack, first_run, tmp_path):
     assert html.read_text().count('class="cell ') == 14
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def test_html_report_renders_in_headless_chromium(first_run, tmp_path):
-    browser = _chromium()
-    if not browser:
-        pytest.skip("NO CHROMIUM: .ci/run installs it (apt-get install -y chromium)")
+def test_html_report_renders_in_headless_chromium(first_run, tmp_path, chromium):
+    browser = chromium
     rc, record, path, out, wall = first_run
     html = os.path.join(os.path.dirname(path), "report.html")
     proc = subprocess.run(

@@ -10,6 +10,7 @@ import sys
 
 from .. import ui
 from ..commands import bootstrap, lint, policy, stack
+from ..deps import missing_message
 from ..errors import PesoError
 
 description = "lint recipes against E4S/xSDK policies; generate, build and test E4S stacks"
@@ -35,6 +36,12 @@ def peso(parser, args):
         return SUBCOMMANDS[args.peso_command].run(args)
     except PesoError as e:
         ui.error(str(e))
+        sys.exit(2)
+    except ModuleNotFoundError as e:
+        message = missing_message(e)
+        if message is None:
+            raise
+        ui.error(message)
         sys.exit(2)
     except KeyboardInterrupt:
         ui.error("interrupted")

@@ -75,6 +75,10 @@ def setup_build_parser(subparser):
     subparser.add_argument(
         "--ci-mirror", metavar="URL", help="buildcache-destination mirror for --ci (if the site config has none)"
     )
+    subparser.add_argument(
+        "--mirror", metavar="DIR",
+        help="build only from this local source mirror (air-gapped; replaces every other mirror)",
+    )
 
 
 def _build_event(kind, **info):
@@ -87,7 +91,7 @@ def _build_event(kind, **info):
 
 
 def stack_build(args):
-    builder = StackBuild(_cli(args), args.target, _out(args), args.jobs, on_event=_build_event)
+    builder = StackBuild(_cli(args), args.target, _out(args), args.jobs, on_event=_build_event, mirror=args.mirror)
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
         ui.msg("GitLab pipeline for target %s: %s" % (args.target, pipeline))

@@ -242,9 +242,9 @@ def _configure(spack_root: str, packages_root: str, pins: dict) -> None:
 
 
 def provision(from_dir: Optional[str] = None, log: Callable[[str], None] = lambda msg: None,
-              allow_git: bool = True) -> SpackInstall:
+              allow_git: bool = True, pins: Optional[dict] = None) -> SpackInstall:
     """Make the pinned Spack in the user cache (from archives, else git) and return it."""
-    pins = load_pins()
+    pins = pins or load_pins()
     final = os.path.join(cache_root(), cache_key(pins))
     if os.path.isfile(os.path.join(final, COMPLETE_MARK)):
         return SpackInstall(os.path.join(final, "spack"), "cache", os.path.join(final, "spack-packages"))

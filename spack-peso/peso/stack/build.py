@@ -19,6 +19,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
+from ..spackcall.mirror import missing_sources, mirror_scope
 from ..spackenv import in_spack
 from . import results
 from .spack_cli import SpackCLI
@@ -84,10 +85,30 @@ class InstallOutput:
 
 
 class StackBuild:
-    def __init__(self, cli: SpackCLI, target: str, out_dir: str, jobs: Optional[int] = None, on_event=_noop):
+    def __init__(self, cli: SpackCLI, target: str, out_dir: str, jobs: Optional[int] = None, on_event=_noop,
+                 mirror: Optional[str] = None):
         self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
         self.jobs, self.on_event = jobs, on_event
         self.record_path = os.path.join(self.out_dir, "build.json")
+        self.mirror = os.path.abspath(mirror) if mirror else None
+        if self.mirror:
+            # the mirror's scope goes last: highest priority among the -C scopes
+            scope = mirror_scope(self.mirror, os.path.join(self.out_dir, "mirror-scope"))
+            self.cli.scopes = [*self.cli.scopes, scope]
+
+    def check_mirror(self) -> None:
+        """With ``--mirror``: stop before installing when the mirror lacks a source."""
+        if not self.mirror:
+            return
+        lacking = missing_sources(self.cli, self.mirror)
+        if lacking:
+            first = lacking[0]
+            raise PesoError(
+                "source mirror lacks %d file(s) the build needs, first %s for %s (from %s): "
+                "add them with 'spack mirror create -d %s <spec>' where the network is reachable"
+                % (len(lacking), first["file"], first["spec"], first["url"], self.mirror, first["spec"]),
+                self.mirror,
+            )
 
     def concretize(self) -> str:
         """Concretize with ``spack.environment`` inside Spack, else with the executable.
@@ -145,6 +166,7 @@ class StackBuild:
 
     def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
         concretized_by = self.concretize()
+        self.check_mirror()
         roots = self.cli.inventory()
         selected = roots
         if only:
@@ -154,6 +176,8 @@ class StackBuild:
                 raise PesoError("--only names no root of this environment: " + ", ".join(sorted(unknown)))
         record = results.new_record("build", self.target, self.cli.env_dir, options or {})
         record["concretized_by"] = concretized_by
+        if self.mirror:
+            record["source_mirror"] = self.mirror
         record["specs"] = [results.spec_row(r, self.target, "PENDING") for r in selected]
         results.write_record(record, self.record_path)
 

@@ -17,7 +17,7 @@ and writes one product per root package:
   ``defaults``.
 - ``tags``: from the hand-curated ``data/e4s_tags.yaml`` (tag -> products).
 
-    python -m peso.stack.seed /work/ref/spack-packages environments/catalog/e4s.yaml
+    python -m peso.stack.seed <spack-packages> environments/catalog/e4s.yaml
 """
 
 import os
@@ -427,13 +427,17 @@ def _load_tags(path):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    checkout = argv[0] if argv else "/work/ref/spack-packages"
+    if not argv:
+        print("usage: python -m peso.stack.seed <spack-packages tree> [OUT]  "
+              "('python -m peso bootstrap' prints the provisioned one)", file=sys.stderr)
+        return 2
+    checkout = argv[0]
     out = argv[1] if len(argv) > 1 else "environments/catalog/e4s.yaml"
     doc = seed(checkout)
     text = (
-        "# E4S product catalogue. Seeded by `python -m peso.stack.seed %s %s`,\n"
+        "# E4S product catalogue. Seeded by `python -m peso.stack.seed <spack-packages> %s`,\n"
         "# then tags curated in peso/stack/data/e4s_tags.yaml. Known issues are the\n"
-        "# commented-out specs of the hand-made stacks, as data.\n" % (checkout, out)
+        "# commented-out specs of the hand-made stacks, as data.\n" % out
     ) + dump(doc)
     atomic_write(out, text)
     print("wrote %s: %d products" % (out, len(doc["products"])))
