@@ -284,6 +284,29 @@ def provision(from_dir: Optional[str] = None, log: Callable[[str], None] = lambd
     return SpackInstall(os.path.join(final, "spack"), "cache", os.path.join(final, "spack-packages"))
 
 
+def tree_commit(tree: str, name: str = "spack-packages") -> Optional[str]:
+    """``"<short commit> <date>"`` of a Spack or spack-packages tree: from git for a
+    checkout, from the provisioning record for a copy made from archives (which carry no
+    history), else None."""
+    try:
+        proc = subprocess.run(["git", "-C", tree, "log", "-1", "--format=%h %cs"],
+                              capture_output=True, text=True)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return proc.stdout.strip()
+    except OSError:
+        pass
+    mark = os.path.join(os.path.dirname(os.path.abspath(tree)), COMPLETE_MARK)
+    if os.path.isfile(mark):
+        with open(mark) as f:
+            made = yaml.safe_load(f) or {}
+        commit = str(made.get(name, ""))
+        pins = load_pins()
+        if commit:
+            date = pins[name].get("date") if pins[name]["commit"] == commit else None
+            return "%s %s" % (commit[:10], date) if date else commit[:10]
+    return None
+
+
 def spack_python() -> str:
     """The Python that runs Spack: ``$SPACK_PYTHON``, else the one running this code."""
     return os.environ.get("SPACK_PYTHON") or sys.executable

@@ -22,7 +22,6 @@ and writes one product per root package:
 
 import os
 import re
-import subprocess
 import sys
 
 import yaml
@@ -199,13 +198,9 @@ def _clean_package_entry(entry):
 
 
 def _git_commit(checkout):
-    try:
-        return subprocess.run(
-            ["git", "-C", checkout, "log", "-1", "--format=%h %cs"],
-            capture_output=True, text=True, check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    from ..spackcall.provision import tree_commit
+
+    return tree_commit(checkout) or "unknown"
 
 
 def seed(checkout, tags_file=None):
