@@ -47,6 +47,36 @@ def literal_str(node) -> Optional[str]:
     return None
 
 
+#: spec texts whose ``in`` test means the same as ``satisfies``: variants, versions,
+#: compilers, dependencies (``"+mpi"``, ``"@2:"``, ``"%gcc"``, ``"^hdf5"``, ``"cuda_arch=80"``).
+#: A bare name (``"mpi" in spec``) asks for a dependency, which ``satisfies("mpi")`` does not.
+_SATISFIES_EQUIVALENT = re.compile(r"^\s*(?:[+~@%^]|[A-Za-z0-9_-]+\s*==?)")
+
+
+def is_spec_expr(node) -> bool:
+    """``spec``, ``x.spec``, or a dependency of one: ``spec["dep"]``, ``self.spec["dep"]``."""
+    if node.__class__ is ast.Subscript:
+        node = node.value
+    if node.__class__ is ast.Name:
+        return node.id == "spec"
+    return node.__class__ is ast.Attribute and node.attr == "spec"
+
+
+def spec_membership(node) -> Optional[Tuple[str, ast.expr, bool]]:
+    """``(spec text, spec expression, negated)`` for ``"+x" in spec`` and ``"+x" not in
+    self.spec["dep"]``-style tests, else None. The one detector of the idiom, shared by
+    the model (PESO-R003), the fixer and ``--deep``."""
+    if node.__class__ is not ast.Compare or len(node.ops) != 1:
+        return None
+    op = node.ops[0].__class__
+    left = node.left
+    if (op is ast.In or op is ast.NotIn) and left.__class__ is ast.Constant and left.value.__class__ is str:
+        spec = node.comparators[0]
+        if is_spec_expr(spec) and _SATISFIES_EQUIVALENT.match(left.value):
+            return left.value, spec, op is ast.NotIn
+    return None
+
+
 def docstring_of(body: list) -> Optional[str]:
     if body and isinstance(body[0], ast.Expr):
         return literal_str(body[0].value)
@@ -187,7 +217,7 @@ class Recipe:
         self.calls: List[Tuple[str, ast.Call]] = []
         #: every string literal in the module (``ast.Constant`` with a str value)
         self.strings: List[ast.Constant] = []
-        #: ``"+x" in spec``-style comparisons: (spec text, Compare node)
+        #: ``"+x" in spec``-style comparisons (see :func:`spec_membership`): (spec text, Compare node)
         self.spec_membership: List[Tuple[str, ast.Compare]] = []
         #: uses of the names in :data:`WATCHED_NAMES` (deprecated globals): name -> nodes
         self.name_uses: Dict[str, List[ast.Name]] = {}
@@ -463,8 +493,8 @@ class _ModelBuilder:
         calls = recipe.calls
         strings = recipe.strings
         joined = []
-        Call, Constant, Compare, JoinedStr, In, Name = (
-            ast.Call, ast.Constant, ast.Compare, ast.JoinedStr, ast.In, ast.Name,
+        Call, Constant, Compare, JoinedStr, Name = (
+            ast.Call, ast.Constant, ast.Compare, ast.JoinedStr, ast.Name,
         )
         fields_of = _CHILD_FIELDS
         watched = WATCHED_NAMES
@@ -486,15 +516,9 @@ class _ModelBuilder:
             elif cls is JoinedStr:
                 joined.append(node)
             elif cls is Compare:
-                if (
-                    len(node.ops) == 1
-                    and node.ops[0].__class__ is In
-                    and node.left.__class__ is Constant
-                    and isinstance(node.left.value, str)
-                ):
-                    right = dotted_name(node.comparators[0])
-                    if right == "spec" or right.endswith(".spec"):
-                        recipe.spec_membership.append((node.left.value, node))
+                membership = spec_membership(node)
+                if membership is not None:
+                    recipe.spec_membership.append((membership[0], node))
             fields = fields_of.get(cls)
             if fields is None:  # also None/str items of lists: no fields, nothing to do
                 fields = fields_of[cls] = tuple(
@@ -509,6 +533,7 @@ class _ModelBuilder:
         # the stack walk visits out of order; rules expect source order
         calls.sort(key=lambda c: (c[1].lineno, c[1].col_offset))
         strings.sort(key=_position)
+        recipe.spec_membership.sort(key=lambda m: _position(m[1]))
         recipe.comments = _comments(recipe, strings, joined)
 
 

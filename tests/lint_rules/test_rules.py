@@ -4,6 +4,7 @@ passes on the clean recipe and on recipes written to satisfy it."""
 import pytest
 
 from _recipes import CLEAN, SHA_A, SHA_B, STATIC_RULE_IDS, TEST_METHOD, edit, findings, marked_lines
+from peso.lint.registry import RULES
 
 CLASS = ("class Foo(CMakePackage):", "class Foo(CMakePackage):  # HERE")
 NO_TEST = (TEST_METHOD, "")
@@ -31,7 +32,7 @@ FAILING = [
                               ('checked_by="alice")', 'checked_by="alice")  # HERE'))),
     ("PESO-L004", "gpl-and-mit", edit(('license("BSD-3-Clause", checked_by="alice")',
                                        'license("GPL-2.0-only AND MIT")  # HERE'))),
-    ("PESO-L004", "non-commercial", edit(('license("BSD-3-Clause", checked_by="alice")',
+    ("PESO-L005", "non-commercial", edit(('license("BSD-3-Clause", checked_by="alice")',
                                           'license("CC-BY-NC-4.0")  # HERE'))),
     ("PESO-S001", "no-git", edit(CLASS, ('    git = "https://github.com/foo/foo.git"\n', ""))),
     ("PESO-S002", "http-url", edit(('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "http://foo.org/foo-2.0.tar.gz"  # HERE'))),
@@ -81,15 +82,15 @@ FAILING = [
     ("PESO-T007", "no-docstring", edit(('def test_version(self):\n        """check that foo runs"""\n', 'def test_version(self):  # HERE\n'))),
     ("PESO-V001", "no-description", edit(('variant("mpi", default=True, description="Enable MPI")', 'variant("mpi", default=True)  # HERE'))),
     ("PESO-V001", "empty-description", edit(('variant("mpi", default=True, description="Enable MPI")', 'variant("mpi", default=True, description="")  # HERE'))),
-    ("PESO-V002", "makefile", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.makefile import MakefilePackage"),
-                                   ("class Foo(CMakePackage):", "class Foo(MakefilePackage):  # HERE"))),
+    ("PESO-V002", "build-type-without-debug", edit(('    depends_on("c"', '    variant("build_type", default="Release", values=("Release", "MinSizeRel"), description="b")  # HERE\n    depends_on("c"'))),
     ("PESO-V003", "int64-synonym", edit(('    depends_on("c"', '    variant("64bit", default=False, description="64-bit indices")  # HERE\n    depends_on("c"'))),
     ("PESO-V003", "boolean-precision", edit(('    depends_on("c"', '    variant("double", default=True, description="double precision")  # HERE\n    depends_on("c"'))),
     ("PESO-V003", "debug-with-build-type", edit(('    depends_on("c"', '    variant("debug", default=False, description="debug build")  # HERE\n    depends_on("c"'))),
     ("PESO-V003", "shared-static", edit(('    depends_on("c"', '    variant("shared", default=True, description="shared libs")\n'
                                          '    variant("static", default=True, description="static libs")  # HERE\n    depends_on("c"'))),
-    ("PESO-V004", "cuda", edit(('    depends_on("c"', '    variant("cuda", default=False, description="Use CUDA")  # HERE\n    depends_on("c"'))),
-    ("PESO-V004", "rocm", edit(('    depends_on("c"', '    variant("rocm", default=False, description="Use ROCm")  # HERE\n    depends_on("c"'))),
+    ("PESO-V004", "cuda", edit(('    depends_on("c"', '    variant("cuda", default=False, description="Use CUDA")  # HERE\n    depends_on("cuda", when="+cuda")\n    depends_on("c"'))),
+    ("PESO-V004", "rocm", edit(('    depends_on("c"', '    variant("rocm", default=False, description="Use ROCm")  # HERE\n    depends_on("c"'),
+                               ('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return [self.define_from_variant("FOO_MPI", "mpi"), self.define_from_variant("FOO_ROCM", "rocm")]'))),
     ("PESO-V005", "no-msg", edit(('conflicts("%gcc@:7", msg="foo needs C++17")', 'conflicts("%gcc@:7")  # HERE'))),
     ("PESO-V006", "unused", edit(('    depends_on("c"', '    variant("fancy", default=False, description="Enable it")  # HERE\n    depends_on("c"'))),
     ("PESO-D002", "no-language", edit(CLASS, ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""))),
@@ -117,6 +118,27 @@ FAILING = [
     ("PESO-R005", "no-class", "from spack.package import *  # HERE\n"),
     ("PESO-R006", "std-cmake-args", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return list(std_cmake_args)  # HERE'))),
     ("PESO-R007", "name", edit(('    maintainers("alice")', '    name = "foo"  # HERE\n    maintainers("alice")'))),
+    ("PESO-D002", "generic-package-runs-make", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"), ("class Foo(CMakePackage):", "class Foo(Package):  # HERE"),
+                                                    ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""),
+                                                    ("    def cmake_args(self):", "    def install(self, spec, prefix):\n        make(\"install\")\n\n    def cmake_args(self):"))),
+    ("PESO-D002", "python-native-extension", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
+                                                  ("class Foo(CMakePackage):", "class Foo(PythonPackage):  # HERE"),
+                                                  ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', '    depends_on("py-cython", type="build")\n'))),
+    ("PESO-R003", "not-in-spec", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                       '        if "+mpi" not in spec:  # HERE\n            return []\n        return ["-DFOO_MPI=ON"]'))),
+    ("PESO-R003", "in-dependency-spec", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                              '        if "+fortran" in self.spec["hdf5"]:  # HERE\n            return ["-DFOO_F=ON"]\n        return []'))),
+    ("PESO-S004", "version-from-vcs-head", edit(('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""),
+                                                ('version("1.0", sha256="%s")' % SHA_B, 'version("1.0")  # HERE'))),
+    ("PESO-T006", "launcher-list-once", edit(('foo = which(self.prefix.bin.foo)', 'launchers = ["srun", "mpirun"]  # HERE\n        if launchers[0] == "srun":\n            pass\n        foo = which(self.prefix.bin.foo)'))),
+    ("PESO-V006", "only-its-description-mentions-it", edit(('    depends_on("c"', '    variant("fancy", default=False, description="Enable fancy output")  # HERE\n    depends_on("c"'))),
+    ("PESO-T008", "env-cc-in-cached-makefile", edit(('    def cmake_args(self):', '    @run_after("install")\n    def cache_tests(self):\n        cache_extra_test_sources(self, "examples")\n'
+                                                     '        filter_file("^CC =.*", "CC = " + os.environ["CC"], join_path(install_test_root(self), "examples", "Makefile"))  # HERE\n\n    def cmake_args(self):'))),
+    ("PESO-T008", "spack-cc-in-helper", edit(('    def cmake_args(self):', '    @run_after("install")\n    def cache_tests(self):\n        with open("examples/make.inc", "w") as inc:\n            inc.write(self._make_inc())\n'
+                                              '        cache_extra_test_sources(self, "examples")\n\n    def _make_inc(self):\n        return f"CC = {spack_cc}"  # HERE\n\n    def cmake_args(self):'))),
+    ("PESO-T009", "callback-with-own-builder", edit(('    def cmake_args(self):', '    @run_after("install")  \n    def cache_tests(self):  # HERE\n        cache_extra_test_sources(self, "examples")\n\n    def cmake_args(self):'),
+                                                    ("from spack.package import *", "from spack.package import *\nfrom spack_repo.builtin.build_systems import cmake"))
+     + "\n\nclass CMakeBuilder(cmake.CMakeBuilder):\n    def cmake_args(self):\n        return []\n"),
 ]
 
 # (rule, case name, recipe that must not trigger the rule)
@@ -178,6 +200,49 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     ("PESO-R005", "virtual", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"),
                                   ("class Foo(CMakePackage):", "class Foo(Package):"),
                                   ('    maintainers("alice")', '    virtual = True\n    maintainers("alice")'))),
+    ("PESO-D002", "makefile-nothing-to-compile", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.makefile import MakefilePackage"), ("class Foo(CMakePackage):", "class Foo(MakefilePackage):"), ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""), ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', '    depends_on("perl", type="run")\n'))),
+    ("PESO-D002", "generic-make-installs-a-script", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"), ("class Foo(CMakePackage):", "class Foo(Package):"), ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""),
+                                                         ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', '    depends_on("perl", type="run")\n'),
+                                                         ("    def cmake_args(self):", "    def install(self, spec, prefix):\n        make(\"install\")\n\n    def cmake_args(self):"))),
+    ("PESO-V002", "makefile-no-debug-variant", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.makefile import MakefilePackage"), ("class Foo(CMakePackage):", "class Foo(MakefilePackage):"))),
+    ("PESO-D003", "switched-off", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["--with-included-zlib=no"]'))),
+    ("PESO-D003", "numeric-option", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["--enable-internal-stackdepth=4"]'))),
+    ("PESO-D003", "variant-offers-external", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]',
+                                                   '        if self.spec.satisfies("+mpi"):\n            return ["--with-zlib-prefix=x"]\n        else:\n            return ["--with-included-zlib"]'))),
+    ("PESO-D003", "own-library", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["--with-included-libfoo"]'),
+                                      ("    def cmake_args(self):", "    @property\n    def libs(self):\n        return find_libraries([\"libfoo\"], root=self.prefix)\n\n    def cmake_args(self):"))),
+    ("PESO-R006", "local-variable", edit(('return [self.define_from_variant("FOO_MPI", "mpi")]', 'std_cmake_args = CMakeBuilder.std_args(self)\n        return std_cmake_args'))),
+    ("PESO-T006", "comparison-is-not-a-run", edit(('foo = which(self.prefix.bin.foo)', 'exe = "mpirun"\n        args = ["--immediate"] if exe == "srun" else []\n        foo = which(self.prefix.bin.foo)'))),
+    ("PESO-S003", "versions-from-git", edit(('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""), ('version("1.0", sha256="%s")' % SHA_B, 'version("1.0")'))),
+    ("PESO-S003", "cvs-date", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", cvs=":pserver:x", date="2021-04-22")'))),
+    ("PESO-S003", "nightly", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("nightly")'))),
+    ("PESO-S004", "tag-named-like-a-branch", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("develop-tag", tag="master")'))),
+    ("PESO-S004", "moving-stable-tag", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("stable", tag="stable")'))),
+    ("PESO-S006", "deprecated-block-after", edit(('version("1.0", sha256="%s")\n' % SHA_B,
+                                                  'version("1.0", sha256="%s")\n    with default_args(deprecated=True):\n        version("1.5", sha256="%s")\n' % (SHA_B, SHA_A)))),
+    ("PESO-S006", "preferred-first", edit(('version("2.0", sha256="%s")\n    version("1.0", sha256="%s")' % (SHA_A, SHA_B),
+                                           'version("0.9704", sha256="%s", preferred=True)\n    version("0.20105", sha256="%s")' % (SHA_A, SHA_B)))),
+    ("PESO-R001", "maintainer-fixme-note", edit(('    maintainers("alice")', '    # FIXME: add --with-colpack once it builds\n    maintainers("alice")'))),
+    ("PESO-R005", "placeholder-fetcher", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.generic import Package"), ("class Foo(CMakePackage):", "class Foo(Package):"),
+                                              ("    def cmake_args(self):", "    @property\n    def fetcher(self):\n        raise InstallError(\"use the system library\")\n\n    def cmake_args(self):"))),
+    ("PESO-L002", "licence-named-like-exception", edit(('license("BSD-3-Clause"', 'license("MPL-2.0-no-copyleft-exception"'))),
+    ("PESO-V003", "shared-static-ruled-out-by-condition", edit(('    depends_on("c"', '    variant("shared", default=True, description="shared libs")\n'
+                                                            '    variant("static", default=True, description="static libs")\n'
+                                                            '    conflicts("~shared", when="~static", msg="build at least one")\n    depends_on("c"'))),
+    ("PESO-V003", "ruled-out-variant", edit(('    depends_on("c"', '    variant("double", default=False, description="double precision")\n    conflicts("+double", msg="not yet")\n    depends_on("c"'))),
+    ("PESO-V004", "own-target-variant", edit(('    depends_on("c"', '    variant("rocm", default=False, description="Use ROCm")\n    variant("amdgpu_target", default="none", description="targets")\n    depends_on("hip", when="+rocm")\n    depends_on("c"'))),
+    ("PESO-V004", "propagates-only", edit(('    depends_on("c"', '    variant("cuda", default=False, description="Use CUDA")\n    depends_on("hdf5+cuda", when="+cuda")\n    depends_on("c"'))),
+    ("PESO-V006", "helper-spells-it-differently", edit(('    depends_on("c"', '    variant("zoltan", default=False, description="Enable it")\n    depends_on("c"'),
+                                                       ('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return [self.define_from_variant("FOO_MPI", "mpi"), define_trilinos_enable("Zoltan")]'))),
+    ("PESO-M001", "maintainers-in-local-base", edit(("class Foo(CMakePackage):", 'class FooBase(CMakePackage):\n    maintainers("bob")\n\n\nclass Foo(FooBase):'),
+                                                    ('    maintainers("alice")\n', ""))),
+    ("PESO-T005", "python-inherits-test-imports", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
+                                                       ("class Foo(CMakePackage):", "class Foo(PythonPackage):"), NO_TEST,
+                                                       ('    maintainers("alice")', '    maintainers("alice")\n    test_requires_compiler = True'))),
+    ("PESO-T008", "compiler-resolved-at-test-time", edit(('    def cmake_args(self):', '    @run_after("install")\n    def cache_tests(self):\n        cache_extra_test_sources(self, "examples")\n\n    def cmake_args(self):'),
+                                                         ('foo("--version")', 'foo("--version")\n        make("CC=" + self.spec["c"].package.cc)'))),
+    ("PESO-T009", "callback-inside-builder", edit(("from spack.package import *", "from spack.package import *\nfrom spack_repo.builtin.build_systems import cmake"))
+     + "\n\nclass CMakeBuilder(cmake.CMakeBuilder):\n    @run_after(\"install\")\n    def cache_tests(self):\n        cache_extra_test_sources(self.pkg, \"examples\")\n"),
 ]
 
 
@@ -215,13 +280,24 @@ def test_parse_error_silences_other_rules():
     assert got[0].column > 0
 
 
-def test_severity_overrides_within_a_rule():
-    restricted = findings(edit(('license("BSD-3-Clause"', 'license("CC-BY-NC-4.0"')), "PESO-L004")
+def test_one_rule_one_severity():
+    """--list-rules shows one severity per ID, so no finding may differ from it: the
+    restricted-licence case is its own rule (PESO-L005), generic Package without
+    install() is an error like the rest of PESO-R005."""
+    restricted = findings(edit(('license("BSD-3-Clause"', 'license("CC-BY-NC-4.0"')))
     copyleft = findings(edit(('license("BSD-3-Clause"', 'license("GPL-3.0-only"')), "PESO-L004")
-    assert [f.severity for f in restricted] == ["warning"]
+    assert [(f.rule, f.severity) for f in restricted] == [("PESO-L005", "warning")]
     assert [f.severity for f in copyleft] == ["info"]
     no_install = findings(edit(("class Foo(CMakePackage):", "class Foo(Package):")), "PESO-R005")
-    assert [f.severity for f in no_install] == ["warning"]
+    assert [f.severity for f in no_install] == ["error"]
+    for source, _rid, _case in [(src, r, c) for r, c, src in FAILING]:
+        for f in findings(source):
+            assert f.severity == RULES[f.rule].severity, (f.rule, f.severity)
+
+
+def test_bare_gpl_names_both_readings():
+    (got,) = findings(edit(('license("BSD-3-Clause"', 'license("GPL-3.0"')), "PESO-L002")
+    assert "GPL-3.0-only" in got.message and "GPL-3.0-or-later" in got.message
 
 
 def test_deprecated_spdx_id_names_its_replacement():

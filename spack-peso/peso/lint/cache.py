@@ -22,6 +22,7 @@ from typing import Dict, Optional, Tuple
 
 from .. import __version__
 from ..fsutil import atomic_write
+from .bases import recipe_context
 
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
 Entry = Tuple[str, str, tuple, tuple]
@@ -77,8 +78,13 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
-def file_digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def file_digest(data: bytes, path: str = "") -> str:
+    """Key of one recipe's results: its bytes plus the build-system sources of its
+    repository, which decide what its base classes give (see ``bases``)."""
+    h = hashlib.sha256(data)
+    if path:
+        h.update(recipe_context(path).encode())
+    return h.hexdigest()
 
 
 class LintCache:

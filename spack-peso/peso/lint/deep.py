@@ -27,6 +27,7 @@ import sys
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import PesoError
+from ..recipe import spec_membership
 from .deep_locate import RecipeIndex, locate
 from .registry import RULES, Finding
 
@@ -390,15 +391,10 @@ def spec_checks(tree: ast.AST):
                 and isinstance(node.args[0].value, str)
             ):
                 yield node, node.args[0].value
-            elif (
-                isinstance(node, ast.Compare)
-                and len(node.ops) == 1
-                and isinstance(node.ops[0], (ast.In, ast.NotIn))
-                and isinstance(node.left, ast.Constant)
-                and isinstance(node.left.value, str)
-                and own(node.comparators[0])
-            ):
-                yield node, node.left.value
+            else:
+                membership = spec_membership(node)  # the model's detector (PESO-R003)
+                if membership is not None and own(membership[1]):
+                    yield node, membership[0]
 
 
 def _walk_no_nested(func):

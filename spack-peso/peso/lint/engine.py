@@ -361,7 +361,7 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
         if cache is not None and path in cache.entries:
             try:
                 with open(path, "rb") as f:
-                    entry = cache.get(path, file_digest(f.read()))
+                    entry = cache.get(path, file_digest(f.read(), path))
             except OSError:
                 entry = None
             if entry is not None:

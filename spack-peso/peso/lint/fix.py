@@ -23,6 +23,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
+from ..recipe import spec_membership
 from .rules._common import BRANCH_NAMES, version_key  # the version-order rule's notions
 
 
@@ -111,31 +112,17 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
 # the fixers
 
 
-def _is_spec_expr(node: ast.AST) -> bool:
-    """``spec``, ``self.spec``, ``x.spec`` or ``self.spec["dep"]``."""
-    if isinstance(node, ast.Subscript):
-        node = node.value
-    if isinstance(node, ast.Name):
-        return node.id == "spec"
-    return isinstance(node, ast.Attribute) and node.attr == "spec"
-
-
 def fix_spec_membership(tree: ast.AST, lines: List[str]) -> List[Edit]:
+    """Rewrite what :func:`peso.recipe.spec_membership` recognises (the detector of
+    PESO-R003), so the fixer and the rule never disagree."""
     edits = []
     for node in ast.walk(tree):
-        if not (
-            isinstance(node, ast.Compare)
-            and len(node.ops) == 1
-            and isinstance(node.ops[0], (ast.In, ast.NotIn))
-            and isinstance(node.left, ast.Constant)
-            and isinstance(node.left.value, str)
-            and _is_spec_expr(node.comparators[0])
-        ):
+        membership = spec_membership(node)
+        if membership is None:
             continue
-        spec_text = segment(lines, node.comparators[0])
-        literal = segment(lines, node.left)
-        new = "%s.satisfies(%s)" % (spec_text, literal)
-        if isinstance(node.ops[0], ast.NotIn):
+        _text, spec, negated = membership
+        new = "%s.satisfies(%s)" % (segment(lines, spec), segment(lines, node.left))
+        if negated:
             new = "not " + new
         edits.append(node_edit(lines, node, new))
     return edits

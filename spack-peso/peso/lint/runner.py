@@ -18,12 +18,12 @@ read or parsed a PESO-E001 finding: one bad file or rule never stops the run.
 
 import ast
 import gc
-import hashlib
 import os
 import pickle
 import signal
 from typing import List, Optional, Sequence, Tuple
 
+from .cache import file_digest
 from .suppress import parse_suppressions
 
 UNREADABLE = "PESO-E001"
@@ -144,7 +144,7 @@ def lint_file(path: str, rules: Sequence) -> Result:
         except OSError:
             recipe = load_recipe(path)  # models the read error
         else:
-            digest = hashlib.sha256(data).hexdigest()
+            digest = file_digest(data, path)
             recipe = parse_recipe(path, data)
     except Exception as e:  # the model promises not to raise; still, never stop the run
         message = "reading the recipe crashed: %s: %s" % (type(e).__name__, e)

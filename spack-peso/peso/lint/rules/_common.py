@@ -11,12 +11,13 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from ...recipe import Method, Recipe, literal_str
+from .. import bases
 from ..registry import RULES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 #: version names Spack treats as branches (sorted above every release)
-BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable", "latest"))
+BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable", "latest", "nightly"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -37,7 +38,12 @@ def class_location(recipe: Recipe) -> Tuple[int, int]:
 
 
 class BuildInfo:
-    """What the base classes of the main package class say about the recipe."""
+    """What the base classes of the main package class say about the recipe.
+
+    Bases defined in the same file are walked as classes of the recipe; build-system
+    bases are resolved from the repository's build-system sources (:mod:`..bases`), and
+    their names looked up in ``build_systems.yaml`` for what sources cannot say (does it
+    compile code?). A base that is neither (another package's class) is *opaque*."""
 
     def __init__(self, recipe: Recipe):
         table = data("build_systems")["build_systems"]
@@ -45,18 +51,43 @@ class BuildInfo:
         self.known: List[str] = []
         self.unknown: List[str] = []
         self.local_bases = []  # PackageClass objects of bases defined in the same file
+        #: merged facts of the build-system classes resolved from their sources
+        self.inherited = bases.Inherited()
         seen = set()
+        #: per base reached, the nearest table verdict on compiling: AspellDictPackage says
+        #: no although its own base, AutotoolsPackage, says yes
+        verdicts = []
+
+        def nearest(names):
+            for name in names:
+                if name in table and table[name].get("compiled") is not None and not table[name].get("mixin"):
+                    return table[name]["compiled"]
+            return None
 
         def visit(cls):
             for base in cls.base_names:
                 if base in seen:
                     continue
                 seen.add(base)
-                if base in table:
-                    self.known.append(base)
-                elif base in local and local[base] is not cls:
+                if base in local and local[base] is not cls:
                     self.local_bases.append(local[base])
                     visit(local[base])
+                    continue
+                resolved = bases.resolve(recipe, base, set())
+                if resolved is not None:
+                    self.inherited.from_sources = True
+                    for name, derived in resolved.attributes.items():
+                        self.inherited.attributes.setdefault(name, derived)
+                    for field in ("directives", "variants", "tests", "methods"):
+                        getattr(self.inherited, field).update(getattr(resolved, field))
+                    for name in resolved.names:
+                        if name in table and name not in self.known:
+                            self.known.append(name)
+                    seen.update(resolved.names)
+                    verdicts.append(nearest(resolved.names))
+                elif base in table:
+                    self.known.append(base)
+                    verdicts.append(nearest([base]))
                 else:
                     self.unknown.append(base)
 
@@ -64,13 +95,19 @@ class BuildInfo:
             visit(recipe.package_class)
         facts = [table[b] for b in self.known]
         #: True/False from the table; None when only generic/unknown bases decide
-        compiled = [f.get("compiled") for f in facts]
-        self.compiled = True if True in compiled else (False if False in compiled and not self.unknown else None)
-        self.build_type = any(f.get("build_type") for f in facts)
-        self.inherited_tests = any(f.get("tests") for f in facts)
+        self.compiled = True if True in verdicts else (False if False in verdicts and not self.unknown else None)
+        variants = self.inherited.variants
+        self.build_type = any(f.get("build_type") for f in facts) or bool(variants & {"build_type", "buildtype"})
+        self.inherited_tests = bool(self.inherited.tests) or (
+            not self.inherited.from_sources and any(f.get("tests") for f in facts))
         self.build_systems = [b for b in self.known if not table[b].get("mixin")]
         #: bases we cannot see into (another package's class): inherited facts unknown
         self.opaque = bool(self.unknown)
+        classes = ([recipe.package_class] if recipe.package_class else []) + self.local_bases
+        #: attributes set by the main class or a base class in the same file
+        self.own_attributes = {name for c in classes for name in c.attributes}
+        #: directive names of the main class, its local bases and its build-system bases
+        self.directive_names = {d.name for c in classes for d in c.directives} | self.inherited.directives
         #: nothing is fetched or built: a bundle, a virtual package or has_code = False
         attrs = recipe.attributes
         self.no_code = (
@@ -81,6 +118,10 @@ class BuildInfo:
 
     def has(self, *names: str) -> bool:
         return any(n in self.known for n in names)
+
+    def provides(self, attribute: str) -> bool:
+        """The attribute has a value: set in the file, given or derived by a base class."""
+        return bases.provides(attribute, self.own_attributes, self.inherited)
 
 
 def build_info(recipe: Recipe) -> BuildInfo:

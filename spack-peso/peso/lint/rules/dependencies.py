@@ -1,61 +1,123 @@
 """Dependencies (E4S P1/P7, FP3, xSDK M12/R6): language dependencies for compiled code,
 no forced bundled copies of third-party code, and versioned dependencies."""
 
+import ast
 import re
 
 from ...recipe import literal_str
 from ..registry import rule
 from ._common import build_info, class_location, data, directive_dependencies, finding
+from .compiles import compile_evidence
 
 LANGUAGES = ("c", "cxx", "fortran")
-#: configure/CMake arguments that force a vendored copy of a third-party library
+#: configure/CMake arguments that choose a vendored copy of a component; groups: the
+#: define and its component and value, or the configure option's component and value
 BUNDLED = re.compile(
-    r"(?:-D)?[A-Za-z0-9_]*(?:USE_INTERNAL|_INTERNAL_|USE_BUNDLED|_BUNDLED_|USE_VENDORED|_VENDORED_|"
-    r"BUILTIN_)[A-Za-z0-9_]*(?::BOOL)?=(?:ON|TRUE|YES|1)\b"
-    r"|--with-(?:included|internal|bundled)-[\w-]+(?:=yes)?\b|--enable-(?:bundled|internal)-[\w-]+",
+    r"(?:-D)?(?P<define>[A-Za-z0-9_]*(?:USE_INTERNAL|_INTERNAL_|USE_BUNDLED|_BUNDLED_|USE_VENDORED|"
+    r"_VENDORED_|BUILTIN_)(?P<dname>[A-Za-z0-9_]*))(?::BOOL)?=(?P<dvalue>[^\s\"',]*)"
+    r"|--(?:with|enable)-(?:included|internal|bundled)-(?P<oname>[\w-]+)(?:=(?P<ovalue>[^\s\"',]*))?",
     re.IGNORECASE,
 )
 #: cheap literal pre-filters so the full pattern runs on few recipes and strings
 HINT_WORDS = ("INTERNAL", "BUNDLED", "VENDORED", "BUILTIN_", "INCLUDED-")
 BUNDLED_HINT = re.compile(r"INTERNAL|BUNDLED|VENDORED|BUILTIN_|included-", re.IGNORECASE)
-
 BUNDLED_DEFINE = re.compile(r"(?:USE_INTERNAL|_INTERNAL_|USE_BUNDLED|_BUNDLED_|USE_VENDORED|BUILTIN_)", re.IGNORECASE)
+#: option values that switch the bundled copy on (anything else switches it off or is a number)
+ON_VALUES = frozenset(("", "on", "true", "yes", "1"))
 
 
 @rule("PESO-D002")
 def language_deps(recipe):
+    """A recipe that compiles code (see :mod:`.compiles`) without a language dependency."""
     info = build_info(recipe)
-    if recipe.package_class is None or info.compiled is not True or info.opaque or info.no_code:
+    if recipe.package_class is None or info.opaque or info.no_code:
         return
     if any(name in directive_dependencies(recipe) for name in LANGUAGES):
         return
-    yield finding("PESO-D002", recipe, class_location(recipe),
-                  "compiled package (%s) declares no language dependency: add "
-                  "depends_on(\"c\"/\"cxx\"/\"fortran\", type=\"build\")" % ", ".join(info.build_systems or info.known))
+    evidence = compile_evidence(recipe, info.compiled)
+    if evidence:
+        yield finding("PESO-D002", recipe, class_location(recipe),
+                      "%s compiles code (%s) but declares no language dependency: add "
+                      "depends_on(\"c\"/\"cxx\"/\"fortran\", type=\"build\")"
+                      % (", ".join(info.build_systems or info.known) or "package", evidence))
 
 
 @rule("PESO-D003")
 def bundled_third_party(recipe):
+    """Arguments that switch a vendored copy on. Not reported: values that switch it off
+    or set a number (``--with-included-zlib=no``, ``--enable-internal-stackdepth=N``), a
+    choice made by a variant (the other branch offers the external copy), and the
+    package's own libraries (gettext's libintl)."""
     if recipe.tree is None:
         return
     upper = recipe.source.upper()
     if not any(word in upper for word in HINT_WORDS):
         return
     hint = BUNDLED_HINT.search
+    context = {}
     for node in recipe.strings:
-        m = hint(node.value) and BUNDLED.search(node.value)
-        if m:
-            yield finding("PESO-D003", recipe, node,
-                          "argument %r forces a bundled copy of third-party code; offer the "
-                          "external dependency instead" % m.group(0))
+        if not hint(node.value):
+            continue
+        for m in BUNDLED.finditer(node.value):
+            value = m.group("dvalue") if m.group("define") else m.group("ovalue")
+            component = (m.group("dname") or m.group("oname") or "").lower().strip("_-")
+            if (value or "").lower() in ON_VALUES and not _chosen_or_own(recipe, node, component, context):
+                yield finding("PESO-D003", recipe, node,
+                              "argument %r forces a bundled copy of third-party code; offer the "
+                              "external dependency instead" % m.group(0))
     for name, call in recipe.calls:
         if name.endswith("define") and len(call.args) >= 2:
             key = literal_str(call.args[0])
             value = call.args[1]
             on = getattr(value, "value", None) in (True, "ON", "TRUE", "YES", "1", 1)
             if key and on and BUNDLED_DEFINE.search(key):
-                yield finding("PESO-D003", recipe, call,
-                              "define(%r, ON) forces a bundled copy of third-party code" % key)
+                component = BUNDLED_DEFINE.split(key)[-1].lower().strip("_")
+                if not _chosen_or_own(recipe, call, component, context):
+                    yield finding("PESO-D003", recipe, call,
+                                  "define(%r, ON) forces a bundled copy of third-party code" % key)
+
+
+def _chosen_or_own(recipe, node, component: str, context: dict) -> bool:
+    if not context:
+        context["variant_lines"] = _variant_branch_lines(recipe)
+        context["own"] = _own_libraries(recipe)
+    if node.lineno in context["variant_lines"]:
+        return True
+    own = context["own"]
+    return bool(component) and (component == recipe.package or component in own or "lib" + component in own)
+
+
+def _variant_branch_lines(recipe):
+    """Lines inside an ``if``/``else`` whose test asks the spec for a variant: there a
+    variant chooses between the bundled and the external copy."""
+    lines = set()
+    for node in ast.walk(recipe.tree):
+        if isinstance(node, (ast.If, ast.IfExp)) and _tests_variant(node.test):
+            end = getattr(node, "end_lineno", None) or node.lineno
+            lines.update(range(node.lineno, end + 1))
+    return lines
+
+
+def _tests_variant(test) -> bool:
+    for node in ast.walk(test):
+        text = literal_str(node)
+        if text and re.match(r"^\s*[+~]\w", text):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "variants":
+            return True
+    return False
+
+
+def _own_libraries(recipe):
+    """Library names the recipe says it installs (string literals of its ``libs``)."""
+    names = set()
+    for method in recipe.all_methods():
+        if method.name == "libs":
+            for node in ast.walk(method.node):
+                text = literal_str(node)
+                if text:
+                    names.add(text.lower())
+    return names
 
 
 @rule("PESO-D004")

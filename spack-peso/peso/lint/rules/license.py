@@ -35,8 +35,11 @@ def check_expression(expression: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]
     licensing, keys, aliases = _spdx()
     problems: List[str] = []
     ids: List[str] = []
+    checked = expression
+    for name in data("licenses").get("licences_named_like_exceptions") or ():
+        checked = re.sub(r"(?<![\w.-])%s(?![\w.-])" % re.escape(name), "MIT", checked, flags=re.IGNORECASE)
     try:
-        result = licensing.validate(expression)
+        result = licensing.validate(checked)
         syntax = [e for e in result.errors if not e.startswith("Unknown license key")]
     except Exception:  # the library raises assorted internal errors on malformed text
         syntax = ["malformed expression"]
@@ -49,16 +52,29 @@ def check_expression(expression: str) -> Tuple[Tuple[str, ...], Tuple[str, ...]]
         if canonical is None:
             problems.append("%r is not an SPDX license identifier (use an SPDX id or LicenseRef-<name>)" % token)
         elif canonical[1]:
-            problems.append("%r is a deprecated SPDX id; use %r" % (token, canonical[0]))
+            problems.append("%r is a deprecated SPDX id; %s" % (token, _replacement(token, canonical[0])))
             ids.append(canonical[0])
         else:
             ids.append(canonical[0])
     return tuple(problems), tuple(ids)
 
 
+def _replacement(token: str, canonical: str) -> str:
+    """Advice for a deprecated id. A bare ``GPL-3.0`` does not say whether "only" or "or
+    later" was meant, so both are named; the library's tool-internal ids
+    (``LicenseRef-scancode-*``) are no advice for a recipe."""
+    if canonical.endswith("-only"):
+        return "use %r or %r, whichever upstream grants" % (canonical, canonical[: -len("-only")] + "-or-later")
+    if canonical.lower().startswith("licenseref-scancode"):
+        return "use the current SPDX id or LicenseRef-<name>"
+    return "use %r" % canonical
+
+
 def _canonical(token: str, keys, aliases) -> Optional[Tuple[str, bool]]:
     """(SPDX id, deprecated?) for one token, or None when unknown."""
     low = token.lower()
+    if low in _not_exceptions():
+        return keys.get(low, token), False
     if low in keys:
         return keys[low], False
     if low in aliases:
@@ -68,6 +84,11 @@ def _canonical(token: str, keys, aliases) -> Optional[Tuple[str, bool]]:
     if token.endswith("+") and low[:-1] in keys:
         return keys[low[:-1]] + "+", False
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _not_exceptions():
+    return {n.lower() for n in data("licenses").get("licences_named_like_exceptions") or ()}
 
 
 def licence_family(spdx_id: str) -> str:
@@ -95,8 +116,8 @@ def _is_unknown(expression: str) -> bool:
 @rule("PESO-L001")
 def license_missing(recipe):
     info = build_info(recipe)
-    if recipe.package_class is None or _license_directives(recipe) or info.opaque or info.no_code:
-        return
+    if recipe.package_class is None or "license" in info.directive_names or info.opaque or info.no_code:
+        return  # declared here, in a base class of the file or by a build-system base (oneAPI)
     yield finding("PESO-L001", recipe, class_location(recipe),
                   "no license(...) directive: the package's licence is undeclared")
 
@@ -124,26 +145,39 @@ def license_unverified(recipe):
                           "license checked_by=%r is a placeholder" % checker)
 
 
+def _family(expression: str) -> str:
+    """The licence family an expression grants: a disjunction offers the most permissive
+    choice, a conjunction imposes the strictest."""
+    _problems, ids = check_expression(expression)
+    families = {licence_family(i.rstrip("+")) for i in ids if not i.lower().endswith("exception")}
+    order = ["permissive", "weak_copyleft", "strong_copyleft", "restricted"]
+    ranked = sorted(families, key=order.index)
+    if not ranked:
+        return "permissive"
+    return ranked[0] if " or " in expression.lower() else ranked[-1]
+
+
 @rule("PESO-L004")
 def license_policy(recipe):
     for d in _license_directives(recipe):
         expression = d.arg_str(0)
         if expression is None or _is_unknown(expression):
             continue
-        problems, ids = check_expression(expression)
-        if not ids:
-            continue
-        families = {licence_family(i.rstrip("+")) for i in ids if not i.lower().endswith("exception")}
-        # a disjunction offers the most permissive choice; a conjunction imposes the strictest
-        choice = " or " in expression.lower()
-        order = ["permissive", "weak_copyleft", "strong_copyleft", "restricted"]
-        ranked = sorted(families, key=order.index)
-        family = (ranked[0] if choice else ranked[-1]) if ranked else "permissive"
-        if family == "strong_copyleft":
+        if _family(expression) == "strong_copyleft":
             yield finding("PESO-L004", recipe, d.node,
                           "license(%r) is strong copyleft: xSDK M7 prefers permissive licences "
                           "(GPL is considered incompatible)" % expression)
-        elif family == "restricted":
-            yield finding("PESO-L004", recipe, d.node,
+
+
+@rule("PESO-L005")
+def license_not_open_source(recipe):
+    """Split from PESO-L004 so that one rule ID has one severity: a licence that is not
+    open source at all is a problem for every profile, copyleft only a preference of xSDK."""
+    for d in _license_directives(recipe):
+        expression = d.arg_str(0)
+        if expression is None or _is_unknown(expression):
+            continue
+        if _family(expression) == "restricted":
+            yield finding("PESO-L005", recipe, d.node,
                           "license(%r) is not an open-source licence (non-commercial or "
-                          "source-available)" % expression, severity="warning")
+                          "source-available)" % expression)

@@ -7,9 +7,6 @@ from ..registry import rule
 from ._common import build_info, class_location, finding
 
 PLACEHOLDER_MAINTAINERS = re.compile(r"^github_user\d*$")
-#: attributes from which a base class derives the homepage (PyPI, CRAN, Bioconductor)
-HOMEPAGE_SOURCES = ("homepage", "pypi", "cran", "bioc", "cpan", "gnu_mirror_path",
-                    "sourceforge_mirror_path", "xorg_mirror_path", "sourceware_mirror_path")
 MIN_DESCRIPTION = 10
 
 
@@ -17,9 +14,10 @@ MIN_DESCRIPTION = 10
 def maintainers_missing(recipe):
     if recipe.package_class is None:
         return
-    if recipe.directives_named("maintainers") or "maintainers" in recipe.attributes:
-        return
-    if build_info(recipe).opaque:
+    info = build_info(recipe)
+    if "maintainers" in info.directive_names or "maintainers" in info.own_attributes:
+        return  # the main class, a base class in the file or a build-system base names them
+    if info.opaque:
         return  # may inherit maintainers from another package's class
     yield finding("PESO-M001", recipe, class_location(recipe),
                   "no maintainers(...) directive: nobody is named to resolve build and test issues")
@@ -48,8 +46,9 @@ def homepage(recipe):
         return
     attr = recipe.attributes.get("homepage")
     if attr is None:
-        if any(a in recipe.attributes for a in HOMEPAGE_SOURCES) or build_info(recipe).opaque:
-            return
+        info = build_info(recipe)
+        if info.provides("homepage") or info.opaque:
+            return  # derived by a base class (pypi, cran, bioc, racket_name, ...)
         if any(m == "homepage" for m in cls.methods):
             return
         yield finding("PESO-M003", recipe, class_location(recipe), "no homepage attribute")

@@ -4,11 +4,13 @@ https everywhere, sha256 checksums, pinned VCS versions, stable patch URLs, vers
 import re
 
 from ..registry import rule
-from ._common import (BRANCH_NAMES, build_info, class_location, finding,
+from ._common import (BRANCH_NAMES, build_info, class_location, finding, is_true,
                       url_strings, version_key)
 
 VCS_ATTRIBUTES = ("git", "hg", "svn", "cvs")
-VCS_KWARGS = ("git", "hg", "svn", "cvs", "branch", "tag", "commit", "revision", "get_full_repo", "submodules")
+VCS_KWARGS = ("git", "hg", "svn", "cvs", "branch", "tag", "commit", "revision", "date", "get_full_repo", "submodules")
+#: keyword arguments that pin a VCS version to one state (``date=`` for CVS)
+VCS_PINS = ("commit", "revision", "date")
 WEAK_DIGESTS = ("md5", "sha1", "sha224", "sha384", "sha512")
 INSECURE = re.compile(r"^(http|ftp|git)://", re.IGNORECASE)
 
@@ -23,13 +25,36 @@ def _versions(recipe):
 
 
 def _is_branch_version(d) -> bool:
+    """A version that follows a moving line on purpose: ``branch=``, a branch-like name
+    (``develop``, ``stable``), or a tag named like a branch (``tag="master"``)."""
     name = d.arg_str(0)
-    return "branch" in d.kwargs or (name is not None and name.lower() in BRANCH_NAMES)
+    tag = d.kw_str("tag")
+    return ("branch" in d.kwargs or (name is not None and name.lower() in BRANCH_NAMES)
+            or (tag is not None and tag.lower() in BRANCH_NAMES))
+
+
+def _declares_vcs(recipe) -> bool:
+    """The recipe itself names a repository (an attribute or a version's ``git=``)."""
+    own = build_info(recipe).own_attributes
+    return any(a in own for a in VCS_ATTRIBUTES) or any(
+        k in d.kwargs for d in _versions(recipe) for k in ("git", "hg", "svn"))
+
+
+def _fetched_from_vcs_head(recipe, d) -> bool:
+    """A version with no URL, checksum or VCS keyword in a recipe whose only source is a
+    VCS attribute: Spack clones the repository's default branch for it."""
+    if d.has_star or len(d.args) > 1 or any(k in d.kwargs for k in ("url", "sha256") + WEAK_DIGESTS + VCS_KWARGS):
+        return False
+    info = build_info(recipe)
+    attrs = info.own_attributes
+    return (not info.no_code and any(a in attrs for a in VCS_ATTRIBUTES) and "url" not in attrs and "urls" not in attrs
+            and not info.provides("url"))
 
 
 def _has_vcs(recipe) -> bool:
-    if any(a in recipe.attributes for a in VCS_ATTRIBUTES):
-        return True
+    info = build_info(recipe)
+    if any(info.provides(a) for a in VCS_ATTRIBUTES):
+        return True  # set in the file or derived by a base class (RPackage: git from bioc)
     return any(k in d.kwargs for d in _versions(recipe) for k in ("git", "hg", "svn"))
 
 
@@ -76,8 +101,8 @@ def weak_or_missing_checksum(recipe):
             continue
         if manual or "sha256" in d.kwargs or any(a in d.kwargs for a in WEAK_DIGESTS):
             continue
-        if any(k in d.kwargs for k in VCS_KWARGS) or _is_branch_version(d):
-            continue
+        if any(k in d.kwargs for k in VCS_KWARGS) or _is_branch_version(d) or _fetched_from_vcs_head(recipe, d):
+            continue  # VCS versions are pinned by commit=/date= (PESO-S004), not by a checksum
         name = d.arg_str(0)
         if name is None:
             continue
@@ -86,10 +111,18 @@ def weak_or_missing_checksum(recipe):
 
 @rule("PESO-S004")
 def vcs_version_unpinned(recipe):
+    """Release versions fetched from a VCS without a pin. Versions that follow a line on
+    purpose (branches, ``tag="master"``, a moving ``stable`` tag) are not releases."""
     for d in _versions(recipe):
-        if "tag" in d.kwargs and "commit" not in d.kwargs:
+        if _is_branch_version(d) or any(k in d.kwargs for k in VCS_PINS):
+            continue
+        if "tag" in d.kwargs:
             yield finding("PESO-S004", recipe, d.node,
                           "version(%r) uses tag= without commit=: tags can move" % d.arg_str(0))
+        elif _fetched_from_vcs_head(recipe, d):
+            yield finding("PESO-S004", recipe, d.node,
+                          "version(%r) has no url, checksum or commit=: Spack clones the default "
+                          "branch for it; pin it with commit=" % d.arg_str(0))
 
 
 @rule("PESO-S005")
@@ -113,8 +146,13 @@ def unstable_patch_url(recipe):
 
 @rule("PESO-S006")
 def version_order(recipe):
+    """Branches first, then releases newest first, as ``spack versions`` shows them.
+    Each run of versions with the same deprecation state is its own list (a
+    ``with default_args(deprecated=True)`` block after the current ones is fine), and a
+    ``preferred=True`` version may stand first on purpose (perl-graph keeps its decimal
+    0.9704 above 0.20105, which Spack orders the other way)."""
     seen_release = None
-    previous = None  # (key, name) of the last release
+    previous = None  # (key, name, branch, deprecated) of the last release
     for d in _versions(recipe):
         name = d.arg_str(0)
         if name is None or d.when:
@@ -127,13 +165,14 @@ def version_order(recipe):
             continue
         seen_release = seen_release or name
         key = version_key(name)
-        if previous is not None and previous[2] != d.branch:
-            previous = None  # another if/for branch: its own sequence
+        deprecated = is_true(d.kwargs.get("deprecated"))
+        if previous is not None and (previous[2] != d.branch or previous[3] != deprecated or previous[4]):
+            previous = None  # another if/for branch, deprecation group or after a preferred one
         if previous is not None and key > previous[0]:
             yield finding("PESO-S006", recipe, d.node,
                           "version %r listed after older %r; list versions newest first"
                           % (name, previous[1]))
-        previous = (key, name, d.branch)
+        previous = (key, name, d.branch, deprecated, is_true(d.kwargs.get("preferred")))
 
 
 @rule("PESO-S007")
@@ -151,7 +190,9 @@ def checksum_fixme(recipe):
 
 @rule("PESO-S008")
 def dev_version_missing(recipe):
-    if _skip_source_rules(recipe) or not _has_vcs(recipe):
+    """Only for a VCS the recipe declares itself: a repository a base class derives from
+    a package index (RPackage's Bioconductor git) serves that index's releases."""
+    if _skip_source_rules(recipe) or not _declares_vcs(recipe):
         return
     versions = _versions(recipe)
     if not versions or any(_is_branch_version(d) for d in versions):

@@ -5,7 +5,7 @@ batch scheduler. Build-time ``check()`` is not a stand-alone test."""
 import ast
 import re
 
-from ...recipe import literal_str
+from ...recipe import dotted_name, literal_str
 from ..registry import rule
 from ._common import build_info, class_location, finding, package_methods, real_tests
 
@@ -94,8 +94,9 @@ def build_time_tests_only(recipe):
 
 @rule("PESO-T005")
 def stale_test_flag(recipe):
-    if recipe.package_class is None or real_tests(recipe) or build_info(recipe).opaque:
-        return
+    info = build_info(recipe)
+    if recipe.package_class is None or real_tests(recipe) or info.opaque or info.inherited_tests:
+        return  # PythonPackage's test_imports, PerlPackage's test_use are tests too
     for flag in STALE_FLAGS:
         attr = recipe.attributes.get(flag)
         if attr is not None and getattr(attr.value, "value", True) not in (False, None):
@@ -105,27 +106,44 @@ def stale_test_flag(recipe):
 
 @rule("PESO-T006")
 def test_needs_privileges_or_scheduler(recipe):
-    tests = [m for m in package_methods(recipe) if m.is_test]
-    if not tests:
-        return
-    spans = [(m.line, m.end_line) for m in tests]
+    """One finding per statement that runs a launcher in a test method: a list of
+    launchers to try is one choice, and ``if exe == "srun"`` compares, it runs nothing."""
+    for method in package_methods(recipe):
+        if not method.is_test:
+            continue
+        compared = {id(c) for node in ast.walk(method.node) if isinstance(node, ast.Compare)
+                    for c in [node.left] + node.comparators}
+        reported = set()
+        for stmt in ast.walk(method.node):
+            if not isinstance(stmt, ast.stmt) or stmt is method.node:
+                continue
+            for node in _own_nodes(stmt):
+                launcher = _launcher(node, compared)
+                if launcher and stmt.lineno not in reported:
+                    reported.add(stmt.lineno)
+                    yield finding("PESO-T006", recipe, node,
+                                  "test runs %r: tests must not need privileges or a batch scheduler"
+                                  % launcher)
 
-    def in_test(node):
-        return any(lo <= node.lineno <= hi for lo, hi in spans)
 
-    reported = set()
-    for node in recipe.strings:
+def _own_nodes(stmt):
+    """The expression nodes of ``stmt`` itself, not of statements nested in it."""
+    stack = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, ast.stmt)]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.stmt))
+
+
+def _launcher(node, compared):
+    """The launcher a node names as a command (a string or a call), else ''."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in compared:
         m = LAUNCHER_CMD.match(node.value)
-        if m and in_test(node) and node.lineno not in reported:
-            reported.add(node.lineno)
-            yield finding("PESO-T006", recipe, node,
-                          "test runs %r: tests must not need privileges or a batch scheduler"
-                          % m.group(1))
-    for name, node in recipe.calls:
-        if name.rsplit(".", 1)[-1] in LAUNCHERS and in_test(node) and node.lineno not in reported:
-            reported.add(node.lineno)
-            yield finding("PESO-T006", recipe, node,
-                          "test calls %s(): tests must not need privileges or a batch scheduler" % name)
+        return m.group(1) if m else ""
+    if isinstance(node, ast.Call):
+        name = dotted_name(node.func).rsplit(".", 1)[-1]
+        return name if name in LAUNCHERS else ""
+    return ""
 
 
 @rule("PESO-T007")

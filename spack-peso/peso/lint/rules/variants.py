@@ -7,10 +7,12 @@ import re
 
 from ...recipe import literal_str
 from ..registry import rule
-from ._common import build_info, class_location, data, finding
+from ._common import build_info, class_location, data, directive_dependencies, finding
 
 GPU_VARIANTS = {"cuda": "CudaPackage", "rocm": "ROCmPackage", "hip": "ROCmPackage"}
 GPU_TARGET_VARIANT = {"CudaPackage": "cuda_arch", "ROCmPackage": "amdgpu_target"}
+#: direct dependencies that mean the recipe itself builds GPU code
+GPU_RUNTIMES = {"CudaPackage": ("cuda",), "ROCmPackage": ("hip", "hsa-rocr-dev", "llvm-amdgpu", "rocm-core")}
 
 
 def _variants(recipe):
@@ -39,15 +41,28 @@ def variant_description_missing(recipe):
 
 @rule("PESO-V002")
 def debug_option_missing(recipe):
-    info = build_info(recipe)
-    if recipe.package_class is None or info.compiled is not True or info.build_type or info.opaque or info.no_code:
-        return
-    names = {d.arg_str(0) for d in _variants(recipe)}
-    if names & {"debug", "build_type", "buildtype"}:
-        return
-    yield finding("PESO-V002", recipe, class_location(recipe),
-                  "compiled package offers no debug build: add a 'debug' variant "
-                  "(or use a build system with build_type)")
+    """xSDK M16 asks for a debug build. CMake and Meson base classes give every recipe a
+    ``build_type`` variant with a Debug value; for Autotools, Makefile and generic
+    recipes Spack's way to a debug build is compiler flags (``cflags="-g -O0"``), not a
+    variant, so nothing is asked of them (the old reading flagged 1,825 such recipes).
+    What a recipe can get wrong is redefining ``build_type`` without a Debug value."""
+    for d in _variants(recipe):
+        if d.arg_str(0) not in ("build_type", "buildtype") or d.has_star:
+            continue
+        values = _literal_values(d.kwargs.get("values"))
+        if values and not any(v.lower().startswith("debug") for v in values):
+            yield finding("PESO-V002", recipe, d.node,
+                          "variant(%r) offers no Debug value (%s): users cannot build the package "
+                          "for debugging" % (d.arg_str(0), ", ".join(values)))
+
+
+def _literal_values(node):
+    """The string values of a literal tuple/list (None if not all literal)."""
+    elts = getattr(node, "elts", None)
+    if elts is None:
+        return None
+    values = [literal_str(e) for e in elts]
+    return values if all(v is not None for v in values) else None
 
 
 @rule("PESO-V003")
@@ -55,11 +70,12 @@ def xsdk_variant_names(recipe):
     variants = _variants(recipe)
     synonyms = _synonyms()
     names = {}
+    ruled_out = _ruled_out(recipe)
     for d in variants:
         name = d.arg_str(0)
         names.setdefault(name, d)
         entry = synonyms.get(name.lower())
-        if entry is not None:
+        if entry is not None and name not in ruled_out:
             yield finding("PESO-V003", recipe, d.node,
                           "variant %r: xSDK guideline: %s" % (name, entry["advice"]))
     info = build_info(recipe)
@@ -67,10 +83,11 @@ def xsdk_variant_names(recipe):
         yield finding("PESO-V003", recipe, names["debug"].node,
                       "variant 'debug' duplicates build_type, which %s already provides"
                       % "/".join(b for b in info.known if b.endswith(("CMakePackage", "MesonPackage"))))
-    if "shared" in names and "static" in names:
-        texts = [d.arg_str(0) or "" for d in recipe.directives if d.name in ("conflicts", "requires")]
-        texts += [d.kw_str("when") or "" for d in recipe.directives if d.name in ("conflicts", "requires")]
-        if not any(re.search(r"~shared", t) and re.search(r"~static", t) for t in texts) and not any(
+    if "shared" in names and "static" in names and not ruled_out & {"shared", "static"}:
+        # one directive's spec and condition together: conflicts("~shared", when="~static")
+        texts = [" ".join(t for t in (d.arg_str(0), d.kw_str("when"), *(c.text for c in d.when)) if t)
+                 for d in recipe.directives if d.name in ("conflicts", "requires")]
+        if not any("~shared" in t and "~static" in t for t in texts) and not any(
             "+shared" in t or "+static" in t for t in texts
         ):
             yield finding("PESO-V003", recipe, names["static"].node,
@@ -78,17 +95,45 @@ def xsdk_variant_names(recipe):
                           "(add conflicts(\"~shared~static\"))")
 
 
+def _ruled_out(recipe):
+    """Variants an unconditional ``conflicts("+x")`` forbids to enable: their names
+    never reach a user, so naming advice is moot."""
+    out = set()
+    for d in recipe.directives:
+        text = d.arg_str(0) or ""
+        if d.name == "conflicts" and not d.conditional and re.fullmatch(r"\s*\+(\w+)\s*", text):
+            out.add(text.strip()[1:])
+    return out
+
+
 @rule("PESO-V004")
 def gpu_support_undeclared(recipe):
+    """Ad-hoc ``cuda``/``rocm`` variants. Not reported: a recipe that defines the target
+    variant itself (``amdgpu_target``), and a variant that only selects or propagates to
+    dependencies (``depends_on("dep+cuda", when="+cuda")``: the recipe builds no GPU code)."""
     info = build_info(recipe)
     if info.opaque:
         return
+    own = {d.arg_str(0) for d in _variants(recipe)}
+    deps = directive_dependencies(recipe)
     for d in _variants(recipe):
         base = GPU_VARIANTS.get(d.arg_str(0))
-        if base and not info.has(base):
-            yield finding("PESO-V004", recipe, d.node,
-                          "ad-hoc variant(%r): inherit %s so %s and its conflicts come with it"
-                          % (d.arg_str(0), base, GPU_TARGET_VARIANT[base]))
+        if not base or info.has(base) or GPU_TARGET_VARIANT[base] in own:
+            continue
+        if not any(name in deps for name in GPU_RUNTIMES[base]) and not _used_in_methods(recipe, d.arg_str(0)):
+            continue
+        yield finding("PESO-V004", recipe, d.node,
+                      "ad-hoc variant(%r): inherit %s so %s and its conflicts come with it"
+                      % (d.arg_str(0), base, GPU_TARGET_VARIANT[base]))
+
+
+def _used_in_methods(recipe, name: str) -> bool:
+    pattern = re.compile(r"[+~]%s\b|\b%s\b" % (re.escape(name), re.escape(name)))
+    for method in recipe.all_methods():
+        text = "\n".join(recipe.lines[method.line - 1 : method.end_line])
+        if pattern.search(text):
+            return True
+    return False
 
 
 @rule("PESO-V005")
@@ -105,14 +150,19 @@ def unused_variant(recipe):
     if not variants or build_info(recipe).opaque:
         return
     consumed = set(data("build_systems")["base_class_variants"])
-    source = recipe.source
+    lowered = recipe.source.lower()
     for d in variants:
         name = d.arg_str(0)
         if name in consumed:
             continue
         # the declaration is one mention; any other whole-word mention (a condition, an
         # argument helper, spec.variants[...], even a comment) counts as a use
-        if _whole_word_mentions(source, name, limit=2) <= 1:
+        # case-insensitively: helpers spell the name differently (trilinos passes
+        # "Zoltan" to define_trilinos_enable, which lowercases it to the variant)
+        # (the declaration, description included, is not a use)
+        declaration = "\n".join(recipe.lines[d.line - 1 : (d.node.end_lineno or d.line)]).lower()
+        limit = _whole_word_mentions(declaration, name.lower(), limit=10) + 1
+        if _whole_word_mentions(lowered, name.lower(), limit=limit) < limit:
             yield finding("PESO-V006", recipe, d.node,
                           "variant %r is never used in a condition, argument or spec check" % name)
 

@@ -1,0 +1,151 @@
+"""Does a recipe compile C/C++/Fortran code? Evidence read from the recipe, shared by the
+language-dependency rule (PESO-D002) and the debug-option rule (PESO-V002).
+
+The base class alone is weak evidence: spack-packages added language dependencies to
+every recipe whose builds were seen to call a compiler, so the compiled-build-system
+recipes still without one are mostly protocol headers, icon themes, shell or Perl
+scripts and CMake modules (xf86driproto, hicolor-icon-theme, beakerlib, parallel). And it
+misses the other way: a generic ``Package`` that runs ``make`` in ``install()``, a
+Python or R package with a native extension. So a recipe compiles code when it says so:
+
+* it uses the compiler: ``spack_cc``, ``self.compiler``, ``CFLAGS``, ``flag_handler``...;
+* its ``install``/``build`` methods run a build tool (``make``, ``cmake``, ``configure``);
+* it links against a library: a dependency of link type (the default type) that is not
+  an interpreter, a build tool or a package of its own language ecosystem (``py-*``);
+* its build needs native-extension tooling (``py-cython``, ``py-pybind11``, ...).
+
+A compiled build system (CMake, Autotools, ...) counts as evidence together with any
+of these, not alone.
+"""
+
+import re
+from typing import Optional
+
+from ...recipe import literal_str
+from ._common import directive_dependencies
+
+COMPILER_USE = re.compile(
+    r"\bspack_(?:cc|cxx|fc|f77)\b|self\.compiler\b|\bflag_handler\b|\b[CF](?:XX)?FLAGS\b|"
+    r"\b(?:c|cxx|f)flags\b|\bself\.spec\[\"(?:c|cxx|fortran)\"\]"
+)
+BUILD_TOOLS = frozenset(("make", "gmake", "cmake", "configure", "ninja", "scons", "meson", "autoreconf"))
+BUILD_METHODS = ("install", "build", "edit", "build_targets")
+#: dependencies whose presence means native code is built (extension tooling)
+NATIVE_TOOLING = frozenset((
+    "py-cython", "py-pybind11", "py-nanobind", "py-scikit-build", "py-scikit-build-core",
+    "py-meson-python", "py-cffi", "py-pythran", "r-rcpp", "r-rcpparmadillo", "r-rcppeigen",
+    "perl-extutils-cbuilder", "perl-module-build-xsutil",
+))
+#: prefixes of packages of an interpreted ecosystem: linking against them compiles nothing
+ECOSYSTEM_PREFIXES = ("py-", "r-", "perl-", "ruby-", "lua-", "julia-", "racket-", "rkt-",
+                      "node-", "npm-", "go-", "rust-", "octave-", "aspell")
+#: interpreters and runtimes: a plain dependency on them links no native code
+RUNTIMES = frozenset(("python", "perl", "r", "ruby", "lua", "java", "openjdk", "jdk", "go",
+                      "rust", "node-js", "julia", "racket", "tcl", "octave", "emacs",
+                      "python-venv", "bash", "sed", "gawk", "coreutils", "git"))
+#: compilers of other languages: a build tool run drives their build, not a C compiler
+OTHER_TOOLCHAINS = frozenset(("go", "rust", "java", "openjdk", "ldc", "dmd", "ghc", "nim", "zig",
+                              "dotnet-core-sdk", "mono", "maven", "ant", "gradle", "sbt", "node-js"))
+#: build tools: needed to build, linked by nobody
+TOOLS = frozenset(("pkgconfig", "pkg-config", "cmake", "gmake", "ninja", "meson", "autoconf",
+                   "automake", "libtool", "m4", "yacc", "lex", "bison", "flex", "gettext",
+                   "util-macros", "texinfo", "help2man", "doxygen", "graphviz", "findutils",
+                   "diffutils", "gperf", "intltool", "docbook-xml", "docbook-xsl", "libxslt",
+                   "asciidoc", "xmlto", "font-util", "bdftopcf", "mkfontdir", "mkfontscale",
+                   "swig", "scons", "bazel", "maven", "ant", "gradle", "nasm", "yasm", "curl",
+                   "wget", "unzip", "tar", "gzip", "xz", "patchelf", "which", "file", "py-pip",
+                   "ca-certificates-mozilla"))
+
+
+def compile_evidence(recipe, compiled_base) -> Optional[str]:
+    """A short reason why the recipe compiles code, or None without evidence.
+
+    ``compiled_base`` is what the build-system table says of the base classes: True
+    (CMake, Autotools, ...), False (an interpreted ecosystem: Python, R, Perl, Cargo,
+    Go) or None (a generic ``Package``, binary installers). A link dependency is
+    evidence with a compiling build system; ``make`` in ``install()`` with an
+    interpreted one; a generic ``Package`` needs both a build tool run and a library
+    to link (ladot runs make to install a Perl script)."""
+    key = ("compiles", compiled_base)
+    if key not in recipe.memo:
+        recipe.memo[key] = _evidence(recipe, compiled_base)
+    return recipe.memo[key]
+
+
+def _evidence(recipe, compiled_base) -> Optional[str]:
+    m = COMPILER_USE.search(_code_text(recipe))
+    if m:
+        return "it uses %s" % m.group(0)
+    deps = directive_dependencies(recipe)
+    if any(name in OTHER_TOOLCHAINS for name in deps):
+        compiled_base = False if compiled_base is None else compiled_base
+        skip_tools = True  # make drives the Go/Rust/Java build (jacamar-ci)
+    else:
+        skip_tools = False
+    for name in deps:
+        if name in NATIVE_TOOLING:
+            return "it builds with %s" % name
+    tool = None if skip_tools else _build_tool_run(recipe, skip_make=compiled_base is True)
+    link = _linked_library(deps)
+    if compiled_base is True:
+        return tool or link
+    if compiled_base is False:
+        return tool
+    return "%s, %s" % (tool, link) if tool and link else None
+
+
+def _build_tool_run(recipe, skip_make: bool) -> Optional[str]:
+    for method in recipe.all_methods():
+        if method.name not in BUILD_METHODS:
+            continue
+        for name, call in recipe.calls:
+            tool = name.rsplit(".", 1)[-1]
+            if tool in BUILD_TOOLS and method.contains(call) and not (skip_make and tool in ("make", "gmake")):
+                return "%s() runs %s" % (method.name, tool)
+    return None
+
+
+def _linked_library(deps) -> Optional[str]:
+    for name, directives in deps.items():
+        if name in RUNTIMES or name in TOOLS or name.startswith(ECOSYSTEM_PREFIXES):
+            continue
+        if any(_links(d) for d in directives):
+            return "it links against %s" % name
+    return None
+
+
+def _links(directive) -> bool:
+    """True when the dependency type includes link (Spack's default: build and link)."""
+    node = directive.kwargs.get("type")
+    if node is None:
+        return True
+    text = literal_str(node)
+    if text is not None:
+        return text == "link"
+    elts = getattr(node, "elts", None)
+    if elts is None:
+        return False  # a name or expression: cannot tell
+    return any(literal_str(e) == "link" for e in elts)
+
+
+#: methods that hand the compiler to other packages or describe the install: naming
+#: ``spack_cc`` there compiles nothing (intel-oneapi-mpi sets its wrappers' compilers)
+NOT_BUILDING = ("setup_dependent_build_environment", "setup_dependent_run_environment",
+                "setup_run_environment", "setup_dependent_package", "libs", "headers")
+
+
+def _code_text(recipe) -> str:
+    """The source without comments, the class docstring and the methods of
+    :data:`NOT_BUILDING` (words there do not build this package)."""
+    text = recipe.memo.get("code_text")
+    if text is None:
+        lines = list(recipe.lines)
+        for number, comment in recipe.comments.items():
+            line = lines[number - 1]
+            lines[number - 1] = line[: len(line) - len(comment)] if line.endswith(comment) else line
+        for method in recipe.all_methods():
+            if method.name in NOT_BUILDING:
+                for number in range(method.line, method.end_line + 1):
+                    lines[number - 1] = ""
+        text = recipe.memo["code_text"] = "\n".join(lines)
+    return text

@@ -1,0 +1,160 @@
+"""Base classes are resolved from the build-system sources of the repository being
+linted (never imported), and the false-positive patterns of issue 11 stay fixed on the
+real builtin recipes they were seen on."""
+
+import os
+import textwrap
+
+import pytest
+
+from peso.lint import bases
+from peso.lint.cache import file_digest
+from peso.lint.registry import RULES, all_rules
+from peso.recipe import load_recipe
+
+BUILD_SYSTEM = textwrap.dedent(
+    '''\
+    from spack.package import PackageBase, classproperty, license, maintainers
+
+
+    def _git(cls):
+        if cls.idx_name:
+            return f"https://git.example.org/{cls.idx_name}"
+        return None
+
+
+    class IdxPackage(PackageBase):
+        """Packages of an index that derives their repository."""
+
+        idx_name = None
+        git = classproperty(_git)
+        maintainers("idx-team")
+        license("MIT")
+
+        def test_load(self):
+            """load the package"""
+            which("idx")("load", self.name)
+    '''
+)
+
+RECIPE = textwrap.dedent(
+    '''\
+    from spack_repo.testns.build_systems.idx import IdxPackage
+
+    from spack.package import *
+
+
+    class Foo(IdxPackage):
+        """Foo is a package of the index."""
+
+        homepage = "https://foo.org"
+        url = "https://foo.org/foo-1.0.tgz"
+        %s
+
+        version("1.0", sha256="%s")
+    '''
+)
+
+
+def _repo(tmp_path, idx_name_line):
+    root = tmp_path / "spack_repo" / "testns"
+    (root / "build_systems").mkdir(parents=True)
+    (root / "build_systems" / "idx.py").write_text(BUILD_SYSTEM)
+    (root / "packages" / "foo").mkdir(parents=True)
+    recipe = root / "packages" / "foo" / "package.py"
+    recipe.write_text(RECIPE % (idx_name_line, "a" * 64))
+    return str(recipe)
+
+
+def _rules_hit(path, *rule_ids):
+    all_rules()
+    recipe = load_recipe(path)
+    return sorted({f.rule for rid in rule_ids for f in RULES[rid].check(recipe)})
+
+
+def test_derived_attribute_directives_and_tests_come_from_the_sources(tmp_path):
+    path = _repo(tmp_path, 'idx_name = "foo"')
+    assert _rules_hit(path, "PESO-S001", "PESO-M001", "PESO-L001", "PESO-T001") == []
+
+
+def test_a_slot_left_empty_derives_nothing(tmp_path):
+    """``idx_name = None`` in the base is a slot: without a value there is no git."""
+    path = _repo(tmp_path, "")
+    assert _rules_hit(path, "PESO-S001", "PESO-M001", "PESO-L001") == ["PESO-S001"]
+
+
+def test_cache_key_follows_the_build_system_sources(tmp_path):
+    path = _repo(tmp_path, 'idx_name = "foo"')
+    data = open(path, "rb").read()
+    before = file_digest(data, path)
+    source = tmp_path / "spack_repo" / "testns" / "build_systems" / "idx.py"
+    source.write_text(BUILD_SYSTEM.replace('maintainers("idx-team")\n', ""))
+    bases.context_digest.cache_clear()
+    bases._packages_dir_context.cache_clear()
+    assert file_digest(data, path) != before
+
+
+def _builtin(builtin_packages, package):
+    path = os.path.join(builtin_packages, package.replace("-", "_"), "package.py")
+    assert os.path.isfile(path), path
+    all_rules()
+    return load_recipe(path)
+
+
+def _found(builtin_packages, package, rule_id):
+    return list(RULES[rule_id].check(_builtin(builtin_packages, package)))
+
+
+@pytest.mark.parametrize("package,rule_id", [
+    ("r-biobase", "PESO-S001"),              # RPackage derives git from bioc
+    ("rkt-racket-lib", "PESO-M003"),         # RacketPackage derives homepage from racket_name
+    ("rkt-racket-lib", "PESO-M001"),         # RacketPackage carries maintainers
+    ("intel-oneapi-mkl", "PESO-L001"),       # IntelOneApiPackage carries license()
+    ("qt-base", "PESO-M001"),                # maintainers on a base class in the same file
+    ("py-arkouda", "PESO-T005"),             # PythonPackage's test_imports is a test
+    ("rsync", "PESO-D003"),                  # --with-included-zlib=no turns bundling off
+    ("mpip", "PESO-D003"),                   # --enable-internal-stackdepth=N is a number
+    ("pkg-config", "PESO-D003"),             # a variant chooses the bundled glib
+    ("rmgdft", "PESO-D003"),                 # a variant chooses the internal pseudopotentials
+    ("rocm-openmp-extras", "PESO-R006"),     # a local variable named like the global
+    ("adol-c", "PESO-R001"),                 # a maintainer's own FIXME note
+    ("openglu", "PESO-R005"),                # a placeholder whose fetcher raises on purpose
+    ("lorene", "PESO-S003"),                 # CVS versions are pinned by date=
+    ("stream", "PESO-S003"),                 # a version cloned from git needs commit=, not sha256
+    ("frontistr", "PESO-S004"),              # tag="master" is a branch
+    ("neovim", "PESO-S004"),                 # the "stable" tag moves on purpose
+    ("cmake", "PESO-S006"),                  # deprecated versions in their own block
+    ("perl-graph", "PESO-S006"),             # the preferred version first
+    ("alpaka", "PESO-L002"),                 # MPL-2.0-no-copyleft-exception is a licence
+    ("xf86driproto", "PESO-D002"),           # protocol headers: nothing to compile
+    ("hicolor-icon-theme", "PESO-D002"),     # icons
+    ("beakerlib", "PESO-D002"),              # a shell library
+    ("parallel", "PESO-D002"),               # a Perl script
+    ("beakerlib", "PESO-V002"),              # no debug variant asked of Makefile packages
+    ("hdf-eos5", "PESO-V003"),               # ~shared~static ruled out by a condition
+    ("mpibind", "PESO-V004"),                # cuda/rocm variants only select dependencies
+])
+def test_real_false_positives_stay_fixed(builtin_packages, package, rule_id):
+    assert _found(builtin_packages, package, rule_id) == []
+
+
+def test_launcher_list_is_one_finding_and_comparisons_none(builtin_packages):
+    """parallel-netcdf tries srun first (a real P9 problem) and compares against it."""
+    got = _found(builtin_packages, "parallel-netcdf", "PESO-T006")
+    assert len(got) == 1
+
+
+def test_superlu_bakes_the_build_compiler_into_its_test_makefile(builtin_packages):
+    (got,) = _found(builtin_packages, "superlu", "PESO-T008")
+    assert "setup_standalone_tests" in got.message and 'env["CC"]' in got.message
+
+
+def test_hypre_caching_hook_is_never_called(builtin_packages):
+    (got,) = _found(builtin_packages, "hypre", "PESO-T009")
+    assert "cache_test_sources" in got.message and "CMakeBuilder" in got.message
+
+
+def test_generic_package_running_make_misses_language_deps(builtin_packages):
+    """bliss runs make in install() and links gmp, without depends_on("c"/"cxx")."""
+    (got,) = _found(builtin_packages, "bliss", "PESO-D002")
+    assert "install() runs make" in got.message
