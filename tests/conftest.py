@@ -15,18 +15,11 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from peso.errors import PesoError  # noqa: E402
 from peso.spackcall import provision  # noqa: E402
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def missing(reason: str):
-    """Fail under CI, skip elsewhere: what a test needs is not on this machine."""
-    if IN_CI:
-        pytest.fail("CI=true and %s" % reason, pytrace=False)
-    pytest.skip(reason)
+from peso_testing import missing  # noqa: E402
 
 
 def ready_spack():

@@ -31,6 +31,7 @@ STATUSES = (
     "PENDING",
     "SKIPPED",
     "NO_TESTS",
+    "PASSED_VACUOUS",
     "PASSED",
     "NOT_BUILT",
     "BUILT",
@@ -44,6 +45,8 @@ RERUN = BAD
 
 STATUS_MEANING = {
     "PASSED": "every test part passed (skipped parts allowed)",
+    "PASSED_VACUOUS": "Spack says PASSED but nothing was checked: no part ran, or the parts that ran "
+    "tested nothing (test_imports found no module)",
     "FAILED": "at least one test part failed",
     "SKIPPED": "excluded on request (--skip) or Spack skipped every part (e.g. an external)",
     "NO_TESTS": "the recipe defines no test_* method",
@@ -169,10 +172,12 @@ def compare(base: dict, new: dict) -> Dict[str, List[dict]]:
     ``new_failures``: not bad in ``base``, bad in ``new``; ``fixed``: bad in ``base``,
     PASSED in ``new``; ``flaky``: the same DAG hash got different outcomes (same binary,
     different result: the test, not the build, is unstable). Cells only in ``new`` (a
-    target or package the base run did not have) are listed as ``added``.
+    target or package the base run did not have) are listed as ``added``. A vacuous pass
+    that became a real one is ``now_tested``; the reverse, ``no_longer_tested``.
     """
     before = {(r["package"], r["target"]): r for r in base["specs"]}
-    changes = {"new_failures": [], "fixed": [], "flaky": [], "still_failing": [], "added": []}
+    changes = {"new_failures": [], "fixed": [], "now_tested": [], "no_longer_tested": [], "flaky": [],
+               "still_failing": [], "added": []}
     for row in new["specs"]:
         old = before.get((row["package"], row["target"]))
         old_status = old["status"] if old else None
@@ -190,6 +195,10 @@ def compare(base: dict, new: dict) -> Dict[str, List[dict]]:
             changes["new_failures"].append(entry)
         elif row["status"] == "PASSED" and old_status in BAD:
             changes["fixed"].append(entry)
+        elif row["status"] == "PASSED" and old_status == "PASSED_VACUOUS":
+            changes["now_tested"].append(entry)
+        elif row["status"] == "PASSED_VACUOUS" and old_status == "PASSED":
+            changes["no_longer_tested"].append(entry)
         elif row["status"] in BAD and old_status in BAD:
             changes["still_failing"].append(entry)
         if old and old["hash"] == row["hash"] and old_status != row["status"]:
@@ -236,9 +245,13 @@ def junit_xml(record: dict) -> str:
                     quoteattr(message[:500]),
                     escape(row.get("log_excerpt") or ""),
                 )
-            elif status in ("SKIPPED", "NO_TESTS"):
+            elif status in ("SKIPPED", "NO_TESTS") or part.get("vacuous") or (
+                status == "PASSED" and row["status"] == "PASSED_VACUOUS"
+            ):
+                # a pass that checked nothing is not counted as a pass by CI front-ends
                 skipped += 1
-                body = "<skipped message=%s/>" % quoteattr(message[:500])
+                reason = part.get("vacuous") or message
+                body = "<skipped message=%s/>" % quoteattr(reason[:500])
             cases.append(
                 '  <testcase classname=%s name=%s time="%.3f">%s</testcase>'
                 % (
@@ -270,7 +283,8 @@ def junit_xml(record: dict) -> str:
 
 def summary_lines(record: dict) -> List[str]:
     """Plain lines (Spack colour markup) for the terminal; the command prints them."""
-    colour = {"PASSED": "g", "BUILT": "g", "SKIPPED": "c", "NO_TESTS": "c", "PENDING": "y", "NOT_RUN": "y"}
+    colour = {"PASSED": "g", "BUILT": "g", "SKIPPED": "c", "NO_TESTS": "c", "PENDING": "y", "NOT_RUN": "y",
+              "PASSED_VACUOUS": "y"}
     width = max([len(r["package"]) for r in record["specs"]] + [7])
     lines = []
     for row in record["specs"]:

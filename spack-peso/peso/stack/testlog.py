@@ -59,6 +59,18 @@ def read_results(suite_dir: Optional[str]) -> Dict[str, str]:
     return found
 
 
+_ERROR_LINE = re.compile(r"\berror\b|\bError:", re.I)
+
+
+def first_error(body: List[str]) -> str:
+    """The first line of a failed part's output that reads like an error: Spack's own
+    message is often only ``Command exited with status 2:``, the cause is above it."""
+    for line in body:
+        if _ERROR_LINE.search(line) and not line.startswith("==> ["):
+            return line.strip()[:300]
+    return ""
+
+
 def parse_log(text: str) -> List[dict]:
     """Test parts in the order they finished: name, status, message, duration, excerpt.
 
@@ -81,15 +93,17 @@ def parse_log(text: str) -> List[dict]:
         if status:
             name = status.group("name")
             start_line, start_ts = started.pop(name, (None, None))
-            excerpt = ""
+            excerpt = detail = ""
             if status.group("status") == "FAILED":
                 first = start_line if start_line is not None else max(0, i - EXCERPT_LINES)
                 excerpt = "\n".join(lines[first : i + 1][-EXCERPT_LINES:])
+                detail = first_error(lines[first:i])
             parts.append(
                 {
                     "name": name,
                     "status": status.group("status"),
                     "message": (status.group("msg") or "").strip(),
+                    "detail": detail,
                     "duration": round(last_ts - start_ts, 3) if start_ts and last_ts else None,
                     "excerpt": excerpt,
                 }
@@ -105,6 +119,53 @@ def parse_log(text: str) -> List[dict]:
             }
         )
     return parts
+
+
+#: the last line of the script PythonPackage.test_imports runs; the arguments after its
+#: closing quote are the modules it imports (Spack logs the command line before running it)
+_IMPORT_SCRIPT_END = "    importlib.import_module(module)"
+
+
+def _imports_nothing(body: List[str]) -> bool:
+    """True when a ``test_imports`` part's command line ends with no module to import
+    (or Spack's debug line says it detected none)."""
+    if any(line.endswith("Detected the following modules: []") for line in body):
+        return True
+    for i, line in enumerate(body):
+        if line.rstrip() == _IMPORT_SCRIPT_END and i + 1 < len(body):
+            return body[i + 1].strip() == "'"
+    return False
+
+
+def mark_vacuous(parts: List[dict], log_text: str) -> Optional[str]:
+    """Flag parts that passed without checking anything; return why the whole spec's pass
+    is vacuous, or None when at least one part really checked something.
+
+    Spack reports PASSED when no part ran at all, and PythonPackage's ``test_imports``
+    passes when it found no module to import (a Debian Python external's ``purelib`` is
+    ``local/lib/...`` while pip installed into ``lib/.../site-packages``): curators must
+    not count either as tested.
+    """
+    lines = log_text.splitlines()
+    start = {}
+    for i, line in enumerate(lines):
+        header = _HEADER.match(line)
+        if header:
+            start[header.group("name")] = i
+            continue
+        status = _STATUS.match(line)
+        if status and status.group("name") == "test_imports" and status.group("status") == "PASSED":
+            body = lines[start.get("test_imports", i) : i]
+            if _imports_nothing(body):
+                for part in parts:
+                    if part["name"] == "test_imports":
+                        part["vacuous"] = "test_imports found no module to import"
+    passed = [p for p in parts if p["status"] == "PASSED"]
+    if not passed:
+        return "no test part ran"
+    if all(p.get("vacuous") for p in passed):
+        return "; ".join(sorted({p["vacuous"] for p in passed}))
+    return None
 
 
 def hung_part(parts: List[dict], expected_tests: List[str]) -> Optional[str]:
