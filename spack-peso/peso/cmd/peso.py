@@ -9,7 +9,7 @@ builds the very same parser.
 import sys
 
 from .. import ui
-from ..commands import bootstrap, lint, policy, stack
+from ..commands import bootstrap, curate, lint, policy, stack
 from ..deps import missing_message
 from ..errors import PesoError
 
@@ -18,7 +18,7 @@ section = "packaging"
 level = "long"
 
 #: subcommand name -> module providing ``description``, ``setup_parser`` and ``run``
-SUBCOMMANDS = {"lint": lint, "stack": stack, "policy": policy, "bootstrap": bootstrap}
+SUBCOMMANDS = {"lint": lint, "stack": stack, "policy": policy, "curate": curate, "bootstrap": bootstrap}
 
 
 def setup_parser(subparser):

@@ -28,7 +28,7 @@ class PesoDemoApp(CMakePackage):
 
     depends_on("c", type="build")
     depends_on("cmake@3.10:", type="build")
-    depends_on("peso-demo-lib")
+    depends_on("peso-demo-lib@1.0:")
 
     def test_run(self):
         """pesoapp prints the library's answer"""

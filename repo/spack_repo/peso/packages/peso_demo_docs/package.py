@@ -17,4 +17,4 @@ class PesoDemoDocs(BundlePackage):
 
     version("1.0")
 
-    depends_on("peso-demo-data")
+    depends_on("peso-demo-data@1.0:")

@@ -1,0 +1,1 @@
+"""Curated overlays of builtin recipes (``repo/``) and the upstream patches made from them."""
