@@ -113,6 +113,12 @@ def test_list_rules_shows_id_name_severity_policies(project):
     assert row.split()[0] == "PESO-E001" and row.split()[2] == "error" and "E4S-P1" in row
     row = next(line for line in lines if line.startswith("PESO-X002"))
     assert row.split() == ["PESO-X002", "unused-suppression", "warning", "-"]
+    # what the profile does not run is shown as off: D006 is disabled in e4s, L001 serves xSDK only
+    row = next(line for line in lines if line.startswith("PESO-D006"))
+    assert row.split()[2] == "off"
+    assert next(line for line in lines if line.startswith("PESO-L001")).split()[2] == "off"
+    all_rows = peso("--list-rules", "--policy", "all", cwd=project.root).stdout.splitlines()
+    assert next(line for line in all_rows if line.startswith("PESO-D006")).split()[2] == "info"
 
 
 # ----------------------------------------------------------------------------- real Spack

@@ -63,4 +63,5 @@ def test_python_package_inherits_its_test_and_homepage():
     recipe, got = lint("py_fooparse")
     rules = {rule for rule, _ in got}
     assert "PESO-T001" not in rules and "PESO-M003" not in rules and "PESO-D002" not in rules
-    assert rules == {"PESO-M001", "PESO-S001", "PESO-D006"}
+    # a PyPI package is not asked to name a VCS: the index is its upstream (issue 11)
+    assert rules == {"PESO-M001", "PESO-D006"}

@@ -196,7 +196,8 @@ def render_explanation(rule, profile=None) -> str:
     out = ["%s %s (%s)" % (rule.id, rule.name, severity), ""]
     out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
     out.append("Summary:  %s" % rule.summary)
-    for key, title in (("what", "What it checks"), ("why", "Why it matters"), ("example", "Example"), ("fix", "How to fix")):
+    for key, title in (("what", "What it checks"), ("why", "Why it matters"), ("noise", "What you see by default"),
+                       ("example", "Example"), ("fix", "How to fix")):
         text = doc.get(key)
         if not text:
             continue
@@ -222,7 +223,8 @@ def list_rules(args):
     lines = ["%-10s %-36s %-8s %s" % ("ID", "NAME", "SEVERITY", "POLICIES")]
     for rule_id in sorted(rules):
         rule = rules[rule_id]
-        severity = profile.severity(rule, rule.severity)
+        # "off": the profile does not run it (a rule of other policies, or disabled by the profile)
+        severity = profile.severity(rule, rule.severity) if profile.covers(rule) else "off"
         lines.append("%-10s %-36s %-8s %s" % (rule.id, rule.name, severity, ", ".join(rule.policies) or "-"))
     lines.append("")
     lines.append(

@@ -26,9 +26,13 @@ class Profile:
     unmapped: bool
     raise_policies: Dict[str, str]
     raise_rules: Dict[str, str]
+    #: rules the profile leaves out although they serve its policies (``disabled:``)
+    disabled: Tuple[str, ...] = ()
 
     def covers(self, rule) -> bool:
         """True when ``rule`` runs under this profile (without ``--select``)."""
+        if rule.id in self.disabled:
+            return False
         if not rule.policies:
             return self.unmapped
         return any(fnmatch.fnmatchcase(p, pat) for p in rule.policies for pat in self.policies)
@@ -59,6 +63,7 @@ def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
             unmapped=bool(entry.get("unmapped", True)),
             raise_policies=dict(raises.get("policies") or {}),
             raise_rules=dict(raises.get("rules") or {}),
+            disabled=tuple(entry.get("disabled") or ()),
         )
         for key, sev in list(profile.raise_policies.items()) + list(profile.raise_rules.items()):
             if sev not in SEVERITIES:

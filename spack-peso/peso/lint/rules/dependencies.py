@@ -147,10 +147,13 @@ def resource_vendored(recipe):
 
 @rule("PESO-D006")
 def unconstrained_dependency(recipe):
+    """One finding per package (at its first unconstrained dependency) naming them all:
+    per dependency it was 16,369 findings in 4,538 builtin recipes, a wall nobody reads."""
     deps = directive_dependencies(recipe)
     if not deps:
         return
     exempt = set(data("build_systems")["unconstrained_ok"])
+    open_deps = []
     for name, directives in deps.items():
         if name in exempt:
             continue
@@ -159,7 +162,12 @@ def unconstrained_dependency(recipe):
         types = [d.kwargs.get("type") for d in directives]
         if types and all(literal_str(t) == "build" for t in types):
             continue
-        first = directives[0]
-        yield finding("PESO-D006", recipe, first.node,
-                      "depends_on(%r) has no version constraint anywhere: record the versions "
-                      "that work (FP3 / xSDK R6)" % name)
+        open_deps.append((directives[0], name))
+    if open_deps:
+        open_deps.sort(key=lambda dn: dn[0].line)
+        names = [name for _d, name in open_deps]
+        shown = ", ".join(names[:8]) + (", ... (%d in all)" % len(names) if len(names) > 8 else "")
+        yield finding("PESO-D006", recipe, open_deps[0][0].node,
+                      "%d dependenc%s without a version constraint anywhere (%s): record the "
+                      "versions known to work where upstream states them (FP3 / xSDK R6)"
+                      % (len(names), "y" if len(names) == 1 else "ies", shown))
