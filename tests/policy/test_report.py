@@ -205,6 +205,7 @@ def test_compat_dir_finds_e4s_folder_documents(tmp_path):
 def test_no_repository_is_a_one_line_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SPACK_ROOT"}
     env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # no provisioned Spack in the user cache either
     proc = subprocess.run([sys.executable, "-m", "peso", "policy", "report", "zlib", "-o", str(tmp_path / "o")],
                           capture_output=True, text=True, cwd=EXT, env=env)
     assert proc.returncode == 2 and "--repo" in proc.stderr

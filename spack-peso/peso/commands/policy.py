@@ -39,7 +39,14 @@ def setup_parser(subparser):
     report.add_argument("--deep", action="store_true", help="inside Spack: also run Spack's audit checks")
     report.add_argument("--jobs", "-j", type=int, default=0, help="worker processes")
     report.add_argument("--no-cache", action="store_true", help="do not use the lint result cache")
+    report.add_argument("--evidence", nargs="+", action="extend", default=[], metavar="DIR",
+                        help="run folders, environments, install trees, mirrors to read evidence from: "
+                             "check records (*.jsonl), build.json, runs/*/record.json, prefixes, sources")
     SUBCOMMANDS["report"] = report_command
+
+    explain = sp.add_parser("explain", help="a policy's evidence ladder: what passes, fails, is partial")
+    explain.add_argument("policy_id", metavar="POLICY", help="policy id, e.g. E4S-P2 or xSDK-R7")
+    SUBCOMMANDS["explain"] = explain_command
 
     stack = sp.add_parser("stack", help="stack-level policy lint of a generated environment (spack.yaml)")
     stack.add_argument("env", metavar="SPACK_YAML", help="environment file, e.g. environments/<target>/spack.yaml")
@@ -85,7 +92,9 @@ def report_command(args):
     old = compare.load_table(args.compare) if args.compare else None
 
     config = load_config().override(policy=args.policy, jobs=args.jobs or None)
-    report = run.build_report(chosen, config, use_cache=not args.no_cache, deep=args.deep, jobs=args.jobs)
+    fill = {"target": _target_of(args.stack)} if args.stack else {}
+    report = run.build_report(chosen, config, use_cache=not args.no_cache, deep=args.deep, jobs=args.jobs,
+                              evidence_dirs=args.evidence, fill=fill)
 
     out = args.output_dir
     for product in report.products:
@@ -100,10 +109,13 @@ def report_command(args):
                                            " (%s)" % report.spack if report.spack else " (static: no Spack loaded)"))
     if missing:
         ui.warn("no recipe for: %s" % ", ".join(missing))
+    if args.evidence:
+        ui.msg("evidence read: " + ", ".join("%d %s" % (n, kind) for kind, n in report.evidence_sources.items() if n))
     lines = ["%-10s %5s %5s %9s  %s" % ("policy", "pass", "fail", "evidence?", "title")]
     for pid, title, n_pass, n_fail, n_ev in writers.counts_table(report):
         lines.append("%-10s %5s %5s %9s  %s" % (pid, n_pass, n_fail, n_ev, title))
     ui.info("status per policy (products):\n" + "\n".join(lines))
+    ui.msg(writers.decided_line(report))
     ui.info("headline counts (products of %d):\n" % len(report.products) + "\n".join(
         "  %-28s %s" % (label, count) for label, count in writers.headline_counts(report)))
     per_rule = writers.rule_counts(report)
@@ -117,13 +129,27 @@ def report_command(args):
         ui.warn("%s: %s" % (product, r.contradiction))
         status = 1
     if old is not None:
-        comparison = compare.compare(old, compare.table_of(report))
+        comparison = compare.compare(old, compare.table_of(report), compare.sources_of(report))
         ui.info("compared with %s:\n  " % args.compare + "\n  ".join(compare.summary_lines(comparison)))
         if comparison.has_regressions:
             status = 1
     ui.msg("wrote %s/{report.md,report.html,report.json} and %d compatibility documents in %s/compat"
            % (out, len(report.products), out))
     return status
+
+
+def _target_of(stack_path):
+    """``environments/frontier/spack.yaml`` -> ``frontier`` (fills the "to decide" commands)."""
+    return os.path.basename(os.path.dirname(os.path.abspath(stack_path)))
+
+
+def explain_command(args):
+    import sys
+
+    from ..policy import explain
+
+    sys.stdout.write(explain.text(args.policy_id))
+    return 0
 
 
 def report_rules():

@@ -103,7 +103,8 @@ def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] =
     their own ``policies`` key.
     """
     if paths is None:
-        paths = sorted(glob.glob(os.path.join(POLICY_DIR, "*.yaml")))
+        # ladders.yaml beside the policy files holds the evidence ladders (.ladder), not policies
+        paths = sorted(p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")) if os.path.basename(p) != "ladders.yaml")
     if not paths:
         raise PesoError("no policy files found", path=POLICY_DIR)
     policies: Dict[str, Policy] = {}

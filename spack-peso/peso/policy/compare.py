@@ -4,13 +4,17 @@ Reports are compared on their JSON form (``report.json``, written next to the Ma
 and HTML), or on a folder of E4S compatibility YAML files, so an old report made by an
 older spack-peso, or by hand in the upstream format, can still be the baseline.
 Rank: fail < needs-evidence < pass; a move up is an improvement, down a regression.
+A cell that evidence decided (needs-evidence -> pass or fail, by a build, a test run, a
+source tree or a prefix rather than by the recipe) is listed as *decided*, with the
+evidence that decided it, and is not a regression: nothing about the product got worse,
+we only learned more. A cell the recipe newly fails is still a regression.
 """
 
 import dataclasses
 import glob
 import json
 import os
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from ..errors import PesoError
 from .evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport
@@ -29,6 +33,9 @@ class Change:
     policy: str
     old: str
     new: str
+    #: what decided the new status ("evidence", "recipe", "recipe+evidence") and its sources
+    by: str = ""
+    sources: List[str] = dataclasses.field(default_factory=list)
 
     @property
     def improved(self) -> bool:
@@ -41,6 +48,8 @@ class Comparison:
     regressed: List[Change]
     added: List[str]
     removed: List[str]
+    #: needs-evidence -> pass/fail decided by evidence (new builds, test runs, sources, prefixes)
+    decided: List[Change] = dataclasses.field(default_factory=list)
 
     @property
     def has_regressions(self) -> bool:
@@ -49,6 +58,17 @@ class Comparison:
 
 def table_of(report: PolicyReport) -> StatusTable:
     return {p.product: {pid: r.status for pid, r in p.results.items()} for p in report.products}
+
+
+def sources_of(report: PolicyReport) -> Dict[str, Dict[str, tuple]]:
+    """product -> policy -> (decided_by, [evidence sources]) of a new report."""
+    return {
+        p.product: {
+            pid: (r.decided_by, [o["source"] for o in r.observations if o.get("effect") in (PASS, FAIL)])
+            for pid, r in p.results.items()
+        }
+        for p in report.products
+    }
 
 
 def load_table(path: str) -> StatusTable:
@@ -96,32 +116,47 @@ def _from_yaml(paths) -> StatusTable:
     return table
 
 
-def compare(old: StatusTable, new: StatusTable) -> Comparison:
-    improved, regressed = [], []
+def compare(old: StatusTable, new: StatusTable, sources: Optional[Dict[str, Dict[str, tuple]]] = None) -> Comparison:
+    improved, regressed, decided = [], [], []
+    sources = sources or {}
     for product in sorted(set(old) & set(new)):
         for policy in sorted(set(old[product]) & set(new[product])):
             a, b = old[product][policy], new[product][policy]
             if a == b or a not in RANK or b not in RANK:
                 continue
-            change = Change(product, policy, a, b)
-            (improved if change.improved else regressed).append(change)
+            by, where = sources.get(product, {}).get(policy, ("", []))
+            change = Change(product, policy, a, b, by, list(where))
+            if a == NEEDS_EVIDENCE and by == "evidence":
+                decided.append(change)
+            else:
+                (improved if change.improved else regressed).append(change)
     return Comparison(
         improved=improved,
         regressed=regressed,
         added=sorted(set(new) - set(old)),
         removed=sorted(set(old) - set(new)),
+        decided=decided,
     )
 
 
 def summary_lines(c: Comparison) -> List[str]:
-    lines = ["%d improved, %d regressed, %d products added, %d removed"
-             % (len(c.improved), len(c.regressed), len(c.added), len(c.removed))]
+    lines = ["%d improved, %d regressed, %d decided by new evidence, %d products added, %d removed"
+             % (len(c.improved), len(c.regressed), len(c.decided), len(c.added), len(c.removed))]
     for change in c.regressed:
-        lines.append("regressed %s %s: %s -> %s" % (change.product, change.policy, change.old, change.new))
+        lines.append("regressed %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change)))
     for change in c.improved:
-        lines.append("improved  %s %s: %s -> %s" % (change.product, change.policy, change.old, change.new))
+        lines.append("improved  %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change)))
+    for change in c.decided:
+        lines.append("decided   %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change)))
     for name in c.added:
         lines.append("added     %s" % name)
     for name in c.removed:
         lines.append("removed   %s" % name)
     return lines
+
+
+def _by(change: Change) -> str:
+    if not change.sources:
+        return ""
+    more = " +%d more" % (len(change.sources) - 2) if len(change.sources) > 2 else ""
+    return " (by %s%s)" % ("; ".join(change.sources[:2]), more)

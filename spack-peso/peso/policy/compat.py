@@ -14,8 +14,10 @@ Upstream (E4S-Project/e4s-policies, ``e4s-policy-compatability-1.0.yaml``, forma
               explanation: "..."
 
 We write exactly those keys and add only optional ones that an older reader can ignore
-(``evidence``, ``status_source``, ``peso_status``, ``tool``, ``date``, and the xSDK
-results under a separate top-level ``xsdk_policies``). Reading accepts any upstream-
+(``evidence``, ``status_source``, ``peso_status``, ``decided_by``, ``to_decide``, ``tool``,
+``date``, and the xSDK results under a separate top-level ``xsdk_policies``). An
+``evidence`` item is a lint finding (``rule``) or an observation (``fact``, ``value``,
+``location`` of the record, spec or prefix path, and its ``date``). Reading accepts any upstream-
 shaped document, so a product's own ``.e4s/*compat*.yaml`` can be compared with what
 the recipe shows.
 """
@@ -74,11 +76,19 @@ def product_document(product: ProductReport, policies: Sequence[Policy], report:
         entry = {"id": policy.number, "policy_status": status, "explanation": result.explanation}
         entry["peso_status"] = result.status
         entry["status_source"] = result.source
-        if result.evidence:
+        if result.decided_by:
+            entry["decided_by"] = result.decided_by
+        if result.evidence or result.observations:
             entry["evidence"] = [
                 {"rule": e.rule, "result": e.severity, "message": e.message, "location": e.location}
                 for e in result.evidence
+            ] + [
+                {"fact": o["fact"], "value": o["value"], "result": o["effect"], "message": o["detail"],
+                 "location": o["source"], "date": o.get("date") or report.date}
+                for o in result.observations
             ]
+        if result.to_decide:
+            entry["to_decide"] = [dict(t) for t in result.to_decide]
         if result.contradiction:
             entry["contradiction"] = result.contradiction
         if policy.framework == "E4S":

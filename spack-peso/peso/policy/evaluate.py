@@ -1,12 +1,16 @@
-"""Findings -> per-product, per-policy status: pass / fail / needs-evidence.
+"""Findings and evidence -> per-product, per-policy status: pass / fail / needs-evidence.
 
 Why three states: most policies cannot be *proven* from a recipe (P3 sustainability,
-P8 error handling), but a recipe can still *disprove* some of them. So:
+P8 error handling), but a recipe can still *disprove* some of them, and records of
+concretization, builds and test runs, the source tree and the installed prefix
+(:mod:`.evidence`, judged by the ladders of :mod:`.ladder`) decide more. So:
 
-* a finding of warning or error severity from a rule serving the policy -> ``fail``
-  (info findings are kept as evidence but do not fail);
-* otherwise, if the policy is decidable from the recipe -> ``pass``;
-* otherwise -> ``needs-evidence`` (a human or an external document must say).
+* a finding of warning or error severity from a rule serving the policy, or a fail
+  rung of the policy's ladder -> ``fail`` (info findings are kept but do not fail);
+* otherwise a pass rung of the ladder -> ``pass``; or, if the policy is decidable from
+  the recipe, a clean lint -> ``pass``;
+* otherwise -> ``needs-evidence``, with the partial support found and what would
+  decide it (a command, or a line for the product's own document).
 
 A product's own compatibility document (:mod:`.compat`) can then fill in
 needs-evidence policies as self-reported, and is checked for claims the findings
@@ -54,6 +58,12 @@ class PolicyResult:
     #: the product's own claim (0/1/2) when it shipped a compatibility document
     claimed: Optional[int] = None
     contradiction: str = ""
+    #: observations the ladder used: Observation fields + effect (pass/fail/partial) + why
+    observations: List[dict] = dataclasses.field(default_factory=list)
+    #: what decided it: "recipe", "evidence", "recipe+evidence" or "" (undecided)
+    decided_by: str = ""
+    #: for undecided cells: [{evidence, produce}] that would decide it
+    to_decide: List[dict] = dataclasses.field(default_factory=list)
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -95,6 +105,13 @@ class PolicyReport:
     tool: str = "spack-peso " + __version__
     date: str = ""
     spack: str = ""
+    #: kind of evidence -> how many files/folders were read (beyond the recipes)
+    evidence_sources: Dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def decided(self) -> Dict[str, int]:
+        """policy id -> number of products with a pass or fail."""
+        counts = self.counts()
+        return {pid: c[PASS] + c[FAIL] for pid, c in counts.items()}
 
     def counts(self) -> Dict[str, Dict[str, int]]:
         """policy id -> status -> number of products."""
@@ -109,6 +126,7 @@ class PolicyReport:
             "tool": self.tool,
             "date": self.date,
             "spack": self.spack,
+            "evidence_sources": self.evidence_sources,
             "policies": [dataclasses.asdict(p) for p in self.policies],
             "products": [p.to_dict() for p in self.products],
         }
@@ -127,14 +145,24 @@ def evaluate_product(
     policies: Sequence[Policy],
     error: str = "",
     ran: Optional[Iterable[str]] = None,
+    observations: Sequence = (),
+    ladders: Optional[Dict] = None,
+    fill: Optional[Dict[str, str]] = None,
 ) -> ProductReport:
-    """Status of every policy for one product from its lint findings.
+    """Status of every policy for one product from its lint findings and observations.
 
     ``ran`` is the set of rule IDs that actually ran (default: assume all did); a
-    decidable policy none of whose rules ran cannot pass.
+    decidable policy none of whose rules ran cannot pass. ``observations`` are the
+    product's evidence (:class:`.evidence.Observation`), judged by ``ladders``
+    (default: ``policies/ladders.yaml``); ``fill`` names the target and run folder
+    in the "to decide" commands.
     """
+    from .ladder import climb, default_ladders
+
     findings = list(findings)
     ran = set(ran) if ran is not None else None
+    ladders = default_ladders() if ladders is None else ladders
+    fill = dict({"product": product, "target": "<target>", "run": "<run>"}, **(fill or {}))
     results = {}
     for policy in policies:
         serving = set(policy.rules)
@@ -142,13 +170,31 @@ def evaluate_product(
         relevant = [f for f in findings if f.rule in serving or policy.id in tuple(f.policies or ())]
         evidence = [evidence_of(f) for f in sorted(relevant, key=lambda f: (f.line, f.rule))]
         failing = [f for f in relevant if f.severity in FAILING]
+        verdict = climb(ladders.get(policy.id), observations, fill)
+        used = [dict(o.to_dict(), effect=kind, why=why) for o, kind, why in verdict.used]
+        decided_by = ""
         if error:
             status, why = NEEDS_EVIDENCE, "recipe could not be analysed: " + error
-        elif failing:
-            rules = sorted({f.rule for f in failing})
-            status, why = FAIL, "%d finding(s) of %s" % (len(failing), ", ".join(rules))
+            used = []
+        elif failing or verdict.status == FAIL:
+            status, parts = FAIL, []
+            if failing:
+                rules = sorted({f.rule for f in failing})
+                parts.append("%d finding(s) of %s" % (len(failing), ", ".join(rules)))
+            if verdict.status == FAIL:
+                parts += verdict.why
+            why = "; ".join(parts)
+            decided_by = "+".join(x for x, on in (("recipe", failing), ("evidence", verdict.status == FAIL)) if on)
+        elif verdict.status == PASS:
+            status, why, decided_by = PASS, "; ".join(verdict.why), "evidence"
+            if policy.decidable and checked:
+                why += " (and no finding from the %d recipe rule(s))" % len(checked)
+                decided_by = "recipe+evidence"
         elif policy.decidable and checked:
-            status, why = PASS, "no finding from the %d recipe rule(s) serving it (%s)" % (len(checked), ", ".join(checked))
+            status, decided_by = PASS, "recipe"
+            why = "no finding from the %d recipe rule(s) serving it (%s)" % (len(checked), ", ".join(checked))
+            if verdict.status == "partial":
+                why += "; evidence: " + "; ".join(verdict.why)
         else:
             status = NEEDS_EVIDENCE
             why = "not decidable from the recipe"
@@ -156,7 +202,14 @@ def evaluate_product(
                 why += ": " + policy.needs
             if checked:
                 why += " (%d recipe rule(s) found nothing against it)" % len(checked)
-        results[policy.id] = PolicyResult(policy.id, status, evidence, why)
+            if verdict.status == "partial":
+                why += "; partial evidence: " + "; ".join(verdict.why)
+            if verdict.to_decide:
+                why += "; to decide: " + "; ".join("%s (%s)" % (t["evidence"], t["produce"]) for t in verdict.to_decide)
+        result = PolicyResult(policy.id, status, evidence, why, observations=used, decided_by=decided_by)
+        if status == NEEDS_EVIDENCE:
+            result.to_decide = verdict.to_decide
+        results[policy.id] = result
     return ProductReport(product, package, recipe, results, error)
 
 

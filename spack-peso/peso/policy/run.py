@@ -1,8 +1,11 @@
-"""Build a policy report: lint each product's recipe, then judge every policy.
+"""Build a policy report: lint each product's recipe, gather the evidence, judge every policy.
 
 Inside Spack the package classes are loaded too (cheaply, without the audit checks
 unless ``deep``), so a product whose base class provides stand-alone tests counts as
-tested, as ``spack test list`` would say. Outside Spack the report is purely static.
+tested, as ``spack test list`` would say. Outside Spack the lint is purely static.
+The evidence folders (``--evidence``) are read by the providers of :mod:`.evidence`;
+with none, the recipe is the only evidence, as before, plus what the recipe itself
+shows beyond lint (``recipe_facts``).
 """
 
 import os
@@ -36,6 +39,8 @@ def build_report(
     use_cache: bool = True,
     deep: bool = False,
     jobs: int = 0,
+    evidence_dirs: Sequence[str] = (),
+    fill: Optional[Dict[str, str]] = None,
 ) -> PolicyReport:
     config = config or LintConfig()
     policies = policies if policies is not None else load_policies()
@@ -55,6 +60,9 @@ def build_report(
                 ran |= deep_lint.deep_rule_ids()
         for f in findings:
             by_path.setdefault(os.path.abspath(f.path), []).append(f)
+    from .evidence import collect
+
+    evidence = collect(list(evidence_dirs), {p.package: p.recipe for p in products})
     reports = []
     for product in products:
         if not product.recipe:
@@ -63,8 +71,24 @@ def build_report(
             )
             continue
         path = os.path.abspath(product.recipe)
-        report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies, ran=ran)
+        report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies, ran=ran,
+                                  observations=evidence.of(product.package), fill=fill)
         if product.compat:
             apply_claims(report, claims(read_document(product.compat), product.compat), product.compat)
         reports.append(report)
-    return new_report(policies, reports, spack=spack_version())
+    report = new_report(policies, reports, spack=spack_version())
+    report.evidence_sources = summary_of(evidence)
+    return report
+
+
+def summary_of(evidence) -> Dict[str, int]:
+    """How many files or folders of each kind the evidence folders held (for the report header)."""
+    found = evidence.found
+    return {
+        "check records": len(found.check_records),
+        "build records": len(found.build_records),
+        "test run records": len(found.test_records),
+        "install prefixes": len(found.prefixes),
+        "staged sources": len(found.stages),
+        "source archives": len(found.archives),
+    }

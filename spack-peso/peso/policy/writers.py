@@ -64,12 +64,34 @@ def headline_counts(report: PolicyReport) -> List[List[str]]:
     return rows
 
 
+def decided_line(report: PolicyReport) -> str:
+    """``decided: 2,834 of 7,084 cells (40.0%)``: the share of cells with a pass or fail."""
+    total = len(report.products) * len(report.policies)
+    decided = sum(report.decided().values())
+    return "decided: %d of %d cells (%.1f%%)" % (decided, total, 100.0 * decided / total if total else 0.0)
+
+
+def _evidence_rows(report: PolicyReport):
+    """(product, policy, status, observation) for every observation that decided a cell."""
+    for product in report.products:
+        for p in report.policies:
+            r = product.results.get(p.id)
+            if r and r.status in (PASS, FAIL):
+                for o in r.observations:
+                    if o.get("effect") == r.status:
+                        yield product.product, p.id, r.status, o
+
+
 def to_markdown(report: PolicyReport) -> str:
     policies = report.policies
     out = ["# Policy compliance report", ""]
-    out.append("Made by %s on %s%s. Status per product and policy: **pass** (the recipe shows it), "
-               "**FAIL** (a finding contradicts it), **evidence?** (the recipe cannot decide it)."
+    out.append("Made by %s on %s%s. Status per product and policy: **pass** (the recipe or the evidence "
+               "shows it), **FAIL** (a finding or the evidence contradicts it), **evidence?** (nothing read "
+               "decides it; the cell says what would)."
                % (report.tool, report.date, (", " + report.spack) if report.spack else ""))
+    out.append("")
+    sources = [("%d %s" % (n, kind)) for kind, n in report.evidence_sources.items() if n]
+    out.append("Evidence read beyond the recipes: %s. %s." % (", ".join(sources) or "none", decided_line(report).capitalize()))
     out.append("")
     out.append("## Headline counts")
     out.append("")
@@ -80,10 +102,12 @@ def to_markdown(report: PolicyReport) -> str:
     out.append("")
     out.append("## Summary")
     out.append("")
-    out.append("| policy | title | pass | fail | needs evidence |")
-    out.append("|---|---|---:|---:|---:|")
+    out.append("| policy | title | pass | fail | needs evidence | decided |")
+    out.append("|---|---|---:|---:|---:|---:|")
+    n = len(report.products) or 1
     for row in counts_table(report):
-        out.append("| " + " | ".join(_md(c) for c in row) + " |")
+        share = "%d%%" % round(100.0 * (int(row[2]) + int(row[3])) / n)
+        out.append("| " + " | ".join(_md(c) for c in row + [share]) + " |")
     out.append("")
     out.append("## Products")
     out.append("")
@@ -98,6 +122,24 @@ def to_markdown(report: PolicyReport) -> str:
         out.extend(["", "## Contradictions with the products' own documents", ""])
         for product, r in contradictions:
             out.append("- **%s** %s" % (_md(product), _md(r.contradiction)))
+    decided = list(_evidence_rows(report))
+    if decided:
+        out.extend(["", "## Decided by evidence", "",
+                    "| product | policy | status | fact | source | date |", "|---|---|---|---|---|---|"])
+        for product, pid, status, o in decided:
+            out.append("| %s | %s | %s | %s: %s | `%s` | %s |" % (
+                _md(product), pid, SYMBOL[status], o["fact"], o["value"], _md(o["source"]), o.get("date") or report.date))
+    undecided = {}
+    for product in report.products:
+        for p in policies:
+            r = product.results.get(p.id)
+            if r and r.status == NEEDS_EVIDENCE:
+                undecided.setdefault(p.id, [0, r.to_decide])[0] += 1
+    if undecided:
+        out.extend(["", "## What would decide the undecided cells", ""])
+        for pid, (count, to_decide) in undecided.items():
+            how = "; ".join("%s: `%s`" % (_md(t["evidence"]), _md(t["produce"])) for t in to_decide) or "the product's own compatibility document"
+            out.append("- **%s** (%d products): %s" % (pid, count, how))
     out.extend(["", "## Failing evidence", ""])
     for product in report.products:
         lines = []
@@ -107,6 +149,10 @@ def to_markdown(report: PolicyReport) -> str:
                 for e in r.evidence:
                     if e.severity in ("warning", "error"):
                         lines.append("  - %s `%s` %s (`%s`)" % (p.id, e.rule, _md(e.message), e.location))
+                for o in r.observations:
+                    if o.get("effect") == FAIL:
+                        lines.append("  - %s %s: %s, %s (`%s`, %s)" % (
+                            p.id, o["fact"], o["value"], _md(o["detail"]), _md(o["source"]), o.get("date") or report.date))
         if lines:
             out.append("- **%s**" % _md(product.product))
             out.extend(lines)
@@ -137,14 +183,28 @@ def to_html(report: PolicyReport) -> str:
     details = {
         product.product: {
             pid: [r.status, r.explanation, r.contradiction,
-                  [[e.rule, e.severity, e.message, e.location] for e in r.evidence]]
+                  [[e.rule, e.severity, e.message, e.location] for e in r.evidence],
+                  [[o["effect"], o["fact"], o["value"], o["source"], o.get("date") or report.date, o["detail"], o["why"]]
+                   for o in r.observations],
+                  [[t["evidence"], t["produce"]] for t in r.to_decide],
+                  r.decided_by]
             for pid, r in product.results.items()
         }
         for product in report.products
     }
+    from .ladder import default_ladders
+
+    ladders = {
+        pid: {"reasoning": l.reasoning,
+              "rungs": [[r.kind, r.describe(), r.why] for r in l.rungs]}
+        for pid, l in default_ladders().items()
+    }
     return template.render(
         report=report,
         details=details,
+        ladders=ladders,
+        decided=decided_line(report),
+        evidence_sources=[("%d %s" % (n, kind)) for kind, n in report.evidence_sources.items() if n],
         policies=report.policies,
         rows=rows,
         counts=report.counts(),

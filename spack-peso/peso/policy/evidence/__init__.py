@@ -1,0 +1,166 @@
+"""Evidence beyond recipe lint: what runs, records and trees say about a product.
+
+Why providers: recipe lint can only say what a ``package.py`` shows. Whether the
+product concretizes, builds, passes its stand-alone test, ships a README or installs
+namespaced headers is written down elsewhere, by ``stack generate --check --record``,
+``stack build``, ``stack test``, Spack's stage and the install prefix. Each source has
+one small module here that turns its files into :class:`Observation` objects, one fact
+about one package with its source and date; the ladders (``policies/ladders.yaml``,
+:mod:`..ladder`) then decide policies from those facts. A provider never decides a
+policy, and the ladder never reads a file.
+
+:func:`discover` walks the ``--evidence`` folders once and sorts what it finds by kind;
+:func:`collect` runs every provider over it.
+"""
+
+import dataclasses
+import os
+import re
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from ...errors import PesoError
+
+#: a Spack archive in a mirror or source cache is named by its sha256
+_ARCHIVE = re.compile(r"^(?P<sha>[0-9a-f]{64})\.(?P<ext>tar\.gz|tgz|tar\.bz2|tar\.xz|tar|zip|whl)$")
+#: folders never worth descending into while looking for evidence
+_SKIP_DIRS = {".git", "__pycache__", "node_modules", ".cache"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Observation:
+    """One fact about one package, and where and when it was seen.
+
+    ``fact`` and ``value`` come from the vocabulary the ladders use (``build: built``,
+    ``test: vacuous``, ``prefix.namespacing: generic`` ...); ``source`` points at the
+    evidence itself (``file:line``, ``record: spec/hash``, a path in a prefix) so a
+    reader can open it.
+    """
+
+    package: str
+    fact: str
+    value: str
+    source: str
+    date: str = ""
+    detail: str = ""
+    target: str = ""
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class Found:
+    """Evidence files and folders found under the ``--evidence`` folders, by kind."""
+
+    check_records: List[str] = dataclasses.field(default_factory=list)
+    build_records: List[str] = dataclasses.field(default_factory=list)
+    test_records: List[str] = dataclasses.field(default_factory=list)
+    prefixes: List[str] = dataclasses.field(default_factory=list)
+    stages: List[str] = dataclasses.field(default_factory=list)
+    archives: Dict[str, str] = dataclasses.field(default_factory=dict)  # sha256 -> path
+
+    def empty(self) -> bool:
+        return not any(dataclasses.astuple(self))
+
+
+class Evidence:
+    """Observations per package (what :func:`collect` returns and the ladder reads)."""
+
+    def __init__(self, observations: Iterable[Observation] = (), found: Optional[Found] = None):
+        self.by_package: Dict[str, List[Observation]] = {}
+        self.found = found or Found()
+        for o in observations:
+            self.add(o)
+
+    def add(self, observation: Observation) -> None:
+        self.by_package.setdefault(observation.package, []).append(observation)
+
+    def of(self, package: str) -> List[Observation]:
+        return self.by_package.get(package, [])
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.by_package.values())
+
+
+def package_of_spec(spec: str) -> str:
+    """``builtin.hypre@2.26 +mpi`` -> ``hypre`` (the name a product is keyed by)."""
+    m = re.match(r"\s*(?:[\w-]+\.)?([a-z0-9][a-z0-9_-]*)", spec or "")
+    return m.group(1) if m else ""
+
+
+def display_path(path: str) -> str:
+    """Paths relative to the working folder when inside it: reports move between machines."""
+    path = os.path.abspath(path)
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def discover(dirs: Sequence[str]) -> Found:
+    """Sort what the ``--evidence`` folders (or files) hold; one-line error if one is missing."""
+    found = Found()
+    for top in dirs:
+        if not os.path.exists(top):
+            raise PesoError("no such evidence folder or file", path=top, key="--evidence")
+        if os.path.isfile(top):
+            _classify_file(top, found)
+            continue
+        for folder, subdirs, files in os.walk(top):
+            if os.path.isfile(os.path.join(folder, ".spack", "spec.json")):
+                found.prefixes.append(folder)
+                subdirs[:] = []  # a prefix's own files are the prefix provider's business
+                continue
+            if os.path.basename(folder).startswith("spack-stage-") and "spack-src" in subdirs:
+                found.stages.append(folder)
+                subdirs[:] = []
+                continue
+            subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
+            for name in sorted(files):
+                _classify_file(os.path.join(folder, name), found)
+    return found
+
+
+def _classify_file(path: str, found: Found) -> None:
+    name = os.path.basename(path)
+    archive = _ARCHIVE.match(name)
+    if archive:
+        found.archives.setdefault(archive.group("sha"), path)
+    elif name.endswith(".jsonl"):
+        found.check_records.append(path)
+    elif name == "build.json":
+        found.build_records.append(path)
+    elif name == "record.json":
+        found.test_records.append(path)
+
+
+def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
+    """Every provider over the ``--evidence`` folders.
+
+    ``packages``: package name -> recipe path (source archives are matched to a
+    package through its recipe's version checksums; the licence check reads the
+    recipe's ``license()``).
+    """
+    from . import build_records, check_records, prefix, recipe_facts, source_tree, test_records
+
+    found = discover(dirs)
+    for mirror in build_records.source_mirrors(found.build_records):
+        # stack build --mirror: the very archives the build used, named in its record
+        for sha, path in discover([mirror]).archives.items():
+            found.archives.setdefault(sha, path)
+    evidence = Evidence(found=found)
+    wanted = set(packages)
+    builds = build_records.read(found.build_records)
+    observations: List[Observation] = []
+    observations += check_records.read(found.check_records)
+    observations += builds
+    observations += test_records.read(found.test_records)
+    hashes: Dict[str, set] = {}
+    for o in builds:
+        if o.fact == "build.hash":
+            hashes.setdefault(o.package, set()).add(o.value)
+    observations += prefix.read([p for p in found.prefixes], hashes)
+    observations += source_tree.read(found.stages, found.archives, packages, builds)
+    observations += recipe_facts.read(packages)
+    for o in observations:
+        if o.package in wanted:
+            evidence.add(o)
+    return evidence

@@ -1,0 +1,273 @@
+"""The installed prefix as evidence: where headers and libraries went and what they are called.
+
+Why read prefixes: xSDK M13 (headers under include/, libraries under lib/, no version in
+library names except sonames), M9 / E4S FLP3 (namespaced names, no top-level
+``utils.h`` or ``libutil``), R5 (pkg-config or CMake package files export the
+dependency list), R8 (version macros), M8 (a runtime version call) and FLP1 (libraries
+do not call ``exit``/``abort`` themselves) are facts of the installation, not of the
+recipe. A prefix is any folder with Spack's ``.spack/spec.json``, so the install tree
+(or a single prefix) passed as ``--evidence`` is enough; the package, version, hash
+and CPU target come from that file.
+
+Values the ladders read: ``nothing`` (the prefix installs no header or library, so a
+library policy has no subject), ``not-native`` (a Python package: the header/library
+checks do not apply and decide nothing). Symbols are read with binutils ``nm``; without
+it the symbol facts are simply not observed.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from typing import Dict, List, Optional
+
+import yaml
+
+from . import Observation, display_path
+from .check_records import file_date
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.yaml")
+_LIB = re.compile(r"^lib(?P<stem>.+?)\.(?P<kind>so(\.\d+)*|a|dylib)$")
+_VERSIONED = re.compile(r"[-_.]?\d+(\.\d+)+$")
+_VERSION_MACRO = re.compile(r"^\s*#\s*define\s+(\w*VERSION\w*)\s+\S", re.MULTILINE)
+_PY_VERSION = re.compile(r"^__version__\s*[:=]|^from\s+\S*version\S*\s+import|^version\s*[:=]", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def names() -> dict:
+    with open(DATA, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def spec_of(prefix: str) -> dict:
+    """name, version, hash and target of the prefix's root spec (Spack's spec.json)."""
+    with open(os.path.join(prefix, ".spack", "spec.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    node = data["spec"]["nodes"][0]
+    target = (node.get("arch") or {}).get("target")
+    if isinstance(target, dict):
+        target = target.get("name")
+    return {"name": node["name"], "version": str(node.get("version", "")), "hash": node.get("hash", ""),
+            "target": target or "", "os": (node.get("arch") or {}).get("platform_os", "")}
+
+
+def family_of(target: str) -> str:
+    try:
+        import archspec.cpu
+
+        return str(archspec.cpu.TARGETS[target].family)
+    except Exception:
+        return target if target in ("x86_64", "aarch64", "ppc64le", "ppc64", "riscv64") else ""
+
+
+def tokens_of(package: str) -> List[str]:
+    """Namespace words of a package: ``darshan-runtime`` -> ``darshan``, ``py-foo-bar`` -> ``foobar, foo, bar``."""
+    parts = [p for p in re.split(r"[-_]", package.lower()) if p and p not in names()["name_noise"]]
+    found = ["".join(parts)] + [p for p in parts if len(p) >= 3]
+    return [t for t in dict.fromkeys(found) if len(t) >= 3]
+
+
+class Contents:
+    """Headers, libraries and Python modules of one prefix (relative paths)."""
+
+    def __init__(self, prefix: str):
+        n = names()
+        self.headers: List[str] = []
+        self.libs: List[str] = []
+        self.python = False
+        for folder, subdirs, files in os.walk(prefix):
+            rel = os.path.relpath(folder, prefix)
+            first = rel.split(os.sep)[0]
+            if first == ".spack":
+                subdirs[:] = []
+                continue
+            if re.match(r"lib(64)?$", first) and re.search(r"(^|/)python[\d.]*(/|$)", rel.replace(os.sep, "/")):
+                self.python = True
+                subdirs[:] = []
+                continue
+            for name in files:
+                path = os.path.join(rel, name) if rel != "." else name
+                if _LIB.match(name):
+                    self.libs.append(path)
+                elif os.path.splitext(name)[1] in n["header_suffixes"]:
+                    if not set(path.split(os.sep)[:-1]) & set(n["not_api_dirs"]):
+                        self.headers.append(path)
+        self.headers.sort()
+        self.libs = sorted(set(self.libs))
+
+
+def layout(c: Contents):
+    misplaced = [h for h in c.headers if not h.startswith("include" + os.sep)]
+    misplaced += [l for l in c.libs if not re.match(r"lib(64)?/", l.replace(os.sep, "/"))]
+    if misplaced:
+        return "misplaced", "outside include/ or lib/: " + ", ".join(misplaced[:5]), misplaced[0]
+    versioned = [l for l in c.libs if _VERSIONED.search(_LIB.match(os.path.basename(l)).group("stem"))]
+    if versioned:
+        return "versioned-name", "version in the library name (not the soname): " + ", ".join(versioned[:5]), versioned[0]
+    if not c.headers and not c.libs:
+        return ("not-native" if c.python else "nothing"), "no header and no library installed", ""
+    return "ok", "%d headers under include/, %d libraries under lib/" % (len(c.headers), len(c.libs)), ""
+
+
+def namespacing(c: Contents, package: str):
+    n = names()
+    tokens = tokens_of(package)
+    if not c.headers and not c.libs:
+        return ("not-native" if c.python else "nothing"), "no header and no library installed", ""
+
+    def named(word):
+        word = word.lower().replace("-", "").replace("_", "")
+        return any(t in word for t in tokens)
+
+    generic, unclear = [], []
+    for h in c.headers:
+        parts = h.split(os.sep)[1:]  # below include/
+        if len(parts) > 1:  # in a folder: the folder is the namespace
+            if parts[0].lower() in n["generic_headers"] and not named(parts[0]):
+                generic.append(h)
+            continue
+        stem = os.path.splitext(parts[0])[0] if parts else ""
+        if named(stem):
+            continue
+        (generic if stem.lower() in n["generic_headers"] else unclear).append(h)
+    for l in c.libs:
+        stem = _LIB.match(os.path.basename(l)).group("stem")
+        if named(stem):
+            continue
+        (generic if stem.lower() in n["generic_libraries"] else unclear).append(l)
+    if generic:
+        return "generic", "generic names any product could install: " + ", ".join(generic[:6]), generic[0]
+    if unclear:
+        return "unclear", "%d names without the product's name (%s): %s" % (
+            len(unclear), "/".join(tokens), ", ".join(unclear[:6])), unclear[0]
+    return "namespaced", "every header is in a folder or carries %s, every library too" % "/".join(tokens), ""
+
+
+def export(prefix: str, c: Contents):
+    if not c.libs:
+        return ("not-native" if c.python else "nothing"), "no library installed", ""
+    found = []
+    for folder, subdirs, files in os.walk(prefix):
+        subdirs[:] = [d for d in subdirs if d != ".spack"]
+        for name in files:
+            if name.endswith(".pc") and os.path.basename(folder) == "pkgconfig" or re.search(r"(Config|-config)\.cmake$", name):
+                found.append(os.path.relpath(os.path.join(folder, name), prefix))
+    if found:
+        return "present", "exports its link line: " + ", ".join(sorted(found)[:4]), sorted(found)[0]
+    return "absent", "libraries but no pkg-config .pc and no CMake package config file", ""
+
+
+def version_macros(prefix: str, c: Contents):
+    if not c.headers:
+        return ("not-native" if c.python else "nothing"), "no header installed", ""
+    for h in c.headers:
+        with open(os.path.join(prefix, h), "rb") as f:
+            text = f.read(200_000).decode("utf-8", "replace")
+        m = _VERSION_MACRO.search(text)
+        if m:
+            line = text[: m.start()].count("\n") + 1 + (1 if text[m.start()] == "\n" else 0)
+            return "present", "#define %s" % m.group(1), "%s:%d" % (h, line)
+    return "absent", "no #define ...VERSION... in %d installed headers" % len(c.headers), ""
+
+
+def _nm(args: List[str]) -> Optional[List[str]]:
+    nm = shutil.which("nm")
+    if not nm:
+        return None
+    proc = subprocess.run([nm, *args], capture_output=True, text=True, timeout=120)
+    return [line.split()[-1].split("@")[0] for line in proc.stdout.splitlines() if line.split()]
+
+
+def _real_libs(prefix: str, c: Contents) -> List[str]:
+    seen, libs = set(), []
+    for l in c.libs:
+        real = os.path.realpath(os.path.join(prefix, l))
+        if real not in seen and os.path.isfile(real):
+            seen.add(real)
+            libs.append(l)
+    return libs
+
+
+def terminate(prefix: str, c: Contents):
+    if not c.libs:
+        return ("not-native" if c.python else "nothing"), "no library installed", ""
+    wanted = set(names()["terminate_symbols"])
+    calls = []
+    for l in _real_libs(prefix, c):
+        path = os.path.join(prefix, l)
+        symbols = _nm((["-D"] if ".so" in l else []) + ["--undefined-only", path])
+        if symbols is None:
+            return None
+        hit = sorted(wanted & set(symbols))
+        if hit:
+            calls.append("%s imports %s" % (l, ", ".join(hit)))
+    if calls:
+        return "calls", "; ".join(calls[:4]), calls[0].split(" ")[0]
+    return "clean", "no library imports exit, abort, MPI_Abort or Fortran STOP", ""
+
+
+def version_api(prefix: str, c: Contents):
+    if c.libs:
+        for l in _real_libs(prefix, c):
+            if ".so" not in l:
+                continue
+            symbols = _nm(["-D", "--defined-only", os.path.join(prefix, l)])
+            if symbols is None:
+                return None
+            hits = sorted(s for s in symbols if "version" in s.lower())
+            if hits:
+                return "found", "%s exports %s" % (l, ", ".join(hits[:3])), l
+        return "not-found", "no exported symbol with 'version' in its name", ""
+    if c.python:
+        for folder, _, files in os.walk(prefix):
+            for name in ("__init__.py", "version.py", "_version.py", "__about__.py"):
+                if name in files and "site-packages" in folder:
+                    path = os.path.join(folder, name)
+                    with open(path, encoding="utf-8", errors="replace") as f:
+                        if _PY_VERSION.search(f.read(100_000)):
+                            return "found", "Python module with __version__", os.path.relpath(path, prefix)
+        return "not-found", "no __version__ in the installed Python modules", ""
+    return "nothing", "no library installed", ""
+
+
+def observe(prefix: str) -> List[Observation]:
+    spec = spec_of(prefix)
+    package = spec["name"]
+    date = file_date(os.path.join(prefix, ".spack", "spec.json"))
+    where = display_path(prefix)
+    c = Contents(prefix)
+    out = [Observation(package, "prefix.hash", spec["hash"], where, date, spec["version"])]
+    family = family_of(spec["target"])
+    if family:
+        out.append(Observation(package, "prefix.arch_family", family, where + "/.spack/spec.json", date,
+                               "installed for %s (%s family)" % (spec["target"], family)))
+    checks = {
+        "prefix.layout": layout(c),
+        "prefix.namespacing": namespacing(c, package),
+        "prefix.export": export(prefix, c),
+        "prefix.version_macros": version_macros(prefix, c),
+        "prefix.terminate": terminate(prefix, c),
+        "prefix.version_api": version_api(prefix, c),
+    }
+    for fact, result in checks.items():
+        if result is None:
+            continue
+        value, detail, rel = result
+        out.append(Observation(package, fact, value, where + ("/" + rel if rel else ""), date, detail))
+    return out
+
+
+def read(prefixes: List[str], hashes: Optional[Dict[str, set]] = None) -> List[Observation]:
+    """Facts of every prefix; with ``hashes`` (package -> built hashes) only those builds' prefixes."""
+    out = []
+    for prefix in prefixes:
+        try:
+            spec = spec_of(prefix)
+        except (OSError, ValueError, KeyError, IndexError):
+            continue
+        if hashes and spec["name"] in hashes and spec["hash"] not in hashes[spec["name"]]:
+            continue
+        out += observe(prefix)
+    return out

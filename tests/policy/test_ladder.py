@@ -1,0 +1,124 @@
+"""Evidence ladders as data: every ladder loads and names a real policy; a malformed one is
+a one-line error; a cell is failed by any fail rung, passed by a pass rung, and only
+supported by a partial one; every undecided cell says what would decide it."""
+
+import pytest
+
+from peso.errors import PesoError
+from peso.policy.catalog import load_policies
+from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, evaluate_product
+from peso.policy.evidence import Observation
+from peso.policy.ladder import LADDERS, climb, default_ladders, load_ladders
+
+
+def obs(fact, value, package="szx", source="run/build.json (szx@1.0/aaaaaaa)"):
+    return Observation(package, fact, value, source, "2026-11-29T12:00:00Z", "detail of %s" % fact, "host")
+
+
+def cell(policy_id, observations, findings=()):
+    policies = [p for p in load_policies() if p.id == policy_id]
+    report = evaluate_product("szx", "szx", "szx/package.py", findings, policies, observations=observations,
+                              fill={"target": "frontier"})
+    return report.results[policy_id]
+
+
+def test_every_ladder_names_a_policy_and_says_why():
+    ladders = default_ladders()
+    ids = {p.id for p in load_policies()}
+    assert set(ladders) <= ids
+    for ladder in ladders.values():
+        assert ladder.reasoning, ladder.policy
+        for rung in ladder.rungs:
+            assert rung.why and rung.when
+    # every policy no recipe can decide has a ladder saying what would
+    undecidable = {p.id for p in load_policies() if not p.decidable}
+    assert undecidable <= set(ladders)
+    assert all(ladders[pid].to_decide for pid in undecidable)
+
+
+@pytest.mark.parametrize("text,problem", [
+    ("ladders: {E4S-P1: {pass: [{why: x}]}}\n", "E4S-P1/pass[0]: a rung needs a non-empty 'when'"),
+    ("ladders: {E4S-P1: {pass: [{when: {build: built}}]}}\n", "E4S-P1/pass[0]: a rung needs a 'why'"),
+    ("ladders: {E4S-P99: {}}\n", "E4S-P99: no such policy"),
+    ("ladders: {E4S-P1: {passes: []}}\n", "E4S-P1: unknown key(s) passes"),
+    ("ladders: {E4S-P1: {to_decide: [{evidence: x}]}}\n", "to_decide entries need 'evidence' and 'produce'"),
+    ("- a list\n", "expected a 'ladders' mapping"),
+    ("facts: {build: [built]}\nladders: {E4S-P1: {pass: [{when: {biuld: built}, why: w}]}}\n",
+     "E4S-P1/pass[0]: unknown fact 'biuld'"),
+    ("facts: {build: [built]}\nladders: {E4S-P1: {pass: [{when: {build: biult}, why: w}]}}\n",
+     "E4S-P1/pass[0]: build has no value 'biult'"),
+])
+def test_bad_ladder_file_is_a_one_line_error(tmp_path, text, problem):
+    path = tmp_path / "ladders.yaml"
+    path.write_text(text)
+    with pytest.raises(PesoError) as e:
+        load_ladders(str(path), known=[p.id for p in load_policies()])
+    assert str(path) in str(e.value) and problem in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+def test_yaml_booleans_in_a_rung_mean_yes_and_no(tmp_path):
+    path = tmp_path / "ladders.yaml"
+    path.write_text("ladders:\n  E4S-P3:\n    reasoning: r\n    pass: [{when: {recipe.changes_source: no}, why: w}]\n")
+    ladder = load_ladders(str(path))["E4S-P3"]
+    assert climb(ladder, [obs("recipe.changes_source", "no")], {}).status == "pass"
+
+
+def test_concretizing_is_partial_support_for_p1_not_a_pass():
+    result = cell("E4S-P1", [obs("concretize", "ok")])
+    assert result.status == NEEDS_EVIDENCE
+    assert "partial evidence: it concretizes" in result.explanation
+    # the cell names the evidence that decides it and the command that produces it
+    assert result.to_decide and "spack peso stack build --target frontier" in result.to_decide[0]["produce"]
+    assert [o["effect"] for o in result.observations] == ["partial"]
+
+
+def test_a_build_passes_p1_and_its_own_failure_fails_it():
+    result = cell("E4S-P1", [obs("concretize", "ok"), obs("build", "built")])
+    assert result.status == PASS and result.decided_by == "evidence"
+    assert result.observations[0]["source"] == "run/build.json (szx@1.0/aaaaaaa)"
+    assert result.observations[0]["date"] == "2026-11-29T12:00:00Z"
+    assert not result.to_decide
+    assert cell("E4S-P1", [obs("build", "failed")]).status == FAIL
+    # a dependency's failure decides nothing
+    assert cell("E4S-P1", [obs("build", "blocked")]).status == NEEDS_EVIDENCE
+    # any failing evidence beats a passing one (built on one target, failed on another)
+    assert cell("E4S-P1", [obs("build", "built"), obs("build", "failed")]).status == FAIL
+
+
+def test_p2_is_failed_by_a_vacuous_pass_even_when_the_recipe_has_a_test():
+    # no findings: the recipe alone passes P2 (a test exists)
+    assert cell("E4S-P2", []).status == PASS and cell("E4S-P2", []).decided_by == "recipe"
+    vacuous = cell("E4S-P2", [obs("test", "vacuous")])
+    assert vacuous.status == FAIL and "without testing anything" in vacuous.explanation
+    passed = cell("E4S-P2", [obs("test", "passed")])
+    assert passed.status == PASS and passed.decided_by == "recipe+evidence"
+    assert cell("E4S-P2", [obs("test", "failed")]).status == FAIL
+    # a skipped run says nothing beyond the recipe
+    skipped = cell("E4S-P2", [obs("test", "skipped")])
+    assert skipped.status == PASS and skipped.decided_by == "recipe"
+
+
+def test_m14_needs_a_build_for_a_64_bit_cpu():
+    assert cell("xSDK-M14", [obs("build", "built")]).status == NEEDS_EVIDENCE
+    assert cell("xSDK-M14", [obs("concretize", "ok")]).status == NEEDS_EVIDENCE
+    assert cell("xSDK-M14", [obs("build", "built"), obs("prefix.arch_family", "x86_64")]).status == PASS
+
+
+def test_human_policies_say_how_a_product_reports_them():
+    result = cell("E4S-P8", [obs("build", "built"), obs("test", "passed")])
+    assert result.status == NEEDS_EVIDENCE
+    assert "compatibility document" in result.to_decide[0]["produce"]
+
+
+def test_the_shipped_ladders_file_is_the_default():
+    assert LADDERS.endswith("policies/ladders.yaml")
+
+
+def test_no_pass_rests_on_concretization_alone():
+    """Soundness, on the data itself: concretizing is never enough to pass a policy."""
+    for ladder in default_ladders().values():
+        for rung in ladder.of_kind("pass"):
+            assert set(rung.when) != {"concretize"}, ladder.policy
+            assert "skipped" not in rung.when.get("test", ()) and "vacuous" not in rung.when.get("test", ())
+            assert "blocked" not in rung.when.get("build", ())
