@@ -224,3 +224,28 @@ def test_collect_reads_a_whole_run_folder_in_the_ladders_vocabulary(tmp_path):
     for o in observations:
         assert o.fact in words, o.fact
         assert not words[o.fact] or o.value in words[o.fact], (o.fact, o.value)
+
+
+def test_prefix_macros_lib64_and_versioned_names(tmp_path):
+    # a string version macro cannot be compared with #if; TRUE is a macro any product could define
+    strings = ed.compiled_prefix(tmp_path / "a", "peso-ev-lib", "d" * 32, {
+        "include/pesoevlib.h": '#define PESOEVLIB_VERSION "1.0"\n#ifndef TRUE\n#define TRUE 1\n#endif\n'}, None)
+    facts = by_fact(prefix.read([strings]))
+    assert facts[("peso-ev-lib", "prefix.version_macros")].value == "string-only"
+    assert facts[("peso-ev-lib", "prefix.namespacing")].value == "generic"
+    assert "defines TRUE" in facts[("peso-ev-lib", "prefix.namespacing")].detail
+    lib64 = ed.compiled_prefix(tmp_path / "b", "peso-ev-lib", "d" * 32, {}, "int pesoevlib_f(void) { return 0; }\n")
+    os.rename(os.path.join(lib64, "lib"), os.path.join(lib64, "lib64"))
+    assert by_fact(prefix.read([lib64]))[("peso-ev-lib", "prefix.layout")].value == "lib64"
+    versioned = ed.compiled_prefix(tmp_path / "c", "peso-ev-lib", "d" * 32, {"include/pesoevlib-1.0.h": ""}, None)
+    assert by_fact(prefix.read([versioned]))[("peso-ev-lib", "prefix.layout")].value == "versioned-name"
+
+
+def test_support_file_names_a_contact_or_not(tmp_path):
+    recipe = ed.recipe_repo(tmp_path / "repo", "peso-ev-lib", "0" * 64)
+    for text, value in (("Ask us at peso-dev@example.org\n", "documented"), ("Be nice.\n", "unclear")):
+        stage = tmp_path / text[:3] / ("spack-stage-peso-ev-lib-1.0-" + "d" * 32) / "spack-src"
+        stage.mkdir(parents=True)
+        (stage / "SUPPORT.md").write_text(text)
+        facts = by_fact(source_tree.read([str(stage.parent)], {}, {"peso-ev-lib": recipe}, []))
+        assert facts[("peso-ev-lib", "source.contact")].value == value

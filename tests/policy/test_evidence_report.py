@@ -4,6 +4,7 @@ record writers and a check record beside a stack; the compatibility YAML, Markdo
 `policy explain` prints a ladder; a missing evidence folder is a one-line error."""
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -67,7 +68,10 @@ def test_evidence_decides_cells_the_recipe_could_not(evidence_run):
     # exampm's test "passed" without testing anything: its P2 is not a pass
     assert after["exampm"]["E4S-P2"]["status"] == "fail"
     assert "evidence read: 1 check records, 1 build records, 1 test run records" in proc.stdout + proc.stderr
-    assert "decided: " in proc.stdout + proc.stderr
+    # the report says how much the evidence added to what the recipe lint alone decides
+    m = re.search(r"decided: (\d+) of 132 cells \([\d.]+%\); by the recipe lint alone (\d+)", proc.stdout + proc.stderr)
+    assert m and int(m.group(1)) > int(m.group(2))
+    assert after["exampm"]["E4S-P1"]["recipe_status"] == "needs-evidence"
 
 
 def test_compare_lists_the_cells_new_evidence_decided(evidence_run):
@@ -126,6 +130,35 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
     assert 'class="observation partial"' in panel and "check.jsonl:3" in panel
     assert 'class="ladder"' in panel and "Only a real" in panel
     assert "td class=\"pass by-evidence\"" in proc.stdout
+
+
+def chromium_dom(url, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
+    proc = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--user-data-dir=%s" % (tmp_path / "profile"), "--dump-dom", url],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_every_decided_cell_has_evidence_to_open(evidence_run, tmp_path):
+    """Each pass or fail carries what decided it: a finding, an observation, or the recipe."""
+    _, new, _ = evidence_run
+    html = open(new / "report.html").read()
+    details = json.loads(html.split('id="evidence-data">')[1].split("</script>")[0])
+    for product, cells in details.items():
+        for policy, d in cells.items():
+            if d[0] in ("pass", "fail"):
+                deciding = [o for o in d[4] if o[0] == d[0]]
+                assert d[3] or deciding or ("recipe" in d[6] and d[7]), (product, policy)
+    # a cell the recipe decided opens with the recipe it read
+    dom = chromium_dom("file://%s?show=szx/E4S-P6" % (new / "report.html"), tmp_path)
+    panel = dom.split('id="evidence"')[1].split("</div>")[0]
+    assert 'class="recipe-source"' in panel and "szx/package.py" in panel
 
 
 def test_explain_prints_the_ladder():

@@ -111,9 +111,10 @@ def report_command(args):
         ui.warn("no recipe for: %s" % ", ".join(missing))
     if args.evidence:
         ui.msg("evidence read: " + ", ".join("%d %s" % (n, kind) for kind, n in report.evidence_sources.items() if n))
-    lines = ["%-10s %5s %5s %9s  %s" % ("policy", "pass", "fail", "evidence?", "title")]
+    alone = report.decided(recipe_alone=True)
+    lines = ["%-10s %5s %5s %9s %9s  %s" % ("policy", "pass", "fail", "evidence?", "lint only", "title")]
     for pid, title, n_pass, n_fail, n_ev in writers.counts_table(report):
-        lines.append("%-10s %5s %5s %9s  %s" % (pid, n_pass, n_fail, n_ev, title))
+        lines.append("%-10s %5s %5s %9s %9s  %s" % (pid, n_pass, n_fail, n_ev, alone[pid], title))
     ui.info("status per policy (products):\n" + "\n".join(lines))
     ui.msg(writers.decided_line(report))
     ui.info("headline counts (products of %d):\n" % len(report.products) + "\n".join(

@@ -64,6 +64,8 @@ class PolicyResult:
     decided_by: str = ""
     #: for undecided cells: [{evidence, produce}] that would decide it
     to_decide: List[dict] = dataclasses.field(default_factory=list)
+    #: the status the recipe lint alone gives (what the report said before evidence was read)
+    recipe_status: str = ""
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
@@ -108,10 +110,15 @@ class PolicyReport:
     #: kind of evidence -> how many files/folders were read (beyond the recipes)
     evidence_sources: Dict[str, int] = dataclasses.field(default_factory=dict)
 
-    def decided(self) -> Dict[str, int]:
-        """policy id -> number of products with a pass or fail."""
-        counts = self.counts()
-        return {pid: c[PASS] + c[FAIL] for pid, c in counts.items()}
+    def decided(self, recipe_alone: bool = False) -> Dict[str, int]:
+        """policy id -> number of products with a pass or fail (by the recipe lint alone, if asked)."""
+        table = {p.id: 0 for p in self.policies}
+        for product in self.products:
+            for p in self.policies:
+                r = product.results.get(p.id)
+                status = (r.recipe_status or r.status) if (r and recipe_alone) else (r.status if r else NEEDS_EVIDENCE)
+                table[p.id] += status in (PASS, FAIL)
+        return table
 
     def counts(self) -> Dict[str, Dict[str, int]]:
         """policy id -> status -> number of products."""
@@ -206,7 +213,14 @@ def evaluate_product(
                 why += "; partial evidence: " + "; ".join(verdict.why)
             if verdict.to_decide:
                 why += "; to decide: " + "; ".join("%s (%s)" % (t["evidence"], t["produce"]) for t in verdict.to_decide)
-        result = PolicyResult(policy.id, status, evidence, why, observations=used, decided_by=decided_by)
+        if error:
+            recipe_status = NEEDS_EVIDENCE
+        elif failing:
+            recipe_status = FAIL
+        else:
+            recipe_status = PASS if policy.decidable and checked else NEEDS_EVIDENCE
+        result = PolicyResult(policy.id, status, evidence, why, observations=used, decided_by=decided_by,
+                              recipe_status=recipe_status)
         if status == NEEDS_EVIDENCE:
             result.to_decide = verdict.to_decide
         results[policy.id] = result

@@ -31,7 +31,10 @@ from .check_records import file_date
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.yaml")
 _LIB = re.compile(r"^lib(?P<stem>.+?)\.(?P<kind>so(\.\d+)*|a|dylib)$")
 _VERSIONED = re.compile(r"[-_.]?\d+(\.\d+)+$")
-_VERSION_MACRO = re.compile(r"^\s*#\s*define\s+(\w*VERSION\w*)\s+\S", re.MULTILINE)
+#: a version or release macro, and one whose value is a number (comparable with #if)
+_VERSION_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w*(?:VERSION|RELEASE)\w*)[ \t]+(\S[^\n]*)", re.MULTILINE | re.IGNORECASE)
+_NUMERIC = re.compile(r"^\(?\s*\d+[uUlL]*\s*\)?\s*(/[*/].*)?$")
+_DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)\b", re.MULTILINE)
 _PY_VERSION = re.compile(r"^__version__\s*[:=]|^from\s+\S*version\S*\s+import|^version\s*[:=]", re.MULTILINE)
 
 
@@ -99,19 +102,29 @@ class Contents:
 
 
 def layout(c: Contents):
+    """xSDK M13: headers under include/, libraries under lib/, no version in their names
+    (sonames such as ``libfoo.so.1.2`` are allowed); lib64/ is not what M13 names."""
     misplaced = [h for h in c.headers if not h.startswith("include" + os.sep)]
     misplaced += [l for l in c.libs if not re.match(r"lib(64)?/", l.replace(os.sep, "/"))]
     if misplaced:
         return "misplaced", "outside include/ or lib/: " + ", ".join(misplaced[:5]), misplaced[0]
     versioned = [l for l in c.libs if _VERSIONED.search(_LIB.match(os.path.basename(l)).group("stem"))]
+    versioned += [h for h in c.headers if _VERSIONED.search(os.path.splitext(os.path.basename(h))[0])]
     if versioned:
-        return "versioned-name", "version in the library name (not the soname): " + ", ".join(versioned[:5]), versioned[0]
+        return "versioned-name", "version in the name (not a soname suffix): " + ", ".join(versioned[:5]), versioned[0]
     if not c.headers and not c.libs:
         return ("not-native" if c.python else "nothing"), "no header and no library installed", ""
+    lib64 = [l for l in c.libs if l.replace(os.sep, "/").startswith("lib64/")]
+    if lib64:
+        return "lib64", "libraries under lib64/, not lib/: " + ", ".join(lib64[:3]), lib64[0]
     return "ok", "%d headers under include/, %d libraries under lib/" % (len(c.headers), len(c.libs)), ""
 
 
-def namespacing(c: Contents, package: str):
+def namespacing(prefix: str, c: Contents, package: str):
+    """Header and library names (and generic macro names in headers) against M9/FLP3.
+
+    Exported symbols are not judged here, so "namespaced" only supports the policy; a
+    generic name found is a real violation."""
     n = names()
     tokens = tokens_of(package)
     if not c.headers and not c.libs:
@@ -137,12 +150,19 @@ def namespacing(c: Contents, package: str):
         if named(stem):
             continue
         (generic if stem.lower() in n["generic_libraries"] else unclear).append(l)
+    generic_macros = set(n["generic_macros"])
+    for h in c.headers:
+        with open(os.path.join(prefix, h), "rb") as f:
+            text = f.read(200_000).decode("utf-8", "replace")
+        hits = sorted({m.group(1) for m in _DEFINE.finditer(text)} & generic_macros)
+        if hits:
+            generic.append("%s defines %s" % (h, ", ".join(hits)))
     if generic:
-        return "generic", "generic names any product could install: " + ", ".join(generic[:6]), generic[0]
+        return "generic", "generic names any product could install: " + ", ".join(generic[:6]), generic[0].split(" ")[0]
     if unclear:
         return "unclear", "%d names without the product's name (%s): %s" % (
             len(unclear), "/".join(tokens), ", ".join(unclear[:6])), unclear[0]
-    return "namespaced", "every header is in a folder or carries %s, every library too" % "/".join(tokens), ""
+    return "namespaced", "every header is in a folder or carries %s, every library too (symbols not checked)" % "/".join(tokens), ""
 
 
 def export(prefix: str, c: Contents):
@@ -152,24 +172,33 @@ def export(prefix: str, c: Contents):
     for folder, subdirs, files in os.walk(prefix):
         subdirs[:] = [d for d in subdirs if d != ".spack"]
         for name in files:
-            if name.endswith(".pc") and os.path.basename(folder) == "pkgconfig" or re.search(r"(Config|-config)\.cmake$", name):
-                found.append(os.path.relpath(os.path.join(folder, name), prefix))
+            rel = os.path.relpath(os.path.join(folder, name), prefix)
+            if (name.endswith(".pc") and os.path.basename(folder) == "pkgconfig"
+                    or re.search(r"(Config|-config)\.cmake$", name)
+                    or rel.startswith("bin" + os.sep) and name.endswith("-config")
+                    or name.endswith((".mk", "Makefile.inc", "Makefile.export"))):
+                found.append(rel)
     if found:
         return "present", "exports its link line: " + ", ".join(sorted(found)[:4]), sorted(found)[0]
-    return "absent", "libraries but no pkg-config .pc and no CMake package config file", ""
+    return "absent", "libraries but no pkg-config .pc, CMake package config, bin/*-config script or make include", ""
 
 
 def version_macros(prefix: str, c: Contents):
+    """R8: a numeric version/release macro lets ``#if`` compare versions; a string one does not."""
     if not c.headers:
         return ("not-native" if c.python else "nothing"), "no header installed", ""
+    string_only = None
     for h in c.headers:
         with open(os.path.join(prefix, h), "rb") as f:
             text = f.read(200_000).decode("utf-8", "replace")
-        m = _VERSION_MACRO.search(text)
-        if m:
-            line = text[: m.start()].count("\n") + 1 + (1 if text[m.start()] == "\n" else 0)
-            return "present", "#define %s" % m.group(1), "%s:%d" % (h, line)
-    return "absent", "no #define ...VERSION... in %d installed headers" % len(c.headers), ""
+        for m in _VERSION_MACRO.finditer(text):
+            line = text[: m.start()].count("\n") + 1
+            if _NUMERIC.match(m.group(2).strip()):
+                return "present", "#define %s %s" % (m.group(1), m.group(2).strip()[:40]), "%s:%d" % (h, line)
+            string_only = string_only or ("#define %s %s" % (m.group(1), m.group(2).strip()[:40]), "%s:%d" % (h, line))
+    if string_only:
+        return "string-only", "only non-numeric version macros (%s)" % string_only[0], string_only[1]
+    return "absent", "no version or release macro in %d installed headers" % len(c.headers), ""
 
 
 def _nm(args: List[str]) -> Optional[List[str]]:
@@ -245,7 +274,7 @@ def observe(prefix: str) -> List[Observation]:
                                "installed for %s (%s family)" % (spec["target"], family)))
     checks = {
         "prefix.layout": layout(c),
-        "prefix.namespacing": namespacing(c, package),
+        "prefix.namespacing": namespacing(prefix, c, package),
         "prefix.export": export(prefix, c),
         "prefix.version_macros": version_macros(prefix, c),
         "prefix.terminate": terminate(prefix, c),

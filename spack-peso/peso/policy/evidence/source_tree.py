@@ -165,6 +165,16 @@ def observe(package: str, tree: Tree, recipe, date: str = "", target: str = "") 
         add("source." + kind, "present" if names else "absent",
             ("top-level %s: %s" % (kind.replace("_", " "), ", ".join(names))) if names else "no top-level %s file" % kind.replace("_", " "),
             names[0] if names else "")
+    if files["support"]:
+        text = ""
+        try:
+            text = tree.read(files["support"][0])
+        except (OSError, KeyError, tarfile.TarError, zipfile.BadZipFile):
+            pass
+        contact = re.search(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+", text)
+        add("source.contact", "documented" if contact else "unclear",
+            ("%s names %s" % (files["support"][0], contact.group(0))) if contact
+            else "%s names no email address or web address" % files["support"][0], files["support"][0])
     missing = [k.replace("_file", "").upper() for k in r["r7"] if not files[k]]
     add("source.r7_files", "complete" if not missing else "incomplete",
         "README, SUPPORT, LICENSE and CHANGELOG all at the top" if not missing else "missing at the top: " + ", ".join(missing))
