@@ -9,8 +9,10 @@ import os
 from .. import ui
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from ..stack import report_html, results
+from ..stack import executors, report_html, results
 from ..stack.build import StackBuild
+from ..stack.executors.batch import BatchExecutor
+from ..stack.executors.local import LocalExecutor
 from ..stack.spack_cli import SpackCLI
 from ..stack.testrun import TestRun
 
@@ -22,8 +24,8 @@ def _csv(values):
     return out
 
 
-def _common(subparser, jobs_default):
-    subparser.add_argument("--target", required=True, help="target machine of the stack (e.g. host)")
+def _common(subparser, jobs_default, target_required=True):
+    subparser.add_argument("--target", required=target_required, help="target machine of the stack (e.g. host)")
     subparser.add_argument(
         "--env", dest="env_dir", help="generated environment directory (default: environments/<target>)"
     )
@@ -109,8 +111,9 @@ def stack_build(args):
 
 
 def setup_test_parser(subparser):
-    _common(subparser, 2)
+    _common(subparser, None, target_required=False)
     subparser.add_argument("--timeout", type=float, default=600.0, help="seconds per spec (default 600)")
+    _scheduler_options(subparser)
     subparser.add_argument(
         "--skip", action="append", help="do not test these roots (reported SKIPPED; comma-separated)"
     )
@@ -124,6 +127,51 @@ def setup_test_parser(subparser):
     )
 
 
+def _scheduler_options(subparser):
+    group = subparser.add_argument_group("compute nodes (batch scheduler)")
+    group.add_argument("--scheduler", choices=executors.KINDS,
+                       help="where shards run (default: the target profile's scheduler, else local)")
+    group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
+    group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
+    group.add_argument("--nodes", type=int, help="nodes per shard job (default 1)")
+    group.add_argument("--time", help="time limit per shard job (MINUTES or H:MM:SS; default --timeout + 90 s)")
+    group.add_argument("--retry-node-fail", type=int, default=0, metavar="N",
+                       help="resubmit shards lost to a node failure, or never started, up to N times")
+    group.add_argument("--detach", action="store_true", help="submit, record the job ids and return")
+    group.add_argument("--attach", metavar="RUN", help="collect the results of a batch run (record.json or run directory)")
+    group.add_argument("--dry-run", action="store_true", help="write the batch scripts and show the commands; submit nothing")
+
+
+def _target_doc(name):
+    """The target profile's document when one exists (``host`` and ad-hoc labels have none)."""
+    from ..stack import model
+
+    if name == "host":
+        return None, ""
+    path = os.path.join(model.environments_dir(), "targets", name + ".yaml")
+    if not os.path.exists(path):
+        return None, ""
+    return model.find_target(name).doc, os.path.relpath(path)
+
+
+def _executor(args):
+    doc, path = _target_doc(args.target)
+    facts = executors.resolve_facts(doc, {
+        "scheduler": args.scheduler, "partition": args.partition, "account": args.account,
+        "nodes": args.nodes, "time": args.time,
+    }, path)
+    if args.retry_node_fail < 0:
+        raise PesoError("--retry-node-fail must be 0 or more")
+    if facts.kind == "local":
+        for flag, value in (("--detach", args.detach), ("--dry-run", args.dry_run),
+                            ("--retry-node-fail", args.retry_node_fail)):
+            if value:
+                raise PesoError("%s needs a batch scheduler (--scheduler slurm|pbs|flux)" % flag)
+        return LocalExecutor(args.jobs or 2, args.timeout), facts
+    return BatchExecutor(executors.adapter(facts.kind), facts, args.timeout, throttle=args.jobs,
+                         retry_node_fail=args.retry_node_fail, detach=args.detach, dry_run=args.dry_run), facts
+
+
 def _record_path(path):
     return os.path.join(path, "record.json") if os.path.isdir(path) else path
 
@@ -133,6 +181,7 @@ class _TestProgress:
 
     def __init__(self):
         self.total = self.done = 0
+        self.shown = set()  # batch scripts already printed (--dry-run)
 
     def __call__(self, kind, **info):
         if kind == "planned":
@@ -140,6 +189,19 @@ class _TestProgress:
             ui.msg("testing %d specs (%d to run)" % (info["total"], info["to_run"]))
         elif kind == "start":
             ui.debug("started %s" % info["row"]["package"])
+        elif kind == "submit":
+            ui.msg(("would submit: " if info["dry_run"] else "submitting: ") + " ".join(info["argv"]))
+            if info["dry_run"] and info["script"] not in self.shown:
+                self.shown.add(info["script"])
+                with open(info["script"]) as f:
+                    for line in f.read().splitlines():
+                        ui.msg("  | " + line)
+        elif kind == "submitted":
+            ui.msg("submitted %s: job %s" % (info["group"], ", ".join(info["job_ids"])))
+        elif kind == "retry":
+            ui.msg("resubmitting %s (%s)" % (info["row"]["package"], info["row"].get("scheduler_state")))
+        elif kind == "running":
+            ui.debug("%s running on %s" % (info["row"]["package"], info["row"].get("node")))
         elif kind == "done":
             self.done += 1
             row = info["row"]
@@ -148,31 +210,64 @@ class _TestProgress:
 
 
 def stack_test(args):
+    if args.attach:
+        return _attach(args)
+    if not args.target:
+        raise PesoError("--target is required (or --attach RUN)")
     out = _out(args)
     build_path = args.build_record or os.path.join(out, "build.json")
     build_record = results.load_record(build_path) if os.path.exists(build_path) else None
     if args.build_record and build_record is None:
         raise PesoError("build record not found", args.build_record)
     rerun = results.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
+    executor, facts = _executor(args)
     cli = _cli(args)
-    runner = TestRun(cli, args.target, out, args.jobs, args.timeout, on_event=_TestProgress())
+    runner = TestRun(cli, args.target, out, args.jobs or 2, args.timeout, on_event=_TestProgress(), executor=executor)
     run_dir = runner.run_dir
     options = {
-        "jobs": args.jobs,
+        "jobs": args.jobs or 2,
         "timeout": args.timeout,
         "only": _csv(args.only),
         "skip": _csv(args.skip),
         "rerun_failed": args.rerun_failed,
+        "scheduler": facts.kind,
     }
     ui.msg("run record: %s" % runner.record_path)
     try:
         record = runner.run(_csv(args.only), _csv(args.skip), build_record, rerun, options)
+    except KeyboardInterrupt:
+        if runner.record is not None and runner.record.get("detached"):
+            ui.msg("interrupted; the jobs keep running: spack peso stack test --attach %s" % run_dir)
+        raise
     finally:
         if runner.record is not None:
             _write_reports(runner.record, run_dir)
+    if record.get("detached"):
+        ui.msg("detached; collect the results with: spack peso stack test --attach %s" % run_dir)
+        return 0
+    status = _finish(record, run_dir)
+    return 0 if record.get("dry_run") else status
+
+
+def _finish(record, run_dir):
     _print_summary(record)
     ui.msg("reports: %s" % ", ".join(os.path.join(run_dir, f) for f in ("record.json", "junit.xml", "report.html")))
     return results.exit_status(record)
+
+
+def _attach(args):
+    path = _record_path(args.attach)
+    ui.msg("run record: %s" % os.path.abspath(path))
+    runner = None
+    try:
+        runner = TestRun.attach(path, on_event=_TestProgress())
+    finally:
+        record = runner.record if runner is not None else None
+        if record is None and os.path.exists(path):
+            record = results.load_record(path)
+        if record is not None:
+            _write_reports(record, os.path.dirname(os.path.abspath(path)))
+    return _finish(runner.record, runner.run_dir)
 
 
 def _write_reports(record, run_dir):
@@ -199,7 +294,7 @@ def stack_report(args):
         changes = results.compare(results.load_record(_record_path(args.compare)), merged)
     _print_summary(merged)
     if changes:
-        for kind in ("new_failures", "fixed", "flaky", "still_failing", "added"):
+        for kind in ("new_failures", "fixed", "now_tested", "no_longer_tested", "flaky", "still_failing", "added"):
             entries = changes[kind]
             ui.msg(
                 "%s (%d): %s"
@@ -217,7 +312,7 @@ def stack_report(args):
         atomic_write(args.junit, results.junit_xml(merged))
     if args.json:
         atomic_write(args.json, results.json_text(merged))
-    return 1 if changes and changes["new_failures"] else 0
+    return 1 if changes and (changes["new_failures"] or changes["no_longer_tested"]) else 0
 
 
 #: name -> (help, setup_parser function, command function)

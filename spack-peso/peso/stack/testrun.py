@@ -7,24 +7,20 @@ result. Here each shard is a process group we can kill on timeout; the driver po
 them (no threads, so Ctrl-C lands in one place), parses each shard's stage as soon as it
 ends and rewrites the run record atomically, so an interrupted run keeps what finished.
 Specs that cannot run (not installed, build failed, no tests, excluded) get their
-status up front: every requested spec appears in the record.
+status up front: every requested spec appears in the record. Where the shards run is
+an executor's business (``executors/``: local process groups, or batch jobs); parsing a
+finished shard's stage is the same code for all of them (:meth:`TestRun.finish_row`).
 """
 
 import os
-import signal
-import subprocess
-import sys
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from ..errors import PesoError
 from . import results, testlog
+from .executors.base import Shard, needs_gpu
+from .executors.local import LocalExecutor
 from .spack_cli import SpackCLI
-
-GUARD_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shard_guard.py")
-#: Seconds between SIGTERM and SIGKILL of a timed-out shard's process group.
-KILL_GRACE = 1.0
-POLL = 0.1
 
 Event = Callable[..., None]
 
@@ -92,49 +88,37 @@ def plan(
     return decided, to_run
 
 
-class _Shard:
-    def __init__(self, root, row, stage, proc, output):
-        self.root, self.row, self.stage, self.proc, self.output = root, row, stage, proc, output
-        self.started = time.monotonic()
-        self.term_sent = None
-        self.timed_out = False
-
-
-def _killpg(proc, sig):
-    try:
-        os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 class TestRun:
     """One ``stack test`` run: plan, shards, record, in ``<out_dir>/runs/<run id>``."""
 
     def __init__(
         self,
-        cli: SpackCLI,
+        cli: Optional[SpackCLI],
         target: str,
         out_dir: str,
         jobs: int = 2,
         timeout: float = 600.0,
         on_event: Event = _noop,
+        executor=None,
+        run_id: Optional[str] = None,
     ):
         if jobs < 1:
             raise PesoError("-j/--jobs must be at least 1")
         if timeout <= 0:
             raise PesoError("--timeout must be positive")
         self.cli, self.target = cli, target
-        self.run_id = results.new_run_id()
+        self.run_id = run_id or results.new_run_id()
         self.run_dir = os.path.join(os.path.abspath(out_dir), "runs", self.run_id)
         self.jobs, self.timeout, self.on_event = jobs, timeout, on_event
+        self.executor = executor or LocalExecutor(jobs, timeout)
         self.record_path = os.path.join(self.run_dir, "record.json")
         self.record = None
 
     # -- bookkeeping -------------------------------------------------------------------
-    def _save(self):
+    def save(self):
         results.write_record(self.record, self.record_path)
 
-    def _replace_row(self, row):
+    def replace_row(self, row):
         specs = self.record["specs"]
         for i, old in enumerate(specs):
             if old["hash"] == row["hash"] and old["target"] == row["target"]:
@@ -142,40 +126,31 @@ class TestRun:
                 break
         else:
             specs.append(row)
-        self._save()
+        self.save()
 
     # -- shards ------------------------------------------------------------------------
-    def _start(self, root, row) -> _Shard:
-        shard = "peso-%s-%s-%s" % (self.target, root["package"], root["hash"][:7])
-        stage = os.path.join(self.run_dir, "stage", shard)
-        os.makedirs(stage, exist_ok=True)
+    def shard(self, root: dict, index: int) -> Shard:
+        """The ``spack test run`` of one root: own test stage and alias, by DAG hash."""
+        name = "peso-%s-%s-%s" % (self.target, root["package"], root["hash"][:7])
+        stage = os.path.join(self.run_dir, "stage", name)
         argv = self.cli.argv(
             "test",
             "run",
             "--explicit",
             "--alias",
-            "%s-%s" % (shard, self.record["run_id"]),
+            "%s-%s" % (name, self.run_id),
             "/" + root["hash"],
             config=["config:test_stage:" + stage],
         )
-        output = open(os.path.join(stage, "spack-output.txt"), "wb")
-        proc = subprocess.Popen(
-            [sys.executable, GUARD_SCRIPT, str(os.getpid()), "--", *argv],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=self.cli.process_env,
-            start_new_session=True,
-        )
-        self.on_event("start", row=row)
-        return _Shard(root, row, stage, proc, output)
+        return Shard(index, name, root["package"], root["hash"], stage, argv, list(root.get("tests", [])),
+                     1 if needs_gpu(root) else 0)
 
-    def _finish(self, shard: _Shard, rc: int) -> dict:
-        shard.output.close()
-        row = dict(shard.row)
-        row["wall"] = round(time.monotonic() - shard.started, 3)
-        root = shard.root
-        suite = testlog.find_suite_dir(shard.stage)
+    def finish_row(self, row: dict, root: dict, stage: str, rc: Optional[int], timed_out: bool,
+                   wall: Optional[float]) -> dict:
+        """The row of a shard that ended, from what its test stage holds."""
+        row = dict(row)
+        row["wall"] = wall
+        suite = testlog.find_suite_dir(stage)
         log_path = testlog.find_log(suite, root["package"], root["hash"][:7])
         log_text = ""
         if log_path:
@@ -187,7 +162,7 @@ class TestRun:
         for key, status in testlog.read_results(suite).items():
             if key.startswith(root["package"] + "-") and key.endswith("-" + root["hash"][:7]):
                 spack_status = status
-        if shard.timed_out:
+        if timed_out:
             hung = testlog.hung_part(parts, root.get("tests", []))
             for part in parts:
                 if part["status"] == "RUNNING":
@@ -201,15 +176,23 @@ class TestRun:
         elif spack_status in ("PASSED", "FAILED", "SKIPPED", "NO_TESTS"):
             parts = [p for p in parts if p["status"] != "RUNNING"]
             row["status"] = spack_status
+            vacuous = testlog.mark_vacuous(parts, log_text) if spack_status == "PASSED" else None
+            if vacuous:
+                row["status"] = "PASSED_VACUOUS"
+                row["reason"] = vacuous
             failed = [p for p in parts if p["status"] == "FAILED"]
             if failed:
-                row["reason"] = "%s: %s" % (failed[0]["name"], failed[0]["message"])
+                cause = " ".join(x for x in (failed[0]["message"], failed[0].get("detail")) if x)
+                row["reason"] = "%s: %s" % (failed[0]["name"], cause)
                 row["log_excerpt"] = failed[0]["excerpt"]
         else:
-            with open(os.path.join(shard.stage, "spack-output.txt"), encoding="utf-8", errors="replace") as f:
-                output = f.read()
+            output = ""
+            output_path = os.path.join(stage, "spack-output.txt")
+            if os.path.exists(output_path):
+                with open(output_path, encoding="utf-8", errors="replace") as f:
+                    output = f.read()
             row["status"] = "ERROR"
-            row["reason"] = "spack test run exited %d without a result" % rc
+            row["reason"] = "spack test run exited %s without a result" % rc
             row["log_excerpt"] = testlog.tail(output)
         row["parts"] = parts
         return row
@@ -229,50 +212,47 @@ class TestRun:
         if rerun_record is not None:
             self.record["rerun_of"] = rerun_record["run_id"]
         self.record["specs"] = decided + [row for _, row in to_run]
-        self._save()
+        self.save()
         self.on_event("planned", total=len(self.record["specs"]), to_run=len(to_run), record=self.record)
         for row in decided:
             self.on_event("done", row=row)
-        queue = list(to_run)
-        running: Dict[int, _Shard] = {}
-        try:
-            while queue or running:
-                while queue and len(running) < self.jobs:
-                    shard = self._start(*queue.pop(0))
-                    running[shard.proc.pid] = shard
-                time.sleep(POLL)
-                for pid, shard in list(running.items()):
-                    rc = shard.proc.poll()
-                    if rc is not None:
-                        _killpg(shard.proc, signal.SIGKILL)  # stragglers of a finished shard
-                        del running[pid]
-                        row = self._finish(shard, rc)
-                        self._replace_row(row)
-                        self.on_event("done", row=row)
-                        continue
-                    elapsed = time.monotonic() - shard.started
-                    if shard.term_sent is None and elapsed > self.timeout:
-                        shard.timed_out = True
-                        shard.term_sent = time.monotonic()
-                        _killpg(shard.proc, signal.SIGTERM)
-                    elif shard.term_sent is not None and time.monotonic() - shard.term_sent > KILL_GRACE:
-                        _killpg(shard.proc, signal.SIGKILL)
-        except KeyboardInterrupt:
-            for shard in running.values():
-                _killpg(shard.proc, signal.SIGKILL)
-            for shard in running.values():
-                shard.proc.wait()
-                shard.output.close()
-                row = dict(shard.row, status="NOT_RUN", reason="run interrupted while this spec ran")
-                self.record["specs"] = [r for r in self.record["specs"] if r["hash"] != row["hash"]] + [row]
-            for _, row in queue:
-                row = dict(row, status="NOT_RUN", reason="run interrupted before this spec ran")
-                self.record["specs"] = [r for r in self.record["specs"] if r["hash"] != row["hash"]] + [row]
-            self.record["interrupted"] = True
-            self.record["finished"] = results.now_iso()
-            self._save()
-            raise
+        if self.executor.run(self, to_run) == "detached":
+            return self.record
+        return self.complete()
+
+    def complete(self) -> dict:
         self.record["complete"] = True
         self.record["finished"] = results.now_iso()
-        self._save()
+        self.save()
         return self.record
+
+    @classmethod
+    def attach(cls, record_path: str, on_event: Event = _noop, poll: Optional[float] = None) -> "TestRun":
+        """Collect a batch run's results: a detached run, or one whose driver was killed.
+
+        The run record holds the executor, its facts and every job id; the manifest holds
+        the shards. Nothing else (no Spack, no environment) is needed to finish the run.
+        """
+        from .executors import adapter
+        from .executors.batch import BatchExecutor
+
+        record = results.load_record(record_path)
+        info = record.get("executor")
+        if not info or info.get("kind", "local") == "local":
+            raise PesoError("not a batch run: nothing to attach to (run with --scheduler slurm|pbs|flux)",
+                            record_path)
+        if record.get("dry_run"):
+            raise PesoError("a --dry-run: its jobs were never submitted", record_path)
+        run_dir = os.path.dirname(os.path.abspath(record_path))
+        executor = BatchExecutor.from_record(adapter(info["kind"]), record, poll=poll)
+        run = cls(None, record["target"], os.path.dirname(os.path.dirname(run_dir)),
+                  timeout=info["timeout"], on_event=on_event, executor=executor, run_id=record["run_id"])
+        run.run_dir, run.record_path, run.record = run_dir, os.path.abspath(record_path), record
+        run.on_event("planned", total=len(record["specs"]),
+                     to_run=sum(1 for r in record["specs"] if r["status"] == "PENDING"), record=record)
+        for row in record["specs"]:
+            if row["status"] != "PENDING":
+                run.on_event("done", row=row)
+        executor.attach(run)
+        run.complete()
+        return run

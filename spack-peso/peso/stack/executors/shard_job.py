@@ -1,0 +1,117 @@
+"""Run one shard inside a batch job, on a compute node; report through the stage folder.
+
+Why a runner inside the job instead of ``spack test run`` in the batch script: the
+driver may be gone (detached, killed, logged out) when the job runs, so the job itself
+must enforce ``--timeout`` to the second (SIGTERM, then SIGKILL of the shard's process
+group, like the local executor) and leave its verdict where the driver will look: the
+run folder on the shared filesystem. It writes ``job-start.json`` when it starts (a
+started job is ERROR, not NOT_RUN, if it dies) and ``job-end.json`` when it ends,
+including when the scheduler signals it at its time limit or on ``scancel``.
+
+Usage: ``python shard_job.py MANIFEST INDEX`` (INDEX may be ``-``: read the scheduler's
+array index from ``SLURM_ARRAY_TASK_ID``/``PBS_ARRAY_INDEX``/``PESO_SHARD_INDEX``).
+Standalone on purpose (standard library only): it runs under the job's Python.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+KILL_GRACE = 1.0
+INDEX_VARIABLES = ("PESO_SHARD_INDEX", "SLURM_ARRAY_TASK_ID", "PBS_ARRAY_INDEX", "PBS_ARRAYID")
+JOB_ID_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "FLUX_JOB_ID")
+
+
+def write_json(path, doc):
+    """Atomic (temporary file + rename): the driver reads these while the job runs."""
+    folder = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".")
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f)
+    os.replace(tmp, path)
+
+
+def first_env(names):
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    return ""
+
+
+def killpg(pid, sig):
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run(shard, job_id):
+    stage = shard["stage"]
+    os.makedirs(stage, exist_ok=True)
+    started = time.time()
+    write_json(os.path.join(stage, "job-start.json"),
+               {"host": socket.gethostname(), "job_id": job_id, "started": started})
+    signalled = []
+
+    def on_signal(signum, frame):
+        signalled.append(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with open(os.path.join(stage, "spack-output.txt"), "wb") as output:
+        child = subprocess.Popen(shard["argv"], stdout=output, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, start_new_session=True)
+        timed_out = False
+        term_sent = None
+        while True:
+            try:
+                rc = child.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.time()
+            if term_sent is None and (signalled or now - started > shard["timeout"]):
+                timed_out = not signalled
+                term_sent = now
+                killpg(child.pid, signal.SIGTERM)
+            elif term_sent is not None and now - term_sent > KILL_GRACE:
+                killpg(child.pid, signal.SIGKILL)
+        killpg(child.pid, signal.SIGKILL)  # stragglers of a finished shard
+    write_json(os.path.join(stage, "job-end.json"), {
+        "rc": rc,
+        "timed_out": timed_out,
+        "signalled": signal.Signals(signalled[0]).name if signalled else None,
+        "started": started,
+        "finished": time.time(),
+        "host": socket.gethostname(),
+        "job_id": job_id,
+    })
+    return rc
+
+
+def job_id():
+    """``<array>_<index>`` inside a Slurm array (how the driver names it), else the job id."""
+    if os.environ.get("SLURM_ARRAY_JOB_ID") and os.environ.get("SLURM_ARRAY_TASK_ID"):
+        return "%s_%s" % (os.environ["SLURM_ARRAY_JOB_ID"], os.environ["SLURM_ARRAY_TASK_ID"])
+    return first_env(JOB_ID_VARIABLES)
+
+
+def main(argv):
+    manifest_path, index = argv[1], argv[2]
+    if index == "-":
+        index = first_env(INDEX_VARIABLES)
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    shard = manifest["shards"][int(index)]
+    shard.setdefault("timeout", manifest["timeout"])
+    run(shard, job_id())
+    return 0  # the verdict is in job-end.json; a non-zero exit means the runner itself failed
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,224 @@
+"""``stack test --scheduler slurm`` on a real one-node Slurm (scripts/slurm-local.sh).
+
+The demo stack of the session (conftest ``demo_stack``) is tested through sbatch job
+arrays on this machine: the same statuses as local shards, then each fault a facility
+produces: a job killed at Slurm's time limit, ``scancel`` of a running and of a pending
+job, a driver killed with SIGKILL and re-attached, a node failure resubmitted by
+``--retry-node-fail``. The time-limit run is submitted detached first (Slurm checks limits
+about every 30 s, so it takes 60-90 s) and collected with ``--attach`` near the end, so
+its wait overlaps the other tests. The node-failure test downs the only node: it is last.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
+
+TIMEOUT = 10
+
+
+def _env(demo_stack, cluster):
+    return dict(demo_stack.env, **cluster.env)
+
+
+def _peso(demo_stack, cluster, *args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
+                          env=_env(demo_stack, cluster), cwd=demo_stack.work, timeout=timeout)
+
+
+def _popen(demo_stack, cluster, *args):
+    return subprocess.Popen([sys.executable, "-m", "peso", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=_env(demo_stack, cluster), cwd=demo_stack.work)
+
+
+def _record_of(output):
+    for line in output.splitlines():
+        if "run record:" in line:
+            return line.split("run record:", 1)[1].strip()
+    raise AssertionError("no run record path in output:\n" + output)
+
+
+def _load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def _rows(record):
+    return {r["package"]: r for r in record["specs"]}
+
+
+def _statuses(record):
+    return {r["package"]: r["status"] for r in record["specs"]}
+
+
+def _wait_for(record_path, predicate, what, deadline=120):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if os.path.exists(record_path):
+            record = _load(record_path)
+            if predicate(record):
+                return record
+        time.sleep(0.3)
+    raise AssertionError("timed out waiting for %s in %s" % (what, record_path))
+
+
+def _running_part(record, package, part):
+    """The row's job is RUNNING and its Spack log shows ``part`` started."""
+    row = _rows(record)[package]
+    if row.get("scheduler_state") != "RUNNING":
+        return False
+    stage = os.path.join(os.path.dirname(record["executor"]["manifest"]), "..", "stage",
+                         "peso-host-%s-%s" % (package, row["hash"][:7]))
+    for folder, _, files in os.walk(stage):
+        for name in files:
+            if name.endswith("-test-out.txt"):
+                with open(os.path.join(folder, name), errors="replace") as f:
+                    if "test: %s" % part in f.read():
+                        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def timelimit_run(demo_stack, slurm_cluster):
+    """A hang whose Slurm job has a 1-minute limit and a 600 s --timeout: Slurm kills it."""
+    proc = _peso(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "slurm", "--only", "peso-demo-hang", "--timeout", "600", "--time", "1", "--detach"))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "--attach" in out
+    return _record_of(out), out
+
+
+def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster, timelimit_run):
+    local = _peso(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "local", "-j", "2", "--timeout", str(TIMEOUT)))
+    slurm = _peso(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "slurm", "--timeout", str(TIMEOUT)))
+    local_out, slurm_out = local.stdout + local.stderr, slurm.stdout + slurm.stderr
+    assert local.returncode == slurm.returncode == 1, slurm_out
+    local_record, slurm_record = _load(_record_of(local_out)), _load(_record_of(slurm_out))
+    assert _statuses(slurm_record) == _statuses(local_record) == {
+        "peso-demo-lib": "PASSED",
+        "peso-demo-app": "PASSED",
+        "peso-demo-fail": "FAILED",
+        "peso-demo-hang": "TIMEOUT",
+        "peso-demo-data": "NO_TESTS",
+        "peso-demo-broken": "BUILD_FAILED",
+        "peso-demo-docs": "NOT_INSTALLED",
+    }
+    for package, row in _rows(slurm_record).items():
+        local_parts = {p["name"]: p["status"] for p in _rows(local_record)[package]["parts"]}
+        assert {p["name"]: p["status"] for p in row["parts"]} == local_parts, package
+    rows = _rows(slurm_record)
+    assert rows["peso-demo-hang"]["hung_part"] == "test_wait"
+    assert "answer: 41" in rows["peso-demo-fail"]["log_excerpt"]
+    # every shard ran as an element of one job array, on the cluster's node
+    assert slurm_record["executor"]["kind"] == "slurm"
+    job_ids = {rows[p]["job_id"] for p in ("peso-demo-lib", "peso-demo-app", "peso-demo-fail", "peso-demo-hang")}
+    assert len(job_ids) == 4 and len({j.split("_")[0] for j in job_ids}) == 1
+    node = slurm_cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
+    assert {rows[p]["node"] for p in ("peso-demo-lib", "peso-demo-hang")} == {node}
+    script = slurm_record["executor"]["submissions"][0]["script"]
+    with open(script) as f:
+        text = f.read()
+    assert "#SBATCH --array=0-3\n" in text and "#SBATCH --time=0:02:00\n" in text  # 10 s + 90 s margin
+    # the same reports as a local run
+    run_dir = os.path.dirname(_record_of(slurm_out))
+    cases = [(c.get("classname"), c.get("name")) for c in ET.parse(os.path.join(run_dir, "junit.xml")).iter("testcase")]
+    assert ("host.peso-demo-hang", "test_wait") in cases
+    assert os.path.isfile(os.path.join(run_dir, "report.html"))
+
+
+def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slurm_cluster):
+    # -j 1 throttles the array to one running element: the second stays pending
+    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "slurm", "-j", "1", "--timeout", "300", "--only", "peso-demo-hang,peso-demo-lib"))
+    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+    record = _wait_for(record_path, lambda r: _running_part(r, "peso-demo-hang", "test_wait"), "the hang to run")
+    rows = _rows(record)
+    assert rows["peso-demo-lib"]["scheduler_state"] in ("SUBMITTED", "PENDING")
+    slurm_cluster.run("scancel", rows["peso-demo-lib"]["job_id"])
+    slurm_cluster.run("scancel", rows["peso-demo-hang"]["job_id"])
+    output = proc.stdout.read()
+    assert proc.wait(timeout=120) == 1, output
+    proc.stdout.close()
+    rows = _rows(_load(record_path))
+    hang, lib = rows["peso-demo-hang"], rows["peso-demo-lib"]
+    assert hang["status"] == "ERROR" and hang["scheduler_state"] == "CANCELLED"
+    assert "cancelled while running test_wait" in hang["reason"]
+    assert {p["name"]: p["status"] for p in hang["parts"]} == {"test_hello": "PASSED", "test_wait": "ERROR"}
+    assert lib["status"] == "NOT_RUN" and "cancelled before it started" in lib["reason"]
+    assert lib["parts"] == [] and lib.get("node") is None
+
+
+def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slurm_cluster):
+    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"))
+    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+    _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids in the record")
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
+    proc.stdout.close()
+    killed = _load(record_path)
+    assert killed["complete"] is False and set(_statuses(killed).values()) == {"PENDING"}
+    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", os.path.dirname(record_path))
+    out = attach.stdout + attach.stderr
+    assert attach.returncode == 1, out
+    record = _load(record_path)
+    assert record["complete"] is True
+    assert _statuses(record) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
+    assert [r["job_id"] for r in record["specs"]] == [r["job_id"] for r in killed["specs"]]  # the same jobs
+    assert re.search(r"peso-demo-fail\s+host\s+FAILED", out), out
+    assert os.path.isfile(os.path.join(os.path.dirname(record_path), "report.html"))
+
+
+def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, slurm_cluster, timelimit_run):
+    record_path, submit_output = timelimit_run
+    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path, timeout=300)
+    out = attach.stdout + attach.stderr
+    assert attach.returncode == 1, out
+    hang = _rows(_load(record_path))["peso-demo-hang"]
+    assert hang["status"] == "TIMEOUT" and hang["scheduler_state"] == "TIMEOUT"
+    assert hang["reason"].startswith("killed by the scheduler at its time limit while running test_wait")
+    assert hang["hung_part"] == "test_wait"
+    assert {p["name"]: p["status"] for p in hang["parts"]} == {"test_hello": "PASSED", "test_wait": "TIMEOUT"}
+    assert 55 <= hang["wall"] <= 150  # a 1-minute limit, checked by slurmctld about every 30 s
+
+
+def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_cluster):
+    node = slurm_cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
+    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "slurm", "--timeout", "8", "--retry-node-fail", "1", "--only", "peso-demo-hang"))
+    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+    first = _wait_for(record_path, lambda r: _running_part(r, "peso-demo-hang", "test_hello"), "the first attempt")
+    try:
+        slurm_cluster.run("scontrol", "update", "NodeName=%s" % node, "State=DOWN", "Reason=peso-node-test")
+    finally:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            state = slurm_cluster.run("sinfo", "-h", "-o", "%t").stdout.strip()
+            if state.startswith(("idle", "mix", "alloc")):
+                break
+            slurm_cluster.run("scontrol", "update", "NodeName=%s" % node, "State=RESUME", check=False)
+            time.sleep(1)
+    output = proc.stdout.read()
+    assert proc.wait(timeout=120) == 1, output
+    proc.stdout.close()
+    hang = _rows(_load(record_path))["peso-demo-hang"]
+    assert "resubmitting peso-demo-hang (NODE_FAIL)" in output
+    assert hang["attempts"] == 2
+    assert hang["previous_jobs"] == [{"job_id": _rows(first)["peso-demo-hang"]["job_id"], "state": "NODE_FAIL",
+                                      "reason": "NodeDown"}]
+    assert hang["job_id"] != hang["previous_jobs"][0]["job_id"]
+    # the second attempt ran in a fresh stage and hung like a hang does
+    assert hang["status"] == "TIMEOUT" and hang["hung_part"] == "test_wait"
+    assert os.path.isdir(os.path.join(os.path.dirname(record_path), "stage",
+                                      "peso-host-peso-demo-hang-%s.try1" % hang["hash"][:7]))
