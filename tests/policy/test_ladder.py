@@ -138,3 +138,39 @@ def test_documentation_and_symbol_policies_are_never_passed_on_presence_alone():
     assert cell("xSDK-R8", [obs("prefix.version_macros", "string-only")]).status == NEEDS_EVIDENCE
     assert cell("xSDK-M13", [obs("prefix.layout", "lib64")]).status == NEEDS_EVIDENCE
     assert cell("xSDK-M5", [obs("source.contact", "documented")]).status == PASS
+
+
+def test_the_self_report_line_a_cell_asks_for_is_read_back(tmp_path):
+    """The line an undecided cell suggests, pasted into the product's document, decides it."""
+    import re
+
+    import yaml
+
+    from peso.policy import compat
+
+    policies = [p for p in load_policies() if p.id in ("E4S-P8", "xSDK-M3")]
+    report = evaluate_product("szx", "szx", "szx/package.py", [], policies)
+    doc = {"product_name": "szx", "policy_groups": [{"Official": {"policies": []}}], "xsdk_policies": []}
+    for pid, result in report.results.items():
+        produce = result.to_decide[0]["produce"]
+        where, line = re.search(r"under (\S+): '(.*)'$", produce).groups()
+        entry = yaml.safe_load(line.replace("<how the product meets %s>" % pid, "reviewed by the team"))[0]
+        if where == "xsdk_policies":
+            doc["xsdk_policies"].append(entry)
+        else:
+            assert where == "policy_groups/Official/policies"
+            doc["policy_groups"][0]["Official"]["policies"].append(entry)
+    path = tmp_path / "szx-compat.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    compat.apply_claims(report, compat.claims(compat.read_document(str(path)), str(path)), str(path))
+    for result in report.results.values():
+        assert result.source == "self-reported" and result.claimed == 2
+
+
+def test_a_claim_the_evidence_contradicts_is_a_contradiction():
+    from peso.policy import compat
+
+    policies = [p for p in load_policies() if p.id == "E4S-P1"]
+    report = evaluate_product("szx", "szx", "szx/package.py", [], policies, observations=[obs("build", "failed")])
+    found = compat.apply_claims(report, {"E4S-P1": compat.COMPLETE}, "/x/.e4s/szx-compat.yaml")
+    assert found and "szx-compat.yaml claims E4S-P1 Complete, but the evidence shows build: failed (run/build.json" in found[0][1]

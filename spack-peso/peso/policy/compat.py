@@ -167,6 +167,17 @@ def claims(doc: dict, path: str = "") -> Dict[str, int]:
                     raise PesoError("policy_status must be 0, 1 or 2, not %r" % status, path=path, key="%s/%s" % (name, number))
                 if tag:
                     result["E4S-%s%d" % (tag, number)] = status
+    # xSDK claims live beside the upstream groups, in the key this tool writes them to
+    for entry in doc.get("xsdk_policies") or ():
+        if not isinstance(entry, dict) or not str(entry.get("id", "")).startswith("xSDK-"):
+            raise PesoError("xsdk_policies entries need an id such as xSDK-M3", path=path, key="xsdk_policies")
+        try:
+            status = int(entry["policy_status"])
+        except (KeyError, TypeError, ValueError):
+            raise PesoError("policy entry needs an integer 'policy_status'", path=path, key=entry["id"])
+        if status not in STATUS_NAMES:
+            raise PesoError("policy_status must be 0, 1 or 2, not %r" % status, path=path, key=entry["id"])
+        result[entry["id"]] = status
     return result
 
 
@@ -189,10 +200,14 @@ def apply_claims(product: ProductReport, claimed: Dict[str, int], source: str) -
             continue
         result.claimed = status
         if result.status == FAIL and status == COMPLETE:
-            rules = ", ".join(sorted({e.rule for e in result.evidence if e.severity in ("warning", "error")}))
-            result.contradiction = "%s claims %s Complete, but the recipe fails %s" % (
-                os.path.basename(source), policy_id, rules
-            )
+            rules = sorted({e.rule for e in result.evidence if e.severity in ("warning", "error")})
+            seen = ["%s: %s (%s)" % (o["fact"], o["value"], o["source"]) for o in result.observations if o.get("effect") == FAIL]
+            why = []
+            if rules:
+                why.append("the recipe fails " + ", ".join(rules))
+            if seen:
+                why.append("the evidence shows " + "; ".join(seen))
+            result.contradiction = "%s claims %s Complete, but %s" % (os.path.basename(source), policy_id, " and ".join(why))
             contradictions.append((policy_id, result.contradiction))
         elif result.status == PASS and status == UNREPORTED:
             pass  # modest, not contradictory

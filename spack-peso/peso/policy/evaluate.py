@@ -177,7 +177,9 @@ def evaluate_product(
         relevant = [f for f in findings if f.rule in serving or policy.id in tuple(f.policies or ())]
         evidence = [evidence_of(f) for f in sorted(relevant, key=lambda f: (f.line, f.rule))]
         failing = [f for f in relevant if f.severity in FAILING]
-        verdict = climb(ladders.get(policy.id), observations, fill)
+        where = {"group": "policy_groups/%s/policies" % policy.group, "number": str(policy.number)} if policy.framework == "E4S" else {
+            "group": "xsdk_policies", "number": policy.id}
+        verdict = climb(ladders.get(policy.id), observations, dict(fill, policy=policy.id, **where))
         used = [dict(o.to_dict(), effect=kind, why=why) for o, kind, why in verdict.used]
         decided_by = ""
         if error:

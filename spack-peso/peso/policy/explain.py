@@ -35,7 +35,12 @@ def text(policy_id: str) -> str:
             out += ["  - %s: %s" % (r.describe(), r.why) for r in rungs]
     if ladder.to_decide:
         out += ["", "to decide an undecided cell:"]
-        out += ["  - %s: %s" % (t["evidence"], t["produce"]) for t in ladder.to_decide]
+        from .ladder import _fill
+
+        where = {"policy": policy.id, "group": "policy_groups/%s/policies" % policy.group, "number": str(policy.number)}
+        if policy.framework != "E4S":
+            where.update(group="xsdk_policies", number=policy.id)
+        out += ["  - %s: %s" % (t["evidence"], _fill(t["produce"], where)) for t in ladder.to_decide]
     return "\n".join(out) + "\n"
 
 
