@@ -133,9 +133,26 @@ def _found(builtin_packages, package, rule_id):
     ("beakerlib", "PESO-V002"),              # no debug variant asked of Makefile packages
     ("hdf-eos5", "PESO-V003"),               # ~shared~static ruled out by a condition
     ("mpibind", "PESO-V004"),                # cuda/rocm variants only select dependencies
+    ("cosma", "PESO-V004"),                  # links cuBLAS/rocBLAS only, no architectures to choose
+    ("pumi", "PESO-T006"),                   # srun only after mpirun/mpiexec
+    ("visit-cgns", "PESO-S003"),             # a local file:// plugin version
+    ("r-rhtslib", "PESO-S006"),              # a release-numbered branch among the releases
+    ("pdiplugin-decl-netcdf", "PESO-S008"),  # versions from Pdi.versions, which has develop
+    ("ocamlbuild", "PESO-D002"),             # links the OCaml compiler, compiles no C
+    ("chapel", "PESO-V006"),                 # every variant becomes CHPL_<NAME> in a loop
+    ("mpip", "PESO-V006"),                   # used as "-mpi_io" in spec
+    ("celeritas", "PESO-V003"),              # debug is a project assertion flag, not a build type
 ])
 def test_real_false_positives_stay_fixed(builtin_packages, package, rule_id):
     assert _found(builtin_packages, package, rule_id) == []
+
+
+@pytest.mark.parametrize("package,rule_id,line", [
+    ("gmt", "PESO-D005", 89),       # the gshhg coastline database is data, not code
+    ("cuda", "PESO-V006", 829),     # ~allow-unsupported-compilers is read by CudaPackage
+])
+def test_real_false_positive_lines_stay_fixed(builtin_packages, package, rule_id, line):
+    assert line not in [f.line for f in _found(builtin_packages, package, rule_id)]
 
 
 def test_launcher_list_is_one_finding_and_comparisons_none(builtin_packages):

@@ -237,3 +237,24 @@ def recipe_context(path: str) -> str:
 @functools.lru_cache(maxsize=None)
 def _packages_dir_context(packages_dir: str) -> str:
     return context_digest(spack_repo_root(os.path.join(packages_dir, "x", "package.py")))
+
+
+@functools.lru_cache(maxsize=None)
+def build_system_spec_words(root: str) -> FrozenSet[str]:
+    """Variant names the build-system sources test in specs (``"~allow-unsupported-compilers"``
+    in cuda.py): a recipe's variant of that name is consumed there, by its dependents."""
+    words = set()
+    if not root:
+        return frozenset()
+    import re
+
+    pattern = re.compile(r"[+~]([A-Za-z_][\w-]*)")
+    for ns in sorted(os.listdir(root)) if os.path.isdir(root) else ():
+        folder = os.path.join(root, ns, "build_systems")
+        if os.path.isdir(folder):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                        for text in re.findall(r"\"([^\"\n]*)\"|'([^'\n]*)'", f.read()):
+                            words.update(pattern.findall(text[0] or text[1]))
+    return frozenset(words)

@@ -42,9 +42,10 @@ ECOSYSTEM_PREFIXES = ("py-", "r-", "perl-", "ruby-", "lua-", "julia-", "racket-"
 #: interpreters and runtimes: a plain dependency on them links no native code
 RUNTIMES = frozenset(("python", "perl", "r", "ruby", "lua", "java", "openjdk", "jdk", "go",
                       "rust", "node-js", "julia", "racket", "tcl", "octave", "emacs",
-                      "python-venv", "bash", "sed", "gawk", "coreutils", "git"))
+                      "python-venv", "bash", "sed", "gawk", "coreutils", "git", "ocaml", "ghc",
+                      "erlang", "elixir", "scala", "kotlin", "swift", "dotnet-core-sdk", "mono"))
 #: compilers of other languages: a build tool run drives their build, not a C compiler
-OTHER_TOOLCHAINS = frozenset(("go", "rust", "java", "openjdk", "ldc", "dmd", "ghc", "nim", "zig",
+OTHER_TOOLCHAINS = frozenset(("go", "rust", "java", "openjdk", "ldc", "dmd", "ghc", "nim", "zig", "ocaml",
                               "dotnet-core-sdk", "mono", "maven", "ant", "gradle", "sbt", "node-js"))
 #: build tools: needed to build, linked by nobody
 TOOLS = frozenset(("pkgconfig", "pkg-config", "cmake", "gmake", "ninja", "meson", "autoconf",

@@ -134,12 +134,23 @@ def language_deps_unconfirmed(recipe):
                       % (len(generated), "y is" if len(generated) == 1 else "ies are"))
 
 
+#: words in a resource's name or URL that say it is data, not code (E4S P7 is about
+#: imported software: test matrices, corpora and likelihood tables are not)
+DATA_HINTS = re.compile(r"data|corpora|corpus|tagger|dataset|sparse\.tamu\.edu|/MM/|gshhg|"
+                        r"\.(?:mtx|dat|nc|h5|hdf5|csv|fits)(?:\.|$)", re.IGNORECASE)
+
+
 @rule("PESO-D005")
 def resource_vendored(recipe):
+    """Resources that bring code into the build. Data resources (test matrices, text
+    corpora, likelihood tables, coastline databases) are not imported software."""
     for d in recipe.directives:
         if d.name != "resource":
             continue
         what = d.kw_str("name") or d.kw_str("url") or d.kw_str("git") or "?"
+        where = " ".join(t for t in (d.kw_str("name"), d.kw_str("url"), d.kw_str("destination")) if t)
+        if DATA_HINTS.search(where) and not any(k in d.kwargs for k in ("git", "hg", "svn")):
+            continue
         yield finding("PESO-D005", recipe, d.node,
                       "resource(%s) downloads extra code into the build: make sure it can be "
                       "replaced by a Spack dependency" % what)

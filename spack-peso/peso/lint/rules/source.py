@@ -1,6 +1,7 @@
 """Source provenance (E4S P1/P6, xSDK M10): public VCS with a development version,
 https everywhere, sha256 checksums, pinned VCS versions, stable patch URLs, version order."""
 
+import ast
 import re
 
 from ..registry import rule
@@ -31,6 +32,16 @@ def _is_branch_version(d) -> bool:
     tag = d.kw_str("tag")
     return ("branch" in d.kwargs or (name is not None and name.lower() in BRANCH_NAMES)
             or (tag is not None and tag.lower() in BRANCH_NAMES))
+
+
+def _leading_text(node) -> str:
+    """The literal start of a string expression: a literal, ``"...".format(...)`` or an
+    f-string's first part ('' when it does not start with one)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        node = node.func.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        node = node.values[0]
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
 
 
 def _declares_vcs(recipe) -> bool:
@@ -118,6 +129,8 @@ def weak_or_missing_checksum(recipe):
             continue
         if any(k in d.kwargs for k in VCS_KWARGS) or _is_branch_version(d) or _fetched_from_vcs_head(recipe, d):
             continue  # VCS versions are pinned by commit=/date= (PESO-S004), not by a checksum
+        if _leading_text(d.kwargs.get("url")).startswith("file://"):
+            continue  # a local file the user provides (visit-cgns): no fixed content to check
         name = d.arg_str(0)
         if name is None:
             continue
@@ -165,14 +178,16 @@ def version_order(recipe):
     Each run of versions with the same deprecation state is its own list (a
     ``with default_args(deprecated=True)`` block after the current ones is fine), and a
     ``preferred=True`` version may stand first on purpose (perl-graph keeps its decimal
-    0.9704 above 0.20105, which Spack orders the other way)."""
+    0.9704 above 0.20105, which Spack orders the other way). A branch with a release
+    number for a name (r-rhtslib's ``version("1.28.0", branch="RELEASE_3_15")``) is
+    ordered among the releases."""
     seen_release = None
     previous = None  # (key, name, branch, deprecated) of the last release
     for d in _versions(recipe):
         name = d.arg_str(0)
         if name is None or d.when:
             continue
-        if _is_branch_version(d):
+        if _is_branch_version(d) and not name[:1].isdigit():
             if seen_release is not None:
                 yield finding("PESO-S006", recipe, d.node,
                               "branch version %r listed after release %r; branches go first"
@@ -212,5 +227,7 @@ def dev_version_missing(recipe):
     versions = _versions(recipe)
     if not versions or any(_is_branch_version(d) for d in versions):
         return
+    if any(d.has_star or d.arg_str(0) is None for d in versions):
+        return  # versions computed in a loop (pdiplugin-*: **Pdi.versions) may include one
     yield finding("PESO-S008", recipe, class_location(recipe),
                   "no development version such as version(\"develop\", branch=\"main\")")

@@ -107,12 +107,14 @@ def stale_test_flag(recipe):
 @rule("PESO-T006")
 def test_needs_privileges_or_scheduler(recipe):
     """One finding per statement that runs a launcher in a test method: a list of
-    launchers to try is one choice, and ``if exe == "srun"`` compares, it runs nothing."""
+    launchers to try is one choice, ``if exe == "srun"`` compares, it runs nothing, and
+    a scheduler launcher listed after mpirun/mpiexec is only a fallback."""
     for method in package_methods(recipe):
         if not method.is_test:
             continue
         compared = {id(c) for node in ast.walk(method.node) if isinstance(node, ast.Compare)
                     for c in [node.left] + node.comparators}
+        compared |= _fallbacks(method.node)
         reported = set()
         for stmt in ast.walk(method.node):
             if not isinstance(stmt, ast.stmt) or stmt is method.node:
@@ -124,6 +126,22 @@ def test_needs_privileges_or_scheduler(recipe):
                     yield finding("PESO-T006", recipe, node,
                                   "test runs %r: tests must not need privileges or a batch scheduler"
                                   % launcher)
+
+
+def _fallbacks(function):
+    """Launchers listed after mpirun/mpiexec in a list or call (pumi tries
+    ``["mpirun", "mpiexec", "srun"]``): used only where MPI's own launcher is missing."""
+    skip = set()
+    for node in ast.walk(function):
+        items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else node.args if isinstance(node, ast.Call) else ()
+        seen_mpi = False
+        for item in items:
+            text = literal_str(item) or dotted_name(item)
+            if seen_mpi:
+                skip.add(id(item))
+            if any(word in text for word in ("mpirun", "mpiexec")):
+                seen_mpi = True
+    return skip
 
 
 def _own_nodes(stmt):

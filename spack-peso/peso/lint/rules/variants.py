@@ -2,17 +2,22 @@
 guidelines): described variants, a debug option, guideline names, GPU support through
 Spack's CudaPackage/ROCmPackage, explained conflicts, no dead variants."""
 
+import ast
 import functools
 import re
 
-from ...recipe import literal_str
+from ...recipe import dotted_name, literal_str
+from .. import bases
 from ..registry import rule
-from ._common import build_info, class_location, data, directive_dependencies, finding
+from ._common import build_info, class_location, data, finding
 
 GPU_VARIANTS = {"cuda": "CudaPackage", "rocm": "ROCmPackage", "hip": "ROCmPackage"}
 GPU_TARGET_VARIANT = {"CudaPackage": "cuda_arch", "ROCmPackage": "amdgpu_target"}
-#: direct dependencies that mean the recipe itself builds GPU code
-GPU_RUNTIMES = {"CudaPackage": ("cuda",), "ROCmPackage": ("hip", "hsa-rocr-dev", "llvm-amdgpu", "rocm-core")}
+#: the recipe chooses GPU architectures itself: the plumbing the base class would give
+ARCH_PLUMBING = {
+    "CudaPackage": re.compile(r"CUDA_ARCH|cuda_arch|CUDA_ARCHITECTURES|sm_\d|compute_\d|-arch\b|gencode", re.IGNORECASE),
+    "ROCmPackage": re.compile(r"amdgpu|gfx\d|AMDGPU_TARGETS|HIP_ARCH|GPU_TARGETS|offload-arch", re.IGNORECASE),
+}
 
 
 def _variants(recipe):
@@ -79,7 +84,7 @@ def xsdk_variant_names(recipe):
             yield finding("PESO-V003", recipe, d.node,
                           "variant %r: xSDK guideline: %s" % (name, entry["advice"]))
     info = build_info(recipe)
-    if "debug" in names and info.build_type:
+    if "debug" in names and info.build_type and not _project_flag(recipe, "debug"):
         yield finding("PESO-V003", recipe, names["debug"].node,
                       "variant 'debug' duplicates build_type, which %s already provides"
                       % "/".join(b for b in info.known if b.endswith(("CMakePackage", "MesonPackage"))))
@@ -95,6 +100,16 @@ def xsdk_variant_names(recipe):
                           "(add conflicts(\"~shared~static\"))")
 
 
+def _project_flag(recipe, name: str) -> bool:
+    """The variant only feeds a project option (``define_from_variant("CELERITAS_DEBUG",
+    "debug")``: runtime assertions, orthogonal to the build type)."""
+    for callee, call in recipe.calls:
+        if callee.endswith("from_variant") and len(call.args) >= 2:
+            if literal_str(call.args[1]) == name and "BUILD_TYPE" not in (literal_str(call.args[0]) or "BUILD_TYPE"):
+                return True
+    return False
+
+
 def _ruled_out(recipe):
     """Variants an unconditional ``conflicts("+x")`` forbids to enable: their names
     never reach a user, so naming advice is moot."""
@@ -108,32 +123,32 @@ def _ruled_out(recipe):
 
 @rule("PESO-V004")
 def gpu_support_undeclared(recipe):
-    """Ad-hoc ``cuda``/``rocm`` variants. Not reported: a recipe that defines the target
-    variant itself (``amdgpu_target``), and a variant that only selects or propagates to
-    dependencies (``depends_on("dep+cuda", when="+cuda")``: the recipe builds no GPU code)."""
+    """Ad-hoc ``cuda``/``rocm`` variants in a recipe that chooses GPU architectures itself
+    (``CUDA_ARCH``, ``sm_70``, ``gfx90a``...): the plumbing CudaPackage/ROCmPackage give.
+    Not reported: a recipe that defines the target variant itself (``amdgpu_target``), and
+    one that only links GPU libraries or selects dependencies (cosma: cuBLAS)."""
     info = build_info(recipe)
     if info.opaque:
         return
     own = {d.arg_str(0) for d in _variants(recipe)}
-    deps = directive_dependencies(recipe)
     for d in _variants(recipe):
         base = GPU_VARIANTS.get(d.arg_str(0))
         if not base or info.has(base) or GPU_TARGET_VARIANT[base] in own:
             continue
-        if not any(name in deps for name in GPU_RUNTIMES[base]) and not _used_in_methods(recipe, d.arg_str(0)):
-            continue
+        if not ARCH_PLUMBING[base].search(_method_text(recipe)):
+            continue  # links GPU libraries only (cosma: cuBLAS): no architecture to choose
         yield finding("PESO-V004", recipe, d.node,
                       "ad-hoc variant(%r): inherit %s so %s and its conflicts come with it"
                       % (d.arg_str(0), base, GPU_TARGET_VARIANT[base]))
 
 
-def _used_in_methods(recipe, name: str) -> bool:
-    pattern = re.compile(r"[+~]%s\b|\b%s\b" % (re.escape(name), re.escape(name)))
-    for method in recipe.all_methods():
-        text = "\n".join(recipe.lines[method.line - 1 : method.end_line])
-        if pattern.search(text):
-            return True
-    return False
+def _method_text(recipe) -> str:
+    """The source of every method in the file (where build arguments are made)."""
+    text = recipe.memo.get("method_text")
+    if text is None:
+        text = recipe.memo["method_text"] = "\n".join(
+            "\n".join(recipe.lines[m.line - 1 : m.end_line]) for m in recipe.all_methods())
+    return text
 
 
 @rule("PESO-V005")
@@ -147,9 +162,10 @@ def conflict_without_message(recipe):
 @rule("PESO-V006")
 def unused_variant(recipe):
     variants = _variants(recipe)
-    if not variants or build_info(recipe).opaque:
-        return
+    if not variants or build_info(recipe).opaque or _iterates_variants(recipe):
+        return  # chapel turns every variant into CHPL_<NAME> in a loop over spec.variants
     consumed = set(data("build_systems")["base_class_variants"])
+    consumed |= bases.build_system_spec_words(bases.spack_repo_root(recipe.path))
     lowered = recipe.source.lower()
     for d in variants:
         name = d.arg_str(0)
@@ -167,6 +183,19 @@ def unused_variant(recipe):
                           "variant %r is never used in a condition, argument or spec check" % name)
 
 
+def _iterates_variants(recipe) -> bool:
+    """A method loops over ``spec.variants`` (``.keys()``, ``.items()``, ``.values()`` or
+    the mapping itself): every variant may be used by name there."""
+    for node in ast.walk(recipe.tree):
+        if isinstance(node, (ast.For, ast.comprehension)):
+            target = node.iter
+            if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute):
+                target = target.func.value
+            if dotted_name(target).endswith("spec.variants"):
+                return True
+    return False
+
+
 def _whole_word_mentions(text: str, word: str, limit: int) -> int:
     """How many times ``word`` occurs not glued to other name characters (up to limit);
     str.find is many times faster here than a regex with look-arounds."""
@@ -176,6 +205,8 @@ def _whole_word_mentions(text: str, word: str, limit: int) -> int:
     while start != -1 and count < limit:
         before = text[start - 1] if start else " "
         after = text[start + size : start + size + 1] or " "
+        if before == "-" and (text[start - 2 : start - 1] or " ") in "\"' ":
+            before = " "  # the old negation syntax: "-mpi_io" in spec (mpip)
         if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
             count += 1
         start = text.find(word, start + 1)
