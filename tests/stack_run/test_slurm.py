@@ -193,6 +193,24 @@ def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, sl
     assert 55 <= hang["wall"] <= 150  # a 1-minute limit, checked by slurmctld about every 30 s
 
 
+def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_path):
+    args = demo_stack.stack_args("build", "--scheduler", "slurm", "--only", "peso-demo-data,peso-demo-broken")
+    out = str(tmp_path / "batch-build")
+    args[args.index("--out") + 1] = out
+    proc = _peso(demo_stack, slurm_cluster, *args)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1, text  # peso-demo-broken fails to build on purpose
+    assert re.search(r"submitted build: job \d+_0", text)
+    record = _load(os.path.join(out, "build.json"))
+    assert _statuses(record) == {"peso-demo-data": "BUILT", "peso-demo-broken": "BUILD_FAILED"}
+    job = _load(os.path.join(out, "build-job", "job.json"))["job_id"]
+    state = slurm_cluster.run("scontrol", "-o", "show", "job", job.split("_")[0]).stdout
+    assert "JobState=COMPLETED" in state  # the build ran as that job, not here
+    with open(os.path.join(out, "build-job", "build.sbatch")) as f:
+        assert "#SBATCH --time=2:00:00\n" in f.read()  # no --time, no queue maximum: 2 h
+    assert os.path.isfile(os.path.join(out, "build.html"))
+
+
 def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_cluster):
     node = slurm_cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
     proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(

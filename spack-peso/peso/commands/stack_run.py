@@ -81,6 +81,15 @@ def setup_build_parser(subparser):
         "--mirror", metavar="DIR",
         help="build only from this local source mirror (air-gapped; replaces every other mirror)",
     )
+    group = subparser.add_argument_group("compute nodes (batch scheduler)")
+    group.add_argument("--scheduler", choices=executors.KINDS,
+                       help="build inside one batch job with this scheduler (default: local, here)")
+    group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
+    group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
+    group.add_argument("--nodes", type=int, help="nodes for the build job (default 1)")
+    group.add_argument("--time", help="time limit of the build job (MINUTES or H:MM:SS; default: the queue's "
+                                      "maximum from the target profile, else 2 h)")
+    group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
 
 
 def _build_event(kind, **info):
@@ -93,6 +102,8 @@ def _build_event(kind, **info):
 
 
 def stack_build(args):
+    if args.scheduler not in (None, "local"):
+        return _batch_build(args)
     builder = StackBuild(_cli(args), args.target, _out(args), args.jobs, on_event=_build_event, mirror=args.mirror)
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
@@ -104,6 +115,34 @@ def stack_build(args):
     atomic_write(html, report_html.render(record))
     ui.msg("build record: %s" % builder.record_path)
     ui.msg("build report: %s" % html)
+    return 1 if any(r["status"] == "BUILD_FAILED" for r in record["specs"]) else 0
+
+
+def _batch_build(args):
+    """``stack build`` in one batch job (``executors/build_job.py``); same record, same report."""
+    from ..stack.executors.build_job import BatchBuild, inner_argv
+
+    if args.ci:
+        raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
+    doc, path = _target_doc(args.target)
+    facts = executors.resolve_facts(doc, {
+        "scheduler": args.scheduler, "partition": args.partition, "account": args.account,
+        "nodes": args.nodes, "time": args.time,
+    }, path)
+    args.only = _csv(args.only)
+    env_dir = args.env_dir or os.path.join("environments", args.target)
+    if not os.path.isfile(os.path.join(env_dir, "spack.yaml")):
+        raise PesoError("no spack.yaml here (run 'stack generate' first)", os.path.abspath(env_dir))
+    progress = _TestProgress()
+    job = BatchBuild(executors.adapter(facts.kind), facts, _out(args), inner_argv(args, env_dir, _out(args)),
+                     dict(os.environ), on_event=progress, dry_run=args.dry_run)
+    record = job.run()
+    if record is None:
+        return 0
+    _print_summary(record)
+    html = os.path.join(_out(args), "build.html")
+    atomic_write(html, report_html.render(record))
+    ui.msg("build record (job %s): %s" % (record["batch_job"]["job_id"], job.record_path))
     return 1 if any(r["status"] == "BUILD_FAILED" for r in record["specs"]) else 0
 
 
