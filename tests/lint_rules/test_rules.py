@@ -240,6 +240,11 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
                                               ('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return ["--disable-io"] if "-mpi_io" in self.spec else []'))),
     ("PESO-S003", "local-file-version", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("local", url="file://{0}/foo.tgz".format(os.getcwd()))'))),
     ("PESO-S006", "release-named-branch-among-releases", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.5", branch="release-1.5")\n    version("1.0", sha256="%s")' % SHA_B))),
+    ("PESO-S006", "commented-group", edit(('version("1.0", sha256="%s")\n' % SHA_B,
+                                           'version("1.0", sha256="%s")\n\n    # the 3.x series, supported until 2027\n    version("3.1", sha256="%s")\n' % (SHA_B, SHA_A)))),
+    ("PESO-S006", "fork-with-its-own-repository", edit(('version("1.0", sha256="%s")\n' % SHA_B,
+                                                        'version("1.0", sha256="%s")\n    version("fortran", branch="master", git="https://github.com/fork/foo.git")\n'
+                                                        '    version("4.1-fortran", sha256="%s")\n' % (SHA_B, SHA_A)))),
     ("PESO-S008", "versions-from-a-loop", edit(('    version("develop", branch="develop")\n', '    for v in Other.versions:\n        version(str(v), **Other.versions[v])\n'))),
     ("PESO-D005", "data-resource", edit(('    variant("mpi"', '    resource(name="webbase-1M", url="https://sparse.tamu.edu/MM/Williams/webbase-1M.tar.gz", sha256="%s")\n'
                                          '    variant("mpi"' % SHA_A))),
@@ -249,6 +254,7 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     ("PESO-T006", "scheduler-only-as-fallback", edit(('foo = which(self.prefix.bin.foo)', 'launchers = ["mpirun", "mpiexec", "srun"]\n        foo = which(self.prefix.bin.foo)'))),
     ("PESO-V003", "debug-is-a-project-flag", edit(('    depends_on("c"', '    variant("debug", default=False, description="runtime assertions")\n    depends_on("c"'),
                                                   ('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return [self.define_from_variant("FOO_DEBUG", "debug")]'))),
+    ("PESO-V003", "debug-for-another-build-system", edit(('    depends_on("c"', '    variant("debug", default=False, description="debug build", when="build_system=autotools")\n    depends_on("c"'))),
     ("PESO-V004", "propagates-only", edit(('    depends_on("c"', '    variant("cuda", default=False, description="Use CUDA")\n    depends_on("hdf5+cuda", when="+cuda")\n    depends_on("c"'))),
     ("PESO-V006", "helper-spells-it-differently", edit(('    depends_on("c"', '    variant("zoltan", default=False, description="Enable it")\n    depends_on("c"'),
                                                        ('return [self.define_from_variant("FOO_MPI", "mpi")]', 'return [self.define_from_variant("FOO_MPI", "mpi"), define_trilinos_enable("Zoltan")]'))),

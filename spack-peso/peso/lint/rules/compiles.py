@@ -33,7 +33,7 @@ BUILD_METHODS = ("install", "build", "edit", "build_targets")
 #: dependencies whose presence means native code is built (extension tooling)
 NATIVE_TOOLING = frozenset((
     "py-cython", "py-pybind11", "py-nanobind", "py-scikit-build", "py-scikit-build-core",
-    "py-meson-python", "py-cffi", "py-pythran", "r-rcpp", "r-rcpparmadillo", "r-rcppeigen",
+    "py-meson-python", "py-pythran", "r-rcpp", "r-rcpparmadillo", "r-rcppeigen",
     "perl-extutils-cbuilder", "perl-module-build-xsutil",
 ))
 #: prefixes of packages of an interpreted ecosystem: linking against them compiles nothing

@@ -172,6 +172,12 @@ def unstable_patch_url(recipe):
                           "GitLab .patch URLs have unstable hashes; use the .diff URL")
 
 
+def _starts_group(recipe, d) -> bool:
+    """A version the maintainer set apart: a comment line right above it (root's
+    "# Supported STS release series") or its own repository (swig's swig-fortran fork)."""
+    return "git" in d.kwargs or recipe.line_text(d.line - 1).strip().startswith("#")
+
+
 @rule("PESO-S006")
 def version_order(recipe):
     """Branches first, then releases newest first, as ``spack versions`` shows them.
@@ -180,7 +186,8 @@ def version_order(recipe):
     ``preferred=True`` version may stand first on purpose (perl-graph keeps its decimal
     0.9704 above 0.20105, which Spack orders the other way). A branch with a release
     number for a name (r-rhtslib's ``version("1.28.0", branch="RELEASE_3_15")``) is
-    ordered among the releases."""
+    ordered among the releases. A group the maintainer set apart (:func:`_starts_group`)
+    is its own list."""
     seen_release = None
     previous = None  # (key, name, branch, deprecated) of the last release
     for d in _versions(recipe):
@@ -188,11 +195,15 @@ def version_order(recipe):
         if name is None or d.when:
             continue
         if _is_branch_version(d) and not name[:1].isdigit():
+            if _starts_group(recipe, d):
+                seen_release, previous = None, None
             if seen_release is not None:
                 yield finding("PESO-S006", recipe, d.node,
                               "branch version %r listed after release %r; branches go first"
                               % (name, seen_release))
             continue
+        if _starts_group(recipe, d):
+            seen_release, previous = None, None
         seen_release = seen_release or name
         key = version_key(name)
         deprecated = is_true(d.kwargs.get("deprecated"))

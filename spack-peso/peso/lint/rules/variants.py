@@ -15,8 +15,8 @@ GPU_VARIANTS = {"cuda": "CudaPackage", "rocm": "ROCmPackage", "hip": "ROCmPackag
 GPU_TARGET_VARIANT = {"CudaPackage": "cuda_arch", "ROCmPackage": "amdgpu_target"}
 #: the recipe chooses GPU architectures itself: the plumbing the base class would give
 ARCH_PLUMBING = {
-    "CudaPackage": re.compile(r"CUDA_ARCH|cuda_arch|CUDA_ARCHITECTURES|sm_\d|compute_\d|-arch\b|gencode", re.IGNORECASE),
-    "ROCmPackage": re.compile(r"amdgpu|gfx\d|AMDGPU_TARGETS|HIP_ARCH|GPU_TARGETS|offload-arch", re.IGNORECASE),
+    "CudaPackage": re.compile(r"CUDA_ARCH|cuda_arch|CUDA_ARCHITECTURES|sm_\d|compute_\d|gencode", re.IGNORECASE),
+    "ROCmPackage": re.compile(r"amdgpu_target|gfx\d|AMDGPU_TARGETS|HIP_ARCH|GPU_TARGETS|offload-arch", re.IGNORECASE),
 }
 
 
@@ -84,7 +84,8 @@ def xsdk_variant_names(recipe):
             yield finding("PESO-V003", recipe, d.node,
                           "variant %r: xSDK guideline: %s" % (name, entry["advice"]))
     info = build_info(recipe)
-    if "debug" in names and info.build_type and not _project_flag(recipe, "debug"):
+    if "debug" in names and info.build_type and not _project_flag(recipe, "debug") \
+            and not _other_build_system(names["debug"]):
         yield finding("PESO-V003", recipe, names["debug"].node,
                       "variant 'debug' duplicates build_type, which %s already provides"
                       % "/".join(b for b in info.known if b.endswith(("CMakePackage", "MesonPackage"))))
@@ -98,6 +99,13 @@ def xsdk_variant_names(recipe):
             yield finding("PESO-V003", recipe, names["static"].node,
                           "variants 'shared' and 'static' both exist but ~shared~static is not ruled out "
                           "(add conflicts(\"~shared~static\"))")
+
+
+def _other_build_system(d) -> bool:
+    """The variant exists only for a build system without build_type (coin3d's and
+    metis's ``debug`` under ``build_system=autotools``/``makefile``)."""
+    texts = [d.kw_str("when") or ""] + [c.text or "" for c in d.when]
+    return any(re.search(r"build_system=(?!cmake|meson)\w", t) for t in texts)
 
 
 def _project_flag(recipe, name: str) -> bool:
@@ -143,11 +151,12 @@ def gpu_support_undeclared(recipe):
 
 
 def _method_text(recipe) -> str:
-    """The source of every method in the file (where build arguments are made)."""
+    """The source of the methods that build this package (not those configuring dependents)."""
     text = recipe.memo.get("method_text")
     if text is None:
         text = recipe.memo["method_text"] = "\n".join(
-            "\n".join(recipe.lines[m.line - 1 : m.end_line]) for m in recipe.all_methods())
+            "\n".join(recipe.lines[m.line - 1 : m.end_line]) for m in recipe.all_methods()
+            if not m.name.startswith("setup_dependent"))  # hip reads its dependents' targets
     return text
 
 
