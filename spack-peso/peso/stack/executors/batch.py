@@ -81,6 +81,12 @@ class BatchExecutor:
         self.throttle, self.retry_node_fail = throttle, retry_node_fail
         self.detach, self.dry_run = detach, dry_run
         self.poll = POLL if poll is None else poll
+        if not dry_run:  # checked before the run writes anything
+            if placeholder(facts.account):
+                raise PesoError("the target's account is a placeholder (%s): give --account" % facts.account)
+            if not shutil.which(adapter.submit_command):
+                raise PesoError("%s not found: not on a %s login node? (--dry-run writes the scripts anyway)"
+                                % (adapter.submit_command, adapter.kind))
         self.shards: Dict[int, Shard] = {}
         self.manifest = None
         self.env = dict(os.environ)
@@ -89,7 +95,8 @@ class BatchExecutor:
     def from_record(cls, adapter, record: dict, poll: Optional[float] = None) -> "BatchExecutor":
         info = record["executor"]
         executor = cls(adapter, SchedulerFacts.from_dict(info["facts"]), info["timeout"],
-                       info.get("throttle"), info.get("retry_node_fail", 0), poll=poll)
+                       info.get("throttle"), info.get("retry_node_fail", 0), dry_run=True, poll=poll)
+        executor.dry_run = False  # constructed without the submission checks: its jobs exist
         executor.manifest = info["manifest"]
         with open(executor.manifest) as f:
             doc = json.load(f)
@@ -101,8 +108,6 @@ class BatchExecutor:
     def run(self, run, to_run):
         if not to_run:
             return None
-        if not self.dry_run and placeholder(self.facts.account):
-            raise PesoError("the target's account is a placeholder (%s): give --account" % self.facts.account)
         if run.cli is not None:
             self.env = dict(run.cli.process_env)
         jobs_dir = os.path.join(run.run_dir, "jobs")
@@ -211,7 +216,8 @@ class BatchExecutor:
             raise
 
     def _wait(self, run) -> None:
-        missing: Dict[int, int] = {}
+        missing: Dict[int, int] = {}  # polls a job was absent from the scheduler's answer
+        no_end: Dict[int, int] = {}  # polls a finished job's job-end.json was not visible yet
         while True:
             pending = {row["shard_index"]: row for row in run.record["specs"]
                        if row["status"] == "PENDING" and row.get("job_id") and row.get("shard_index") is not None}
@@ -237,8 +243,8 @@ class BatchExecutor:
                         if state.state == "RUNNING":
                             run.on_event("running", row=row)
                     continue
-                elif not end and state.state in ("COMPLETED", "FAILED") and missing.get(-index - 1, 0) < MISSING_POLLS:
-                    missing[-index - 1] = missing.get(-index - 1, 0) + 1  # job-end.json may still be in flight
+                elif not end and state.state in ("COMPLETED", "FAILED") and no_end.get(index, 0) < MISSING_POLLS:
+                    no_end[index] = no_end.get(index, 0) + 1  # shared filesystems may show it late
                     continue
                 else:
                     done = self._fault(run, row, shard, state, start, end)

@@ -11,6 +11,7 @@ cancel, node failure) is reported with the scheduler's state and the job's outpu
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -52,6 +53,9 @@ class BatchBuild:
         """The build record the job wrote; ``None`` for a dry run."""
         if not self.dry_run and placeholder(self.facts.account):
             raise PesoError("the target's account is a placeholder (%s): give --account" % self.facts.account)
+        if not self.dry_run and not shutil.which(self.adapter.submit_command):
+            raise PesoError("%s not found: not on a %s login node? (--dry-run writes the script anyway)"
+                            % (self.adapter.submit_command, self.adapter.kind))
         minutes = build_minutes(self.facts)
         stage = os.path.join(self.job_dir, "stage")
         os.makedirs(stage, exist_ok=True)

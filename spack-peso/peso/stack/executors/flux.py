@@ -24,6 +24,7 @@ _RESULTS = {"COMPLETED": "COMPLETED", "FAILED": "FAILED", "CANCELED": "CANCELLED
 
 class Flux:
     kind = "flux"
+    submit_command = "flux"
     script_suffix = ".flux"
 
     def script(self, group) -> str:

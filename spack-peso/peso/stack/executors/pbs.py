@@ -25,6 +25,7 @@ _RUNNING = {"R", "E", "B"}
 
 class PBS:
     kind = "pbs"
+    submit_command = "qsub"
     script_suffix = ".pbs"
 
     def script(self, group) -> str:

@@ -56,6 +56,7 @@ def _compress(indices: List[int]) -> str:
 
 class Slurm:
     kind = "slurm"
+    submit_command = "sbatch"
     script_suffix = ".sbatch"
 
     def script(self, group) -> str:
