@@ -30,16 +30,22 @@ fi
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 
-stop_pidfile() {
-    local pidfile="$1" pid
-    [[ -f "$pidfile" ]] || return 0
-    pid="$(cat "$pidfile")"
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill "$pid" 2>/dev/null || true
+stop_daemons() {
+    # SIGTERM to all at once (each takes 1-2 s to exit), SIGKILL what is left after 5 s
+    local pidfile pid pids=()
+    for pidfile in "$@"; do
+        [[ -f "$pidfile" ]] || continue
+        pid="$(cat "$pidfile")"
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            pids+=("$pid")
+        fi
+    done
+    for pid in "${pids[@]}"; do
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "$pidfile"
+    done
+    rm -f "$@"
 }
 
 if [[ "$cmd" == stop ]]; then
@@ -53,9 +59,7 @@ if [[ "$cmd" == stop ]]; then
             sleep 0.1
         done
     fi
-    stop_pidfile "$dir/run/slurmd.pid"
-    stop_pidfile "$dir/run/slurmctld.pid"
-    stop_pidfile "$dir/run/munged.pid"
+    stop_daemons "$dir/run/slurmd.pid" "$dir/run/slurmctld.pid" "$dir/run/munged.pid"
     echo "slurm-local: stopped ($dir)"
     exit 0
 fi
@@ -71,6 +75,8 @@ if [[ -f "$dir/run/slurmctld.pid" ]] && kill -0 "$(cat "$dir/run/slurmctld.pid")
     exit 2
 fi
 PATH="$PATH:/usr/sbin"
+daemons=("$dir/run/slurmd.pid" "$dir/run/slurmctld.pid" "$dir/run/munged.pid")
+trap 'stop_daemons "${daemons[@]}"' ERR   # a failed start leaves nothing running
 mkdir -p "$dir"/{munge,state,spool,log,run,dev}
 ln -sf /dev/null "$dir/dev/gpu0"; ln -sf /dev/null "$dir/dev/gpu1"   # stand-in GPU device files
 chmod 700 "$dir/munge"
@@ -147,4 +153,5 @@ for _ in $(seq 200); do
     sleep 0.1
 done
 echo "slurm-local.sh: the node did not become idle in 20 s (state '${state:-?}'); logs in $dir/log" >&2
+stop_daemons "${daemons[@]}"
 exit 1

@@ -124,10 +124,10 @@ def slurm_cluster(tmp_path_factory):
         missing("NO SLURM: %s not installed (apt-get install slurm-wlm munge)" % ", ".join(absent))
     folder = tmp_path_factory.mktemp("slurm")
     script = os.path.join(ROOT, "scripts", "slurm-local.sh")
-    proc = subprocess.run(["bash", script, "start", str(folder)], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, "slurm-local.sh start failed:\n%s%s" % (proc.stdout, proc.stderr)
     cluster = SlurmCluster(folder)
     try:
+        proc = subprocess.run(["bash", script, "start", str(folder)], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, "slurm-local.sh start failed:\n%s%s" % (proc.stdout, proc.stderr)
         yield cluster
     finally:
         subprocess.run(["bash", script, "stop", str(folder)], capture_output=True, text=True, timeout=60)
