@@ -174,3 +174,14 @@ def test_a_claim_the_evidence_contradicts_is_a_contradiction():
     report = evaluate_product("szx", "szx", "szx/package.py", [], policies, observations=[obs("build", "failed")])
     found = compat.apply_claims(report, {"E4S-P1": compat.COMPLETE}, "/x/.e4s/szx-compat.yaml")
     assert found and "szx-compat.yaml claims E4S-P1 Complete, but the evidence shows build: failed (run/build.json" in found[0][1]
+
+
+def test_every_undecided_cell_names_what_would_decide_it():
+    policies = load_policies()
+    clean = evaluate_product("szx", "szx", "szx/package.py", [], policies)
+    missing = evaluate_product("nope", "nope", "", [], policies, error="no recipe found for nope")
+    for report in (clean, missing):
+        for pid, result in report.results.items():
+            if result.status == NEEDS_EVIDENCE:
+                assert result.to_decide and all(t["evidence"] and t["produce"] for t in result.to_decide), pid
+    assert missing.results["E4S-P6"].to_decide[0]["evidence"] == "the product's Spack recipe"

@@ -225,6 +225,11 @@ def evaluate_product(
                               recipe_status=recipe_status)
         if status == NEEDS_EVIDENCE:
             result.to_decide = verdict.to_decide
+            if error or not result.to_decide:
+                # without a readable recipe nothing is decided: the recipe comes first
+                result.to_decide = [{"evidence": "the product's Spack recipe",
+                                     "produce": "a package.py in a repository given with --repo (or configured in Spack)"}
+                                    ] + ([] if error else result.to_decide)
         results[policy.id] = result
     return ProductReport(product, package, recipe, results, error)
 
