@@ -14,6 +14,7 @@ policy, and the ladder never reads a file.
 """
 
 import dataclasses
+import datetime
 import os
 import re
 from typing import Dict, Iterable, List, Optional, Sequence
@@ -80,6 +81,12 @@ class Evidence:
 
     def __len__(self) -> int:
         return sum(len(v) for v in self.by_package.values())
+
+
+def file_date(path: str) -> str:
+    """A file's modification time (UTC), the date of evidence whose records carry none."""
+    stamp = os.path.getmtime(path)
+    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def package_of_spec(spec: str) -> str:

@@ -10,13 +10,12 @@ The target is the folder the record sits in when that folder holds the stack
 (``check-<target>.jsonl`` -> ``<target>``).
 """
 
-import datetime
 import json
 import os
 from typing import List
 
 from ...errors import PesoError
-from . import Observation, display_path, package_of_spec
+from . import Observation, display_path, file_date, package_of_spec
 
 
 def target_of(path: str) -> str:
@@ -28,11 +27,6 @@ def target_of(path: str) -> str:
         if stem.startswith(prefix) and len(stem) > len(prefix):
             return stem[len(prefix):]
     return stem
-
-
-def file_date(path: str) -> str:
-    stamp = os.path.getmtime(path)
-    return datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def read(paths: List[str]) -> List[Observation]:

@@ -25,8 +25,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from . import Observation, display_path
-from .check_records import file_date
+from . import Observation, display_path, file_date
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.yaml")
 _LIB = re.compile(r"^lib(?P<stem>.+?)\.(?P<kind>so(\.\d+)*|a|dylib)$")

@@ -23,8 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from ...recipe import literal_str, load_recipe
-from . import Observation, display_path
-from .check_records import file_date
+from . import Observation, display_path, file_date
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "source_files.yaml")
 #: bytes of a licence file read (licence texts are a few kB; some COPYING files hold many)
