@@ -43,10 +43,13 @@ def test_check_records_give_a_verdict_per_root_and_target(tmp_path):
 
 def test_bad_check_record_line_is_a_one_line_error(tmp_path):
     path = tmp_path / "check-x.jsonl"
-    path.write_text('{"spec": "zfp"}\n')
+    path.write_text('{"spec": "zfp", "ok": true}\n{"spec": "zfp"}\n')
     with pytest.raises(PesoError) as e:
-        check_records.read([str(path)])
-    assert str(path) in str(e.value) and "line 1" in str(e.value)
+        check_records.read(evidence.discover([str(path)]).check_records)
+    assert str(path) in str(e.value) and "line 2" in str(e.value)
+    # other JSON-lines files met while walking a folder are not check records
+    (tmp_path / "events.jsonl").write_text('{"event": "start"}\n')
+    assert evidence.discover([str(tmp_path)]).check_records == [str(path)]
 
 
 def test_build_record_built_failed_and_blocked(tmp_path):

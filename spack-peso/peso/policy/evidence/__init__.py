@@ -109,7 +109,7 @@ def discover(dirs: Sequence[str]) -> Found:
         if not os.path.exists(top):
             raise PesoError("no such evidence folder or file", path=top, key="--evidence")
         if os.path.isfile(top):
-            _classify_file(top, found)
+            _classify_file(top, found, named=True)
             continue
         for folder, subdirs, files in os.walk(top):
             if os.path.isfile(os.path.join(folder, ".spack", "spec.json")):
@@ -126,17 +126,35 @@ def discover(dirs: Sequence[str]) -> Found:
     return found
 
 
-def _classify_file(path: str, found: Found) -> None:
+def _classify_file(path: str, found: Found, named: bool = False) -> None:
+    """A file named on the command line is read as what its name says (and an error if it
+    is not); one met while walking a folder must also look like it (other JSON lines are
+    left alone)."""
     name = os.path.basename(path)
     archive = _ARCHIVE.match(name)
     if archive:
         found.archives.setdefault(archive.group("sha"), path)
     elif name.endswith(".jsonl"):
-        found.check_records.append(path)
+        if named or _looks_like_check_record(path):
+            found.check_records.append(path)
     elif name == "build.json":
         found.build_records.append(path)
     elif name == "record.json":
         found.test_records.append(path)
+
+
+def _looks_like_check_record(path: str) -> bool:
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    item = json.loads(line)
+                    return isinstance(item, dict) and "spec" in item and "ok" in item
+    except (OSError, ValueError):
+        return False
+    return False
 
 
 def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
