@@ -62,7 +62,7 @@ def read(paths: List[str]) -> List[Observation]:
                 package=row["package"],
                 fact="test",
                 value=value,
-                source="%s (%s/%s)" % (display_path(path), row.get("spec") or row["package"], row["hash"][:7]),
+                source="%s (%s@%s/%s)" % (display_path(path), row["package"], row.get("version", ""), row["hash"][:7]),
                 date=date,
                 detail=detail,
                 target=row["target"],
