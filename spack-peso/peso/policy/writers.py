@@ -211,6 +211,8 @@ def to_html(report: PolicyReport) -> str:
         policies=report.policies,
         rows=rows,
         counts=report.counts(),
+        decided_counts=report.decided(),
+        alone_counts=report.decided(recipe_alone=True),
         statuses=(PASS, FAIL, NEEDS_EVIDENCE),
         escape=html.escape,
     )
