@@ -11,7 +11,8 @@ while everything machine- or run-specific lives here:
 - ``repos.yaml``: the offline ``compiler-wrapper`` overlay (the generated environment
   names the ``peso`` repo itself, from the catalogue's ``repos:``).
 
-Usage: ``python demo/spack_scope.py WORK_DIR [--config-only]`` prints the scope directory.
+Usage: ``python demo/spack_scope.py WORK_DIR [--config-only]`` prints the scope directory;
+``python demo/spack_scope.py SCOPE_DIR --curated`` writes the curation-repository scope.
 """
 
 import os
@@ -106,6 +107,16 @@ def write_scope(work_dir: str, with_peso_repo: bool = False, host_externals: boo
     return scope
 
 
+def write_repo_scope(scope: str) -> str:
+    """A scope holding only ``repos.yaml`` with the curation repository: given after the
+    other ``-C`` scopes it puts ``repo/spack_repo/peso`` ahead of builtin, so its curated
+    recipes replace the builtin ones of the same name."""
+    os.makedirs(scope, exist_ok=True)
+    with open(os.path.join(scope, "repos.yaml"), "w") as f:
+        yaml.safe_dump({"repos": {"peso": PESO_REPO}}, f, default_flow_style=False)
+    return scope
+
+
 def isolated_env(work_dir: str, base=None) -> dict:
     """Process environment keeping Spack away from ``~/.spack`` (config and caches).
 
@@ -123,4 +134,7 @@ def isolated_env(work_dir: str, base=None) -> dict:
 
 
 if __name__ == "__main__":
-    print(write_scope(sys.argv[1], host_externals="--config-only" not in sys.argv[2:]))
+    if "--curated" in sys.argv[2:]:
+        print(write_repo_scope(sys.argv[1]))
+    else:
+        print(write_scope(sys.argv[1], host_externals="--config-only" not in sys.argv[2:]))

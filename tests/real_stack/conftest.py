@@ -31,28 +31,33 @@ def source_mirror():
 class RealStack:
     """One work folder: scope (install tree, stages), environment, results."""
 
-    def __init__(self, spack, work, name="real", repos=()):
+    def __init__(self, spack, work, name="real", curated=False):
         self.work = str(work)
         self.name = name
-        self.env_dir = os.path.join(self.work, "env")
-        self.out = os.path.join(self.work, "out")
-        self.scope = spack_scope.write_scope(self.work, host_externals=False)
+        self.env_dir = os.path.join(self.work, "env-" + name)
+        self.out = os.path.join(self.work, "out-" + name)
+        # one install tree per work folder: a curated run rebuilds only what it overlays
+        self.scopes = [spack_scope.write_scope(self.work, host_externals=False)]
+        if curated:
+            self.scopes.append(spack_scope.write_repo_scope(os.path.join(self.work, "curated-scope")))
         self.env = dict(spack.env, SPACK_ROOT=spack.root,
                         SPACK_USER_CONFIG_PATH=os.path.join(self.work, "user-config"),
                         OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         self.spack = spack
-        self.repos = list(repos)
+
+    def scope_args(self):
+        return [arg for scope in self.scopes for arg in ("-C", scope)]
 
     def peso(self, *args, timeout=3600):
         return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
                               env=self.env, cwd=self.work, timeout=timeout)
 
     def args(self, command, *extra):
-        return ["stack", command, "--target", "debian12", "--env", self.env_dir, "-C", self.scope,
+        return ["stack", command, "--target", "debian12", "--env", self.env_dir, *self.scope_args(),
                 "--out", self.out, *extra]
 
     def spack_cmd(self, *args, timeout=1800):
-        return self.spack("-C", self.scope, "-e", self.env_dir, *args, env=self.env, timeout=timeout,
+        return self.spack(*self.scope_args(), "-e", self.env_dir, *args, env=self.env, timeout=timeout,
                           check=False)
 
     def generate(self):
@@ -84,6 +89,18 @@ def real_stack(spack, tmp_path_factory, real_mirror):
     """The builtin recipes, built from the mirror and tested: ``(stack, build_proc,
     test_proc, record_path, record)``."""
     stack = RealStack(spack, tmp_path_factory.mktemp("real-stack"))
+    stack.generate()
+    build = stack.build(real_mirror)
+    test, path, record = stack.test()
+    return stack, build, test, path, record
+
+
+@pytest.fixture(scope="session")
+def curated_stack(real_stack, real_mirror):
+    """The same stack with the curation repository (repo/spack_repo/peso) ahead of
+    builtin, in the same install tree: only the curated products are rebuilt."""
+    builtin = real_stack[0]
+    stack = RealStack(builtin.spack, builtin.work, name="curated", curated=True)
     stack.generate()
     build = stack.build(real_mirror)
     test, path, record = stack.test()

@@ -279,6 +279,9 @@ class Hypre(CMakePackage, AutotoolsPackage, CudaPackage, ROCmPackage):
         # Customize the makefile to use the installed package
         makefile = join_path(install_test_root(self), self.extra_install_tests, "Makefile")
         filter_file(r"^HYPRE_DIR\s* =.*", f"HYPRE_DIR = {self.prefix}", makefile)
+        # the examples run outside Spack's wrappers, which used to add this rpath
+        rpath = "LIBS = -Wl,-rpath,$(HYPRE_DIR)/lib -L$(HYPRE_DIR)/lib"
+        filter_file(r"^LIBS\s*=\s*-L\$\(HYPRE_DIR\)/lib", rpath, makefile)
 
     def _test_compilers(self):
         """Compilers for the cached examples, resolved at test time: the build's

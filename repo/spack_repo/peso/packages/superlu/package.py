@@ -126,12 +126,14 @@ class Superlu(CMakePackage):
     def _make_hdr_for_test(self, lib):
         """Standard configure arguments for make.inc"""
         ranlib = "ranlib" if which("ranlib") else "echo"
+        # the static libsuperlu of @7 calls METIS_NodeND: link the example with metis too
+        metis = self.spec["metis"].libs.ld_flags if "metis" in self.spec else ""
         return [
             f"SuperLUroot = {self.prefix}",
             f"SUPERLULIB = {self.prefix.lib}/{lib}",
             f"BLASLIB    = {self.spec['blas'].libs.ld_flags}",
             "TMGLIB     = libtmglib.a",
-            "LIBS       = $(SUPERLULIB) $(BLASLIB)",
+            f"LIBS       = $(SUPERLULIB) $(BLASLIB) {metis}",
             "ARCH       = ar",
             "ARCHFLAGS  = cr",
             f"RANLIB     = {ranlib}",
