@@ -205,24 +205,52 @@ class Recipe:
         self.lines: List[str] = []
         self.tree: Optional[ast.Module] = None
         self.error: Optional[ParseError] = None
-        #: line -> comment text (including the leading '#')
-        self.comments: Dict[int, str] = {}
         #: local name -> imported dotted path (``CMakePackage`` -> ``spack_repo...cmake.CMakePackage``)
         self.imports: Dict[str, str] = {}
         #: ``import spack.x`` / ``from spack.x import ...`` statements: (module, node)
         self.import_nodes: List[Tuple[str, ast.stmt]] = []
         self.classes: List[PackageClass] = []
         self.package_class: Optional[PackageClass] = None
-        #: every call in the module: (dotted callee name, node)
-        self.calls: List[Tuple[str, ast.Call]] = []
-        #: every string literal in the module (``ast.Constant`` with a str value)
-        self.strings: List[ast.Constant] = []
-        #: ``"+x" in spec``-style comparisons (see :func:`spec_membership`): (spec text, Compare node)
-        self.spec_membership: List[Tuple[str, ast.Compare]] = []
-        #: uses of the names in :data:`WATCHED_NAMES` (deprecated globals): name -> nodes
-        self.name_uses: Dict[str, List[ast.Name]] = {}
+        #: facts of the walk over every node (:class:`NodeFacts`), made on first use
+        self._nodes: Optional["NodeFacts"] = None
         #: facts derived from the model and shared between rules (filled by the rules)
         self.memo: dict = {}
+
+    # -- facts of the one walk over every node, made when a rule first asks --------
+    # Most rules decide from the classes, directives and methods, or from a cheap look at
+    # the source text; a full walk over the tree costs about as much as parsing it, so a
+    # recipe whose rules never ask is never walked.
+    def _walked(self) -> "NodeFacts":
+        if self._nodes is None:
+            self._nodes = NodeFacts()
+            if self.tree is not None:
+                _walk(self, self._nodes)
+        return self._nodes
+
+    @property
+    def calls(self) -> List[Tuple[str, ast.Call]]:
+        """Every call in the module: (dotted callee name, node), in source order."""
+        return self._walked().calls
+
+    @property
+    def strings(self) -> List[ast.Constant]:
+        """Every string literal in the module, in source order."""
+        return self._walked().strings
+
+    @property
+    def spec_membership(self) -> List[Tuple[str, ast.Compare]]:
+        """``"+x" in spec``-style comparisons (see :func:`spec_membership`): (spec text, node)."""
+        return self._walked().spec_membership
+
+    @property
+    def name_uses(self) -> Dict[str, List[ast.Name]]:
+        """Uses of the names in :data:`WATCHED_NAMES` (deprecated globals): name -> nodes."""
+        return self._walked().name_uses
+
+    @property
+    def comments(self) -> Dict[int, str]:
+        """Line -> comment text (including the leading '#')."""
+        return self._walked().comments
 
     # -- the main class's members --------------------------------------------------
     @property
@@ -363,7 +391,6 @@ class _ModelBuilder:
             elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self._import(stmt)
         recipe.package_class = self._main_class()
-        self._walk(tree)
 
     # -- module level -----------------------------------------------------------------
     def _import(self, stmt):
@@ -483,58 +510,68 @@ class _ModelBuilder:
             class_name=class_name,
         )
 
-    # -- the one walk over the module ------------------------------------------------
-    def _walk(self, tree):
-        """Collect calls, string literals and ``"+x" in spec`` tests in one pass.
+@dataclasses.dataclass
+class NodeFacts:
+    """What one walk over every node of a recipe collects (see :func:`_walk`)."""
 
-        A hand-rolled stack walk: ``ast.walk`` costs twice as much through its generators,
-        and leaf nodes (names, constants, contexts) need no descent."""
-        recipe = self.recipe
-        calls = recipe.calls
-        strings = recipe.strings
-        joined = []
-        Call, Constant, Compare, JoinedStr, Name = (
-            ast.Call, ast.Constant, ast.Compare, ast.JoinedStr, ast.Name,
-        )
-        fields_of = _CHILD_FIELDS
-        watched = WATCHED_NAMES
-        stack = [tree]
-        pop, push, extend = stack.pop, stack.append, stack.extend
-        while stack:
-            node = pop()
-            cls = node.__class__
-            if cls is Constant:
-                if node.value.__class__ is str:
-                    strings.append(node)
-                continue
-            if cls is Name:
-                if node.id in watched:
-                    recipe.name_uses.setdefault(node.id, []).append(node)
-                continue
-            if cls is Call:
-                calls.append((dotted_name(node.func), node))
-            elif cls is JoinedStr:
-                joined.append(node)
-            elif cls is Compare:
-                membership = spec_membership(node)
-                if membership is not None:
-                    recipe.spec_membership.append((membership[0], node))
-            fields = fields_of.get(cls)
-            if fields is None:  # also None/str items of lists: no fields, nothing to do
-                fields = fields_of[cls] = tuple(
-                    f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS
-                )
-            for name in fields:
-                value = getattr(node, name, None)
-                if value.__class__ is list:
-                    extend(value)
-                elif value is not None:
-                    push(value)
-        # the stack walk visits out of order; rules expect source order
-        calls.sort(key=lambda c: (c[1].lineno, c[1].col_offset))
-        strings.sort(key=_position)
-        recipe.spec_membership.sort(key=lambda m: _position(m[1]))
-        recipe.comments = _comments(recipe, strings, joined)
+    calls: List[Tuple[str, ast.Call]] = dataclasses.field(default_factory=list)
+    strings: List[ast.Constant] = dataclasses.field(default_factory=list)
+    spec_membership: List[Tuple[str, ast.Compare]] = dataclasses.field(default_factory=list)
+    name_uses: Dict[str, List[ast.Name]] = dataclasses.field(default_factory=dict)
+    comments: Dict[int, str] = dataclasses.field(default_factory=dict)
+
+
+def _walk(recipe: Recipe, facts: "NodeFacts"):
+    """Collect calls, string literals and ``"+x" in spec`` tests in one pass.
+
+    A hand-rolled stack walk: ``ast.walk`` costs twice as much through its generators,
+    and leaf nodes (names, constants, contexts) need no descent."""
+    calls = facts.calls
+    strings = facts.strings
+    joined = []
+    Call, Constant, Compare, JoinedStr, Name = (
+        ast.Call, ast.Constant, ast.Compare, ast.JoinedStr, ast.Name,
+    )
+    fields_of = _CHILD_FIELDS
+    watched = WATCHED_NAMES
+    stack = [recipe.tree]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        cls = node.__class__
+        if cls is Constant:
+            if node.value.__class__ is str:
+                strings.append(node)
+            continue
+        if cls is Name:
+            if node.id in watched:
+                facts.name_uses.setdefault(node.id, []).append(node)
+            continue
+        if cls is Call:
+            calls.append((dotted_name(node.func), node))
+        elif cls is JoinedStr:
+            joined.append(node)
+        elif cls is Compare:
+            membership = spec_membership(node)
+            if membership is not None:
+                facts.spec_membership.append((membership[0], node))
+        fields = fields_of.get(cls)
+        if fields is None:  # also None/str items of lists: no fields, nothing to do
+            fields = fields_of[cls] = tuple(
+                f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS
+            )
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                extend(value)
+            elif value is not None:
+                push(value)
+    # the stack walk visits out of order; rules expect source order
+    calls.sort(key=lambda c: (c[1].lineno, c[1].col_offset))
+    strings.sort(key=_position)
+    facts.spec_membership.sort(key=lambda m: _position(m[1]))
+    facts.comments = _comments(recipe, strings, joined)
+
 
 
 def _position(node):

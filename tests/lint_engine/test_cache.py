@@ -105,3 +105,57 @@ def test_a_dying_worker_loses_no_file(project, config, marker_rule):
     assert len(result.files) == 70
     assert len([f for f in result.findings if f.rule == "PESO-Z901"]) == 70
     assert len(linted_here) == 35 and "pkg-07" in linted_here  # the dead worker's share, redone here
+
+
+def _count_reads(monkeypatch):
+    """Counts the recipe files the engine opens itself (the warm path)."""
+    import builtins
+
+    reads = []
+    real_open = builtins.open
+
+    def counting_open(path, mode="r", *args, **kwargs):
+        if str(path).endswith("package.py") and "b" in mode:
+            reads.append(str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    return reads
+
+
+def test_unchanged_files_are_not_even_read(project, config, monkeypatch):
+    """A warm run compares stat signatures; a touched file (same bytes) is read and
+    hashed once, found unchanged and not read again the time after."""
+    a = project.add("pkg-a", body="x = 1  # MARKER\n")
+    project.add("pkg-b")
+    engine.lint([project.packages], config, cwd=project.root)
+    reads = _count_reads(monkeypatch)
+    warm = engine.lint([project.packages], config, cwd=project.root)
+    assert (warm.files_cached, reads) == (2, [])
+    os.utime(a, ns=(1, 1))  # new mtime (and ctime), same bytes
+    touched = engine.lint([project.packages], config, cwd=project.root)
+    assert (touched.files_linted, touched.files_cached, reads) == (0, 2, [a])
+    again = engine.lint([project.packages], config, cwd=project.root)
+    assert again.files_cached == 2 and reads == [a]
+
+
+def test_build_system_sources_invalidate_unchanged_recipes(tmp_path, config):
+    """The recipe's bytes and stat stay, but its repository's build-system sources
+    change what its base class gives: the entry must not be reused."""
+    from peso.lint import bases
+
+    root = tmp_path / "spack_repo" / "ns"
+    (root / "build_systems").mkdir(parents=True)
+    (root / "build_systems" / "idx.py").write_text("class IdxPackage:\n    pass\n")
+    (root / "packages" / "foo").mkdir(parents=True)
+    (root / "repo.yaml").write_text("repo:\n  namespace: ns\n")
+    (root / "packages" / "foo" / "package.py").write_text(
+        "from spack_repo.ns.build_systems.idx import IdxPackage\n\n\nclass Foo(IdxPackage):\n    pass\n")
+    cfg = config.override(select=["PESO-M001"])
+    first = engine.lint([str(root)], cfg, cwd=str(tmp_path))
+    assert [f.rule for f in first.findings] == ["PESO-M001"]
+    (root / "build_systems" / "idx.py").write_text('class IdxPackage:\n    maintainers("team")\n')
+    for cached in (bases.context_digest, bases._packages_dir_context, bases._resolve, bases.module_classes):
+        cached.cache_clear()  # a new process would start without them
+    second = engine.lint([str(root)], cfg, cwd=str(tmp_path))
+    assert second.files_cached == 0 and second.findings == []

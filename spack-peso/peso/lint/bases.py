@@ -174,19 +174,34 @@ def _read_attributes(function, owner: str) -> FrozenSet[str]:
     )
 
 
-def resolve(recipe: Recipe, base: str, seen: Set[str]) -> Optional[Inherited]:
+def resolve(recipe: Recipe, base: str) -> Optional[Inherited]:
     """What base class ``base`` of the recipe's main class gives, from the sources; None
-    when the base is not a build-system class of a repository found beside the recipe."""
-    root = spack_repo_root(recipe.path)
-    dotted = recipe.imports.get(base.split(".")[0], "")
-    path = module_file(root, dotted) if root and dotted else ""
+    when the base is not a build-system class of a repository found beside the recipe.
+    Shared and cached per (repository, class): callers must not change it."""
+    head, _, rest = base.partition(".")  # CMakePackage, or cmake.CMakePackage
+    dotted = recipe.imports.get(head, "")
+    if rest and dotted:
+        dotted += "." + rest
+    if not dotted.startswith("spack_repo."):
+        return None
+    return _resolve(_packages_dir_root(os.path.dirname(os.path.dirname(recipe.path))), dotted)
+
+
+@functools.lru_cache(maxsize=None)
+def _resolve(root: str, dotted: str) -> Optional[Inherited]:
+    path = module_file(root, dotted) if root else ""
     classes = module_classes(path) if path else {}
     facts = classes.get(dotted.rsplit(".", 1)[-1])
     if facts is None:
         return None
     inherited = Inherited(from_sources=True)
-    _walk(facts, classes, root, inherited, seen)
+    _walk(facts, classes, root, inherited, set())
     return inherited
+
+
+@functools.lru_cache(maxsize=None)
+def _packages_dir_root(packages_dir: str) -> str:
+    return spack_repo_root(os.path.join(packages_dir, "x", "package.py"))
 
 
 def _walk(facts: ClassFacts, classes, root: str, inherited: Inherited, seen: Set[str]):
@@ -236,7 +251,7 @@ def recipe_context(path: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _packages_dir_context(packages_dir: str) -> str:
-    return context_digest(spack_repo_root(os.path.join(packages_dir, "x", "package.py")))
+    return context_digest(_packages_dir_root(packages_dir))
 
 
 @functools.lru_cache(maxsize=None)

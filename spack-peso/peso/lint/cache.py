@@ -27,7 +27,7 @@ from .bases import recipe_context
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
 Entry = Tuple[str, str, tuple, tuple]
 
-_FORMAT = 1
+_FORMAT = 2
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
@@ -78,6 +78,13 @@ def fingerprint() -> str:
     return h.hexdigest()
 
 
+def stat_signature(st) -> tuple:
+    """What changes whenever a file's bytes do (size, modification and change times in ns,
+    inode): a warm run compares it instead of reading and hashing every file, as git's
+    index does. The change time cannot be set back by tools like ``touch -d``."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def file_digest(data: bytes, path: str = "") -> str:
     """Key of one recipe's results: its bytes plus the build-system sources of its
     repository, which decide what its base classes give (see ``bases``)."""
@@ -95,6 +102,8 @@ class LintCache:
         self.key = key or fingerprint()
         self.path = os.path.join(self.cache_dir, "lint-%s.marshal" % self.key[:24])
         self.entries: Dict[str, Entry] = {}
+        #: path -> (stat signature, build-system context) of the bytes its entry was made from
+        self.signatures: Dict[str, tuple] = {}
         self.dirty = False
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)
@@ -107,20 +116,45 @@ class LintCache:
                 data = marshal.load(f)
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if isinstance(data, tuple) and len(data) == 2 and data[0] == self.key and isinstance(data[1], dict):
-            self.entries = data[1]
+        if isinstance(data, tuple) and len(data) == 3 and data[0] == self.key and isinstance(data[1], dict):
+            self.entries, self.signatures = data[1], data[2]
 
-    def get(self, path: str, digest: str) -> Optional[Entry]:
+    def get_unchanged(self, path: str) -> Optional[Entry]:
+        """The entry of ``path`` when the file's stat signature and its repository's
+        build-system sources are those it was made from (no read, no hash)."""
+        known = self.signatures.get(path)
+        if known is None:
+            return None
+        try:
+            signature = stat_signature(os.stat(path))
+        except OSError:
+            return None
+        if known != (signature, recipe_context(path)):
+            return None
+        self.seen.add(path)
+        self.hits += 1
+        return self.entries.get(path)
+
+    def get(self, path: str, digest: str, signature: Optional[tuple] = None) -> Optional[Entry]:
+        """The entry of ``path`` if it was made from bytes with this digest; a hit records
+        ``signature`` (of those bytes) so the next run needs no read."""
         self.seen.add(path)
         entry = self.entries.get(path)
         if entry is not None and entry[0] == digest:
             self.hits += 1
+            if signature is not None and self.signatures.get(path, (None,))[0] != signature:
+                self.signatures[path] = (signature, recipe_context(path))
+                self.dirty = True
             return entry
         return None
 
-    def put(self, path: str, entry: Entry) -> None:
+    def put(self, path: str, entry: Entry, signature: Optional[tuple] = None) -> None:
         self.seen.add(path)
         self.entries[path] = entry
+        if signature is not None:
+            self.signatures[path] = (signature, recipe_context(path))
+        else:
+            self.signatures.pop(path, None)
         self.dirty = True
 
     def save(self) -> None:
@@ -129,7 +163,8 @@ class LintCache:
             return
         # forget files that are gone, so the cache does not grow with every deleted recipe
         self.entries = {p: e for p, e in self.entries.items() if p in self.seen or os.path.exists(p)}
-        atomic_write(self.path, marshal.dumps((self.key, self.entries)), mode="wb")
+        self.signatures = {p: s for p, s in self.signatures.items() if p in self.entries}
+        atomic_write(self.path, marshal.dumps((self.key, self.entries, self.signatures)), mode="wb")
         for other in glob.glob(os.path.join(self.cache_dir, "lint-*.marshal")):
             if other != self.path:
                 try:

@@ -23,7 +23,7 @@ from ..errors import PesoError
 from ..recipe import find_recipe
 from ..spackenv import in_spack
 from . import engine_rules, registry
-from .cache import LintCache, file_digest
+from .cache import LintCache, file_digest, stat_signature
 from .config import LintConfig
 from .profiles import Profile, get_profile
 from .registry import Finding, Rule, severity_rank
@@ -193,7 +193,20 @@ def _repo_packages_dir(root: str) -> str:
 
 
 def _recipes_in_packages_dir(folder: str) -> List[str]:
-    return glob.glob(os.path.join(folder, "*", "package.py"))
+    """``<folder>/*/package.py`` with one directory listing and one stat per package
+    (glob costs a tenth of a warm run on 9,000 recipes)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        path = os.path.join(entry.path, "package.py")
+        if os.path.isfile(path):
+            found.append(path)
+    return found
 
 
 def _unique(paths: Iterable[str]) -> List[str]:
@@ -357,13 +370,17 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
     results = {}
     todo = []
     for path in paths:
-        # only files the cache knows are read here; the workers read (and hash) the rest
         if cache is not None and path in cache.entries:
-            try:
-                with open(path, "rb") as f:
-                    entry = cache.get(path, file_digest(f.read(), path))
-            except OSError:
-                entry = None
+            # unchanged since it was linted (stat signature): no read; else read and hash
+            entry = cache.get_unchanged(path)
+            if entry is None:
+                try:
+                    with open(path, "rb") as f:
+                        data = f.read()
+                        signature = stat_signature(os.fstat(f.fileno()))
+                    entry = cache.get(path, file_digest(data, path), signature)
+                except OSError:
+                    entry = None
             if entry is not None:
                 results[path] = entry[1:]
                 continue
@@ -371,10 +388,10 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
     if todo:
         checks = [r for r in rules.values() if r.id not in engine_rules.RUNNER_RULE_IDS]
         jobs = config.jobs or default_jobs()
-        for path, package, raw_findings, suppressions, digest in lint_paths(todo, checks, jobs):
+        for path, package, raw_findings, suppressions, digest, signature in lint_paths(todo, checks, jobs):
             results[path] = (package, raw_findings, suppressions)
             if cache is not None and digest is not None:
-                cache.put(path, (digest, package, raw_findings, suppressions))
+                cache.put(path, (digest, package, raw_findings, suppressions), signature)
     if cache is not None:
         try:
             cache.save()

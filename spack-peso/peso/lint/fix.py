@@ -24,7 +24,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from ..errors import PesoError
 from ..fsutil import atomic_write
 from ..recipe import spec_membership
-from .rules._common import BRANCH_NAMES, version_key  # the version-order rule's notions
+from .rules._common import orders_as_branch, version_key  # the version-order rule's notions
 
 
 @dataclasses.dataclass
@@ -165,7 +165,9 @@ def _version_of(stmt: ast.stmt) -> Optional[str]:
 
 def _is_branch(stmt: ast.stmt) -> bool:
     call = stmt.value
-    return any(k.arg == "branch" for k in call.keywords) or _version_of(stmt).lower() in BRANCH_NAMES
+    tag = next((k.value.value for k in call.keywords if k.arg == "tag" and isinstance(k.value, ast.Constant)
+                and isinstance(k.value.value, str)), None)
+    return orders_as_branch(_version_of(stmt), any(k.arg == "branch" for k in call.keywords), tag)
 
 
 def _version_runs(body: List[ast.stmt]):

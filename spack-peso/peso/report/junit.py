@@ -17,11 +17,19 @@ from .lint_common import display_path
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+#: anything escaping changes; most names, paths and messages hold none of it
+_SPECIAL = re.compile("[&<>\"'\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def escape(text: str) -> str:
+    if not _SPECIAL.search(text):
+        return text
     return _escape(_NOT_XML.sub("?", text))
 
 
 def quoteattr(text: str) -> str:
+    if not _SPECIAL.search(text):
+        return '"%s"' % text  # the same as saxutils.quoteattr for such text
     return _quoteattr(_NOT_XML.sub("?", text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 

@@ -47,52 +47,16 @@ class BuildInfo:
 
     def __init__(self, recipe: Recipe):
         table = data("build_systems")["build_systems"]
-        local = {c.name: c for c in recipe.classes}
         self.known: List[str] = []
         self.unknown: List[str] = []
         self.local_bases = []  # PackageClass objects of bases defined in the same file
         #: merged facts of the build-system classes resolved from their sources
         self.inherited = bases.Inherited()
-        seen = set()
         #: per base reached, the nearest table verdict on compiling: AspellDictPackage says
         #: no although its own base, AutotoolsPackage, says yes
         verdicts = []
-
-        def nearest(names):
-            for name in names:
-                if name in table and table[name].get("compiled") is not None and not table[name].get("mixin"):
-                    return table[name]["compiled"]
-            return None
-
-        def visit(cls):
-            for base in cls.base_names:
-                if base in seen:
-                    continue
-                seen.add(base)
-                if base in local and local[base] is not cls:
-                    self.local_bases.append(local[base])
-                    visit(local[base])
-                    continue
-                resolved = bases.resolve(recipe, base, set())
-                if resolved is not None:
-                    self.inherited.from_sources = True
-                    for name, derived in resolved.attributes.items():
-                        self.inherited.attributes.setdefault(name, derived)
-                    for field in ("directives", "variants", "tests", "methods"):
-                        getattr(self.inherited, field).update(getattr(resolved, field))
-                    for name in resolved.names:
-                        if name in table and name not in self.known:
-                            self.known.append(name)
-                    seen.update(resolved.names)
-                    verdicts.append(nearest(resolved.names))
-                elif base in table:
-                    self.known.append(base)
-                    verdicts.append(nearest([base]))
-                else:
-                    self.unknown.append(base)
-
         if recipe.package_class is not None:
-            visit(recipe.package_class)
+            self._visit(recipe, recipe.package_class, {c.name: c for c in recipe.classes}, set(), table, verdicts)
         facts = [table[b] for b in self.known]
         #: True/False from the table; None when only generic/unknown bases decide
         self.compiled = True if True in verdicts else (False if False in verdicts and not self.unknown else None)
@@ -116,12 +80,60 @@ class BuildInfo:
             or getattr(getattr(attrs.get("has_code"), "value", None), "value", None) is False
         )
 
+    def _visit(self, recipe, cls, local, seen, table, verdicts):
+        """Walk the bases of ``cls`` (a method, not a recursive closure: a closure that
+        calls itself is a reference cycle, which would keep every recipe alive until the
+        cyclic collector runs)."""
+        for written, base in zip(cls.bases, cls.base_names):
+            if base in seen:
+                continue
+            seen.add(base)
+            if base in local and local[base] is not cls:
+                self.local_bases.append(local[base])
+                self._visit(recipe, local[base], local, seen, table, verdicts)
+                continue
+            resolved = bases.resolve(recipe, written)
+            if resolved is not None:
+                self.inherited.from_sources = True
+                for name, derived in resolved.attributes.items():
+                    self.inherited.attributes.setdefault(name, derived)
+                for field in ("directives", "variants", "tests", "methods"):
+                    getattr(self.inherited, field).update(getattr(resolved, field))
+                for name in resolved.names:
+                    if name in table and name not in self.known:
+                        self.known.append(name)
+                seen.update(resolved.names)
+                verdicts.append(_nearest_verdict(table, resolved.names))
+            elif base in table:
+                self.known.append(base)
+                verdicts.append(_nearest_verdict(table, [base]))
+            else:
+                self.unknown.append(base)
+
     def has(self, *names: str) -> bool:
         return any(n in self.known for n in names)
 
     def provides(self, attribute: str) -> bool:
         """The attribute has a value: set in the file, given or derived by a base class."""
         return bases.provides(attribute, self.own_attributes, self.inherited)
+
+
+def orders_as_branch(name: str, has_branch: bool, tag: Optional[str]) -> bool:
+    """Does a version sort above every release (PESO-S006 and its fixer agree on this):
+    a branch-like name (develop, stable, nightly), a tag named like a branch
+    (``tag="master"``), or ``branch=`` unless the name is a release number (r-rhtslib's
+    ``version("1.28.0", branch="RELEASE_3_15")`` is ordered among the releases)."""
+    if name.lower() in BRANCH_NAMES or (tag is not None and tag.lower() in BRANCH_NAMES):
+        return True
+    return has_branch and not name[:1].isdigit()
+
+
+def _nearest_verdict(table, names):
+    for name in names:
+        entry = table.get(name)
+        if entry and entry.get("compiled") is not None and not entry.get("mixin"):
+            return entry["compiled"]
+    return None
 
 
 def build_info(recipe: Recipe) -> BuildInfo:

@@ -18,16 +18,16 @@ A compiled build system (CMake, Autotools, ...) counts as evidence together with
 of these, not alone.
 """
 
-import re
 from typing import Optional
 
 from ...recipe import literal_str
 from ._common import directive_dependencies
 
-COMPILER_USE = re.compile(
-    r"\bspack_(?:cc|cxx|fc|f77)\b|self\.compiler\b|\bflag_handler\b|\b[CF](?:XX)?FLAGS\b|"
-    r"\b(?:c|cxx|f)flags\b|\bself\.spec\[\"(?:c|cxx|fortran)\"\]"
-)
+#: what a recipe that uses the compiler writes (plain substrings: a regex of
+#: alternatives tried at every position of every recipe cost more than the parse itself)
+COMPILER_USE = ("spack_cc", "spack_cxx", "spack_fc", "spack_f77", "self.compiler.", "flag_handler",
+                "CFLAGS", "CXXFLAGS", "FFLAGS", "FCFLAGS", "cflags", "cxxflags", "fflags",
+                'spec["c"]', 'spec["cxx"]', 'spec["fortran"]')
 BUILD_TOOLS = frozenset(("make", "gmake", "cmake", "configure", "ninja", "scons", "meson", "autoreconf"))
 BUILD_METHODS = ("install", "build", "edit", "build_targets")
 #: dependencies whose presence means native code is built (extension tooling)
@@ -74,9 +74,12 @@ def compile_evidence(recipe, compiled_base) -> Optional[str]:
 
 
 def _evidence(recipe, compiled_base) -> Optional[str]:
-    m = COMPILER_USE.search(_code_text(recipe))
-    if m:
-        return "it uses %s" % m.group(0)
+    source = recipe.source or ""
+    if any(token in source for token in COMPILER_USE):
+        code = _code_text(recipe)  # the same, without comments and dependents' set-up
+        for token in COMPILER_USE:
+            if token in code:
+                return "it uses %s" % token.rstrip(".")
     deps = directive_dependencies(recipe)
     if any(name in OTHER_TOOLCHAINS for name in deps):
         compiled_base = False if compiled_base is None else compiled_base
@@ -96,6 +99,9 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
 
 
 def _build_tool_run(recipe, skip_make: bool) -> Optional[str]:
+    source = recipe.source or ""
+    if not any(tool + "(" in source for tool in BUILD_TOOLS):
+        return None
     for method in recipe.all_methods():
         if method.name not in BUILD_METHODS:
             continue

@@ -122,11 +122,17 @@ def _own_libraries(recipe):
 
 @rule("PESO-D004")
 def language_deps_unconfirmed(recipe):
-    comments = recipe.comments
-    if not comments:
+    """Reads the text after each language dependency's closing parenthesis: a comment
+    there is all that counts, and it needs no walk over the whole tree."""
+    if "generated" not in (recipe.source or ""):
         return
-    generated = [d for name in LANGUAGES for d in directive_dependencies(recipe).get(name, ())
-                 if "generated" in comments.get(d.node.end_lineno or d.line, "")]
+    generated = []
+    for name in LANGUAGES:
+        for d in directive_dependencies(recipe).get(name, ()):
+            end = d.node.end_lineno or d.line
+            tail = recipe.line_text(end)[d.node.end_col_offset or 0:] if end else ""
+            if "#" in tail and "generated" in tail.split("#", 1)[1]:
+                generated.append(d)
     if generated:
         first = min(generated, key=lambda d: d.line)
         yield finding("PESO-D004", recipe, first.node,

@@ -4,6 +4,7 @@ Spack idioms reviewers ask for (E4S P1 "production quality", Spack review guide)
 import ast
 import re
 
+from ...recipe import WATCHED_NAMES
 from ..registry import rule
 from ._common import build_info, finding
 
@@ -18,6 +19,9 @@ BOILERPLATE = re.compile(
     r"set to true|specify |Uncomment)|"
     r"(?i:(?:www\.)?example\.com)|github_user[12]\b",
 )
+#: a string literal closing before ``in``/``not in`` and a name ending in ``spec``: every
+#: text the R003 detector recognises contains this
+SPEC_MEMBERSHIP_HINT = re.compile(r"[\"']\s+(?:not\s+)?in\s+[\w.]*spec\b")
 #: modules a recipe may import from Spack (the package API); anything else is internal
 ALLOWED_SPACK_MODULES = ("spack.package",)
 RESERVED_ATTRIBUTES = ("name",)
@@ -72,6 +76,8 @@ def directive_order(recipe):
 
 @rule("PESO-R003")
 def spec_membership_idiom(recipe):
+    if not SPEC_MEMBERSHIP_HINT.search(recipe.source or ""):
+        return  # no quoted text followed by "in ...spec": nothing to walk for
     for text, node in recipe.spec_membership:
         yield finding("PESO-R003", recipe, node,
                       "use spec.satisfies(%r) instead of %r in spec" % (text, text))
@@ -114,6 +120,8 @@ def build_system_missing(recipe):
 def deprecated_globals(recipe):
     """Uses of the deprecated module globals; a function that assigns the name has a
     local variable of that name (rocm-openmp-extras: ``std_cmake_args = CMakeBuilder.std_args(...)``)."""
+    if not any(name in (recipe.source or "") for name in WATCHED_NAMES):
+        return
     methods = recipe.all_methods()
     for name, nodes in sorted(recipe.name_uses.items()):
         replacement = "self." + name

@@ -6,8 +6,9 @@ import re
 
 from ..registry import rule
 from ._common import (BRANCH_NAMES, build_info, class_location, data, finding, is_true,
-                      url_strings, version_key)
+                      orders_as_branch, url_strings, version_key)
 
+FIXME_HINT = re.compile("fixme", re.IGNORECASE)
 VCS_ATTRIBUTES = ("git", "hg", "svn", "cvs")
 VCS_KWARGS = ("git", "hg", "svn", "cvs", "branch", "tag", "commit", "revision", "date", "get_full_repo", "submodules")
 #: keyword arguments that pin a VCS version to one state (``date=`` for CVS)
@@ -194,7 +195,7 @@ def version_order(recipe):
         name = d.arg_str(0)
         if name is None or d.when:
             continue
-        if _is_branch_version(d) and not name[:1].isdigit():
+        if orders_as_branch(name, "branch" in d.kwargs, d.kw_str("tag")):
             if _starts_group(recipe, d):
                 seen_release, previous = None, None
             if seen_release is not None:
@@ -218,7 +219,7 @@ def version_order(recipe):
 
 @rule("PESO-S007")
 def checksum_fixme(recipe):
-    if not recipe.comments:
+    if not FIXME_HINT.search(recipe.source or "") or not recipe.comments:
         return
     for d in _versions(recipe):
         for line in range(d.line, (d.node.end_lineno or d.line) + 1):

@@ -69,7 +69,9 @@ def deprecated_test_api(recipe):
         if method.name == "test":
             yield finding("PESO-T003", recipe, method.node,
                           "def test(self) is the removed test API; write test_* methods")
-    for name, node in recipe.calls:
+    source = recipe.source or ""
+    calls = recipe.calls if any(name.split(".")[-1] + "(" in source for name in DEPRECATED_CALLS) else ()
+    for name, node in calls:
         advice = DEPRECATED_CALLS.get(name)
         if advice:
             yield finding("PESO-T003", recipe, node, "deprecated %s(): %s" % (name, advice))

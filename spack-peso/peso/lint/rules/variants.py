@@ -2,7 +2,6 @@
 guidelines): described variants, a debug option, guideline names, GPU support through
 Spack's CudaPackage/ROCmPackage, explained conflicts, no dead variants."""
 
-import ast
 import functools
 import re
 
@@ -111,6 +110,8 @@ def _other_build_system(d) -> bool:
 def _project_flag(recipe, name: str) -> bool:
     """The variant only feeds a project option (``define_from_variant("CELERITAS_DEBUG",
     "debug")``: runtime assertions, orthogonal to the build type)."""
+    if "from_variant" not in (recipe.source or ""):
+        return False
     for callee, call in recipe.calls:
         if callee.endswith("from_variant") and len(call.args) >= 2:
             if literal_str(call.args[1]) == name and "BUILD_TYPE" not in (literal_str(call.args[0]) or "BUILD_TYPE"):
@@ -192,17 +193,14 @@ def unused_variant(recipe):
                           "variant %r is never used in a condition, argument or spec check" % name)
 
 
+#: ``for v in self.spec.variants``, ``.keys()``, ``.items()``, ``.values()`` (a comprehension too)
+ITERATES_VARIANTS = re.compile(r"\bin\s+[\w.]*spec\.variants\b(?!\s*\[)")
+
+
 def _iterates_variants(recipe) -> bool:
-    """A method loops over ``spec.variants`` (``.keys()``, ``.items()``, ``.values()`` or
-    the mapping itself): every variant may be used by name there."""
-    for node in ast.walk(recipe.tree):
-        if isinstance(node, (ast.For, ast.comprehension)):
-            target = node.iter
-            if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute):
-                target = target.func.value
-            if dotted_name(target).endswith("spec.variants"):
-                return True
-    return False
+    """A method loops over ``spec.variants``: every variant may be used by name there."""
+    source = recipe.source or ""
+    return ".variants" in source and bool(ITERATES_VARIANTS.search(source))
 
 
 def _whole_word_mentions(text: str, word: str, limit: int) -> int:
