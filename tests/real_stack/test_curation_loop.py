@@ -73,3 +73,22 @@ def test_upstream_patch_names_the_test_outcome(real_stack, curated_stack, builti
     for package in CURATED:
         text = (tmp_path / ("%s.patch" % package)).read_text()
         assert "Stand-alone tests (spack test run): FAILED -> PASSED on debian12" in text, text[:2000]
+
+
+def test_policy_report_shows_the_cells_the_curated_run_decides(real_stack, curated_stack, builtin_packages, tmp_path):
+    """The builtin run as evidence, then the curated one: E4S-P2 (and xSDK-R1) turn from
+    fail to pass for every curated product, each cell citing the curated run record."""
+    env = curated_stack[0].env
+    products = ["hypre", "py-pytest", "superlu"]
+    before = _peso("policy", "report", *products, "--repo", os.path.dirname(builtin_packages),
+                   "--evidence", real_stack[0].out, "-o", str(tmp_path / "before"), env=env)
+    assert before.returncode in (0, 1), before.stderr
+    after = _peso("policy", "report", *products, "--repo", os.path.join(ROOT, "repo", "spack_repo", "peso"),
+                  "--evidence", curated_stack[0].out, "--compare", str(tmp_path / "before"),
+                  "-o", str(tmp_path / "after"), env=env)
+    text = after.stdout + after.stderr
+    assert after.returncode == 0, text
+    run_dir = os.path.basename(os.path.dirname(curated_stack[3]))
+    for package in products:
+        line = [l for l in text.splitlines() if "improved  %s E4S-P2: fail -> pass" % package in l]
+        assert line and run_dir in line[0], (package, text[-3000:])
