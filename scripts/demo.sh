@@ -12,6 +12,8 @@
 #      tasmanian, py-pytest, darshan-runtime) for the debian12 target, built from the
 #      source mirror (PESO_SOURCE_MIRROR, default ../shared/spack/mirror) and tested:
 #      their real stand-alone test outcomes, in out/real/
+#   7. the same with the curated recipes of repo/ ahead of builtin (out/curated/), and
+#      what changed (stack report --compare)
 # Every report's path is printed at the end.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,6 +53,19 @@ export SPACK_USER_CACHE_PATH="${SPACK_USER_CACHE_PATH:-$HOME/.cache/spack-peso-t
 # OpenMPI's mpiexec refuses to run as root unless told (CI runs as root)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
+# test_and_report DIR TIMEOUT STACK-ARGS...: stack test, then the merged reports into DIR
+test_and_report() {
+    local dir="$1" timeout="$2"
+    shift 2
+    set +e
+    peso stack test "$@" -j 2 --timeout "$timeout" | tee "$dir/test-output.txt"
+    echo "stack test exit status ${PIPESTATUS[0]} (1 expected: cells that fail for real or on purpose)"
+    local run
+    run="$(sed -n 's/.*run record: //p' "$dir/test-output.txt" | head -1)"
+    peso stack report "$run" --html "$dir/report.html" --junit "$dir/junit.xml" --json "$dir/record.json" >/dev/null
+    set -e
+}
+
 step "5. demo stack for this host: generate, build and test with real Spack"
 demo="$out/demo"
 rm -rf "$demo"
@@ -63,13 +78,8 @@ common=(--target host --env "$demo/env" -C "$scope" -c concretizer:unify:true --
 set +e
 peso stack build "${common[@]}" -j 2
 echo "stack build exit status $? (1 expected: peso-demo-broken fails to build on purpose)"
-peso stack test "${common[@]}" -j 2 --timeout 20 | tee "$demo/test-output.txt"
-echo "stack test exit status ${PIPESTATUS[0]} (1 expected: FAILED, TIMEOUT and BUILD_FAILED cells on purpose)"
 set -e
-run="$(sed -n 's/.*run record: //p' "$demo/test-output.txt" | head -1)"
-set +e
-peso stack report "$run" --html "$demo/report.html" --junit "$demo/junit.xml" --json "$demo/record.json" >/dev/null
-set -e
+test_and_report "$demo" 20 "${common[@]}"
 
 step "6. real E4S products for debian12, built from the source mirror and tested"
 mirror="${PESO_SOURCE_MIRROR:-$(dirname "$here")/shared/spack/mirror}"
@@ -81,17 +91,23 @@ export SPACK_USER_CONFIG_PATH="$real/work/user-config"
 peso stack generate --target=debian12 --catalog environments/catalog/e4s-real.yaml -o "$real/env"
 common=(--target debian12 --env "$real/env" -C "$scope" --out "$real/results")
 peso stack build "${common[@]}" -j 2 --mirror "$mirror"
+test_and_report "$real" 600 "${common[@]}"
+
+step "7. the same products with the curated recipes of repo/ ahead of builtin"
+curated="$out/curated"
+rm -rf "$curated"
+mkdir -p "$curated"
+repo_scope="$(python3 demo/spack_scope.py "$curated/repo-scope" --curated)"
+common=(--target debian12 --env "$curated/env" -C "$scope" -C "$repo_scope" --out "$curated/results")
+peso stack generate --target=debian12 --catalog environments/catalog/e4s-real.yaml -o "$curated/env"
+peso stack build "${common[@]}" -j 2 --mirror "$mirror"
+test_and_report "$curated" 600 "${common[@]}"
 set +e
-peso stack test "${common[@]}" -j 2 --timeout 600 | tee "$real/test-output.txt"
-echo "stack test exit status ${PIPESTATUS[0]} (1 expected: real products whose tests fail)"
-set -e
-run="$(sed -n 's/.*run record: //p' "$real/test-output.txt" | head -1)"
-set +e
-peso stack report "$run" --html "$real/report.html" --junit "$real/junit.xml" --json "$real/record.json" >/dev/null
+peso stack report "$curated/record.json" --compare "$real/record.json"
 set -e
 
 step "done"
-for stack in demo real; do
+for stack in demo real curated; do
     echo "$stack: run record $out/$stack/record.json, JUnit $out/$stack/junit.xml, HTML $out/$stack/report.html, build record $out/$stack/results/build.json"
 done
 echo "stacks:       $out/stacks/<target>/spack.yaml"
