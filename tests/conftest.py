@@ -119,6 +119,9 @@ _TIER_BY_FIXTURE = {
     "spack_packages": "spack",
     "builtin_packages": "spack",
     "chromium": "browser",
+    "slurm_cluster": "slurm",
+    "real_stack": "e2e",
+    "curated_stack": "e2e",
 }
 
 
