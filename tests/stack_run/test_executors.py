@@ -195,14 +195,19 @@ SCONTROL = (
 def test_scontrol_lines_become_states_per_array_element():
     states = Slurm.parse_scontrol(SCONTROL)
     assert states["5"].state == "TIMEOUT" and states["5"].reason == "TimeLimit"
+    assert states["5"].ended is None  # the trimmed line has no EndTime
+    ended = Slurm.parse_scontrol("JobId=6 JobState=CANCELLED EndTime=2026-11-29T12:47:30\n")["6"].ended
+    assert time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(ended)) == "2026-11-29T12:47:30"
     assert states["2_2"].state == states["2_3"].state == "PENDING" and states["2_2"].node == ""
-    assert states["2_0"] == JobState("2_0", "COMPLETED", "None", "vm", "0:0")
+    assert states["2_0"] == JobState("2_0", "COMPLETED", "None", "vm", "0:0", None)
     assert states["2_2"].active and not states["2_0"].active
 
 
 def test_sacct_lines_become_states():
-    states = Slurm.parse_sacct("7_0|CANCELLED by 0|None|vm|0:15\n7_[1-2]|PENDING|JobArrayTaskLimit|None assigned|0:0\n")
-    assert states["7_0"].state == "CANCELLED"
+    states = Slurm.parse_sacct("7_0|CANCELLED by 0|None|vm|0:15|2026-11-29T12:47:30\n"
+                               "7_[1-2]|PENDING|JobArrayTaskLimit|None assigned|0:0|Unknown\n")
+    assert states["7_0"].state == "CANCELLED" and states["7_0"].node == "vm" and states["7_0"].ended
+    assert states["7_1"].ended is None
     assert states["7_1"].state == states["7_2"].state == "PENDING"
 
 
@@ -353,3 +358,21 @@ def test_gpu_shard_gets_a_gpu_from_real_slurm(slurm_cluster, tmp_path):
     assert state.state == "COMPLETED", state
     assert json.loads((stage / "job-end.json").read_text())["rc"] == 0
     assert (stage / "gpu.txt").read_text().strip() == "0"  # Slurm bound one of the node's two GPUs
+
+
+# --- which part a signal interrupted ----------------------------------------------------
+
+
+def test_killed_part_running_then_signal_exit_then_first_missing():
+    from peso.stack.executors.base import killed_part
+
+    running = [{"name": "test_hello", "status": "PASSED"}, {"name": "test_wait", "status": "RUNNING"}]
+    assert killed_part(running, ["test_hello", "test_wait"]) == "test_wait"
+    # Slurm's SIGTERM reached the test program first: Spack logged the part FAILED (143)
+    signalled = [{"name": "test_hello", "status": "PASSED"},
+                 {"name": "test_wait", "status": "FAILED", "message": "Command exited with status 143:"}]
+    assert killed_part(signalled, ["test_hello", "test_wait"]) == "test_wait"
+    genuine = [{"name": "test_wait", "status": "FAILED", "message": "Command exited with status 1:"}]
+    assert killed_part(genuine, ["test_wait"]) is None
+    # the header of the hung part never reached the log
+    assert killed_part([{"name": "test_hello", "status": "PASSED"}], ["test_hello", "test_wait"]) == "test_wait"

@@ -193,6 +193,13 @@ def _target_doc(name):
     return model.find_target(name).doc, os.path.relpath(path)
 
 
+def _jobs(args):
+    """Parallel local shards: 2 unless -j says (a batch run's -j is its throttle, default none)."""
+    if args.jobs is not None and args.jobs < 1:
+        raise PesoError("-j/--jobs must be at least 1")
+    return 2 if args.jobs is None else args.jobs
+
+
 def _executor(args):
     doc, path = _target_doc(args.target)
     facts = executors.resolve_facts(doc, {
@@ -206,7 +213,7 @@ def _executor(args):
                             ("--retry-node-fail", args.retry_node_fail)):
             if value:
                 raise PesoError("%s needs a batch scheduler (--scheduler slurm|pbs|flux)" % flag)
-        return LocalExecutor(args.jobs or 2, args.timeout), facts
+        return LocalExecutor(_jobs(args), args.timeout), facts
     return BatchExecutor(executors.adapter(facts.kind), facts, args.timeout, throttle=args.jobs,
                          retry_node_fail=args.retry_node_fail, detach=args.detach, dry_run=args.dry_run), facts
 
@@ -261,10 +268,10 @@ def stack_test(args):
     rerun = results.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
     executor, facts = _executor(args)
     cli = _cli(args)
-    runner = TestRun(cli, args.target, out, args.jobs or 2, args.timeout, on_event=_TestProgress(), executor=executor)
+    runner = TestRun(cli, args.target, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor)
     run_dir = runner.run_dir
     options = {
-        "jobs": args.jobs or 2,
+        "jobs": args.jobs if facts.kind != "local" else _jobs(args),
         "timeout": args.timeout,
         "only": _csv(args.only),
         "skip": _csv(args.skip),

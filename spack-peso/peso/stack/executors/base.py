@@ -150,6 +150,40 @@ def hms(minutes: int) -> str:
     return "%d:%02d:00" % (minutes // 60, minutes % 60)
 
 
+_SIGNAL_EXIT = re.compile(r"(exited with status|exit status|status) (143|137|-15|-9)\b")
+
+
+def killed_part(parts: List[dict], tests: List[str]) -> Optional[str]:
+    """The part a signal interrupted: the one still running, else one that 'failed' with
+    a SIGTERM/SIGKILL exit status (a scheduler signals every process of the job at once,
+    so the test program can die, and Spack log it FAILED, before Spack itself does), else
+    the first expected test without a status (its header never reached the log)."""
+    running = [p["name"] for p in parts if p["status"] == "RUNNING"]
+    if running:
+        return running[-1]
+    for part in reversed(parts):
+        if part["status"] == "FAILED" and _SIGNAL_EXIT.search(part.get("message") or ""):
+            return part["name"]
+    done = {p["name"] for p in parts}
+    for name in tests:
+        if name not in done:
+            return name
+    return None
+
+
+def mark_killed(row: dict, hung: Optional[str], status: str) -> dict:
+    """Label the interrupted part ``status`` (TIMEOUT or ERROR) in ``row['parts']``."""
+    if not hung:
+        return row
+    for part in row["parts"]:
+        if part["name"] == hung and part["status"] in ("RUNNING", "FAILED", "TIMEOUT", "ERROR"):
+            part["status"] = status
+            break
+    else:
+        row["parts"].append({"name": hung, "status": status, "message": "", "duration": None, "excerpt": ""})
+    return row
+
+
 _GPU_VARIANT = re.compile(r"\+(cuda|rocm|sycl)\b")
 
 
@@ -184,6 +218,7 @@ class JobState:
     reason: str = ""
     node: str = ""
     exit_code: str = ""
+    ended: Optional[float] = None  # epoch seconds, when the scheduler says the job ended
 
     @property
     def active(self) -> bool:

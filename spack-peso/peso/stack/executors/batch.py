@@ -25,7 +25,7 @@ from typing import Dict, List, Optional
 from ...errors import PesoError
 from ...fsutil import atomic_write
 from .. import results, testlog
-from .base import JobState, SchedulerFacts, Shard, classify_fault, shard_minutes
+from .base import JobState, SchedulerFacts, Shard, classify_fault, killed_part, mark_killed, shard_minutes
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shard_job.py")
 #: Seconds between scheduler polls (``PESO_BATCH_POLL`` overrides; tests use 1).
@@ -271,34 +271,53 @@ class BatchExecutor:
             row["node"] = node
         return row
 
+    def _parts(self, shard: Shard) -> List[dict]:
+        log_path = testlog.find_log(testlog.find_suite_dir(shard.stage), shard.package, shard.hash[:7])
+        if not log_path:
+            return []
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            return testlog.parse_log(f.read())
+
+    def _log_text(self, shard: Shard) -> str:
+        log_path = testlog.find_log(testlog.find_suite_dir(shard.stage), shard.package, shard.hash[:7])
+        if not log_path:
+            return ""
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
     def _finished(self, run, row, shard, end, state) -> dict:
         wall = round(end["finished"] - end["started"], 3)
         done = run.finish_row(row, self._root(shard), shard.stage, end["rc"], end["timed_out"], wall)
+        if end["timed_out"]:  # the runner's SIGTERM may reach the test before Spack: see killed_part
+            hung = killed_part(self._parts(shard), shard.tests)
+            if hung and hung != done.get("hung_part"):
+                done["parts"] = [p for p in done["parts"] if not (p["name"] == done.get("hung_part")
+                                                                  and p["status"] == "TIMEOUT")]
+                mark_killed(done, hung, "TIMEOUT")
+                done["hung_part"] = hung
+                done["reason"] = "killed after %gs timeout while running %s" % (self.timeout, hung)
         return self._scheduler_fields(done, state, end)
 
     def _fault(self, run, row, shard, state: JobState, start, end) -> Optional[dict]:
         """A job that ended without its runner's verdict; ``None`` means resubmit it."""
         root = self._root(shard)
-        log_path = testlog.find_log(testlog.find_suite_dir(shard.stage), shard.package, shard.hash[:7])
-        parts = []
-        if log_path:
-            with open(log_path, encoding="utf-8", errors="replace") as f:
-                parts = testlog.parse_log(f.read())
-        hung = testlog.hung_part(parts, shard.tests) if start else None
+        hung = killed_part(self._parts(shard), shard.tests) if start else None
         status, reason, retriable = classify_fault(state, bool(start), hung)
         if retriable and row.get("attempts", 1) <= self.retry_node_fail:
             return None
         wall = None
         if start:
-            wall = round(((end or {}).get("finished") or time.time()) - start["started"], 3)
+            ended = (end or {}).get("finished") or state.ended or time.time()
+            wall = round(max(0.0, ended - start["started"]), 3)
+        done = run.finish_row(row, root, shard.stage, None, False, wall)
+        killed = "TIMEOUT" if status == "TIMEOUT" else "ERROR"
+        for part in done["parts"]:
+            if part["status"] == "RUNNING":  # every part the end interrupted (nested parts too)
+                part["status"] = killed
+        mark_killed(done, hung, killed)
         if status == "TIMEOUT":
-            done = run.finish_row(row, root, shard.stage, None, True, wall)
             done["hung_part"] = hung
-        else:
-            done = run.finish_row(row, root, shard.stage, None, False, wall)
-            for part in done["parts"]:
-                if part["status"] == "RUNNING":
-                    part["status"] = "ERROR" if status == "ERROR" else part["status"]
+            done["log_excerpt"] = testlog.tail(self._log_text(shard))
         done["status"], done["reason"] = status, reason
         if not start:
             done["parts"], done["log"] = [], None

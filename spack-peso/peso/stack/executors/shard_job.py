@@ -64,8 +64,10 @@ def run(shard, job_id):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     with open(os.path.join(stage, "spack-output.txt"), "wb") as output:
+        # unbuffered: a killed shard's log must already hold the header of the part that hung
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
         child = subprocess.Popen(shard["argv"], stdout=output, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True)
+                                 stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         timed_out = False
         term_sent = None
         while True:

@@ -15,11 +15,20 @@ accounting). Tested against a real one-node Slurm (``scripts/slurm-local.sh``).
 import re
 import shlex
 import subprocess
+import time
 from typing import Dict, List, Optional
 
 from .base import JobState, hms
 
 _FIELD = re.compile(r"(\w[\w/:.]*)=(\S*)")
+
+
+def _epoch(text: str) -> Optional[float]:
+    """Slurm's ``2026-11-29T12:47:30`` (the controller's local time) as epoch seconds."""
+    try:
+        return time.mktime(time.strptime(text, "%Y-%m-%dT%H:%M:%S"))
+    except (ValueError, TypeError):
+        return None
 
 
 def _expand(ids: str) -> List[int]:
@@ -121,7 +130,7 @@ class Slurm:
         wanted = [j for j in job_ids if j not in found]
         if wanted:
             proc = subprocess.run(["sacct", "-n", "-P", "-X", "-j", ",".join(sorted({j.split("_")[0] for j in wanted})),
-                                   "-o", "JobID,State,Reason,NodeList,ExitCode"],
+                                   "-o", "JobID,State,Reason,NodeList,ExitCode,End"],
                                   capture_output=True, text=True, env=env)
             if proc.returncode == 0:
                 answered = True
@@ -143,7 +152,8 @@ class Slurm:
             node = fields.get("NodeList", "")
             for job in ids:
                 found[job] = JobState(job, fields["JobState"], fields.get("Reason", ""),
-                                      "" if node == "(null)" else node, fields.get("ExitCode", ""))
+                                      "" if node == "(null)" else node, fields.get("ExitCode", ""),
+                                      _epoch(fields.get("EndTime")))
         return found
 
     @staticmethod
@@ -154,11 +164,12 @@ class Slurm:
             if len(cells) < 5:
                 continue
             job, state, reason, node, code = cells[:5]
+            ended = _epoch(cells[5]) if len(cells) > 5 else None
             word = state.split()[0] if state else "UNKNOWN"
             if "[" in job:  # a pending array's compressed line: 12_[2-3%2]
                 array, expr = job.split("_[", 1)
                 for t in _expand(expr.rstrip("]")):
                     found["%s_%d" % (array, t)] = JobState("%s_%d" % (array, t), word, reason, "", code)
                 continue
-            found[job] = JobState(job, word, reason, "" if node == "None assigned" else node, code)
+            found[job] = JobState(job, word, reason, "" if node == "None assigned" else node, code, ended)
         return found
