@@ -178,6 +178,22 @@ def test_hypre_caching_hook_is_never_called(builtin_packages):
     assert "cache_test_sources" in got.message and "CMakeBuilder" in got.message
 
 
+def test_cffi_extension_linking_a_library_needs_language_deps(tmp_path):
+    """py-pyvips before spack-packages#3164: py-cffi plus a library it links."""
+    from _recipes import edit
+
+    source = edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
+                  ("class Foo(CMakePackage):", "class Foo(PythonPackage):"),
+                  ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', '    depends_on("py-cffi", type=("build", "run"))\n'),
+                  ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', '    depends_on("libvips")\n'))
+    from _recipes import findings
+
+    (got,) = findings(source, "PESO-D002")
+    assert "py-cffi" in got.message and "libvips" in got.message
+    abi_mode = source.replace('    depends_on("libvips")\n', '    depends_on("libvips", type="run")\n')
+    assert findings(abi_mode, "PESO-D002") == []
+
+
 def test_generic_package_running_make_misses_language_deps(builtin_packages):
     """bliss runs make in install() and links gmp, without depends_on("c"/"cxx")."""
     (got,) = _found(builtin_packages, "bliss", "PESO-D002")

@@ -41,6 +41,7 @@ FAILING = [
     ("PESO-S002", "patch-and-resource", edit(('    variant("mpi"', '    patch("http://foo.org/fix.patch", sha256="%s")  # HERE\n'
                                               '    resource(name="x", git="git://foo.org/x.git", commit="%s")  # HERE\n'
                                               '    variant("mpi"' % (SHA_A, "c" * 40)))),
+    ("PESO-S002", "url-for-version", edit(('    def cmake_args(self):', '    def url_for_version(self, version):\n        return f"http://foo.org/foo-{version}.tgz"  # HERE\n\n    def cmake_args(self):'))),
     ("PESO-S003", "md5", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", md5="%s")  # HERE' % ("b" * 32)))),
     ("PESO-S003", "positional", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", "%s")  # HERE' % SHA_B))),
     ("PESO-S003", "none", edit(('version("1.0", sha256="%s")' % SHA_B, 'version("1.0")  # HERE'))),

@@ -89,8 +89,12 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
     for name in deps:
         if name in NATIVE_TOOLING:
             return "it builds with %s" % name
-    tool = None if skip_tools else _build_tool_run(recipe, skip_make=compiled_base is True)
     link = _linked_library(deps)
+    if "py-cffi" in deps and link:
+        # cffi compiles a C extension against a library it links (API mode, py-pyvips);
+        # without a link dependency it only dlopens one at run time (ABI mode, cairocffi)
+        return "it builds a py-cffi extension; %s" % link
+    tool = None if skip_tools else _build_tool_run(recipe, skip_make=compiled_base is True)
     if compiled_base is True:
         return tool or link
     if compiled_base is False:

@@ -15,6 +15,7 @@ VCS_KWARGS = ("git", "hg", "svn", "cvs", "branch", "tag", "commit", "revision", 
 VCS_PINS = ("commit", "revision", "date")
 WEAK_DIGESTS = ("md5", "sha1", "sha224", "sha384", "sha512")
 INSECURE = re.compile(r"^(http|ftp|git)://", re.IGNORECASE)
+INSECURE_HINT = re.compile(r"[\"'](?:http|ftp|git)://", re.IGNORECASE)
 
 # Spack's audit regexes for patch URLs whose content (and so sha256) is not stable
 GITHUB_PATCH = re.compile(r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/(?:commit|pull)/[a-fA-F0-9]+\.(?:patch|diff)")
@@ -100,10 +101,26 @@ def no_public_vcs(recipe):
 
 @rule("PESO-S002")
 def insecure_url(recipe):
-    for where, url, node in url_strings(recipe):
+    for where, url, node in url_strings(recipe) + _url_method_strings(recipe):
         if INSECURE.match(url):
             yield finding("PESO-S002", recipe, node,
                           "%s uses an unencrypted URL %r; use https://" % (where, url))
+
+
+#: methods whose strings are source URLs
+URL_METHODS = ("url_for_version", "list_url", "url")
+
+
+def _url_method_strings(recipe):
+    """Literal URLs in ``url_for_version`` and the like (py-pygobject built its URLs from
+    an http:// base there); found by the walk only when the source has an insecure URL."""
+    if not INSECURE_HINT.search(recipe.source or ""):
+        return []
+    spans = [m for m in recipe.all_methods() if m.name in URL_METHODS]
+    if not spans:
+        return []
+    return [("%s()" % m.name, node.value, node) for node in recipe.strings for m in spans
+            if m.contains(node) and "://" in node.value]
 
 
 @rule("PESO-S003")
