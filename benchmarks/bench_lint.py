@@ -39,12 +39,16 @@ FLOOR = os.path.join(HERE, "parse_floor.py")
 TARGETS = {"cold_ratio": 1.3, "warm_ratio": 0.3, "peak_mib": 300.0}
 
 
-def default_repo() -> str:
-    """The provisioned reference builtin repository (no machine paths in the project)."""
+def provisioned():
+    """The provisioned Spack and reference builtin repository (no machine paths in the project)."""
     sys.path.insert(0, EXT)
     from peso.spackcall import provision
 
-    found = provision.locate(with_packages=True)
+    return provision.locate(with_packages=True)
+
+
+def default_repo() -> str:
+    found = provisioned()
     if found is None or not getattr(found, "builtin", None):
         sys.exit("no reference builtin repository: run 'python -m peso bootstrap' or pass --repo")
     return found.builtin
@@ -181,7 +185,8 @@ def main(argv=None):
         print("target %-10s <= %6.2f: %6.2f %s" % (name, TARGETS[name], value, "ok" if met else "MISSED"))
     ok &= len(recipes) == reported and cold[1] in (0, 1) and crashes == 0
 
-    spack = shutil.which("spack") or (os.path.join(os.environ["SPACK_ROOT"], "bin", "spack") if os.environ.get("SPACK_ROOT") else None)
+    found = provisioned()
+    spack = shutil.which("spack") or (found.exe if found is not None else None)
     if spack and not args.no_audit:
         names = [os.path.basename(os.path.dirname(p)).lstrip("_").replace("_", "-") for p in recipes]
         sample = sorted(random.Random(4).sample(names, min(args.sample, len(names))))
