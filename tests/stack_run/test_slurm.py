@@ -196,6 +196,23 @@ def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slur
     assert os.path.isfile(os.path.join(os.path.dirname(record_path), "report.html"))
 
 
+def test_ctrl_c_leaves_the_jobs_running_and_says_how_to_attach(demo_stack, slurm_cluster):
+    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
+        "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"))
+    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+    _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids in the record")
+    proc.send_signal(signal.SIGINT)
+    output = proc.stdout.read()
+    assert proc.wait(timeout=30) == 130, output
+    proc.stdout.close()
+    assert "the jobs keep running: spack peso stack test --attach %s" % os.path.dirname(record_path) in output
+    interrupted = _load(record_path)
+    assert interrupted["detached"] is True and interrupted["complete"] is False
+    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path)
+    assert attach.returncode == 1, attach.stdout + attach.stderr
+    assert _statuses(_load(record_path)) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
+
+
 def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, slurm_cluster, timelimit_run):
     record_path, submit_output = timelimit_run
     attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path, timeout=300)
