@@ -105,7 +105,7 @@ class StackBuild:
             first = lacking[0]
             raise PesoError(
                 "source mirror lacks %d file(s) the build needs, first %s for %s (from %s): "
-                "add them with 'spack mirror create -d %s <spec>' where the network is reachable"
+                "add them with 'spack mirror create -d %s %s' where the network is reachable"
                 % (len(lacking), first["file"], first["spec"], first["url"], self.mirror, first["spec"]),
                 self.mirror,
             )
