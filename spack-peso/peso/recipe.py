@@ -3,9 +3,12 @@
 Lint rules must never execute recipes (they import Spack internals, run arbitrary code
 and take seconds each), so everything a rule needs is read from the syntax tree: the
 main package class, its attributes, every directive call with the ``with when(...)``
-blocks around it, its methods, and the comments. The tree is parsed once and walked
-once; rules then query these plain lists, which keeps a full builtin-repo lint within a
-few seconds.
+blocks around it, its methods, and the comments. The tree is parsed once; the classes
+are read right away, and the facts of one walk over every node (calls, strings, spec
+tests, comments) when a rule first asks for them, since most rules decide without them.
+Rules then query these plain lists, which keeps a full builtin-repo lint within a few
+seconds. The model holds no reference cycles, so a recipe is freed as soon as its file
+is done (the runner lints with the cyclic collector paused; a test keeps it so).
 
 ``load_recipe`` never raises: a file that cannot be read, decoded or parsed yields a
 Recipe with ``tree = None`` and ``error = (message, line, col)``, which the parse-error
