@@ -5,10 +5,10 @@ Spack's CudaPackage/ROCmPackage, explained conflicts, no dead variants."""
 import functools
 import re
 
-from ...recipe import dotted_name, literal_str
+from ...recipe import literal_str
 from .. import bases
 from ..registry import rule
-from ._common import build_info, class_location, data, finding
+from ._common import build_info, data, finding
 
 GPU_VARIANTS = {"cuda": "CudaPackage", "rocm": "ROCmPackage", "hip": "ROCmPackage"}
 GPU_TARGET_VARIANT = {"CudaPackage": "cuda_arch", "ROCmPackage": "amdgpu_target"}
