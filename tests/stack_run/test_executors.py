@@ -17,7 +17,7 @@ import pytest
 
 from peso.errors import PesoError
 from peso.stack import model
-from peso.stack.executors import adapter, resolve_facts
+from peso.stack.executors import resolve_facts
 from peso.stack.executors.base import JobState, classify_fault, parse_time, shard_minutes
 from peso.stack.executors.batch import BatchGroup, placeholder
 from peso.stack.executors.flux import Flux

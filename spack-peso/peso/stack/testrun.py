@@ -13,7 +13,6 @@ finished shard's stage is the same code for all of them (:meth:`TestRun.finish_r
 """
 
 import os
-import time
 from typing import Callable, List, Optional, Sequence
 
 from ..errors import PesoError

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 
 from ...errors import PesoError
 from ...fsutil import atomic_write
-from .. import results, testlog
+from .. import testlog
 from .base import JobState, SchedulerFacts, Shard, classify_fault, killed_part, mark_killed, shard_minutes
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shard_job.py")
