@@ -115,11 +115,15 @@ class Directive:
     #: alternatives or repetitions, not one sequence (py-nvidia-dali lists its versions
     #: once per platform)
     branch: int = 0
+    #: the first argument when it is a string literal (the name or spec most rules ask for)
+    first: Optional[str] = None
 
     def arg(self, index: int) -> Optional[ast.expr]:
         return self.args[index] if index < len(self.args) else None
 
     def arg_str(self, index: int) -> Optional[str]:
+        if index == 0:
+            return self.first
         return literal_str(self.arg(index))
 
     def kw_str(self, name: str) -> Optional[str]:
@@ -493,6 +497,7 @@ class _ModelBuilder:
             when=when,
             has_star=has_star,
             branch=branch,
+            first=literal_str(args[0]) if args else None,
         )
 
     @staticmethod

@@ -175,6 +175,7 @@ _PRERELEASE = {"alpha": 0, "beta": 1, "rc": 2}
 _SEGMENT = re.compile(r"(\d+)|([a-zA-Z]+)")
 
 
+@functools.lru_cache(maxsize=65536)
 def version_key(text: str):
     """Spack's ordering of version strings as a sort key (bigger = newer), without
     importing Spack: a port of ``spack.version.version_types.parse_string_components``.
