@@ -13,3 +13,6 @@ def missing(reason: str):
     if IN_CI:
         pytest.fail("CI=true and %s" % reason, pytrace=False)
     pytest.skip(reason)
+
+#: the checkout's root folder
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

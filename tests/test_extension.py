@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from peso_testing import ROOT
 
 EXT = os.path.join(ROOT, "spack-peso")
 

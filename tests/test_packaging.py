@@ -6,7 +6,7 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import ROOT
+from peso_testing import ROOT
 
 
 def build_wheel(tmp_path):

@@ -28,9 +28,10 @@ def find_spack() -> Optional[str]:
 
 
 def require_spack() -> str:
-    """A ready ``spack`` executable, provisioned from archives or git when none is at
-    hand (see :mod:`peso.spackcall.provision`)."""
-    return provision.ensure(log=_log).exe
+    """A ready ``spack`` executable, provisioned from the pinned archives when none is at
+    hand (see :mod:`peso.spackcall.provision`). Cloning from the network is left to an
+    explicit ``peso bootstrap``: a lint or build command should not download Spack."""
+    return provision.ensure(log=_log, allow_git=False).exe
 
 
 def _log(message: str) -> None:

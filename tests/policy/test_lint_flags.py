@@ -68,10 +68,17 @@ def test_changed_since_lints_only_changed_recipes(repo_copy):
     assert {f["package"] for f in json.loads(proc.stdout)} == {"exampm"}
 
 
-def test_deep_without_spack_is_a_clear_error(repo_copy):
+def test_deep_without_spack_is_a_clear_error(repo_copy, tmp_path):
+    """No SPACK_ROOT, no spack on PATH, an empty user cache and an archive folder
+    without the pinned archives: one line naming what is missing, exit 2."""
+    empty = tmp_path / "no-archives"
+    empty.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "SPACK_ROOT"}
     env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["PESO_SPACK_ARCHIVES"] = str(empty)
     assert not any(os.path.exists(os.path.join(d, "spack")) for d in env["PATH"].split(":"))
     proc = peso(str(repo_copy), "--deep", env=env)
     assert proc.returncode == 2
-    assert "no Spack found" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert str(empty) in proc.stderr and "spack-" in proc.stderr and ".tar.gz" in proc.stderr

@@ -109,14 +109,9 @@ class SlurmCluster:
 def slurm_cluster(tmp_path_factory):
     """A real Slurm (slurmctld + slurmd + munged from Debian's slurm-wlm and munge),
     started by ``scripts/slurm-local.sh`` for the session: no mock of sbatch/squeue."""
-    try:
-        from peso_testing import missing
-    except ImportError:  # older checkouts keep missing() in tests/conftest.py only
-        def missing(reason):
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail("CI=true and %s" % reason, pytrace=False)
-            pytest.skip(reason)
     import shutil
+
+    from peso_testing import missing
 
     absent = [exe for exe in ("munged", "slurmctld", "slurmd", "sbatch", "scontrol")
               if not shutil.which(exe) and not os.path.exists(os.path.join("/usr/sbin", exe))]

@@ -10,11 +10,8 @@ the lint rules it fixes and, given two ``stack test`` run records (``--before`` 
 import os
 
 from .. import ui
-from ..curate import overlay as overlays_mod
-from ..curate import upstream
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from ..lint.engine import find_project_repo, known_rules
 from ..spackcall import provision
 
 description = "fix builtin recipes in a curation repository and write the upstream patches"
@@ -37,6 +34,8 @@ def setup_parser(subparser):
 
 
 def _repo(args) -> str:
+    from ..lint.engine import find_project_repo
+
     if args.repo:
         return os.path.abspath(args.repo)
     project = find_project_repo(os.getcwd())
@@ -67,6 +66,11 @@ def _record(path):
 
 
 def run(args):
+    # imported here: `spack peso` loads every command module under Spack's Python
+    from ..curate import overlay as overlays_mod
+    from ..curate import upstream
+    from ..lint.engine import known_rules
+
     repo = _repo(args)
     if not (args.list or args.diff or args.patch):
         if not args.packages:

@@ -28,8 +28,6 @@ import tempfile
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
-import yaml
-
 from ..errors import PesoError
 
 PINS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pins.yaml")
@@ -40,6 +38,8 @@ COMPLETE_MARK = ".peso-complete"
 
 
 def load_pins(path: str = PINS_FILE) -> dict:
+    import yaml  # lazily: `spack peso` loads this module under Spack's Python, which has no PyYAML
+
     with open(path) as f:
         pins = yaml.safe_load(f)
     for name in ("spack", "spack-packages"):
@@ -149,12 +149,14 @@ def locate(with_packages: bool = False) -> Optional[SpackInstall]:
 
 
 def archive_dirs(from_dir: Optional[str] = None) -> List[str]:
-    """Where to look for release-style archives, in order."""
-    dirs = [d for d in (from_dir, os.environ.get(ARCHIVES_ENV)) if d]
+    """Where to look for release-style archives, in order. A folder given explicitly
+    (``--from`` or ``$PESO_SPACK_ARCHIVES``) is the only one searched: asking for one
+    folder and silently getting another would hide a mistake."""
+    explicit = from_dir or os.environ.get(ARCHIVES_ENV)
+    if explicit:
+        return [explicit]
     sibling = os.path.join(os.path.dirname(CHECKOUT), "shared", "spack")
-    if os.path.isdir(sibling):
-        dirs.append(sibling)
-    return dirs
+    return [sibling] if os.path.isdir(sibling) else []
 
 
 def find_archives(pins: dict, from_dir: Optional[str] = None) -> Optional[dict]:
@@ -168,7 +170,7 @@ def find_archives(pins: dict, from_dir: Optional[str] = None) -> Optional[dict]:
         }
         if all(os.path.isfile(p) for p in paths.values()):
             return paths
-        if from_dir and folder == from_dir:
+        if folder == (from_dir or os.environ.get(ARCHIVES_ENV)):
             missing = [os.path.basename(p) for p in paths.values() if not os.path.isfile(p)]
             raise PesoError("no %s here (the pinned commits' archives)" % " or ".join(missing), folder)
     return None
@@ -227,6 +229,8 @@ def _configure(spack_root: str, packages_root: str, pins: dict) -> None:
     if not os.path.isdir(os.path.join(builtin, "packages")):
         raise PesoError("no builtin repository at %s" % pins["spack-packages"]["builtin"], packages_root)
     relative = os.path.relpath(builtin, spack_root)
+    import yaml
+
     with open(os.path.join(spack_root, "etc", "spack", "repos.yaml"), "w") as f:
         yaml.safe_dump({"repos": {"builtin": "$spack/" + relative}}, f, default_flow_style=False)
     version_file = os.path.join(spack_root, "lib", "spack", "spack", "__init__.py")
@@ -263,11 +267,13 @@ def provision(from_dir: Optional[str] = None, log: Callable[[str], None] = lambd
                 _git_checkout(pins[name]["url"], commit, target)
             else:
                 raise PesoError(
-                    "no archives of the pinned Spack found (looked in: %s); pass --from DIR"
-                    % (", ".join(archive_dirs(from_dir)) or "nowhere")
+                    "no Spack found: set SPACK_ROOT, put spack on PATH, or run 'python -m peso bootstrap' "
+                    "(--from DIR with the pinned archives, or a clone at the pinned commits)"
                 )
         _configure(os.path.join(tmp, "spack"), os.path.join(tmp, "spack-packages"), pins)
         origin = "archives in %s" % os.path.dirname(archives["spack"]) if archives else "git"
+        import yaml
+
         with open(os.path.join(tmp, COMPLETE_MARK), "w") as f:
             yaml.safe_dump({"origin": origin, "spack": pins["spack"]["commit"],
                             "spack-packages": pins["spack-packages"]["commit"]}, f)
@@ -297,6 +303,8 @@ def tree_commit(tree: str, name: str = "spack-packages") -> Optional[str]:
         pass
     mark = os.path.join(os.path.dirname(os.path.abspath(tree)), COMPLETE_MARK)
     if os.path.isfile(mark):
+        import yaml
+
         with open(mark) as f:
             made = yaml.safe_load(f) or {}
         commit = str(made.get(name, ""))
