@@ -59,7 +59,7 @@ test_and_report() {
     shift 2
     set +e
     peso stack test "$@" -j 2 --timeout "$timeout" | tee "$dir/test-output.txt"
-    echo "stack test exit status ${PIPESTATUS[0]} (1 expected: cells that fail for real or on purpose)"
+    echo "stack test exit status ${PIPESTATUS[0]} (1: some cell failed, for real or on purpose)"
     local run
     run="$(sed -n 's/.*run record: //p' "$dir/test-output.txt" | head -1)"
     peso stack report "$run" --html "$dir/report.html" --junit "$dir/junit.xml" --json "$dir/record.json" >/dev/null
