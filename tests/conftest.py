@@ -16,11 +16,6 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-# subprocesses (`python -m peso`, Spack loading the extension's entry point) must run this
-# checkout's code, not whichever spack-peso the Python has installed
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [os.path.join(ROOT, "spack-peso")] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-)
 
 from peso.errors import PesoError  # noqa: E402
 from peso.spackcall import provision  # noqa: E402

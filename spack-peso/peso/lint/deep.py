@@ -212,11 +212,6 @@ def spack_collect_findings(names: Sequence[str], jobs: int = 0, audit: bool = Tr
     return facts, findings
 
 
-def spack_collect(names: Sequence[str], jobs: int = 0, audit: bool = True) -> Dict[str, PackageFacts]:
-    """Facts for every package name (see :func:`spack_collect_findings`)."""
-    return spack_collect_findings(names, jobs, audit)[0]
-
-
 def spack_names_for_paths(files: Iterable[Tuple[str, str]]) -> Tuple[Dict[str, str], List[str]]:
     """Map (path, package name) pairs to packages of the configured repositories.
 

@@ -240,10 +240,6 @@ FIXERS: Dict[str, Callable] = {
 }
 
 
-def fixable_rule_names() -> List[str]:
-    return list(FIXERS)
-
-
 # --------------------------------------------------------------------------------------
 # driver
 
@@ -287,11 +283,6 @@ def fix_file(path: str, rules: Optional[Sequence[str]] = None, write: bool = Tru
     if write and result.changed:
         atomic_write(path, fixed, encoding="utf-8")
     return result
-
-
-def fix_paths(paths: Sequence[str], rule_names: Optional[Sequence[str]] = None, write: bool = True) -> List[FixResult]:
-    """Fix every file (only those with findings of fixable rules need to be passed)."""
-    return [fix_file(p, rule_names, write) for p in paths]
 
 
 def fixable_files(findings: Sequence, rules_by_id: Dict) -> Dict[str, List[str]]:

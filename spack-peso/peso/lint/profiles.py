@@ -8,7 +8,7 @@ a finding of it there.
 import dataclasses
 import fnmatch
 import os
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import yaml
 
@@ -85,5 +85,3 @@ def get_profile(name: str = None) -> Profile:
     return profiles[name]
 
 
-def profile_names() -> List[str]:
-    return sorted(load_profiles()[0])

@@ -305,8 +305,3 @@ def summary_lines(record: dict) -> List[str]:
     return lines
 
 
-def find_row(record: dict, package: str) -> Optional[dict]:
-    for row in record["specs"]:
-        if row["package"] == package:
-            return row
-    return None
