@@ -49,6 +49,22 @@ class Observation:
         return dataclasses.asdict(self)
 
 
+def row_observation(path: str, row: dict, fact: str, value: str, date: str, detail: str) -> "Observation":
+    """The observation a ``stack build``/``stack test`` record row makes: its source
+    names the record and the spec (``record.json (hypre@2.26.0/abcdefg)``)."""
+    if row.get("reason"):
+        detail += ": " + row["reason"]
+    return Observation(
+        package=row["package"],
+        fact=fact,
+        value=value,
+        source="%s (%s@%s/%s)" % (display_path(path), row["package"], row.get("version", ""), row["hash"][:7]),
+        date=date,
+        detail=detail,
+        target=row["target"],
+    )
+
+
 @dataclasses.dataclass
 class Found:
     """Evidence files and folders found under the ``--evidence`` folders, by kind."""

@@ -12,7 +12,7 @@ from typing import List
 
 from ...errors import PesoError
 from ...stack import results
-from . import Observation, display_path
+from . import Observation, display_path, row_observation
 
 #: record status -> fact value
 VALUES = {"BUILT": "built", "BUILD_FAILED": "failed", "NOT_BUILT": "not-built"}
@@ -53,17 +53,7 @@ def read(paths: List[str]) -> List[Observation]:
             if not value:
                 continue  # PENDING: the build never finished
             detail = "spack install: %s %s@%s for %s" % (row["status"], row["package"], row.get("version", ""), row["target"])
-            if row.get("reason"):
-                detail += ": " + row["reason"]
-            observations.append(Observation(
-                package=row["package"],
-                fact="build",
-                value=value,
-                source="%s (%s@%s/%s)" % (display_path(path), row["package"], row.get("version", ""), row["hash"][:7]),
-                date=date,
-                detail=detail,
-                target=row["target"],
-            ))
+            observations.append(row_observation(path, row, "build", value, date, detail))
             # the hash ties the build to its install prefix and source (prefix, source_tree)
             observations.append(Observation(row["package"], "build.hash", row["hash"], display_path(path), date,
                                             row.get("version", ""), row["target"]))

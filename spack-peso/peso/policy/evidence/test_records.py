@@ -11,7 +11,7 @@ from typing import List
 
 from ...errors import PesoError
 from ...stack import results
-from . import Observation, display_path
+from . import Observation, row_observation
 
 #: record status -> fact value (others, e.g. NOT_INSTALLED or PENDING, say nothing)
 VALUES = {
@@ -56,15 +56,5 @@ def read(paths: List[str]) -> List[Observation]:
             if value == "vacuous":
                 marked = row.get("vacuous") or row.get("status") == "PASSED_VACUOUS"
                 detail += "; the record marks it vacuous (it tested nothing)" if marked else "; no part actually passed"
-            if row.get("reason"):
-                detail += ": " + row["reason"]
-            observations.append(Observation(
-                package=row["package"],
-                fact="test",
-                value=value,
-                source="%s (%s@%s/%s)" % (display_path(path), row["package"], row.get("version", ""), row["hash"][:7]),
-                date=date,
-                detail=detail,
-                target=row["target"],
-            ))
+            observations.append(row_observation(path, row, "test", value, date, detail))
     return observations
