@@ -16,3 +16,18 @@ def missing(reason: str):
 
 #: the checkout's root folder
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def record_of(output: str) -> str:
+    """The run record path ``stack test`` prints (``==> run record: PATH``)."""
+    for line in output.splitlines():
+        if "run record:" in line:
+            return line.split("run record:", 1)[1].strip()
+    raise AssertionError("no run record path in output:\n" + output)
+
+
+def load_json(path: str):
+    import json
+
+    with open(path) as f:
+        return json.load(f)

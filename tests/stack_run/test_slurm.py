@@ -12,7 +12,6 @@ seen to stall one of them after ``test_hello`` (reproduced with local shards too
 node-failure test downs the only node: it is last.
 """
 
-import json
 import os
 import re
 import signal
@@ -22,6 +21,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from peso_testing import load_json, record_of
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
@@ -42,18 +42,6 @@ def _popen(demo_stack, cluster, *args):
                             stderr=subprocess.STDOUT, text=True, env=_env(demo_stack, cluster), cwd=demo_stack.work)
 
 
-def _record_of(output):
-    for line in output.splitlines():
-        if "run record:" in line:
-            return line.split("run record:", 1)[1].strip()
-    raise AssertionError("no run record path in output:\n" + output)
-
-
-def _load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
 def _rows(record):
     return {r["package"]: r for r in record["specs"]}
 
@@ -66,7 +54,7 @@ def _wait_for(record_path, predicate, what, deadline=120):
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         if os.path.exists(record_path):
-            record = _load(record_path)
+            record = load_json(record_path)
             if predicate(record):
                 return record
         time.sleep(0.3)
@@ -105,7 +93,7 @@ def timelimit_run(demo_stack, slurm_cluster):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "--attach" in out
-    return _record_of(out), out
+    return record_of(out), out
 
 
 def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster):
@@ -115,7 +103,7 @@ def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster):
         "test", "--scheduler", "slurm", "--timeout", str(TIMEOUT)))
     local_out, slurm_out = local.stdout + local.stderr, slurm.stdout + slurm.stderr
     assert local.returncode == slurm.returncode == 1, slurm_out
-    local_record, slurm_record = _load(_record_of(local_out)), _load(_record_of(slurm_out))
+    local_record, slurm_record = load_json(record_of(local_out)), load_json(record_of(slurm_out))
     assert _statuses(slurm_record) == _statuses(local_record) == {
         "peso-demo-lib": "PASSED",
         "peso-demo-app": "PASSED",
@@ -142,7 +130,7 @@ def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster):
         text = f.read()
     assert "#SBATCH --array=0-3\n" in text and "#SBATCH --time=0:02:00\n" in text  # 10 s + 90 s margin
     # the same reports as a local run
-    run_dir = os.path.dirname(_record_of(slurm_out))
+    run_dir = os.path.dirname(record_of(slurm_out))
     cases = [(c.get("classname"), c.get("name")) for c in ET.parse(os.path.join(run_dir, "junit.xml")).iter("testcase")]
     assert ("host.peso-demo-hang", "test_wait") in cases
     assert os.path.isfile(os.path.join(run_dir, "report.html"))
@@ -165,10 +153,10 @@ def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slu
     output = proc.stdout.read()
     assert proc.wait(timeout=120) == 1, output
     proc.stdout.close()
-    rows = _rows(_load(record_path))
+    rows = _rows(load_json(record_path))
     hang, lib = rows["peso-demo-hang"], rows["peso-demo-lib"]
     assert hang["status"] == "ERROR" and hang["scheduler_state"] == "CANCELLED"
-    final_running = _started_parts(_log_of(_load(record_path), "peso-demo-hang"))[-1]
+    final_running = _started_parts(_log_of(load_json(record_path), "peso-demo-hang"))[-1]
     assert "cancelled while running %s" % final_running in hang["reason"], (running, hang["reason"])
     assert {p["name"]: p["status"] for p in hang["parts"]}[final_running] == "ERROR"
     assert lib["status"] == "NOT_RUN" and "cancelled before it started" in lib["reason"]
@@ -183,12 +171,12 @@ def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slur
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL
     proc.stdout.close()
-    killed = _load(record_path)
+    killed = load_json(record_path)
     assert killed["complete"] is False and set(_statuses(killed).values()) == {"PENDING"}
     attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", os.path.dirname(record_path))
     out = attach.stdout + attach.stderr
     assert attach.returncode == 1, out
-    record = _load(record_path)
+    record = load_json(record_path)
     assert record["complete"] is True
     assert _statuses(record) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
     assert [r["job_id"] for r in record["specs"]] == [r["job_id"] for r in killed["specs"]]  # the same jobs
@@ -206,11 +194,11 @@ def test_ctrl_c_leaves_the_jobs_running_and_says_how_to_attach(demo_stack, slurm
     assert proc.wait(timeout=30) == 130, output
     proc.stdout.close()
     assert "the jobs keep running: spack peso stack test --attach %s" % os.path.dirname(record_path) in output
-    interrupted = _load(record_path)
+    interrupted = load_json(record_path)
     assert interrupted["detached"] is True and interrupted["complete"] is False
     attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path)
     assert attach.returncode == 1, attach.stdout + attach.stderr
-    assert _statuses(_load(record_path)) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
+    assert _statuses(load_json(record_path)) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
 
 
 def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, slurm_cluster, timelimit_run):
@@ -218,7 +206,7 @@ def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, sl
     attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path, timeout=300)
     out = attach.stdout + attach.stderr
     assert attach.returncode == 1, out
-    hang = _rows(_load(record_path))["peso-demo-hang"]
+    hang = _rows(load_json(record_path))["peso-demo-hang"]
     assert hang["status"] == "TIMEOUT" and hang["scheduler_state"] == "TIMEOUT"
     assert hang["reason"].startswith("killed by the scheduler at its time limit while running test_wait")
     assert hang["hung_part"] == "test_wait"
@@ -234,9 +222,9 @@ def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_pa
     text = proc.stdout + proc.stderr
     assert proc.returncode == 1, text  # peso-demo-broken fails to build on purpose
     assert re.search(r"submitted build: job \d+_0", text)
-    record = _load(os.path.join(out, "build.json"))
+    record = load_json(os.path.join(out, "build.json"))
     assert _statuses(record) == {"peso-demo-data": "BUILT", "peso-demo-broken": "BUILD_FAILED"}
-    job = _load(os.path.join(out, "build-job", "job.json"))["job_id"]
+    job = load_json(os.path.join(out, "build-job", "job.json"))["job_id"]
     state = slurm_cluster.run("scontrol", "-o", "show", "job", job.split("_")[0]).stdout
     assert "JobState=COMPLETED" in state  # the build ran as that job, not here
     with open(os.path.join(out, "build-job", "build.sbatch")) as f:
@@ -263,7 +251,7 @@ def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_clus
     output = proc.stdout.read()
     assert proc.wait(timeout=120) == 1, output
     proc.stdout.close()
-    hang = _rows(_load(record_path))["peso-demo-hang"]
+    hang = _rows(load_json(record_path))["peso-demo-hang"]
     assert "resubmitting peso-demo-hang (NODE_FAIL)" in output
     assert hang["attempts"] == 2
     assert hang["previous_jobs"] == [{"job_id": _rows(first)["peso-demo-hang"]["job_id"], "state": "NODE_FAIL",

@@ -13,6 +13,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from peso_testing import load_json, record_of
 
 TIMEOUT = 10
 
@@ -21,30 +22,18 @@ def _statuses(record):
     return {r["package"]: r["status"] for r in record["specs"]}
 
 
-def _record_of(output):
-    for line in output.splitlines():
-        if "run record:" in line:
-            return line.split("run record:", 1)[1].strip()
-    raise AssertionError("no run record path in output:\n" + output)
-
-
-def _load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
 @pytest.fixture(scope="module")
 def first_run(demo_stack):
     started = time.monotonic()
     proc = demo_stack.peso(*demo_stack.stack_args("test", "-j", "2", "--timeout", str(TIMEOUT)))
     wall = time.monotonic() - started
     out = proc.stdout + proc.stderr
-    path = _record_of(out)
-    return proc.returncode, _load(path), path, out, wall
+    path = record_of(out)
+    return proc.returncode, load_json(path), path, out, wall
 
 
 def test_build_record_has_a_row_per_root_and_build_failure_is_a_row(demo_stack):
-    record = _load(os.path.join(demo_stack.out, "build.json"))
+    record = load_json(os.path.join(demo_stack.out, "build.json"))
     assert demo_stack.build_exit == 1, demo_stack.build_output  # one build fails on purpose
     status = _statuses(record)
     assert status == {
@@ -118,7 +107,7 @@ def test_rerun_failed_runs_only_bad_cells_and_skip_is_reported(demo_stack, first
         *demo_stack.stack_args("test", "--rerun-failed", path, "--skip", "peso-demo-hang", "--timeout", str(TIMEOUT))
     )
     output = proc.stdout + proc.stderr
-    rerun = _load(_record_of(output))
+    rerun = load_json(record_of(output))
     assert rerun["rerun_of"] == record["run_id"]
     status = _statuses(rerun)
     assert status["peso-demo-hang"] == "SKIPPED"
@@ -128,7 +117,7 @@ def test_rerun_failed_runs_only_bad_cells_and_skip_is_reported(demo_stack, first
     # passing cells are carried over, not run again
     assert rows["peso-demo-lib"]["carried_over_from"] == record["run_id"]
     assert rows["peso-demo-fail"].get("carried_over_from") is None
-    assert not os.path.exists(os.path.join(os.path.dirname(_record_of(output)), "stage", "peso-host-peso-demo-lib-"
+    assert not os.path.exists(os.path.join(os.path.dirname(record_of(output)), "stage", "peso-host-peso-demo-lib-"
                                            + rows["peso-demo-lib"]["hash"][:7]))
     assert rows["peso-demo-hang"]["reason"] == "excluded with --skip"
 
@@ -138,7 +127,7 @@ def _wait_for_finished_row(record_path, deadline=120):
     while time.monotonic() < end:
         if os.path.exists(record_path):
             try:
-                record = _load(record_path)
+                record = load_json(record_path)
             except ValueError:
                 raise AssertionError("record was not written atomically")
             if any(r["status"] == "PASSED" for r in record["specs"]):
@@ -165,7 +154,7 @@ def test_interrupted_run_keeps_finished_results(demo_stack, sig):
     proc.send_signal(sig)
     rc = proc.wait(timeout=30)
     proc.stdout.close()
-    record = _load(record_path)
+    record = load_json(record_path)
     status = _statuses(record)
     finished = [p for p, s in snapshot.items() if s == "PASSED"]
     assert finished and all(status[p] == "PASSED" for p in finished)
@@ -249,7 +238,7 @@ def test_spack_peso_stack_build_concretizes_with_the_environment_api(spack, demo
         check=False, env={"SPACK_USER_CONFIG_PATH": os.path.join(demo_stack.work, "user-config")},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    record = _load(out / "build.json")
+    record = load_json(out / "build.json")
     assert record["concretized_by"] == "spack.environment"
     assert _statuses(record) == {"peso-demo-data": "BUILT"}
     assert (env_dir / "spack.lock").is_file()
