@@ -49,6 +49,21 @@ class Observation:
         return dataclasses.asdict(self)
 
 
+def run_records(paths: Sequence[str], kinds: Sequence[str]):
+    """``(path, record, date)`` for each ``stack build``/``stack test`` record of one of
+    ``kinds`` among ``paths``; files of other tools are not ours to judge."""
+    from ...errors import PesoError
+    from ...stack import results
+
+    for path in paths:
+        try:
+            record = results.load_record(path)
+        except PesoError:
+            continue
+        if record.get("kind") in kinds:
+            yield path, record, record.get("finished") or record.get("started") or ""
+
+
 def row_observation(path: str, row: dict, fact: str, value: str, date: str, detail: str) -> "Observation":
     """The observation a ``stack build``/``stack test`` record row makes: its source
     names the record and the spec (``record.json (hypre@2.26.0/abcdefg)``)."""

@@ -12,7 +12,7 @@ from typing import List
 
 from ...errors import PesoError
 from ...stack import results
-from . import Observation, display_path, row_observation
+from . import Observation, display_path, row_observation, run_records
 
 #: record status -> fact value
 VALUES = {"BUILT": "built", "BUILD_FAILED": "failed", "NOT_BUILT": "not-built"}
@@ -40,14 +40,7 @@ def source_mirrors(paths: List[str]) -> List[str]:
 
 def read(paths: List[str]) -> List[Observation]:
     observations = []
-    for path in paths:
-        try:
-            record = results.load_record(path)
-        except PesoError:
-            continue  # a build.json of another tool is not ours to judge
-        if record.get("kind") != "build":
-            continue
-        date = record.get("finished") or record.get("started") or ""
+    for path, record, date in run_records(paths, ("build",)):
         for row in record["specs"]:
             value = value_of(row)
             if not value:

@@ -9,9 +9,7 @@ status ``PASSED_VACUOUS``) or when no part of a PASSED row actually passed.
 
 from typing import List
 
-from ...errors import PesoError
-from ...stack import results
-from . import Observation, row_observation
+from . import Observation, row_observation, run_records
 
 #: record status -> fact value (others, e.g. NOT_INSTALLED or PENDING, say nothing)
 VALUES = {
@@ -40,14 +38,7 @@ def _parts(row: dict) -> str:
 
 def read(paths: List[str]) -> List[Observation]:
     observations = []
-    for path in paths:
-        try:
-            record = results.load_record(path)
-        except PesoError:
-            continue
-        if record.get("kind") not in ("test", "merged"):
-            continue
-        date = record.get("finished") or record.get("started") or ""
+    for path, record, date in run_records(paths, ("test", "merged")):
         for row in record["specs"]:
             value = value_of(row)
             if not value:
