@@ -16,6 +16,11 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Child processes (``python -m peso``, Spack loading the extension) import this checkout's
+# code, never an installed copy of another checkout or worktree.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (os.path.join(ROOT, "spack-peso"), os.environ.get("PYTHONPATH")) if p
+)
 
 from peso.errors import PesoError  # noqa: E402
 from peso.spackcall import provision  # noqa: E402

@@ -22,7 +22,7 @@ def test_spack_loads_extension_from_config_path(spack, tmp_path):
     # A Python without spack-peso installed: only config:extensions can find it.
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    env = {"SPACK_PYTHON": str(venv / "bin" / "python")}
+    env = {"SPACK_PYTHON": str(venv / "bin" / "python"), "PYTHONPATH": ""}
     without = spack("peso", "--help", check=False, env=env)
     assert without.returncode != 0  # proves the entry point is not in play
     proc = spack("-c", "config:extensions:[%s]" % EXT, "peso", "--help", env=env)
