@@ -18,10 +18,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
-from peso.stack.check import concretize_each  # noqa: E402
-from peso.stack.generate import generate  # noqa: E402
-from peso.stack.model import find_target, load_catalog  # noqa: E402
-from peso.stack.plan import BUILT, make_plan  # noqa: E402
+from peso.stack.generate.check import concretize_each  # noqa: E402
+from peso.stack.generate.environment import generate  # noqa: E402
+from peso.stack.generate.model import find_target
+from peso.stack.generate.model import load_catalog  # noqa: E402
+from peso.stack.generate.plan import BUILT
+from peso.stack.generate.plan import make_plan  # noqa: E402
 
 
 def main(argv=None):

@@ -29,7 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "spack-peso"))
 
-from peso.spackenv import require_spack  # noqa: E402
+from peso.spackcall.runtime import require_spack  # noqa: E402
 
 _ERROR = re.compile(r"^\d+\. (.+)$")
 

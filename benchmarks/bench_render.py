@@ -18,9 +18,11 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
-from peso.stack.model import find_target, load_catalog, target_names  # noqa: E402
+from peso.stack.generate.model import find_target
+from peso.stack.generate.model import load_catalog
+from peso.stack.generate.model import target_names  # noqa: E402
 from peso.spackcall import provision  # noqa: E402
-from peso.stack.render import render  # noqa: E402
+from peso.stack.generate.render import render  # noqa: E402
 
 
 

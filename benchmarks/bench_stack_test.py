@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
 import make_tarballs  # noqa: E402
 import spack_scope  # noqa: E402
-from peso.spackenv import require_spack  # noqa: E402
+from peso.spackcall.runtime import require_spack  # noqa: E402
 
 SPEEDUP_TARGET = 1.7
 HANG_SLACK = 2.0

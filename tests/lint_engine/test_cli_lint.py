@@ -168,7 +168,7 @@ def python_without_spack_peso(tmp_path):
 
 
 def test_spack_peso_lint_through_config_extensions(spack, project, tmp_path, cache_args):
-    env = {"SPACK_PYTHON": python_without_spack_peso(tmp_path)}
+    env = {"SPACK_PYTHON": python_without_spack_peso(tmp_path), "PYTHONPATH": ""}
     project.add("pkg-a", raw="def f(:\n")
     args = ["peso", "lint", project.packages, *ENGINE_ONLY, *cache_args, "--format", "github"]
     without = spack(*args, check=False, env=env)

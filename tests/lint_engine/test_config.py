@@ -83,7 +83,7 @@ def test_invalid_yaml_is_one_line(project):
 
 def test_command_choices_match_the_library():
     """commands/lint.py repeats these two tuples so that building the parser imports nothing."""
-    from peso.commands import lint as lint_command
+    from peso.cli import lint as lint_command
     from peso.lint import config, registry
 
     assert lint_command.FORMATS == config.FORMATS

@@ -9,7 +9,7 @@ import pytest
 from _recipes import DOC_ENTRIES, STATIC_RULE_IDS
 from peso.lint import rules as rule_package
 from peso.lint.registry import RULES, SEVERITIES, all_rules
-from peso.policy.catalog import load_policies
+from peso.policy.definitions import load_policies
 
 REQUIRED = ("id", "name", "severity", "policies", "summary", "what", "why", "example", "fix", "autofix")
 

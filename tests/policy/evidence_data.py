@@ -1,5 +1,5 @@
 """Evidence as the tools write it, made small: run folders written with the real record
-writers (``peso.stack.results``), check-record lines in ``stack generate --check
+writers (``peso.stack.run.records``), check-record lines in ``stack generate --check
 --record``'s shape, a source archive named by its sha256 with a recipe that names it, and
 installed prefixes holding a library compiled here with the real compiler."""
 
@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tarfile
 
-from peso.stack import results
+from peso.stack.run import records
 
 try:
     from peso_testing import missing
@@ -31,15 +31,15 @@ def root(package, version="1.0"):
 
 def write_build_record(out, statuses, target="host"):
     """``<out>/build.json`` as ``stack build`` writes it; statuses: package -> BUILT/BUILD_FAILED/..."""
-    record = results.new_record("build", target, str(out), {})
+    record = records.new_record("build", target, str(out), {})
     for package, status in statuses.items():
         reason = ""
         if isinstance(status, tuple):
             status, reason = status
-        record["specs"].append(results.spec_row(root(package), target, status, reason))
-    record["finished"] = results.now_iso()
+        record["specs"].append(records.spec_row(root(package), target, status, reason))
+    record["finished"] = records.now_iso()
     record["complete"] = True
-    results.write_record(record, os.path.join(str(out), "build.json"))
+    records.write_record(record, os.path.join(str(out), "build.json"))
     return record
 
 
@@ -49,15 +49,15 @@ def part(name, status):
 
 def write_test_record(out, rows, target="host", run_id="20261129T120000Z-1"):
     """``<out>/runs/<id>/record.json`` as ``stack test`` writes it; rows: package -> (status, [parts])."""
-    record = results.new_record("test", target, str(out), {}, run_id)
+    record = records.new_record("test", target, str(out), {}, run_id)
     for package, (status, parts) in rows.items():
-        row = results.spec_row(root(package), target, status)
+        row = records.spec_row(root(package), target, status)
         row["parts"] = parts
         record["specs"].append(row)
-    record["finished"] = results.now_iso()
+    record["finished"] = records.now_iso()
     record["complete"] = True
     path = os.path.join(str(out), "runs", run_id, "record.json")
-    results.write_record(record, path)
+    records.write_record(record, path)
     return path
 
 

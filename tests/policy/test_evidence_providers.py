@@ -1,5 +1,5 @@
 """Each evidence provider on the files its tool writes: check records, build and test run
-records (written with peso.stack.results), a source archive in a mirror layout, a staged
+records (written with peso.stack.run.records), a source archive in a mirror layout, a staged
 source, and installed prefixes with a library compiled here."""
 
 import os
@@ -10,7 +10,7 @@ from peso.errors import PesoError
 from peso.policy import evidence
 from peso.policy.evidence import build_records, check_records, prefix, recipe_facts, source_tree, test_records
 from peso.recipe import load_recipe
-from peso.stack.check import read_record
+from peso.stack.generate.check import read_record
 
 import evidence_data as ed
 from policy_data import recipe as data_recipe

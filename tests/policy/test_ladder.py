@@ -5,7 +5,7 @@ supported by a partial one; every undecided cell says what would decide it."""
 import pytest
 
 from peso.errors import PesoError
-from peso.policy.catalog import load_policies
+from peso.policy.definitions import load_policies
 from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, evaluate_product
 from peso.policy.evidence import Observation
 from peso.policy.ladder import LADDERS, climb, default_ladders, load_ladders

@@ -12,8 +12,8 @@ import yaml
 
 from peso.errors import PesoError
 from peso.policy import compat, compare
-from peso.stack import envfile
-from peso.policy.catalog import load_policies
+from peso.stack.generate import envfile
+from peso.policy.definitions import load_policies
 from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS
 
 from policy_data import EXT, REPO, UPSTREAM_COMPAT

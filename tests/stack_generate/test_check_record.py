@@ -5,7 +5,8 @@ import os
 import subprocess
 import sys
 
-from peso.stack.check import read_record, stack_fingerprint
+from peso.stack.generate.check import read_record
+from peso.stack.generate.check import stack_fingerprint
 
 
 def test_record_keeps_only_this_stack_and_survives_a_cut_line(tmp_path):
@@ -45,8 +46,9 @@ def test_resume_needs_a_record(repo_root, tmp_path):
 
 
 def _plan_spec(envdir, target, product, flavor):
-    from peso.stack.model import find_target, load_catalog
-    from peso.stack.plan import make_plan
+    from peso.stack.generate.model import find_target
+    from peso.stack.generate.model import load_catalog
+    from peso.stack.generate.plan import make_plan
 
     plan = make_plan(load_catalog(os.path.join(envdir, "catalog", "e4s.yaml")),
                      find_target(target, envdir))
@@ -54,7 +56,7 @@ def _plan_spec(envdir, target, product, flavor):
 
 
 def test_spec_key_matches_spacks_spelling_of_our_specs():
-    from peso.stack.known_issues import spec_key
+    from peso.stack.generate.known_issues import spec_key
 
     assert spec_key("zfp +cuda cuda_arch=90") == spec_key("zfp+cuda cuda_arch=90")
     assert spec_key("libfabric fabrics='sockets,tcp' ~cuda") == spec_key("libfabric~cuda fabrics:=sockets,tcp")
@@ -63,7 +65,8 @@ def test_spec_key_matches_spacks_spelling_of_our_specs():
 
 
 def test_failures_become_known_issues_for_the_right_flavour(envdir, tmp_path):
-    from peso.stack.known_issues import issues_from_record, merge_issues
+    from peso.stack.generate.known_issues import issues_from_record
+    from peso.stack.generate.known_issues import merge_issues
 
     rocm = _plan_spec(envdir, "frontier", "amrex", "rocm")  # ours: "amrex +rocm amdgpu_target=gfx90a"
     spacks = rocm.replace(" +", "+")

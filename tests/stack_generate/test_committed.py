@@ -5,9 +5,11 @@ import json
 import os
 
 
-from peso.stack.coverage import coverage_matrix, to_markdown
-from peso.stack.generate import generate
-from peso.stack.model import load_catalog, target_names
+from peso.stack.generate.coverage import coverage_matrix
+from peso.stack.generate.coverage import to_markdown
+from peso.stack.generate.environment import generate
+from peso.stack.generate.model import load_catalog
+from peso.stack.generate.model import target_names
 
 REGEN = ("regenerate: for t in %s; do python -m peso stack generate --target=$t "
          "--format definitions; done; python -m peso stack coverage")
@@ -47,10 +49,11 @@ def test_catalogue_size_and_shape(envdir):
 
 
 def test_catalogue_is_what_the_seed_script_produces(envdir, spack_packages):
-    from peso.stack.seed import dump, seed
+    from peso.stack.generate.seed import dump
+    from peso.stack.generate.seed import seed
 
     doc = seed(spack_packages)
     with open(os.path.join(envdir, "catalog", "e4s.yaml"), encoding="utf-8") as f:
         committed = f.read()
     body = committed[committed.index("schema:"):]
-    assert body == dump(doc), "run: python -m peso.stack.seed %s environments/catalog/e4s.yaml" % spack_packages
+    assert body == dump(doc), "run: python -m peso.stack.generate.seed %s environments/catalog/e4s.yaml" % spack_packages

@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from peso.stack.catalog_lint import lint_catalog
-from peso.stack.diff import compare, diff_against
+from peso.stack.generate.catalog_lint import lint_catalog
+from peso.stack.generate.diff import compare
+from peso.stack.generate.diff import diff_against
 
 PAIRS = [("x86_64_v3", "e4s"), ("neoverse_v2", "e4s-neoverse-v2"), ("aurora", "e4s-oneapi"),
          ("frontier", "e4s-rocm-external")]

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from peso.errors import PesoError
-from peso.stack.model import load_catalog, load_target
+from peso.stack.generate.model import load_catalog
+from peso.stack.generate.model import load_target
 
 GOOD_TARGET = """schema: peso-target/v1
 name: t

@@ -1,6 +1,6 @@
 """The `host` target: GPU probe through vendor tools, CPU-only fallback with a note."""
 
-from peso.stack import hostprobe
+from peso.stack.generate import hostprobe
 
 
 def _fake(tools, outputs):

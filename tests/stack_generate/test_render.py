@@ -3,10 +3,11 @@
 
 import yaml
 
-from peso.stack.generate import generate
+from peso.stack.generate.environment import generate
 
-from peso.stack.plan import gpu_spec, with_tokens_before_compiler
-from peso.stack.render import rocm_externals
+from peso.stack.generate.plan import gpu_spec
+from peso.stack.generate.plan import with_tokens_before_compiler
+from peso.stack.generate.render import rocm_externals
 
 
 def _doc(envdir, target, **kw):

@@ -6,10 +6,11 @@ import json
 import os
 
 
-from peso.stack.check import check_environment, check_schema
-from peso.stack.generate import generate
-from peso.stack.model import target_names
-from peso.stack.spackcompat import schema_has_groups
+from peso.stack.generate.check import check_environment
+from peso.stack.generate.check import check_schema
+from peso.stack.generate.environment import generate
+from peso.stack.generate.model import target_names
+from peso.spackcall.compat import schema_has_groups
 
 
 def test_every_rendered_stack_passes_spack_schema(spack, envdir):
@@ -64,7 +65,7 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
     from an x86_64 machine, the roots still concretize for the profile's target."""
     import platform
 
-    from peso.stack.check import concretize_each
+    from peso.stack.generate.check import concretize_each
 
     out = tmp_path / "x"
     generate("neoverse_v2", envdir=envdir, only=["zfp"], out_dir=str(out), fmt="definitions")

@@ -4,19 +4,19 @@ import os
 import subprocess
 import sys
 
-from peso.stack import results
+from peso.stack.run import records
 
 EXT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "spack-peso")
 
 
 def test_html_report_renders_with_spacks_vendored_jinja2(spack, tmp_path):
-    record = results.new_record("test", "host", str(tmp_path), {}, "R1")
-    record["specs"] = [results.spec_row({"package": "zlib", "hash": "a" * 32}, "host", "PASSED")]
+    record = records.new_record("test", "host", str(tmp_path), {}, "R1")
+    record["specs"] = [records.spec_row({"package": "zlib", "hash": "a" * 32}, "host", "PASSED")]
     path = tmp_path / "record.json"
-    results.write_record(record, str(path))
+    records.write_record(record, str(path))
     venv = tmp_path / "venv"  # no jinja2, no spack-peso: only what Spack brings
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     html = tmp_path / "report.html"
     spack("-c", "config:extensions:[%s]" % EXT, "peso", "stack", "report", str(path), "--html", str(html),
-          env={"SPACK_PYTHON": str(venv / "bin" / "python")})
+          env={"SPACK_PYTHON": str(venv / "bin" / "python"), "PYTHONPATH": ""})
     assert 'data-status="PASSED"' in html.read_text()

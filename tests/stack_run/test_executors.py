@@ -16,16 +16,20 @@ import time
 import pytest
 
 from peso.errors import PesoError
-from peso.stack import model
-from peso.stack.executors import resolve_facts
-from peso.stack.executors.base import JobState, classify_fault, parse_time, shard_minutes
-from peso.stack.executors.batch import BatchGroup, placeholder
-from peso.stack.executors.flux import Flux
-from peso.stack.executors.pbs import PBS
-from peso.stack.executors.slurm import Slurm
+from peso.stack.generate import model
+from peso.stack.run.executors import resolve_facts
+from peso.stack.run.executors.base import JobState
+from peso.stack.run.executors.base import classify_fault
+from peso.stack.run.executors.base import parse_time
+from peso.stack.run.executors.base import shard_minutes
+from peso.stack.run.executors.batch import BatchGroup
+from peso.stack.run.executors.batch import placeholder
+from peso.stack.run.executors.flux import Flux
+from peso.stack.run.executors.pbs import PBS
+from peso.stack.run.executors.slurm import Slurm
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RUNNER = os.path.join(ROOT, "spack-peso", "peso", "stack", "executors", "shard_job.py")
+RUNNER = os.path.join(ROOT, "spack-peso", "peso", "stack", "run", "executors", "shard_job.py")
 
 
 def _facts(target, **overrides):
@@ -364,7 +368,7 @@ def test_gpu_shard_gets_a_gpu_from_real_slurm(slurm_cluster, tmp_path):
 
 
 def test_killed_part_running_then_signal_exit_then_first_missing():
-    from peso.stack.executors.base import killed_part
+    from peso.stack.run.executors.base import killed_part
 
     running = [{"name": "test_hello", "status": "PASSED"}, {"name": "test_wait", "status": "RUNNING"}]
     assert killed_part(running, ["test_hello", "test_wait"]) == "test_wait"

@@ -6,9 +6,12 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from peso.errors import PesoError
-from peso.stack import report_html, results, testlog
-from peso.stack.build import InstallOutput
-from peso.stack.testrun import plan
+from peso.report import stack_html as report_html
+from peso.report import junit
+from peso.stack.run import records
+from peso.stack.run import testlog
+from peso.stack.run.build import InstallOutput
+from peso.stack.run.testrun import plan
 
 # A real log written by `spack test run` (Spack 1.2.0.dev0) for peso-demo-fail, trimmed.
 FAILED_LOG = """\
@@ -87,9 +90,9 @@ def test_plan_only_rejects_unknown_names():
 def test_plan_rerun_failed_runs_only_bad_cells_and_carries_the_rest():
     roots = [_root("good"), _root("bad"), _root("hung")]
     previous = {"run_id": "R1", "specs": [
-        results.spec_row(roots[0], "host", "PASSED"),
-        results.spec_row(roots[1], "host", "FAILED"),
-        results.spec_row(roots[2], "host", "TIMEOUT"),
+        records.spec_row(roots[0], "host", "PASSED"),
+        records.spec_row(roots[1], "host", "FAILED"),
+        records.spec_row(roots[2], "host", "TIMEOUT"),
     ]}
     decided, to_run = plan(roots, "host", rerun_record=previous)
     assert [r["package"] for _, r in to_run] == ["bad", "hung"]
@@ -97,9 +100,9 @@ def test_plan_rerun_failed_runs_only_bad_cells_and_carries_the_rest():
 
 
 def _record(target, statuses, run_id="R"):
-    rec = results.new_record("test", target, ".", {}, run_id)
+    rec = records.new_record("test", target, ".", {}, run_id)
     for name, status in statuses.items():
-        row = results.spec_row(_root(name), target, status)
+        row = records.spec_row(_root(name), target, status)
         if status in ("PASSED", "FAILED"):
             row["parts"] = [{"name": "test_a", "status": status, "message": "m", "duration": 0.1, "excerpt": "boom"},
                             {"name": "test_b", "status": "SKIPPED", "message": "", "duration": 0.0, "excerpt": ""}]
@@ -110,23 +113,23 @@ def _record(target, statuses, run_id="R"):
 def test_record_roundtrip_and_bad_files(tmp_path):
     rec = _record("host", {"a": "PASSED", "b": "FAILED"})
     path = tmp_path / "record.json"
-    results.write_record(rec, str(path))
-    again = results.load_record(str(path))
+    records.write_record(rec, str(path))
+    again = records.load_record(str(path))
     assert again["counts"] == {"FAILED": 1, "PASSED": 1}
-    assert results.exit_status(again) == 1
+    assert records.exit_status(again) == 1
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     with pytest.raises(PesoError, match="bad.json.*not a JSON run record"):
-        results.load_record(str(bad))
+        records.load_record(str(bad))
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"schema": "something-else"}))
     with pytest.raises(PesoError, match="not a spack-peso run record"):
-        results.load_record(str(other))
+        records.load_record(str(other))
 
 
 def test_junit_has_one_testcase_per_part_and_one_per_partless_spec():
     rec = _record("host", {"a": "PASSED", "b": "FAILED", "c": "NOT_INSTALLED"})
-    tree = ET.fromstring(results.junit_xml(rec))
+    tree = ET.fromstring(junit.render_record(rec))
     cases = tree.findall(".//testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
         ("host.a", "test_a"), ("host.a", "test_b"), ("host.b", "test_a"), ("host.b", "test_b"),
@@ -140,11 +143,11 @@ def test_junit_has_one_testcase_per_part_and_one_per_partless_spec():
 def test_merge_targets_and_compare_runs():
     a = _record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A")
     b = _record("x86_64_v3", {"lib": "PASSED", "app": "PASSED"}, "B")
-    merged = results.merge([a, b])
+    merged = records.merge([a, b])
     assert {(r["package"], r["target"]) for r in merged["specs"]} == {
         ("lib", "zen3"), ("app", "zen3"), ("lib", "x86_64_v3"), ("app", "x86_64_v3")}
     later = _record("zen3", {"lib": "FAILED", "app": "PASSED"}, "C")
-    changes = results.compare(a, later)
+    changes = records.compare(a, later)
     assert [c["package"] for c in changes["new_failures"]] == ["lib"]
     assert [c["package"] for c in changes["fixed"]] == ["app"]
     # same hashes, outcome flipped between PASSED and FAILED: flaky
@@ -152,7 +155,7 @@ def test_merge_targets_and_compare_runs():
 
 
 def test_html_report_has_matrix_cells_and_details():
-    rec = results.merge([_record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A"),
+    rec = records.merge([_record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A"),
                          _record("v3", {"lib": "TIMEOUT"}, "B")])
     html = report_html.render(rec)
     assert html.count('class="cell ') == 4  # 2 packages x 2 targets, one missing cell

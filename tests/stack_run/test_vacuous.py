@@ -4,7 +4,9 @@ from real Spack test logs (tests/stack_run/data/logs: py-pytest, swig and superl
 
 import os
 
-from peso.stack import results, testlog
+from peso.report import junit, stack_text
+from peso.stack.run import records
+from peso.stack.run import testlog
 
 LOGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "logs")
 
@@ -65,9 +67,9 @@ def test_vacuous_pass_is_skipped_in_junit_and_compared_as_now_tested():
     parts = [{"name": "test_imports", "status": "PASSED", "message": "", "duration": 0.1,
               "vacuous": "test_imports found no module to import"}]
     record = {"specs": [_row("PASSED_VACUOUS", parts)]}
-    xml = results.junit_xml(record)
+    xml = junit.render_record(record)
     assert 'skipped="1"' in xml and "found no module" in xml
     real = {"specs": [dict(_row("PASSED", [dict(parts[0], vacuous=None)]), reason="")]}
-    assert [c["package"] for c in results.compare(record, real)["now_tested"]] == ["py-x"]
-    assert [c["package"] for c in results.compare(real, record)["no_longer_tested"]] == ["py-x"]
-    assert any("PASSED_VACUOUS" in line for line in results.summary_lines(record))
+    assert [c["package"] for c in records.compare(record, real)["now_tested"]] == ["py-x"]
+    assert [c["package"] for c in records.compare(real, record)["no_longer_tested"]] == ["py-x"]
+    assert any("PASSED_VACUOUS" in line for line in stack_text.summary_lines(record))

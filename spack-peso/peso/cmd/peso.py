@@ -1,6 +1,6 @@
 """``spack peso``: the command Spack loads from this extension.
 
-Argument wiring only. Each subcommand group lives in ``peso/commands/<group>.py``
+Argument wiring only. Each subcommand group lives in ``peso/cli/<group>.py``
 (shaped like a Spack command: ``description``, ``setup_parser`` and one function per
 subcommand); this module adds them as subparsers and dispatches. ``python -m peso``
 builds the very same parser.
@@ -9,7 +9,7 @@ builds the very same parser.
 import sys
 
 from .. import ui
-from ..commands import bootstrap, curate, lint, policy, stack
+from ..cli import bootstrap, curate, lint, policy, stack
 from ..deps import missing_message
 from ..errors import PesoError
 

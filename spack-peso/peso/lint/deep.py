@@ -433,7 +433,7 @@ def reexec_in_spack(argv: Sequence[str]) -> int:
     ``-c config:extensions:[<this extension>]`` makes that Spack load this very copy of
     spack-peso even when it runs a Python where the package is not installed.
     """
-    from ..spackenv import require_spack
+    from ..spackcall.runtime import require_spack
 
     spack = require_spack()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -21,7 +21,7 @@ import yaml
 
 from ..errors import PesoError
 from ..recipe import find_recipe
-from ..spackenv import in_spack
+from ..spackcall.runtime import in_spack
 from . import engine_rules, registry
 from .cache import LintCache, file_digest, stat_signature
 from .config import LintConfig

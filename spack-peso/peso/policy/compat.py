@@ -28,9 +28,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from .. import yamlio
 from ..errors import PesoError
-from ..stack.model import load_yaml
-from .catalog import E4S_GROUPS, Policy
+from .definitions import E4S_GROUPS, Policy
 from .evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport, ProductReport
 
 UNREPORTED, INCOMPLETE, COMPLETE = 0, 1, 2
@@ -137,7 +137,7 @@ def dump_document(doc: dict) -> str:
 
 def read_document(path: str) -> dict:
     """Load and validate an upstream-shaped document; one-line PesoError otherwise."""
-    doc = load_yaml(path)
+    doc = yamlio.load(path)
     if not isinstance(doc, dict):
         raise PesoError("not a compatibility document (expected a mapping)", path=path)
     for key in ("product_name", "policy_groups"):

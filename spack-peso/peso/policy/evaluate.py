@@ -22,7 +22,7 @@ import datetime
 from typing import Dict, Iterable, List, Optional, Sequence
 
 from .. import __version__
-from .catalog import Policy
+from .definitions import Policy
 
 PASS = "pass"
 FAIL = "fail"

@@ -8,7 +8,7 @@ curator can check a rung before trusting a matrix built on it.
 import textwrap
 
 from ..errors import PesoError
-from .catalog import load_policies
+from .definitions import load_policies
 from .ladder import default_ladders
 
 

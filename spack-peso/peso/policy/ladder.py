@@ -14,9 +14,9 @@ import os
 from functools import lru_cache
 from typing import Dict, List, Optional, Sequence
 
+from .. import yamlio
 from ..errors import PesoError
-from ..stack.model import load_yaml
-from .catalog import POLICY_DIR
+from .definitions import POLICY_DIR
 
 LADDERS = os.path.join(POLICY_DIR, "ladders.yaml")
 KINDS = ("fail", "pass", "partial")
@@ -65,7 +65,7 @@ class Verdict:
 
 def load_ladders(path: str = LADDERS, known: Optional[Sequence[str]] = None) -> Dict[str, Ladder]:
     """Ladders by policy id; one-line :class:`PesoError` naming the file and key otherwise."""
-    data = load_yaml(path)
+    data = yamlio.load(path)
     if not isinstance(data, dict) or not isinstance(data.get("ladders"), dict):
         raise PesoError("expected a 'ladders' mapping", path=path)
     commands = data.get("commands") or {}
@@ -116,13 +116,13 @@ def load_ladders(path: str = LADDERS, known: Optional[Sequence[str]] = None) -> 
 
 def vocabulary(path: str = LADDERS) -> Dict[str, tuple]:
     """fact -> the values providers may observe (the ``facts`` of the ladders file)."""
-    data = load_yaml(path)
+    data = yamlio.load(path)
     return {fact: tuple(str(v) for v in values or ()) for fact, values in (data.get("facts") or {}).items()}
 
 
 @lru_cache(maxsize=1)
 def default_ladders() -> Dict[str, Ladder]:
-    from .catalog import load_policies
+    from .definitions import load_policies
 
     return load_ladders(LADDERS, known=[p.id for p in load_policies()])
 

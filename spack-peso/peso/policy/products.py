@@ -19,10 +19,10 @@ import os
 from typing import Iterable, List, Sequence
 
 
+from .. import yamlio
 from ..errors import PesoError
-from ..stack.model import load_yaml
 from ..recipe import find_recipe
-from ..stack import envfile
+from ..stack.generate import envfile
 
 
 @dataclasses.dataclass
@@ -50,7 +50,7 @@ def from_names(names: Iterable[str], repos: Sequence[str]) -> List[Product]:
 
 
 def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
-    data = load_yaml(path)
+    data = yamlio.load(path)
     entries = data.get("products") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise PesoError("expected a list of products (or a 'products:' list)", path=path)

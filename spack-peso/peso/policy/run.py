@@ -14,8 +14,8 @@ from typing import Dict, List, Optional, Sequence
 from ..lint import deep as deep_lint
 from ..lint import engine
 from ..lint.config import LintConfig
-from ..spackenv import in_spack
-from .catalog import Policy, load_policies
+from ..spackcall.runtime import in_spack
+from .definitions import Policy, load_policies
 from .compat import apply_claims, read_document, claims
 from .evaluate import PolicyReport, evaluate_product, new_report
 from .products import Product

@@ -23,8 +23,9 @@ import re
 from typing import Dict, List, Optional, Sequence, Set
 
 from ..recipe import load_recipe
-from ..stack import envfile
-from ..stack.model import BACKENDS
+from ..stack.generate import envfile
+from ..stack.generate.model import BACKENDS
+from ..stack.generate.plan import split_root
 from .products import recipe_path
 
 _ARCH = {"cuda": re.compile(r"\bcuda_arch=([\w,]+)"), "rocm": re.compile(r"\bamdgpu_target=([\w:+,-]+)")}
@@ -47,16 +48,8 @@ class StackProblem:
         return dataclasses.asdict(self)
 
 
-def split_root(spec: str):
-    """(root part, dependency part): tokens after the first ``^``/``%`` belong to others."""
-    m = re.search(r"\s*[\^%]", spec)
-    if not m:
-        return spec, ""
-    return spec[: m.start()], spec[m.start() :]
-
-
 def _base_variants() -> Dict[str, dict]:
-    from ..stack.model import data_file
+    from ..stack.generate.model import data_file
 
     return data_file("base_variants.yaml").get("classes", {})
 
@@ -67,7 +60,7 @@ class _Variants:
     build-system bases and other packages' classes), one index per repository."""
 
     def __init__(self, repos: Sequence[str]):
-        from ..stack.catalog_lint import VariantIndex
+        from ..stack.generate.catalog_lint import VariantIndex
 
         self.indexes = [VariantIndex(os.path.join(repo, "packages")) for repo in repos]
 

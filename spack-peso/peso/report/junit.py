@@ -1,5 +1,6 @@
-"""Lint findings as JUnit XML, for CI systems that show test reports (GitLab, Jenkins):
-one test case per linted package, one ``<failure>`` per finding.
+"""JUnit XML, for CI systems that show test reports (GitLab, Jenkins): lint findings
+(one test case per linted package, one ``<failure>`` per finding) and stack run records
+(one test case per test part), with one escaping.
 
 Written with ``xml.sax.saxutils`` escaping rather than ElementTree: a whole-repository
 report has tens of thousands of elements, and building then serialising a tree costs
@@ -11,7 +12,6 @@ import re
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
-from .lint_common import display_path
 
 #: characters XML 1.0 cannot hold at all, even escaped (messages may quote recipe strings)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -34,6 +34,8 @@ def quoteattr(text: str) -> str:
 
 
 def render(result, base: str) -> str:
+    from .lint_common import display_path  # not at import: Spack's bare Python loads this module
+
     by_path = collections.defaultdict(list)
     for f in result.findings:
         by_path[f.path].append(f)
@@ -70,5 +72,70 @@ def render(result, base: str) -> str:
             )
         out.append("    </testcase>")
     out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"
+
+
+def render_record(record: dict) -> str:
+    """JUnit with one ``<testcase>`` per test part (Spack's own has one per spec).
+
+    ``classname`` is ``<target>.<package>`` so CI front-ends group cells by target; specs
+    without parts (NO_TESTS, NOT_INSTALLED, BUILD_FAILED, ...) get one testcase named
+    after their status, so nothing silently disappears.
+    """
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
+    for row in record["specs"]:
+        cases = []
+        failures = skipped = errors = 0
+        parts = row.get("parts") or [
+            {"name": row["status"].lower(), "status": row["status"], "message": row.get("reason", "")}
+        ]
+        for part in parts:
+            status = part["status"]
+            body = ""
+            message = part.get("message") or row.get("reason") or status
+            if status in ("FAILED", "TIMEOUT"):
+                failures += 1
+                body = "<failure type=%s message=%s>%s</failure>" % (
+                    quoteattr(status),
+                    quoteattr(message[:500]),
+                    escape(part.get("excerpt") or row.get("log_excerpt") or ""),
+                )
+            elif status in ("BUILD_FAILED", "ERROR", "NOT_INSTALLED", "NOT_RUN", "PENDING"):
+                errors += 1
+                body = "<error type=%s message=%s>%s</error>" % (
+                    quoteattr(status),
+                    quoteattr(message[:500]),
+                    escape(row.get("log_excerpt") or ""),
+                )
+            elif status in ("SKIPPED", "NO_TESTS") or part.get("vacuous") or (
+                status == "PASSED" and row["status"] == "PASSED_VACUOUS"
+            ):
+                # a pass that checked nothing is not counted as a pass by CI front-ends
+                skipped += 1
+                reason = part.get("vacuous") or message
+                body = "<skipped message=%s/>" % quoteattr(reason[:500])
+            cases.append(
+                '  <testcase classname=%s name=%s time="%.3f">%s</testcase>'
+                % (
+                    quoteattr("%s.%s" % (row["target"], row["package"])),
+                    quoteattr(part["name"]),
+                    part.get("duration") or 0.0,
+                    body,
+                )
+            )
+        out.append(
+            ' <testsuite name=%s tests="%d" failures="%d" errors="%d" skipped="%d" time="%.3f">'
+            % (
+                quoteattr("%s@%s/%s" % (row["package"], row["version"], row["target"])),
+                len(cases),
+                failures,
+                errors,
+                skipped,
+                row.get("wall") or 0.0,
+            )
+        )
+        out.extend(cases)
+        out.append(" </testsuite>")
     out.append("</testsuites>")
     return "\n".join(out) + "\n"

@@ -53,11 +53,11 @@ def run_records(paths: Sequence[str], kinds: Sequence[str]):
     """``(path, record, date)`` for each ``stack build``/``stack test`` record of one of
     ``kinds`` among ``paths``; files of other tools are not ours to judge."""
     from ...errors import PesoError
-    from ...stack import results
+    from ...stack.run import records
 
     for path in paths:
         try:
-            record = results.load_record(path)
+            record = records.load_record(path)
         except PesoError:
             continue
         if record.get("kind") in kinds:

@@ -11,7 +11,7 @@ import os
 from typing import List
 
 from ...errors import PesoError
-from ...stack import results
+from ...stack.run import records
 from . import Observation, display_path, row_observation, run_records
 
 #: record status -> fact value
@@ -30,7 +30,7 @@ def source_mirrors(paths: List[str]) -> List[str]:
     mirrors = []
     for path in paths:
         try:
-            mirror = results.load_record(path).get("source_mirror")
+            mirror = records.load_record(path).get("source_mirror")
         except PesoError:
             continue
         if mirror and os.path.isdir(mirror) and mirror not in mirrors:

@@ -1,0 +1,234 @@
+"""``spack peso lint``: check package.py recipes against E4S/xSDK policies.
+
+Thin by design: options are merged with the project's configuration
+(:mod:`peso.lint.config`), the engine (:mod:`peso.lint.engine`) lints, a writer from
+``peso/report`` renders, and this module prints or writes the result and picks the exit
+status: 0 clean, 1 findings at or above ``--fail-on``, 2 usage errors (PesoError).
+"""
+
+import gc
+import os
+import sys
+import textwrap
+
+from .. import ui
+from ..errors import PesoError
+from ..fsutil import atomic_write
+
+description = "check package.py recipes against E4S/xSDK policies and Spack conventions"
+
+# The engine, rules and writers (and PyYAML) are imported when the command runs, not when
+# Spack builds its parser: `spack peso --help` works even where a dependency is missing.
+#: output formats (lint.config.FORMATS) and severities (lint.registry.SEVERITIES), as
+#: argparse choices; tests check they match
+FORMATS = ("text", "json", "sarif", "github", "junit")
+SEVERITIES = ("info", "warning", "error")
+
+
+def _split(values):
+    """``--select A,B --select C`` -> [A, B, C]; None when the option was not given."""
+    if values is None:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def setup_parser(subparser):
+    subparser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH|PKG",
+        help="repository, packages folder, package folder, package.py or package name "
+        "(default: every recipe of the configured repositories)",
+    )
+    subparser.add_argument(
+        "--policy", metavar="PROFILE", help="policy profile from lint/profiles.yaml: e4s (default), xsdk or all"
+    )
+    subparser.add_argument(
+        "--select", action="append", metavar="RULES", help="run only these rules (IDs, ID prefixes, names or policies; comma-separated)"
+    )
+    subparser.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
+    subparser.add_argument("--format", choices=FORMATS, help="output format (default text)")
+    subparser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    subparser.add_argument(
+        "--fail-on", choices=SEVERITIES, dest="fail_on", help="exit 1 on findings of this severity or worse (default error)"
+    )
+    subparser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: number of CPUs)")
+    subparser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    subparser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default ~/.cache/spack-peso/lint)")
+    subparser.add_argument("--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)")
+    subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
+    subparser.add_argument("--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit")
+    # policy-compliance options (issue 5); logic in lint/{deep,baseline,fix,changed}.py
+    extra = subparser.add_argument_group("deep checks, baseline, autofix, changed recipes")
+    extra.add_argument("--deep", action="store_true",
+                       help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)")
+    extra.add_argument("--baseline", metavar="FILE", help="fail only on findings not recorded in FILE; report fixed ones")
+    extra.add_argument("--update-baseline", action="store_true", help="(re)write the --baseline FILE with the current findings")
+    extra.add_argument("--fix", action="store_true", help="rewrite mechanical findings in place (see README)")
+    extra.add_argument("--diff", action="store_true", help="with --fix: print a unified diff, write nothing")
+    extra.add_argument("--changed-since", metavar="REV", help="lint only recipes changed since git REV (untracked included)")
+
+
+def _positive_int(text):
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
+    return value
+
+
+def run(args):
+    if args.explain:
+        return explain(args)
+    if args.list_rules:
+        return list_rules(args)
+    return lint(args)
+
+
+def lint(args):
+    from ..lint import engine
+    from ..lint.config import load_config
+    from ..report import github, junit, lint_json, lint_text, sarif
+
+    # tens of thousands of short-lived acyclic objects (findings, report rows): the cyclic
+    # collector only slows this short-lived command down
+    gc.disable()
+    config = load_config().override(
+        select=_split(args.select),
+        ignore=_split(args.ignore),
+        policy=args.policy,
+        fail_on=args.fail_on,
+        waivers=args.waivers,
+        jobs=args.jobs,
+        format=args.format,
+        cache_dir=args.cache_dir,
+    )
+    from ..lint import baseline, changed, deep, fix
+    from ..spackcall.runtime import in_spack
+
+    if args.deep and not in_spack():
+        return deep.reexec_in_spack(deep.lint_argv())
+    if args.update_baseline and not args.baseline:
+        raise PesoError("--update-baseline needs --baseline FILE")
+    if args.deep:
+        deep.register_rules()  # selectable, listed and profiled like the static rules
+    targets = args.paths
+    if args.changed_since:
+        targets = changed.changed_recipes(args.changed_since, args.paths)
+        if not targets:
+            ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
+            return 0
+    # fixes are static: with --fix/--diff the deep checks run on the fixed files only
+    deep_hook = deep.collector(args.jobs or 0) if args.deep else None
+    result = engine.lint(targets, config, use_cache=not args.no_cache,
+                         deep=None if args.fix or args.diff else deep_hook)
+
+    def note(text):  # keep machine-readable stdout clean
+        if config.format == "text" or args.output:
+            ui.msg(text)
+        else:
+            sys.stderr.write("==> %s\n" % text)
+
+    if args.fix or args.diff:
+        fixes = [r for r in fix.fix_findings(result.findings, result.rules, write=not args.diff) if r.changed]
+        if args.diff:
+            sys.stdout.write("".join(r.diff() for r in fixes))
+            return 1 if fixes else 0
+        for r in fixes:
+            note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
+        result = engine.lint(targets, config, use_cache=not args.no_cache, deep=deep_hook)
+    for path in result.deep_skipped:
+        ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
+    if args.baseline:
+        compared = baseline.apply_baseline(result, args.baseline, update=args.update_baseline)
+        if args.update_baseline:
+            note("baseline %s: %d findings recorded" % (args.baseline, len(compared.known)))
+        else:
+            note("baseline %s: %d new, %d known, %d fixed" % (args.baseline, len(compared.new), len(compared.known), len(compared.fixed)))
+            for e in compared.fixed:
+                note("fixed since the baseline: %s %s %s:%d %s" % (e.package, e.rule, e.path, e.line, e.message))
+    base = os.getcwd()
+    if config.format == "text":
+        color = False if args.output else None
+        document = lint_text.render(result, base, color=color)
+    else:
+        writers = {"json": lint_json, "sarif": sarif, "github": github, "junit": junit}
+        document = writers[config.format].render(result, base)
+    if args.output:
+        atomic_write(args.output, document)
+        ui.msg("%d findings in %d files written to %s" % (len(result.findings), result.files_seen, args.output))
+    else:
+        sys.stdout.write(document)
+        sys.stdout.flush()
+    return 1 if result.failed(config.fail_on) else 0
+
+
+def explain(args):
+    from ..lint import engine, registry
+
+    rules = engine.known_rules()
+    rule_id = args.explain.strip().upper()
+    rule = rules.get(rule_id) or registry.RULES.get(rule_id)
+    if rule is None:
+        by_name = [r for r in registry.RULES.values() if r.name == args.explain.strip()]
+        if not by_name:
+            raise PesoError("unknown rule (see --list-rules)", path=args.explain)
+        rule = by_name[0]
+    from ..lint.config import load_config
+    from ..lint.profiles import get_profile
+
+    profile = get_profile(args.policy or load_config().policy)
+    sys.stdout.write(render_explanation(rule, profile))
+    return 0
+
+
+def render_explanation(rule, profile=None) -> str:
+    doc = rule.doc or {}
+    severity = rule.severity
+    if profile is not None:
+        raised = profile.severity(rule, rule.severity)
+        if raised != rule.severity:
+            severity = "%s; %s under profile %s" % (rule.severity, raised, profile.name)
+    out = ["%s %s (%s)" % (rule.id, rule.name, severity), ""]
+    out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
+    out.append("Summary:  %s" % rule.summary)
+    for key, title in (("what", "What it checks"), ("why", "Why it matters"), ("noise", "What you see by default"),
+                       ("example", "Example"), ("fix", "How to fix")):
+        text = doc.get(key)
+        if not text:
+            continue
+        out.append("")
+        out.append(title + ":")
+        text = str(text).rstrip()
+        if key == "example" or "\n" in text:  # code snippets stay verbatim
+            out.extend("    " + line for line in text.splitlines())
+        else:
+            out.extend(textwrap.wrap(text, 88, initial_indent="    ", subsequent_indent="    "))
+    return "\n".join(out) + "\n"
+
+
+def list_rules(args):
+    from ..lint import deep, engine
+    from ..lint.config import load_config
+    from ..lint.profiles import get_profile
+
+    deep.register_rules()  # list the --deep rules too (rules-deep.yaml)
+
+    profile = get_profile(args.policy or load_config().policy)
+    rules = engine.known_rules()
+    lines = ["%-10s %-36s %-8s %s" % ("ID", "NAME", "SEVERITY", "POLICIES")]
+    for rule_id in sorted(rules):
+        rule = rules[rule_id]
+        # "off": the profile does not run it (a rule of other policies, or disabled by the profile)
+        severity = profile.severity(rule, rule.severity) if profile.covers(rule) else "off"
+        lines.append("%-10s %-36s %-8s %s" % (rule.id, rule.name, severity, ", ".join(rule.policies) or "-"))
+    lines.append("")
+    lines.append(
+        "%d rules; severities as raised by profile %s (%s)" % (len(rules), profile.name, profile.description)
+    )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

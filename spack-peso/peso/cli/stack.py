@@ -1,0 +1,26 @@
+"""``spack peso stack``: render, build and test E4S stacks per target machine.
+
+Argument wiring only: ``stack_generate`` holds targets/generate/diff (issue 3),
+``stack_run`` holds build/test/report (issue 4).
+"""
+
+from . import stack_generate
+from . import stack_run
+
+description = "render, build and test E4S environments per target machine"
+
+#: subcommand name -> (module, function name)
+_SUBCOMMANDS = {}
+
+
+def setup_parser(subparser):
+    sp = subparser.add_subparsers(metavar="SUBCOMMAND", dest="stack_command")
+    sp.required = True
+    for module in (stack_generate, stack_run):
+        for name, (help_text, setup, function) in module.SUBCOMMANDS.items():
+            setup(sp.add_parser(name, help=help_text, description=help_text))
+            _SUBCOMMANDS[name] = function
+
+
+def run(args):
+    return _SUBCOMMANDS[args.stack_command](args)

@@ -1,0 +1,232 @@
+"""``spack peso stack targets|generate|diff|coverage|lint-catalog`` (issue 3).
+
+Thin wiring: the logic lives in ``peso.stack`` (model, plan, render, generate, check,
+diff, coverage, catalog_lint); these functions parse nothing themselves and print via ui.
+"""
+
+import json
+import os
+
+from .. import ui
+from ..errors import PesoError
+
+
+def _csv(value):
+    return [x for x in (value or "").replace(" ", ",").split(",") if x]
+
+
+def _add_catalog(parser):
+    parser.add_argument("--catalog", default=None,
+                        help="catalogue name under environments/catalog or a path (default: e4s)")
+
+
+# -- targets -----------------------------------------------------------------------------
+def setup_targets(parser):
+    parser.add_argument("name", nargs="?", help="show one target profile ('host' = this machine)")
+
+
+def targets(args):
+    import yaml
+
+    from ..stack.generate.model import environments_dir, find_target, target_names
+
+    if args.name:
+        target = find_target(args.name)
+        ui.msg("target %s (%s)" % (target.name, target.path))
+        print(yaml.safe_dump(target.doc, sort_keys=False, width=100).rstrip())
+        return 0
+    rows = []
+    for name in target_names() + ["host"]:
+        t = find_target(name)
+        gpu = t.backend if t.backend == "none" else "%s %s" % (t.backend, t.gpu_arch or "")
+        rows.append((t.name, t.doc["arch"]["os"], t.cpu_target, gpu.strip(),
+                     t.doc["mpi"]["provider"], t.doc.get("status", "")))
+    widths = [max(len(str(r[i])) for r in rows + [("target", "os", "cpu", "gpu", "mpi", "status")])
+              for i in range(6)]
+    fmt = "  ".join("%%-%ds" % w for w in widths)
+    ui.msg("%d targets in %s/targets (+ host, detected now)" % (len(rows) - 1, environments_dir()))
+    print(fmt % ("target", "os", "cpu", "gpu", "mpi", "status"))
+    for r in rows:
+        print(fmt % r)
+    return 0
+
+
+# -- generate ----------------------------------------------------------------------------
+def setup_generate(parser):
+    parser.add_argument("--target", required=True, help="target profile name, alias, path, or 'host'")
+    _add_catalog(parser)
+    parser.add_argument("--tags", default=None, help="only products with any of these tags (comma list)")
+    parser.add_argument("--only", default=None, help="only these products (comma list)")
+    parser.add_argument("-o", "--out", dest="out_dir", default=None,
+                        help="output directory for spack.yaml (default: environments/<target>)")
+    parser.add_argument("--format", default="auto", choices=["auto", "definitions", "groups"],
+                        help="spec groups need a newer Spack; auto asks the running Spack")
+    parser.add_argument("--check", action="store_true",
+                        help="validate with Spack's environment schema, then give every root a "
+                             "verdict from the real Spack's concretizer and list every failure")
+    parser.add_argument("--no-concretize", action="store_true",
+                        help="with --check: schema validation only")
+    parser.add_argument("--lock", action="store_true",
+                        help="with --check: run `spack -e DIR concretize` instead, writing "
+                             "spack.lock (stops at the first failing root)")
+    parser.add_argument("--batch", type=int, default=16,
+                        help="with --check: roots per solve (Spack's when_possible rounds); roots "
+                             "a batch leaves unsolved are retried alone (default: 16; 1 = each alone)")
+    parser.add_argument("--batch-timeout", type=int, default=300,
+                        help="with --check: seconds a batch's solve may spend improving its "
+                             "model; the best model found then is a verdict (default: 300)")
+    parser.add_argument("--record", default=None,
+                        help="with --check: append one JSON line per root to this file as verdicts arrive")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --record: keep the verdicts recorded under the same stack "
+                             "configuration and solve only the other roots")
+    parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
+    parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
+
+
+def generate(args):
+    from ..stack.generate.environment import generate as run_generate
+    from ..stack.generate.plan import BUILT, SKIPPED
+
+    if args.resume and not args.record:
+        raise PesoError("--resume needs --record FILE (the verdicts to resume from)")
+    path, text, entries, target = run_generate(
+        args.target, catalog=args.catalog, tags=_csv(args.tags), only=_csv(args.only),
+        out_dir=args.out_dir, fmt=args.format)
+    built = len({e.spec for e in entries if e.status == BUILT})  # a repeated root counts once
+    skipped = sum(e.status == SKIPPED for e in entries)
+    ui.msg("wrote %s: %d root specs for %s (%s, gpu %s), %d skipped by known issues"
+           % (path, built, target.name, target.cpu_target, target.backend, skipped))
+    if not args.check:
+        return 0
+    from ..stack.generate.check import check_environment, check_schema, concretize_each
+
+    if args.lock:
+        result = check_environment(os.path.dirname(path), concretize=not args.no_concretize,
+                                   jobs=args.jobs, timeout=args.timeout)
+        ui.msg("schema: %s" % ("ok" if result.schema_ok else "FAILED: " + result.schema_error))
+        if result.concretized is not None:
+            if result.concretized:
+                ui.msg("concretize: ok, %d roots, %d specs, %.0f s" % (result.roots, result.specs, result.seconds))
+            else:
+                ui.error("concretize failed after %.0f s" % result.seconds)
+                for failure in result.failures:
+                    print("  - " + failure)
+        return 0 if result.ok else 1
+    ok, error = check_schema(os.path.dirname(path))
+    ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
+    if not ok or args.no_concretize:
+        return 0 if ok else 1
+    results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
+                              record=args.record, batch=args.batch, resume=args.resume,
+                              batch_timeout=args.batch_timeout)
+    failed = [r for r in results if not r["ok"]]
+    ui.msg("concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
+           % (len(results), built, len(results) - len(failed), len(failed),
+              sum(r["seconds"] for r in results)))
+    for r in failed:
+        print("  - %s: %s" % (r["spec"], r["error"][:300]))
+    return 0 if not failed and len(results) == built else 1
+
+
+# -- diff --------------------------------------------------------------------------------
+def setup_diff(parser):
+    parser.add_argument("--target", required=True, help="target profile to render")
+    parser.add_argument("--against", required=True, help="a hand-made spack.yaml (or its folder)")
+    _add_catalog(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def diff(args):
+    from ..stack.generate.diff import diff_against
+
+    report = diff_against(args.target, args.against, catalog=args.catalog)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+        return 0
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+# -- coverage ----------------------------------------------------------------------------
+def setup_coverage(parser):
+    _add_catalog(parser)
+    parser.add_argument("--targets", default=None, help="comma list (default: every profile)")
+    parser.add_argument("-o", "--out", dest="out_dir", default=None,
+                        help="write coverage.md and coverage.json here (default: environments/)")
+
+
+def coverage(args):
+    from ..stack.generate.coverage import write_coverage
+
+    md, js, matrix = write_coverage(catalog=args.catalog, targets=_csv(args.targets), out_dir=args.out_dir)
+    ui.msg("wrote %s and %s: %d products x %d targets" % (md, js, len(matrix["products"]), len(matrix["targets"])))
+    return 0
+
+
+# -- lint-catalog ------------------------------------------------------------------------
+def setup_lint_catalog(parser):
+    _add_catalog(parser)
+    parser.add_argument("--repo", default=None,
+                        help="recipes folder (packages/); default: the builtin repo Spack uses")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def lint_catalog(args):
+    from ..stack.generate.catalog_lint import lint_catalog as run_lint
+    from ..stack.generate.environment import catalog_path
+
+    findings, repo = run_lint(catalog_path(args.catalog), repo=args.repo)
+    if args.json:
+        print(json.dumps([f.__dict__ for f in findings], indent=2))
+    else:
+        ui.msg("catalogue lint against %s: %d findings" % (repo, len(findings)))
+        for f in findings:
+            print("%s: %s [%s] %s" % (f.location, f.severity, f.code, f.message))
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+# -- known-issues ------------------------------------------------------------------------
+def setup_known_issues(parser):
+    parser.add_argument("--target", required=True, help="the target the record was made for")
+    _add_catalog(parser)
+    parser.add_argument("--record", required=True, help="a `generate --check --record` file")
+    parser.add_argument("-o", "--out", dest="out", default=None,
+                        help="merge into this issues file (spack-peso's own: %s); default: print"
+                             % "peso/stack/data/e4s_extra_issues.yaml")
+
+
+def known_issues(args):
+    import yaml
+
+    from ..stack.generate.environment import catalog_path
+    from ..stack.generate.known_issues import issues_from_record, merge_issues
+
+    issues, unmatched = issues_from_record(args.record, args.target, catalog_path(args.catalog))
+    for spec in unmatched:
+        ui.warn("%s: %s is not a root the %s plan builds (stale record?)" % (args.record, spec, args.target))
+    if not args.out:
+        print(yaml.safe_dump({"issues": issues}, sort_keys=False, width=100).rstrip())
+        return 0
+    kept, added = merge_issues(args.out, issues)
+    ui.msg("%s: %d known issues from %s for %s (%d others kept); re-seed the catalogue to apply"
+           % (args.out, added, args.record, args.target, kept))
+    return 0
+
+
+#: name -> (help, setup_parser function, command function)
+SUBCOMMANDS = {
+    "targets": ("list target machine profiles, show one, or show what 'host' resolves to",
+                setup_targets, targets),
+    "generate": ("render environments/<target>/spack.yaml from the catalogue and a target profile",
+                 setup_generate, generate),
+    "diff": ("compare a rendered stack with a hand-made spack.yaml (roots, variants)",
+             setup_diff, diff),
+    "coverage": ("product x target coverage matrix (built / skipped with reason / unsupported)",
+                 setup_coverage, coverage),
+    "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
+                     setup_lint_catalog, lint_catalog),
+    "known-issues": ("turn the failures of a `generate --check --record` run into known issues",
+                     setup_known_issues, known_issues),
+}

@@ -1,0 +1,376 @@
+"""``spack peso stack build|test|report`` (issue 4).
+
+Thin wiring: the work happens in ``peso.stack.run.build``, ``peso.stack.run.testrun``,
+``peso.stack.run.records`` and ``peso.report.stack_html``.
+"""
+
+import os
+
+from .. import ui
+from ..errors import PesoError
+from ..fsutil import atomic_write
+from ..stack.run import executors
+from ..report import stack_html as report_html
+from ..report import junit, stack_text
+from ..stack.run import records
+from ..stack.run.build import StackBuild
+from ..stack.run.executors.batch import BatchExecutor
+from ..stack.run.executors.local import LocalExecutor
+from ..spackcall.cli import SpackCLI
+from ..stack.run.testrun import TestRun
+
+
+def _csv(values):
+    out = []
+    for value in values or []:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def _common(subparser, jobs_default, target_required=True):
+    subparser.add_argument("--target", required=target_required, help="target machine of the stack (e.g. host)")
+    subparser.add_argument(
+        "--env", dest="env_dir", help="generated environment directory (default: environments/<target>)"
+    )
+    subparser.add_argument(
+        "-C",
+        "--config-scope",
+        dest="scopes",
+        action="append",
+        default=[],
+        help="extra Spack configuration scope directory (repeatable), passed as 'spack -C'",
+    )
+    subparser.add_argument(
+        "-c",
+        "--config",
+        dest="config",
+        action="append",
+        default=[],
+        help="Spack configuration override 'section:key:value' (repeatable), passed as 'spack -c'",
+    )
+    subparser.add_argument("-j", "--jobs", type=int, default=jobs_default, help="parallel jobs")
+    subparser.add_argument(
+        "--only", action="append", help="only these roots (package names or hashes, comma-separated)"
+    )
+    subparser.add_argument("--out", help="results directory (default: peso-out/<target>)")
+
+
+def _cli(args):
+    env_dir = args.env_dir or os.path.join("environments", args.target)
+    return SpackCLI(env_dir, args.scopes, config=args.config)
+
+
+def _out(args):
+    return os.path.abspath(args.out or os.path.join("peso-out", args.target))
+
+
+def _print_summary(record):
+    for line in stack_text.summary_lines(record):
+        ui.msg(ui.colorize(line))
+
+
+# --- build ----------------------------------------------------------------------------
+
+
+def setup_build_parser(subparser):
+    _common(subparser, None)
+    subparser.add_argument(
+        "--ci", choices=["gitlab"], help="generate a GitLab pipeline with 'spack ci generate' instead"
+    )
+    subparser.add_argument(
+        "--ci-mirror", metavar="URL", help="buildcache-destination mirror for --ci (if the site config has none)"
+    )
+    subparser.add_argument(
+        "--mirror", metavar="DIR",
+        help="build only from this local source mirror (air-gapped; replaces every other mirror)",
+    )
+    group = subparser.add_argument_group("compute nodes (batch scheduler)")
+    group.add_argument("--scheduler", choices=executors.KINDS,
+                       help="build inside one batch job with this scheduler (default: local, here)")
+    group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
+    group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
+    group.add_argument("--nodes", type=int, help="nodes for the build job (default 1)")
+    group.add_argument("--time", help="time limit of the build job (MINUTES or H:MM:SS; default: the queue's "
+                                      "maximum from the target profile, else 2 h)")
+    group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
+
+
+def _build_event(kind, **info):
+    if kind == "concretizing":
+        ui.msg("concretizing the environment")
+    elif kind == "installing":
+        ui.msg("[%d/%d] installing %s" % (info["index"], info["total"], info["spec"]))
+    elif kind == "failed":
+        ui.msg(ui.colorize("@r{build failed}: %s: %s" % (info["spec"], info["message"])))
+
+
+def stack_build(args):
+    if args.scheduler not in (None, "local"):
+        return _batch_build(args)
+    builder = StackBuild(_cli(args), args.target, _out(args), args.jobs, on_event=_build_event, mirror=args.mirror)
+    if args.ci:
+        pipeline = builder.ci_generate(args.ci, args.ci_mirror)
+        ui.msg("GitLab pipeline for target %s: %s" % (args.target, pipeline))
+        return 0
+    record = builder.run(_csv(args.only), options={"jobs": args.jobs, "only": _csv(args.only)})
+    _print_summary(record)
+    html = os.path.join(_out(args), "build.html")
+    atomic_write(html, report_html.render(record))
+    ui.msg("build record: %s" % builder.record_path)
+    ui.msg("build report: %s" % html)
+    return 1 if any(r["status"] == "BUILD_FAILED" for r in record["specs"]) else 0
+
+
+def _batch_build(args):
+    """``stack build`` in one batch job (``executors/build_job.py``); same record, same report."""
+    from ..stack.run.executors.build_job import BatchBuild, inner_argv
+
+    if args.ci:
+        raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
+    doc, path = _target_doc(args.target)
+    facts = executors.resolve_facts(doc, {
+        "scheduler": args.scheduler, "partition": args.partition, "account": args.account,
+        "nodes": args.nodes, "time": args.time,
+    }, path)
+    args.only = _csv(args.only)
+    env_dir = args.env_dir or os.path.join("environments", args.target)
+    if not os.path.isfile(os.path.join(env_dir, "spack.yaml")):
+        raise PesoError("no spack.yaml here (run 'stack generate' first)", os.path.abspath(env_dir))
+    progress = _TestProgress()
+    job = BatchBuild(executors.adapter(facts.kind), facts, _out(args), inner_argv(args, env_dir, _out(args)),
+                     dict(os.environ), on_event=progress, dry_run=args.dry_run)
+    record = job.run()
+    if record is None:
+        return 0
+    _print_summary(record)
+    html = os.path.join(_out(args), "build.html")
+    atomic_write(html, report_html.render(record))
+    ui.msg("build record (job %s): %s" % (record["batch_job"]["job_id"], job.record_path))
+    return 1 if any(r["status"] == "BUILD_FAILED" for r in record["specs"]) else 0
+
+
+# --- test -----------------------------------------------------------------------------
+
+
+def setup_test_parser(subparser):
+    _common(subparser, None, target_required=False)
+    subparser.add_argument("--timeout", type=float, default=600.0, help="seconds per spec (default 600)")
+    _scheduler_options(subparser)
+    subparser.add_argument(
+        "--skip", action="append", help="do not test these roots (reported SKIPPED; comma-separated)"
+    )
+    subparser.add_argument(
+        "--rerun-failed",
+        metavar="RUN",
+        help="re-test only the non-passing specs of a previous run (its record.json or run directory)",
+    )
+    subparser.add_argument(
+        "--build-record", help="build record to tell BUILD_FAILED from NOT_INSTALLED (default: <out>/build.json)"
+    )
+
+
+def _scheduler_options(subparser):
+    group = subparser.add_argument_group("compute nodes (batch scheduler)")
+    group.add_argument("--scheduler", choices=executors.KINDS,
+                       help="where shards run (default: the target profile's scheduler, else local)")
+    group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
+    group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
+    group.add_argument("--nodes", type=int, help="nodes per shard job (default 1)")
+    group.add_argument("--time", help="time limit per shard job (MINUTES or H:MM:SS; default --timeout + 90 s)")
+    group.add_argument("--retry-node-fail", type=int, default=0, metavar="N",
+                       help="resubmit shards lost to a node failure, or never started, up to N times")
+    group.add_argument("--detach", action="store_true", help="submit, record the job ids and return")
+    group.add_argument("--attach", metavar="RUN", help="collect the results of a batch run (record.json or run directory)")
+    group.add_argument("--dry-run", action="store_true", help="write the batch scripts and show the commands; submit nothing")
+
+
+def _target_doc(name):
+    """The target profile's document when one exists (``host`` and ad-hoc labels have none)."""
+    from ..stack.generate import model
+
+    if name == "host":
+        return None, ""
+    path = os.path.join(model.environments_dir(), "targets", name + ".yaml")
+    if not os.path.exists(path):
+        return None, ""
+    return model.find_target(name).doc, os.path.relpath(path)
+
+
+def _jobs(args):
+    """Parallel local shards: 2 unless -j says (a batch run's -j is its throttle, default none)."""
+    if args.jobs is not None and args.jobs < 1:
+        raise PesoError("-j/--jobs must be at least 1")
+    return 2 if args.jobs is None else args.jobs
+
+
+def _executor(args):
+    doc, path = _target_doc(args.target)
+    facts = executors.resolve_facts(doc, {
+        "scheduler": args.scheduler, "partition": args.partition, "account": args.account,
+        "nodes": args.nodes, "time": args.time,
+    }, path)
+    if args.retry_node_fail < 0:
+        raise PesoError("--retry-node-fail must be 0 or more")
+    if facts.kind == "local":
+        for flag, value in (("--detach", args.detach), ("--dry-run", args.dry_run),
+                            ("--retry-node-fail", args.retry_node_fail)):
+            if value:
+                raise PesoError("%s needs a batch scheduler (--scheduler slurm|pbs|flux)" % flag)
+        return LocalExecutor(_jobs(args), args.timeout), facts
+    return BatchExecutor(executors.adapter(facts.kind), facts, args.timeout, throttle=args.jobs,
+                         retry_node_fail=args.retry_node_fail, detach=args.detach, dry_run=args.dry_run), facts
+
+
+def _record_path(path):
+    return os.path.join(path, "record.json") if os.path.isdir(path) else path
+
+
+class _TestProgress:
+    """Progress lines: ``[done/total] package: STATUS wall reason``."""
+
+    def __init__(self):
+        self.total = self.done = 0
+        self.shown = set()  # batch scripts already printed (--dry-run)
+
+    def __call__(self, kind, **info):
+        if kind == "planned":
+            self.total = info["total"]
+            ui.msg("testing %d specs (%d to run)" % (info["total"], info["to_run"]))
+        elif kind == "start":
+            ui.debug("started %s" % info["row"]["package"])
+        elif kind == "submit":
+            ui.msg(("would submit: " if info["dry_run"] else "submitting: ") + " ".join(info["argv"]))
+            if info["dry_run"] and info["script"] not in self.shown:
+                self.shown.add(info["script"])
+                with open(info["script"]) as f:
+                    for line in f.read().splitlines():
+                        ui.msg("  | " + line)
+        elif kind == "submitted":
+            ui.msg("submitted %s: job %s" % (info["group"], ", ".join(info["job_ids"])))
+        elif kind == "retry":
+            ui.msg("resubmitting %s (%s)" % (info["row"]["package"], info["row"].get("scheduler_state")))
+        elif kind == "running":
+            ui.debug("%s running on %s" % (info["row"]["package"], info["row"].get("node")))
+        elif kind == "done":
+            self.done += 1
+            row = info["row"]
+            wall = " %.1fs" % row["wall"] if row.get("wall") is not None else ""
+            ui.msg("[%d/%d] %s: %s%s %s" % (self.done, self.total, row["package"], row["status"], wall, row.get("reason", "")))
+
+
+def stack_test(args):
+    if args.attach:
+        return _attach(args)
+    if not args.target:
+        raise PesoError("--target is required (or --attach RUN)")
+    out = _out(args)
+    build_path = args.build_record or os.path.join(out, "build.json")
+    build_record = records.load_record(build_path) if os.path.exists(build_path) else None
+    if args.build_record and build_record is None:
+        raise PesoError("build record not found", args.build_record)
+    rerun = records.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
+    executor, facts = _executor(args)
+    cli = _cli(args)
+    runner = TestRun(cli, args.target, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor)
+    run_dir = runner.run_dir
+    options = {
+        "jobs": args.jobs if facts.kind != "local" else _jobs(args),
+        "timeout": args.timeout,
+        "only": _csv(args.only),
+        "skip": _csv(args.skip),
+        "rerun_failed": args.rerun_failed,
+        "scheduler": facts.kind,
+    }
+    ui.msg("run record: %s" % runner.record_path)
+    try:
+        record = runner.run(_csv(args.only), _csv(args.skip), build_record, rerun, options)
+    except KeyboardInterrupt:
+        if runner.record is not None and runner.record.get("detached"):
+            ui.msg("interrupted; the jobs keep running: spack peso stack test --attach %s" % run_dir)
+        raise
+    finally:
+        if runner.record is not None:
+            _write_reports(runner.record, run_dir)
+    if record.get("detached"):
+        ui.msg("detached; collect the results with: spack peso stack test --attach %s" % run_dir)
+        return 0
+    status = _finish(record, run_dir)
+    return 0 if record.get("dry_run") else status
+
+
+def _finish(record, run_dir):
+    _print_summary(record)
+    ui.msg("reports: %s" % ", ".join(os.path.join(run_dir, f) for f in ("record.json", "junit.xml", "report.html")))
+    return records.exit_status(record)
+
+
+def _attach(args):
+    path = _record_path(args.attach)
+    ui.msg("run record: %s" % os.path.abspath(path))
+    runner = None
+    try:
+        runner = TestRun.attach(path, on_event=_TestProgress())
+    finally:
+        record = runner.record if runner is not None else None
+        if record is None and os.path.exists(path):
+            record = records.load_record(path)
+        if record is not None:
+            _write_reports(record, os.path.dirname(os.path.abspath(path)))
+    return _finish(runner.record, runner.run_dir)
+
+
+def _write_reports(record, run_dir):
+    atomic_write(os.path.join(run_dir, "junit.xml"), junit.render_record(record))
+    atomic_write(os.path.join(run_dir, "report.html"), report_html.render(record))
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def setup_report_parser(subparser):
+    subparser.add_argument("runs", nargs="+", metavar="RUN", help="run records (record.json or run directory)")
+    subparser.add_argument("--compare", metavar="BASE", help="compare with this earlier run record")
+    subparser.add_argument("--html", help="write the merged HTML report here")
+    subparser.add_argument("--junit", help="write merged JUnit here")
+    subparser.add_argument("--json", help="write the merged record here")
+
+
+def stack_report(args):
+    loaded = [records.load_record(_record_path(p)) for p in args.runs]
+    merged = records.merge(loaded)
+    changes = None
+    if args.compare:
+        changes = records.compare(records.load_record(_record_path(args.compare)), merged)
+    _print_summary(merged)
+    if changes:
+        for kind in ("new_failures", "fixed", "now_tested", "no_longer_tested", "flaky", "still_failing", "added"):
+            entries = changes[kind]
+            ui.msg(
+                "%s (%d): %s"
+                % (
+                    kind.replace("_", " "),
+                    len(entries),
+                    ", ".join("%s@%s %s->%s" % (c["package"], c["target"], c["before"], c["after"]) for c in entries)
+                    or "-",
+                )
+            )
+    if args.html:
+        atomic_write(args.html, report_html.render(merged, changes))
+        ui.msg("HTML report: %s" % args.html)
+    if args.junit:
+        atomic_write(args.junit, junit.render_record(merged))
+    if args.json:
+        atomic_write(args.json, records.json_text(merged))
+    return 1 if changes and (changes["new_failures"] or changes["no_longer_tested"]) else 0
+
+
+#: name -> (help, setup_parser function, command function)
+SUBCOMMANDS = {
+    "build": ("concretize and install a generated stack; per-root build status", setup_build_parser, stack_build),
+    "test": (
+        "run the stand-alone tests of a stack's roots in parallel, with timeouts and reports",
+        setup_test_parser,
+        stack_test,
+    ),
+    "report": ("merge run records of several targets; compare two runs", setup_report_parser, stack_report),
+}

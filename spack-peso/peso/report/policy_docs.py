@@ -1,0 +1,218 @@
+"""Render a :class:`~.evaluate.PolicyReport`: JSON (for ``--compare``), Markdown, HTML.
+
+Writers only format; the statuses were decided in :mod:`.evaluate`. The HTML matrix is
+a jinja2 template kept as a data file (``templates/matrix.html.j2``), self-contained (no
+external CSS/JS) so the page can be attached to a CI run or mailed around.
+"""
+
+import html
+import json
+import os
+from typing import Dict, List
+
+from ..policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+SYMBOL = {PASS: "pass", FAIL: "FAIL", NEEDS_EVIDENCE: "evidence?"}
+
+
+def to_json(report: PolicyReport) -> str:
+    return json.dumps(report.to_dict(), indent=1, sort_keys=False) + "\n"
+
+
+def counts_table(report: PolicyReport) -> List[List[str]]:
+    """Rows ``[policy, title, pass, fail, needs-evidence]`` (also printed by the command)."""
+    counts = report.counts()
+    rows = []
+    for p in report.policies:
+        c = counts[p.id]
+        rows.append([p.id, p.title, str(c[PASS]), str(c[FAIL]), str(c[NEEDS_EVIDENCE])])
+    return rows
+
+
+def rule_counts(report: PolicyReport) -> Dict[str, int]:
+    """rule id -> number of products with at least one failing finding of it."""
+    per_rule: Dict[str, set] = {}
+    for product in report.products:
+        for result in product.results.values():
+            for e in result.evidence:
+                if e.severity in ("warning", "error"):
+                    per_rule.setdefault(e.rule, set()).add(product.product)
+    return {rule: len(products) for rule, products in sorted(per_rule.items())}
+
+
+def headline_counts(report: PolicyReport) -> List[List[str]]:
+    """``[label, products]`` rows for the headline counts of ``headlines.yaml``."""
+    import yaml
+
+    from ..lint.registry import RULES
+
+    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policy", "headlines.yaml"), encoding="utf-8") as f:
+        headlines = yaml.safe_load(f)
+    ids_by_name = {r.name: rid for rid, r in RULES.items()}
+    rows = []
+    for entry in headlines:
+        wanted = {ids_by_name.get(name, name) for name in entry["rules"]}
+        products = {
+            product.product
+            for product in report.products
+            for result in product.results.values()
+            for e in result.evidence
+            if e.rule in wanted and e.severity in ("warning", "error")
+        }
+        rows.append([entry["label"], str(len(products))])
+    return rows
+
+
+def decided_line(report: PolicyReport) -> str:
+    """``decided: 2834 of 7084 cells (40.0%); by the recipe lint alone 1460 (20.6%)``."""
+    total = len(report.products) * len(report.policies) or 1
+    decided = sum(report.decided().values())
+    alone = sum(report.decided(recipe_alone=True).values())
+    return "decided: %d of %d cells (%.1f%%); by the recipe lint alone %d (%.1f%%)" % (
+        decided, total, 100.0 * decided / total, alone, 100.0 * alone / total)
+
+
+def _evidence_rows(report: PolicyReport):
+    """(product, policy, status, observation) for every observation that decided a cell."""
+    for product in report.products:
+        for p in report.policies:
+            r = product.results.get(p.id)
+            if r and r.status in (PASS, FAIL):
+                for o in r.observations:
+                    if o.get("effect") == r.status:
+                        yield product.product, p.id, r.status, o
+
+
+def to_markdown(report: PolicyReport) -> str:
+    policies = report.policies
+    out = ["# Policy compliance report", ""]
+    out.append("Made by %s on %s%s. Status per product and policy: **pass** (the recipe or the evidence "
+               "shows it), **FAIL** (a finding or the evidence contradicts it), **evidence?** (nothing read "
+               "decides it; the cell says what would)."
+               % (report.tool, report.date, (", " + report.spack) if report.spack else ""))
+    out.append("")
+    sources = [("%d %s" % (n, kind)) for kind, n in report.evidence_sources.items() if n]
+    out.append("Evidence read beyond the recipes: %s. %s." % (", ".join(sources) or "none", decided_line(report).capitalize()))
+    out.append("")
+    out.append("## Headline counts")
+    out.append("")
+    out.append("| products with | count |")
+    out.append("|---|---:|")
+    for label, count in headline_counts(report):
+        out.append("| %s | %s |" % (_md(label), count))
+    out.append("")
+    out.append("## Summary")
+    out.append("")
+    out.append("| policy | title | pass | fail | needs evidence | decided | by the recipe alone |")
+    out.append("|---|---|---:|---:|---:|---:|---:|")
+    n = len(report.products) or 1
+    alone = report.decided(recipe_alone=True)
+    for row in counts_table(report):
+        share = "%d%%" % round(100.0 * (int(row[2]) + int(row[3])) / n)
+        out.append("| " + " | ".join(_md(c) for c in row + [share, "%d%%" % round(100.0 * alone[row[0]] / n)]) + " |")
+    out.append("")
+    out.append("## Products")
+    out.append("")
+    out.append("| product | " + " | ".join(p.id for p in policies) + " |")
+    out.append("|---|" + "---|" * len(policies))
+    for product in report.products:
+        cells = [SYMBOL[product.status(p.id)] for p in policies]
+        name = product.product + (" (not found)" if product.error else "")
+        out.append("| " + _md(name) + " | " + " | ".join(cells) + " |")
+    contradictions = [(pr.product, r) for pr in report.products for r in pr.contradictions()]
+    if contradictions:
+        out.extend(["", "## Contradictions with the products' own documents", ""])
+        for product, r in contradictions:
+            out.append("- **%s** %s" % (_md(product), _md(r.contradiction)))
+    decided = list(_evidence_rows(report))
+    if decided:
+        out.extend(["", "## Decided by evidence", "",
+                    "| product | policy | status | fact | source | date |", "|---|---|---|---|---|---|"])
+        for product, pid, status, o in decided:
+            out.append("| %s | %s | %s | %s: %s | `%s` | %s |" % (
+                _md(product), pid, SYMBOL[status], o["fact"], o["value"], _md(o["source"]), o.get("date") or report.date))
+    undecided = {}
+    for product in report.products:
+        for p in policies:
+            r = product.results.get(p.id)
+            if r and r.status == NEEDS_EVIDENCE:
+                undecided.setdefault(p.id, [0, r.to_decide])[0] += 1
+    if undecided:
+        out.extend(["", "## What would decide the undecided cells", ""])
+        for pid, (count, to_decide) in undecided.items():
+            how = "; ".join("%s: `%s`" % (_md(t["evidence"]), _md(t["produce"])) for t in to_decide) or "the product's own compatibility document"
+            out.append("- **%s** (%d products): %s" % (pid, count, how))
+    out.extend(["", "## Failing evidence", ""])
+    for product in report.products:
+        lines = []
+        for p in policies:
+            r = product.results.get(p.id)
+            if r and r.status == FAIL:
+                for e in r.evidence:
+                    if e.severity in ("warning", "error"):
+                        lines.append("  - %s `%s` %s (`%s`)" % (p.id, e.rule, _md(e.message), e.location))
+                for o in r.observations:
+                    if o.get("effect") == FAIL:
+                        lines.append("  - %s %s: %s, %s (`%s`, %s)" % (
+                            p.id, o["fact"], o["value"], _md(o["detail"]), _md(o["source"]), o.get("date") or report.date))
+        if lines:
+            out.append("- **%s**" % _md(product.product))
+            out.extend(lines)
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def to_html(report: PolicyReport) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("matrix.html.j2")
+    rows = []
+    for product in report.products:
+        cells = []
+        for p in report.policies:
+            r = product.results[p.id]
+            cells.append({"policy": p.id, "status": r.status, "label": SYMBOL[r.status], "result": r})
+        rows.append({"product": product, "cells": cells})
+    details = {
+        product.product: {
+            pid: [r.status, r.explanation, r.contradiction,
+                  [[e.rule, e.severity, e.message, e.location] for e in r.evidence],
+                  [[o["effect"], o["fact"], o["value"], o["source"], o.get("date") or report.date, o["detail"], o["why"]]
+                   for o in r.observations],
+                  [[t["evidence"], t["produce"]] for t in r.to_decide],
+                  r.decided_by, product.recipe]
+            for pid, r in product.results.items()
+        }
+        for product in report.products
+    }
+    from ..policy.ladder import default_ladders
+
+    ladders = {
+        pid: {"reasoning": l.reasoning,
+              "rungs": [[r.kind, r.describe(), r.why] for r in l.rungs]}
+        for pid, l in default_ladders().items()
+    }
+    return template.render(
+        report=report,
+        details=details,
+        ladders=ladders,
+        decided=decided_line(report),
+        evidence_sources=[("%d %s" % (n, kind)) for kind, n in report.evidence_sources.items() if n],
+        policies=report.policies,
+        rows=rows,
+        counts=report.counts(),
+        decided_counts=report.decided(),
+        alone_counts=report.decided(recipe_alone=True),
+        statuses=(PASS, FAIL, NEEDS_EVIDENCE),
+        escape=html.escape,
+    )

@@ -1,0 +1,52 @@
+"""``stack generate`` as a library call: resolve inputs, render, write atomically.
+
+Kept apart from the command module so tests, the staleness check and the benchmark
+call exactly what ``spack peso stack generate`` runs.
+"""
+
+import os
+
+from ...errors import PesoError
+from ...fsutil import atomic_write
+from .model import environments_dir, find_target, load_catalog
+from .plan import unknown_names
+from .render import render
+
+
+def catalog_path(name_or_path, envdir=None):
+    """``--catalog`` accepts a path or a name under ``environments/catalog``."""
+    if name_or_path and (os.path.exists(name_or_path) or name_or_path.endswith(".yaml")):
+        return name_or_path
+    envdir = envdir or environments_dir()
+    return os.path.join(envdir, "catalog", (name_or_path or "e4s") + ".yaml")
+
+
+def resolve_format(fmt):
+    """``auto`` -> ``groups`` only when the Spack that will read the file supports them."""
+    if fmt in ("definitions", "groups"):
+        return fmt
+    from ...spackcall.compat import supports_groups
+
+    return "groups" if supports_groups() else "definitions"
+
+
+def generate(target_name, catalog=None, tags=None, only=None, out_dir=None, fmt="definitions",
+             envdir=None, write=True):
+    """Render one target; return ``(path, text, entries, target)``. Nothing is written when
+    any input is invalid (the error is raised before the atomic write)."""
+    envdir = envdir or environments_dir()
+    cat = load_catalog(catalog_path(catalog, envdir))
+    target = find_target(target_name, envdir)
+    missing = unknown_names(cat, only)
+    if missing:
+        raise PesoError("--only names products not in the catalogue: %s" % ", ".join(missing),
+                        path=cat.path)
+    note = "spack peso stack generate --target=%s --catalog %s%s%s" % (
+        target.name, catalog or "e4s",
+        " --tags " + ",".join(tags) if tags else "", " --only " + ",".join(only) if only else "")
+    text, entries = render(cat, target, tags=tags, only=only, fmt=resolve_format(fmt), argv_note=note)
+    out_dir = out_dir or os.path.join(envdir, target.name)
+    path = os.path.join(out_dir, "spack.yaml")
+    if write:
+        atomic_write(path, text)
+    return path, text, entries, target

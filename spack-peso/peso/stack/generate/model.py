@@ -1,0 +1,236 @@
+"""Load and validate product catalogues and target profiles.
+
+Both are plain YAML checked against JSON schemas kept as data (``schemas/*.yaml``), then
+against facts the schema cannot express: archspec knows the CPU target, Spack's
+CudaPackage/ROCmPackage accept the GPU arch (``data/gpu_archs.yaml``), cray-mpich has a
+GTL for it, product names are unique. Every problem is one ``PesoError`` line naming the
+file, the key and the problem, raised before anything is rendered or written.
+"""
+
+import functools
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import yaml
+
+from ... import yamlio
+from ... import CHECKOUT
+from ...errors import PesoError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BACKENDS = ("cuda", "rocm", "sycl")
+
+
+@functools.lru_cache(maxsize=None)
+def data_file(name):
+    """A YAML file from ``peso/stack/generate/data`` or ``peso/stack/generate/schemas`` (cached)."""
+    for folder in ("data", "schemas"):
+        path = os.path.join(HERE, folder, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                return yaml.safe_load(f)
+    raise FileNotFoundError(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(schema_file):
+    import jsonschema
+
+    schema = data_file(schema_file)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(_inline_refs(schema, schema.get("$defs", {})))
+
+
+def _inline_refs(node, defs):
+    """Replace local ``$ref: '#/$defs/x'`` by the definition (our schemas are not
+    recursive): ``$ref`` resolution dominates validation time of a 2,400-line catalogue."""
+    if isinstance(node, dict):
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/") and len(node) == 1:
+            return _inline_refs(defs[ref[len("#/$defs/"):]], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
+def _key_path(error):
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def validate(doc, schema_file, path):
+    """Raise a one-line PesoError for the most relevant schema violation, if any."""
+    import jsonschema
+
+    if not isinstance(doc, dict):
+        raise PesoError("expected a mapping at the top level", path=path)
+    errors = list(_validator(schema_file).iter_errors(doc))
+    if errors:
+        best = jsonschema.exceptions.best_match(errors)
+        message = best.message
+        if len(message) > 160:
+            message = message[:157] + "..."
+        raise PesoError(message, path=path, key=_key_path(best))
+
+
+def as_list(value):
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+@dataclass
+class Product:
+    """One catalogue entry: a root package, its CPU spec and its GPU flavours."""
+
+    name: str
+    spec: str
+    cpu: bool = True
+    tags: List[str] = field(default_factory=list)
+    gpu: Dict[str, dict] = field(default_factory=dict)
+    overrides: List[dict] = field(default_factory=list)
+    packages: Dict[str, dict] = field(default_factory=dict)
+    known_issues: List[dict] = field(default_factory=list)
+    provenance: str = ""
+
+
+@dataclass
+class Catalog:
+    path: str
+    name: str
+    products: List[Product]
+    default_packages: Dict[str, dict]
+    repos: List[str] = field(default_factory=list)
+
+    def product(self, name) -> Optional[Product]:
+        return next((p for p in self.products if p.name == name), None)
+
+
+def load_catalog(path) -> Catalog:
+    """Read, schema-check and model a product catalogue."""
+    path = os.fspath(path)
+    doc = yamlio.load(path)
+    validate(doc, "catalog.schema.yaml", path)
+    seen = set()
+    products = []
+    for i, entry in enumerate(doc["products"]):
+        if entry["name"] in seen:
+            raise PesoError("duplicate product %r" % entry["name"], path=path,
+                            key="products.%d.name" % i)
+        seen.add(entry["name"])
+        products.append(Product(**entry))
+    name = doc.get("name") or os.path.splitext(os.path.basename(path))[0]
+    folder = os.path.dirname(os.path.abspath(path))
+    repos = [r if os.path.isabs(r) else os.path.normpath(os.path.join(folder, r))
+             for r in doc.get("repos") or []]
+    return Catalog(path, name, products, (doc.get("defaults") or {}).get("packages") or {}, repos)
+
+
+@dataclass
+class Target:
+    """A validated target profile (the YAML document plus where it came from)."""
+
+    path: str
+    doc: dict
+
+    @property
+    def name(self):
+        return self.doc["name"]
+
+    @property
+    def cpu_target(self):
+        return self.doc["arch"]["target"]
+
+    @property
+    def backend(self):
+        return self.doc["gpu"].get("backend", "none")
+
+    @property
+    def gpu_arch(self):
+        return self.doc["gpu"].get("arch")
+
+    def runtime_version(self, name):
+        return ((self.doc.get("runtimes") or {}).get(name) or {}).get("version")
+
+
+def check_target(doc, path):
+    """Schema plus semantic checks of one profile document."""
+    validate(doc, "target.schema.yaml", path)
+    import archspec.cpu
+
+    target = doc["arch"]["target"]
+    if target not in archspec.cpu.TARGETS:
+        raise PesoError("unknown archspec CPU target %r" % target, path=path, key="arch.target")
+    gpu = doc["gpu"]
+    backend = gpu.get("backend", "none")
+    arch = gpu.get("arch")
+    archs = data_file("gpu_archs.yaml")
+    if backend == "cuda" and str(arch) not in archs["cuda_arch"]:
+        raise PesoError("cuda_arch %r is not one CudaPackage accepts" % arch, path=path, key="gpu.arch")
+    if backend == "rocm" and str(arch) not in archs["amdgpu_target"]:
+        raise PesoError("amdgpu_target %r is not one ROCmPackage accepts" % arch, path=path,
+                        key="gpu.arch")
+    if backend == "none" and arch:
+        raise PesoError("a GPU arch needs a backend (cuda, rocm or sycl)", path=path, key="gpu.arch")
+    if doc["default_compiler"] not in doc["compilers"]:
+        raise PesoError("default_compiler %r is not among compilers" % doc["default_compiler"],
+                        path=path, key="default_compiler")
+    mpi = doc["mpi"]
+    if mpi.get("gpu_aware") and mpi["provider"] == "cray-mpich" and backend in ("cuda", "rocm"):
+        gtl = archs["cray_mpich_gtl"].get(backend, [])
+        if str(arch) not in gtl:
+            raise PesoError("cray-mpich has no GTL for %s arch %r (known: %s)"
+                            % (backend, arch, ", ".join(gtl)), path=path, key="mpi.gpu_aware")
+    return Target(path, doc)
+
+
+def load_target(path) -> Target:
+    path = os.fspath(path)
+    return check_target(yamlio.load(path), path)
+
+
+def environments_dir(start=None):
+    """The ``environments/`` folder: ``$PESO_ENVIRONMENTS``, else the nearest one above
+    ``start`` (default: the working directory), else the one of this source checkout."""
+    env = os.environ.get("PESO_ENVIRONMENTS")
+    if env:
+        return env
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        candidate = os.path.join(here, "environments", "targets")
+        if os.path.isdir(candidate):
+            return os.path.dirname(candidate)
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return os.path.join(CHECKOUT, "environments")
+
+
+def target_names(envdir=None):
+    folder = os.path.join(envdir or environments_dir(), "targets")
+    if not os.path.isdir(folder):
+        return []
+    return sorted(f[:-5] for f in os.listdir(folder) if f.endswith(".yaml"))
+
+
+def find_target(name, envdir=None) -> Target:
+    """A profile by name or alias (``host`` is synthesised by :mod:`.hostprobe`)."""
+    if name == "host":
+        from .hostprobe import host_target
+
+        return host_target()
+    if os.path.sep in name or name.endswith(".yaml"):
+        return load_target(name)
+    envdir = envdir or environments_dir()
+    folder = os.path.join(envdir, "targets")
+    path = os.path.join(folder, name + ".yaml")
+    if os.path.exists(path):
+        return load_target(path)
+    for other in target_names(envdir):
+        doc = yamlio.load(os.path.join(folder, other + ".yaml")) or {}
+        if name in (doc.get("aliases") or []):
+            return load_target(os.path.join(folder, other + ".yaml"))
+    raise PesoError("unknown target %r (known: %s, host)" % (name, ", ".join(target_names(envdir))))

@@ -1,0 +1,233 @@
+"""``stack build``: concretize and install a generated stack, one status per root.
+
+Concretization uses Spack's environment API when running inside Spack (``spack peso``,
+see ``spack_inproc.py``) and ``spack -e DIR concretize`` otherwise. Installation always
+drives ``spack -e DIR install`` and reads its output rather than stopping at its exit
+code: ``spack install`` fails as a whole when one package fails, but curators
+need the matrix (which root built, which failed, which never started because a
+dependency failed), a progress display, and the failing build's log excerpt. The
+per-root truth comes from Spack's database afterwards (the inventory); the streamed
+output adds the failure messages and log paths. ``--ci gitlab`` stops after
+concretization and hands the environment to ``spack ci generate``: distributed builds
+are Spack's own CI machinery, not a new scheduler.
+"""
+
+import os
+import re
+import subprocess
+from typing import Callable, Dict, Optional, Sequence
+
+from ... import PACKAGE_DIR
+from ...errors import PesoError
+from ...fsutil import atomic_write
+from ...spackcall.mirror import missing_sources, mirror_scope
+from ...spackcall.runtime import in_spack
+from . import records
+from ...spackcall.cli import SpackCLI
+
+_INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
+_INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
+_FAILED = re.compile(r"^==> Error: (?P<id>\S+)-(?P<hash>[a-z0-9]{32}): (?P<msg>.*)$")
+_LOG_HINT = re.compile(r"^\s+(?P<path>/\S+spack-build-out\.txt)\s*$")
+CI_TEMPLATE = os.path.join(PACKAGE_DIR, "report", "templates", "peso-ci-gitlab.yaml")
+EXCERPT_LINES = 25
+
+
+def _noop(*args, **kwargs):
+    pass
+
+
+class InstallOutput:
+    """Follows streamed ``spack install`` output: progress and per-hash failures."""
+
+    def __init__(self, on_event: Callable = _noop):
+        self.on_event = on_event
+        self.current = None
+        self.lines: Dict[str, list] = {}
+        self.failed: Dict[str, str] = {}
+        self.logs: Dict[str, str] = {}
+
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\n")
+        started = _INSTALLING.match(line)
+        if started:
+            self.current = started.group("hash")
+            self.on_event("installing", spec=started.group("id"), index=int(started.group("i")), total=int(started.group("n")))
+        if self.current:
+            self.lines.setdefault(self.current, []).append(line)
+        hint = _LOG_HINT.match(line)
+        if hint and self.current:
+            self.logs[self.current] = hint.group("path")
+        done = _INSTALLED.match(line)
+        if done:
+            self.on_event("installed", line=line)
+        failed = _FAILED.match(line)
+        if failed and failed.group("msg") != "Package was not installed":
+            h = failed.group("hash")
+            self.failed.setdefault(h, failed.group("msg"))
+            self.on_event("failed", spec=failed.group("id"), message=failed.group("msg"))
+
+    def reason(self, dag_hash: str) -> str:
+        """Spack's error message, plus the first error Spack found in the build log."""
+        first_error = next(
+            (l.split(">>", 1)[1].strip() for l in self.lines.get(dag_hash, []) if l.lstrip().startswith(">>")),
+            "",
+        )
+        first_error = re.sub(r"^\d+\s+", "", first_error)
+        return self.failed[dag_hash] + (" " + first_error if first_error else "")
+
+    def excerpt(self, dag_hash: str) -> str:
+        """The package's output up to the build-log hint (later lines belong to others)."""
+        lines = self.lines.get(dag_hash, [])
+        ends = [i for i, l in enumerate(lines) if _LOG_HINT.match(l)]
+        if ends:
+            lines = lines[: ends[-1] + 1]
+        return "\n".join(lines[-EXCERPT_LINES:])
+
+
+class StackBuild:
+    def __init__(self, cli: SpackCLI, target: str, out_dir: str, jobs: Optional[int] = None, on_event=_noop,
+                 mirror: Optional[str] = None):
+        self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
+        self.jobs, self.on_event = jobs, on_event
+        self.record_path = os.path.join(self.out_dir, "build.json")
+        self.mirror = os.path.abspath(mirror) if mirror else None
+        if self.mirror:
+            # the mirror's scope goes last: highest priority among the -C scopes
+            scope = mirror_scope(self.mirror, os.path.join(self.out_dir, "mirror-scope"))
+            self.cli.scopes = [*self.cli.scopes, scope]
+
+    def check_mirror(self) -> None:
+        """With ``--mirror``: stop before installing when the mirror lacks a source."""
+        if not self.mirror:
+            return
+        lacking = missing_sources(self.cli, self.mirror)
+        if lacking:
+            first = lacking[0]
+            raise PesoError(
+                "source mirror lacks %d file(s) the build needs, first %s for %s (from %s): "
+                "add them with 'spack mirror create -d %s %s' where the network is reachable"
+                % (len(lacking), first["file"], first["spec"], first["url"], self.mirror, first["spec"]),
+                self.mirror,
+            )
+
+    def concretize(self) -> str:
+        """Concretize with ``spack.environment`` inside Spack, else with the executable.
+
+        Returns how it was done (kept in the build record).
+        """
+        self.on_event("concretizing")
+        if in_spack():
+            from ...spackcall import inproc as spack_inproc
+
+            spack_inproc.concretize(self.cli.env_dir, self.cli.scopes, self.cli.config)
+            return "spack.environment"
+        proc = self.cli.run("concretize")
+        atomic_write(os.path.join(self.out_dir, "concretize.log"), proc.stdout + proc.stderr)
+        if proc.returncode != 0:
+            errors = [l for l in (proc.stderr + proc.stdout).splitlines() if "Error" in l]
+            raise PesoError(
+                "concretization failed: %s" % (errors[0].strip() if errors else "see concretize.log"),
+                self.cli.env_dir,
+            )
+        return "spack executable"
+
+    def ci_generate(self, ci: str, mirror: Optional[str] = None) -> str:
+        """Concretize, then ``spack ci generate`` a GitLab pipeline; return its path.
+
+        Spack requires a ``buildcache-destination`` mirror; ``mirror`` adds one (a site
+        usually has it in its own configuration already).
+        """
+        if ci != "gitlab":
+            raise PesoError("unknown CI system %r (supported: gitlab)" % ci)
+        self.concretize()
+        scope = os.path.join(self.out_dir, "ci-scope")
+        with open(CI_TEMPLATE, encoding="utf-8") as f:
+            atomic_write(os.path.join(scope, "ci.yaml"), f.read().format(target=self.target))
+        if mirror:
+            atomic_write(
+                os.path.join(scope, "mirrors.yaml"),
+                "mirrors:\n  buildcache-destination:\n    url: %s\n    signed: false\n" % mirror,
+            )
+        pipeline = os.path.join(self.out_dir, "gitlab", ".gitlab-ci.yml")
+        cli = SpackCLI(self.cli.env_dir, self.cli.scopes + [scope], self.cli.exe, config=self.cli.config)
+        cli.process_env = self.cli.process_env
+        proc = cli.run(
+            "ci",
+            "generate",
+            "--output-file",
+            pipeline,
+            "--artifacts-root",
+            os.path.join(self.out_dir, "gitlab", "artifacts"),
+        )
+        if proc.returncode != 0:
+            last = ([l for l in proc.stderr.splitlines() if l.strip()] or ["(no output)"])[-1]
+            raise PesoError("spack ci generate failed: " + last.strip(), self.cli.env_dir)
+        return pipeline
+
+    def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
+        concretized_by = self.concretize()
+        self.check_mirror()
+        roots = self.cli.inventory()
+        selected = roots
+        if only:
+            selected = [r for r in roots if r["package"] in only or r["hash"] in only]
+            unknown = set(only) - {r["package"] for r in selected} - {r["hash"] for r in selected}
+            if unknown:
+                raise PesoError("--only names no root of this environment: " + ", ".join(sorted(unknown)))
+        record = records.new_record("build", self.target, self.cli.env_dir, options or {})
+        record["concretized_by"] = concretized_by
+        if self.mirror:
+            record["source_mirror"] = self.mirror
+        record["specs"] = [records.spec_row(r, self.target, "PENDING") for r in selected]
+        records.write_record(record, self.record_path)
+
+        args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
+        if self.jobs:
+            args += ["-j", str(self.jobs)]
+        if only:
+            args += ["/" + r["hash"] for r in selected]
+        follower = InstallOutput(self.on_event)
+        log_path = os.path.join(self.out_dir, "install.log")
+        with open(log_path, "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(
+                self.cli.argv(*args),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                env=self.cli.process_env,
+            )
+            for line in proc.stdout:
+                log.write(line)
+                follower.feed(line)
+            rc = proc.wait()
+        record["install_exit_status"] = rc
+        record["install_log"] = log_path
+
+        installed = {r["hash"]: r for r in self.cli.inventory()}
+        by_hash = {r["hash"]: r for r in selected}
+        rows = []
+        for row in record["specs"]:
+            root = installed.get(row["hash"], by_hash[row["hash"]])
+            if root.get("installed"):
+                row["status"] = "BUILT"
+            elif row["hash"] in follower.failed:
+                row["status"] = "BUILD_FAILED"
+                row["reason"] = follower.reason(row["hash"])
+                row["log"] = follower.logs.get(row["hash"])
+                row["log_excerpt"] = follower.excerpt(row["hash"])
+            else:
+                broken = [d["name"] for d in root.get("deps", []) if d["hash"] in follower.failed]
+                if broken:
+                    row["status"] = "BUILD_FAILED"
+                    row["reason"] = "dependency failed to build: " + ", ".join(broken)
+                else:
+                    row["status"] = "NOT_BUILT"
+                    row["reason"] = "spack install ended (exit %d) before building it" % rc
+            rows.append(row)
+        record["specs"] = rows
+        record["complete"] = True
+        record["finished"] = records.now_iso()
+        records.write_record(record, self.record_path)
+        return record

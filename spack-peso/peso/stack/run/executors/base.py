@@ -1,0 +1,266 @@
+"""What every executor shares: scheduler facts, shard descriptions, job states, faults.
+
+Why facts are data: partition names, accounts, node shapes and launchers differ per
+facility and change with allocations; they live in ``environments/targets/<t>.yaml``
+(``scheduler:``, with provenance) and the command line overrides them. Why one fault
+table: a job killed at its time limit, cancelled, lost with its node or never started
+must become the same statuses whichever scheduler reported it, so the rows of a run
+record mean one thing.
+"""
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional
+
+from ....errors import PesoError
+
+KINDS = ("local", "slurm", "pbs", "flux")
+#: Seconds a batch shard needs on top of ``--timeout``: Python and Spack start-up,
+#: parsing, and the in-job runner's own SIGTERM/SIGKILL grace.
+START_MARGIN = 90
+DEFAULT_SHARD_MINUTES_MIN = 1
+
+
+@dataclass
+class SchedulerFacts:
+    """How to ask a facility's scheduler for one shard's resources.
+
+    ``origin`` says where each value came from (``target <path>``, ``command line``,
+    ``default``), so a run record shows which facts a job was submitted with.
+    """
+
+    kind: str = "local"
+    partition: Optional[str] = None
+    account: Optional[str] = None
+    nodes: int = 1
+    time_minutes: Optional[int] = None
+    cores_per_node: Optional[int] = None
+    gpus_per_node: int = 0
+    tasks_per_shard: int = 1
+    gpu_request: str = "gpus-per-task"
+    launcher: Optional[str] = None
+    min_minutes: Optional[int] = None
+    max_minutes: Optional[int] = None
+    directives: List[str] = field(default_factory=list)
+    origin: Dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "SchedulerFacts":
+        return cls(**{k: v for k, v in doc.items() if k in cls.__dataclass_fields__})
+
+
+def parse_time(text: str) -> int:
+    """``--time`` as minutes: ``90``, ``1:30:00`` (h:m:s), ``30:00`` (m:s) or ``1-00:00:00``."""
+    value = str(text).strip()
+    days = 0
+    if "-" in value:
+        d, value = value.split("-", 1)
+        if not d.isdigit():
+            raise PesoError("--time %r: expected MINUTES, H:MM:SS or D-HH:MM:SS" % text)
+        days = int(d)
+    fields = value.split(":")
+    if not all(f.isdigit() for f in fields) or not 1 <= len(fields) <= 3:
+        raise PesoError("--time %r: expected MINUTES, H:MM:SS or D-HH:MM:SS" % text)
+    numbers = [int(f) for f in fields]
+    if len(numbers) == 1:
+        minutes = numbers[0]
+    elif len(numbers) == 2:
+        minutes = numbers[0] + math.ceil(numbers[1] / 60)
+    else:
+        minutes = numbers[0] * 60 + numbers[1] + math.ceil(numbers[2] / 60)
+    minutes += days * 1440
+    if minutes < 1:
+        raise PesoError("--time %r: a batch job needs at least one minute" % text)
+    return minutes
+
+
+def resolve_facts(target_doc: Optional[dict], overrides: dict, target_path: str = "") -> SchedulerFacts:
+    """Target profile facts, then command-line overrides (``None`` values are ignored).
+
+    A ``--scheduler`` different from the profile's kind keeps the node shape (it is the
+    same machine) but not partition/account/directives, which are the other
+    scheduler's language.
+    """
+    origin = {}
+    doc = dict((target_doc or {}).get("scheduler") or {})
+    where = "target %s" % (target_path or (target_doc or {}).get("name", "?"))
+    wanted = overrides.get("scheduler")
+    if wanted is not None and wanted not in KINDS:
+        raise PesoError("--scheduler %r: expected one of %s" % (wanted, ", ".join(KINDS)))
+    if wanted and doc.get("kind") and wanted != doc["kind"]:
+        for key in ("partition", "account", "directives", "gpu_request"):
+            doc.pop(key, None)
+    facts = SchedulerFacts()
+    node = doc.get("node") or {}
+    mapping = {
+        "kind": doc.get("kind"),
+        "partition": doc.get("partition"),
+        "account": doc.get("account"),
+        "cores_per_node": node.get("cores"),
+        "gpus_per_node": node.get("gpus"),
+        "tasks_per_shard": doc.get("tasks_per_shard"),
+        "gpu_request": doc.get("gpu_request"),
+        "launcher": doc.get("launcher"),
+        "min_minutes": doc.get("min_minutes"),
+        "max_minutes": doc.get("max_minutes"),
+        "directives": doc.get("directives"),
+    }
+    for key, value in mapping.items():
+        if value is not None:
+            setattr(facts, key, value)
+            origin[key] = where
+    for key in ("scheduler", "partition", "account", "nodes", "time"):
+        value = overrides.get(key)
+        if value is None:
+            continue
+        attr = {"scheduler": "kind", "time": "time_minutes"}.get(key, key)
+        if key == "time":
+            value = parse_time(value)
+        if key == "nodes" and int(value) < 1:
+            raise PesoError("--nodes must be at least 1")
+        setattr(facts, attr, value)
+        origin[attr] = "command line"
+    facts.origin = origin
+    return facts
+
+
+def shard_minutes(timeout: float, facts: SchedulerFacts) -> int:
+    """A shard's batch time limit: ``--time`` if given, else ``--timeout`` plus start-up.
+
+    Why a margin: the in-job runner enforces ``--timeout`` itself (to the second, naming
+    the hung part); the scheduler's limit is the backstop for a job that never got that
+    far. Clamped to the queue's bounds (Aurora's queues start at 5 minutes).
+    """
+    if facts.time_minutes:
+        minutes = int(facts.time_minutes)
+    else:
+        minutes = max(DEFAULT_SHARD_MINUTES_MIN, math.ceil((timeout + START_MARGIN) / 60.0))
+    if facts.min_minutes:
+        minutes = max(minutes, int(facts.min_minutes))
+    if facts.max_minutes:
+        minutes = min(minutes, int(facts.max_minutes))
+    return minutes
+
+
+def hms(minutes: int) -> str:
+    return "%d:%02d:00" % (minutes // 60, minutes % 60)
+
+
+_SIGNAL_EXIT = re.compile(r"(exited with status|exit status|status) (143|137|-15|-9)\b")
+
+
+def killed_part(parts: List[dict], tests: List[str]) -> Optional[str]:
+    """The part a signal interrupted: the one still running, else one that 'failed' with
+    a SIGTERM/SIGKILL exit status (a scheduler signals every process of the job at once,
+    so the test program can die, and Spack log it FAILED, before Spack itself does), else
+    the first expected test without a status (its header never reached the log)."""
+    running = [p["name"] for p in parts if p["status"] == "RUNNING"]
+    if running:
+        return running[-1]
+    for part in reversed(parts):
+        if part["status"] == "FAILED" and _SIGNAL_EXIT.search(part.get("message") or ""):
+            return part["name"]
+    done = {p["name"] for p in parts}
+    for name in tests:
+        if name not in done:
+            return name
+    return None
+
+
+def mark_killed(row: dict, hung: Optional[str], status: str) -> dict:
+    """Label the interrupted part ``status`` (TIMEOUT or ERROR) in ``row['parts']``."""
+    if not hung:
+        return row
+    for part in row["parts"]:
+        if part["name"] == hung and part["status"] in ("RUNNING", "FAILED", "TIMEOUT", "ERROR"):
+            part["status"] = status
+            break
+    else:
+        row["parts"].append({"name": hung, "status": status, "message": "", "duration": None, "excerpt": ""})
+    return row
+
+
+_GPU_VARIANT = re.compile(r"\+(cuda|rocm|sycl)\b")
+
+
+def needs_gpu(root: dict) -> bool:
+    """A root built with a GPU backend (``+cuda``, ``+rocm``, ``+sycl``) tests on a GPU."""
+    return bool(_GPU_VARIANT.search(root.get("spec") or ""))
+
+
+@dataclass
+class Shard:
+    """One spec's ``spack test run``, as the manifest on the shared filesystem holds it."""
+
+    index: int
+    name: str
+    package: str
+    hash: str
+    stage: str
+    argv: List[str]
+    tests: List[str]
+    gpus: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class JobState:
+    """What the scheduler says about one shard's job (one array element)."""
+
+    job_id: str
+    state: str  # the scheduler's own word, upper-case (RUNNING, TIMEOUT, ...)
+    reason: str = ""
+    node: str = ""
+    exit_code: str = ""
+    ended: Optional[float] = None  # epoch seconds, when the scheduler says the job ended
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+#: Scheduler states (Slurm's words; PBS and Flux adapters translate to them) of a job
+#: that has not ended yet.
+ACTIVE_STATES = frozenset(
+    {"PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING", "STAGE_OUT",
+     "SIGNALING", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "STOPPED"}
+)
+#: Ends caused by the machine, not the test: ``--retry-node-fail`` resubmits these.
+NODE_FAULTS = frozenset({"NODE_FAIL", "BOOT_FAIL", "PREEMPTED"})
+
+
+def classify_fault(state: JobState, started: bool, hung: Optional[str]):
+    """``(status, reason, retriable)`` for a job that ended without a shard result.
+
+    A job that ends normally leaves the in-job runner's result in its stage and is
+    parsed like a local shard; this covers the rest.
+    """
+    word = state.state
+    why = state.reason if state.reason and state.reason not in ("None", "(null)") else ""
+    detail = "%s%s" % (word, " (%s)" % why if why else "")
+    if word in ("TIMEOUT", "DEADLINE"):
+        return ("TIMEOUT", "killed by the scheduler at its time limit while running %s [job %s %s]"
+                % (hung or "?", state.job_id, detail), False)
+    if word in NODE_FAULTS:
+        return ("ERROR" if started else "NOT_RUN",
+                "%s: the scheduler reports %s on %s" % ("node failure" if started else "never started",
+                                                        detail, state.node or "its node"), True)
+    if word == "CANCELLED":
+        if started:
+            return ("ERROR", "job %s cancelled while running %s: %s" % (state.job_id, hung or "?", detail), False)
+        return ("NOT_RUN", "job %s cancelled before it started: %s" % (state.job_id, detail), False)
+    if word == "OUT_OF_MEMORY":
+        return ("ERROR", "job %s ran out of memory: %s" % (state.job_id, detail), False)
+    if word == "UNKNOWN":
+        if started:
+            return ("ERROR", "job %s ended without a result and the scheduler no longer knows it"
+                    % state.job_id, False)
+        return ("NOT_RUN", "job %s never started and the scheduler no longer knows it" % state.job_id, True)
+    return ("ERROR", "job %s ended without a shard result: %s exit %s" % (state.job_id, detail,
+                                                                         state.exit_code or "?"), False)
