@@ -58,7 +58,7 @@ def setup_parser(subparser):
     subparser.add_argument("--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)")
     subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
     subparser.add_argument("--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit")
-    # policy-compliance options (issue 5); logic in lint/{deep,baseline,fix,changed}.py
+    # policy-compliance options; logic in lint/{deep,baseline,fix,changed}.py
     extra = subparser.add_argument_group("deep checks, baseline, autofix, changed recipes")
     extra.add_argument("--deep", action="store_true",
                        help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)")

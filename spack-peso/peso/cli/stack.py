@@ -1,7 +1,7 @@
 """``spack peso stack``: render, build and test E4S stacks per target machine.
 
-Argument wiring only: ``stack_generate`` holds targets/generate/diff (issue 3),
-``stack_run`` holds build/test/report (issue 4).
+Argument wiring only: ``stack_generate`` holds targets/generate/diff,
+``stack_run`` holds build/test/report.
 """
 
 from . import stack_generate

@@ -1,4 +1,4 @@
-"""``spack peso stack targets|generate|diff|coverage|lint-catalog`` (issue 3).
+"""``spack peso stack targets|generate|diff|coverage|lint-catalog``.
 
 Thin wiring: the logic lives in ``peso.stack`` (model, plan, render, generate, check,
 diff, coverage, catalog_lint); these functions parse nothing themselves and print via ui.

@@ -1,4 +1,4 @@
-"""``spack peso stack build|test|report`` (issue 4).
+"""``spack peso stack build|test|report``.
 
 Thin wiring: the work happens in ``peso.stack.run.build``, ``peso.stack.run.testrun``,
 ``peso.stack.run.records`` and ``peso.report.stack_html``.

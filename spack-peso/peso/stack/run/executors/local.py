@@ -1,4 +1,4 @@
-"""The ``local`` executor: shards as process groups on this machine (issue 4's runner).
+"""The ``local`` executor: shards as process groups on this machine (the default runner).
 
 Why no threads: the driver polls its shards, so Ctrl-C lands in one place. Each shard
 runs under ``shard_guard.py`` in its own session, so a timeout (SIGTERM, then SIGKILL of

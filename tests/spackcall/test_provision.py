@@ -13,7 +13,7 @@ import pytest
 from peso.errors import PesoError
 from peso.spackcall import provision
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from peso_testing import ROOT
 
 
 def _peso(*args, env=None, cwd=None):
