@@ -222,11 +222,11 @@ def test_qstat_json_and_flux_jobs_become_states():
         "1[2].s": {"job_state": "R", "exec_host": "x2/0"},
         "2.s": {"job_state": "F"},
     }})
-    states = PBS.parse_qstat(qstat)
+    states = PBS.parse_states(qstat)
     assert [states[k].state for k in ("1[0].s", "1[1].s", "1[2].s", "2.s")] == [
         "TIMEOUT", "CANCELLED", "RUNNING", "CANCELLED"]
     assert states["1[0].s"].node == "x1"
-    flux = Flux.parse_jobs("ƒA|INACTIVE|TIMEOUT||n1\nƒB|RUN|||n2\nƒC|INACTIVE|FAILED|node-failure|n3\n")
+    flux = Flux.parse_states("ƒA|INACTIVE|TIMEOUT||n1\nƒB|RUN|||n2\nƒC|INACTIVE|FAILED|node-failure|n3\n")
     assert (flux["ƒA"].state, flux["ƒB"].state, flux["ƒC"].state) == ("TIMEOUT", "RUNNING", "NODE_FAIL")
 
 

@@ -84,15 +84,25 @@ def setup_build_parser(subparser):
         "--mirror", metavar="DIR",
         help="build only from this local source mirror (air-gapped; replaces every other mirror)",
     )
+    group = _batch_options(
+        subparser,
+        scheduler="build inside one batch job with this scheduler (default: local, here)",
+        nodes="nodes for the build job (default 1)",
+        time="time limit of the build job (MINUTES or H:MM:SS; default: the queue's maximum from the target "
+             "profile, else 2 h)",
+    )
+    group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
+
+
+def _batch_options(subparser, scheduler, nodes, time):
+    """The options ``stack build`` and ``stack test`` share to reach compute nodes."""
     group = subparser.add_argument_group("compute nodes (batch scheduler)")
-    group.add_argument("--scheduler", choices=executors.KINDS,
-                       help="build inside one batch job with this scheduler (default: local, here)")
+    group.add_argument("--scheduler", choices=executors.KINDS, help=scheduler)
     group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
     group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
-    group.add_argument("--nodes", type=int, help="nodes for the build job (default 1)")
-    group.add_argument("--time", help="time limit of the build job (MINUTES or H:MM:SS; default: the queue's "
-                                      "maximum from the target profile, else 2 h)")
-    group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
+    group.add_argument("--nodes", type=int, help=nodes)
+    group.add_argument("--time", help=time)
+    return group
 
 
 def _build_event(kind, **info):
@@ -170,13 +180,12 @@ def setup_test_parser(subparser):
 
 
 def _scheduler_options(subparser):
-    group = subparser.add_argument_group("compute nodes (batch scheduler)")
-    group.add_argument("--scheduler", choices=executors.KINDS,
-                       help="where shards run (default: the target profile's scheduler, else local)")
-    group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
-    group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
-    group.add_argument("--nodes", type=int, help="nodes per shard job (default 1)")
-    group.add_argument("--time", help="time limit per shard job (MINUTES or H:MM:SS; default --timeout + 90 s)")
+    group = _batch_options(
+        subparser,
+        scheduler="where shards run (default: the target profile's scheduler, else local)",
+        nodes="nodes per shard job (default 1)",
+        time="time limit per shard job (MINUTES or H:MM:SS; default --timeout + 90 s)",
+    )
     group.add_argument("--retry-node-fail", type=int, default=0, metavar="N",
                        help="resubmit shards lost to a node failure, or never started, up to N times")
     group.add_argument("--detach", action="store_true", help="submit, record the job ids and return")

@@ -10,6 +10,8 @@ record mean one thing.
 
 import math
 import re
+import shlex
+import subprocess
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
 
@@ -264,3 +266,55 @@ def classify_fault(state: JobState, started: bool, hung: Optional[str]):
         return ("NOT_RUN", "job %s never started and the scheduler no longer knows it" % state.job_id, True)
     return ("ERROR", "job %s ended without a shard result: %s exit %s" % (state.job_id, detail,
                                                                          state.exit_code or "?"), False)
+
+
+class Scheduler:
+    """What the Slurm, PBS and Flux adapters share. An adapter names its scheduler
+    (``kind``, ``submit_command``, ``script_suffix``), writes the batch script, and says how
+    to submit, cancel and find a job's output; job states come from one query command
+    (``query_argv``) whose output ``parse_states`` reads, unless the adapter needs more
+    than one command (Slurm asks ``scontrol``, then ``sacct`` for jobs that have ended).
+    """
+
+    kind = ""
+    submit_command = ""
+    script_suffix = ""
+    #: how the batch script names its shard (the array index, or the script's argument)
+    shard_index = ""
+
+    def __init_subclass__(cls, kind: str = "", submit: str = "", suffix: str = "", index: str = "", **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.kind, cls.submit_command, cls.script_suffix, cls.shard_index = kind, submit, suffix, index
+
+    def directives(self, group) -> List[str]:
+        """The scheduler's ``#SBATCH``/``#PBS``/``# flux:`` lines for one group of shards."""
+        raise NotImplementedError
+
+    def setup_lines(self, group) -> List[str]:
+        """Shell lines the scheduler needs before the runner starts (none by default)."""
+        return []
+
+    def script(self, group) -> str:
+        """The batch script: directives, which shards it runs, then the in-job runner."""
+        lines = ["#!/bin/bash", *self.directives(group)]
+        lines.append("# shards: " + ", ".join("%d=%s" % (i, n) for i, n in zip(group.indices, group.shard_names)))
+        lines += self.setup_lines(group)
+        if group.facts.launcher:
+            lines.append("export PESO_LAUNCHER=%s" % shlex.quote(group.facts.launcher))
+        lines.append("exec %s %s %s \"%s\"" % (
+            shlex.quote(group.python), shlex.quote(group.runner), shlex.quote(group.manifest), self.shard_index))
+        return "\n".join(lines) + "\n"
+
+    def query_argv(self, job_ids: List[str]) -> List[str]:
+        raise NotImplementedError
+
+    @staticmethod
+    def parse_states(text: str) -> Dict[str, "JobState"]:
+        raise NotImplementedError
+
+    def query(self, job_ids: List[str], env: dict) -> Optional[Dict[str, "JobState"]]:
+        """``{job id: JobState}``; ``None`` when the scheduler did not answer at all."""
+        proc = subprocess.run(self.query_argv(job_ids), capture_output=True, text=True, env=env)
+        if proc.returncode != 0 and not proc.stdout.strip():
+            return None
+        return self.parse_states(proc.stdout)

@@ -10,11 +10,9 @@ No Flux instance runs here: the script and command lines are tested on their tex
 state parsing (``flux jobs`` with a fixed format) follows flux-jobs(1) only.
 """
 
-import shlex
-import subprocess
 from typing import Dict, List, Optional
 
-from .base import JobState
+from .base import JobState, Scheduler
 
 _FORMAT = "{id.f58}|{state}|{result}|{exception.type}|{nodelist}"
 _PENDING = {"NEW", "DEPEND", "PRIORITY", "SCHED"}
@@ -22,15 +20,11 @@ _RUNNING = {"RUN", "CLEANUP"}
 _RESULTS = {"COMPLETED": "COMPLETED", "FAILED": "FAILED", "CANCELED": "CANCELLED", "TIMEOUT": "TIMEOUT"}
 
 
-class Flux:
-    kind = "flux"
-    submit_command = "flux"
-    script_suffix = ".flux"
+class Flux(Scheduler, kind="flux", submit="flux", suffix=".flux", index="$1"):
 
-    def script(self, group) -> str:
+    def directives(self, group) -> List[str]:
         facts = group.facts
         lines = [
-            "#!/bin/bash",
             "# flux: --job-name=%s" % group.job_name,
             "# flux: -N %d" % facts.nodes,
             "# flux: -n %d" % facts.tasks_per_shard,
@@ -44,12 +38,7 @@ class Flux:
             lines.append("# flux: --setattr=bank=%s" % facts.account)
         lines.append("# flux: --output=%s/flux-{{id}}.out" % group.logs)
         lines += ["# flux: %s" % d for d in facts.directives]
-        lines.append("# shards: " + ", ".join("%d=%s" % (i, n) for i, n in zip(group.indices, group.shard_names)))
-        if facts.launcher:
-            lines.append("export PESO_LAUNCHER=%s" % shlex.quote(facts.launcher))
-        lines.append("exec %s %s %s \"$1\"" % (
-            shlex.quote(group.python), shlex.quote(group.runner), shlex.quote(group.manifest)))
-        return "\n".join(lines) + "\n"
+        return lines
 
     def submissions(self, group, script: str):
         return [(["flux", "batch", script, str(i)], [i]) for i in group.indices]
@@ -66,14 +55,8 @@ class Flux:
     def query_argv(self, job_ids: List[str]) -> List[str]:
         return ["flux", "jobs", "-a", "--no-header", "-o", _FORMAT, *job_ids]
 
-    def query(self, job_ids: List[str], env: dict) -> Optional[Dict[str, JobState]]:
-        proc = subprocess.run(self.query_argv(job_ids), capture_output=True, text=True, env=env)
-        if proc.returncode != 0 and not proc.stdout.strip():
-            return None
-        return self.parse_jobs(proc.stdout)
-
     @staticmethod
-    def parse_jobs(text: str) -> Dict[str, JobState]:
+    def parse_states(text: str) -> Dict[str, JobState]:
         found = {}
         for line in text.splitlines():
             cells = line.strip().split("|")

@@ -13,28 +13,22 @@ tested on their text, the state parsing on documented output only.
 """
 
 import json
-import shlex
-import subprocess
 from typing import Dict, List, Optional
 
-from .base import JobState, hms
+from .base import JobState, Scheduler, hms
 
 _PENDING = {"Q", "H", "W", "T", "S", "U", "M"}
 _RUNNING = {"R", "E", "B"}
 
 
-class PBS:
-    kind = "pbs"
-    submit_command = "qsub"
-    script_suffix = ".pbs"
+class PBS(Scheduler, kind="pbs", submit="qsub", suffix=".pbs", index="${SHARDS[${PBS_ARRAY_INDEX:-0}]}"):
 
-    def script(self, group) -> str:
+    def directives(self, group) -> List[str]:
         facts = group.facts
         select = "select=%d" % facts.nodes
         if group.gpus and facts.gpu_request == "ngpus":
             select += ":ngpus=%d" % (group.gpus * facts.tasks_per_shard)
         lines = [
-            "#!/bin/bash",
             "#PBS -N %s" % group.job_name,
         ]
         if len(group.indices) > 1:
@@ -53,14 +47,11 @@ class PBS:
             "#PBS -j oe",
             "#PBS -r n",
             "#PBS -V",
-            "# shards: " + ", ".join("%d=%s" % (i, n) for i, n in zip(group.indices, group.shard_names)),
-            "SHARDS=(%s)" % " ".join(str(i) for i in group.indices),
         ]
-        if facts.launcher:
-            lines.append("export PESO_LAUNCHER=%s" % shlex.quote(facts.launcher))
-        lines.append("exec %s %s %s \"${SHARDS[${PBS_ARRAY_INDEX:-0}]}\"" % (
-            shlex.quote(group.python), shlex.quote(group.runner), shlex.quote(group.manifest)))
-        return "\n".join(lines) + "\n"
+        return lines
+
+    def setup_lines(self, group) -> List[str]:
+        return ["SHARDS=(%s)" % " ".join(str(i) for i in group.indices)]
 
     def submissions(self, group, script: str):
         return [(["qsub", script], list(group.indices))]
@@ -80,14 +71,8 @@ class PBS:
     def query_argv(self, job_ids: List[str]) -> List[str]:
         return ["qstat", "-x", "-f", "-F", "json", "-t", *job_ids]
 
-    def query(self, job_ids: List[str], env: dict) -> Optional[Dict[str, JobState]]:
-        proc = subprocess.run(self.query_argv(job_ids), capture_output=True, text=True, env=env)
-        if proc.returncode != 0 and not proc.stdout.strip():
-            return None
-        return self.parse_qstat(proc.stdout)
-
     @staticmethod
-    def parse_qstat(text: str) -> Dict[str, JobState]:
+    def parse_states(text: str) -> Dict[str, JobState]:
         found = {}
         jobs = (json.loads(text or "{}").get("Jobs") or {})
         for job, attrs in jobs.items():

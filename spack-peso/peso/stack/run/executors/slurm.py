@@ -13,12 +13,11 @@ accounting). Tested against a real one-node Slurm (``scripts/slurm-local.sh``).
 """
 
 import re
-import shlex
 import subprocess
 import time
 from typing import Dict, List, Optional
 
-from .base import JobState, hms
+from .base import JobState, Scheduler, hms
 
 _FIELD = re.compile(r"(\w[\w/:.]*)=(\S*)")
 
@@ -63,16 +62,12 @@ def _compress(indices: List[int]) -> str:
     return ",".join(out)
 
 
-class Slurm:
-    kind = "slurm"
-    submit_command = "sbatch"
-    script_suffix = ".sbatch"
+class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$SLURM_ARRAY_TASK_ID"):
 
-    def script(self, group) -> str:
+    def directives(self, group) -> List[str]:
         facts = group.facts
         array = _compress(group.indices) + ("%%%d" % group.throttle if group.throttle else "")
         lines = [
-            "#!/bin/bash",
             "#SBATCH --job-name=%s" % group.job_name,
             "#SBATCH --array=%s" % array,
             "#SBATCH --time=%s" % hms(group.minutes),
@@ -93,14 +88,7 @@ class Slurm:
             "#SBATCH --no-requeue",
         ]
         lines += ["#SBATCH %s" % d for d in facts.directives]
-        lines += [
-            "# shards: " + ", ".join("%d=%s" % (i, n) for i, n in zip(group.indices, group.shard_names)),
-        ]
-        if facts.launcher:
-            lines.append("export PESO_LAUNCHER=%s" % shlex.quote(facts.launcher))
-        lines.append("exec %s %s %s \"$SLURM_ARRAY_TASK_ID\"" % (
-            shlex.quote(group.python), shlex.quote(group.runner), shlex.quote(group.manifest)))
-        return "\n".join(lines) + "\n"
+        return lines
 
     def submissions(self, group, script: str):
         return [(["sbatch", "--parsable", script], list(group.indices))]
