@@ -11,7 +11,7 @@ from peso.report import junit
 from peso.stack.run import records
 from peso.stack.run import testlog
 from peso.stack.run.build import InstallOutput
-from peso.stack.run.testrun import plan
+from peso.stack.run.testrun import select_specs
 
 # A real log written by `spack test run` (Spack 1.2.0.dev0) for peso-demo-fail, trimmed.
 FAILED_LOG = """\
@@ -74,7 +74,7 @@ def test_plan_decides_statuses_up_front_and_keeps_every_requested_spec():
         _root("skipme"),
     ]
     build = {"specs": [{"hash": roots[3]["hash"], "status": "BUILD_FAILED", "reason": "make failed"}]}
-    decided, to_run = plan(roots, "host", skip=["skipme"], build_record=build)
+    decided, to_run = select_specs(roots, "host", skip=["skipme"], build_record=build)
     status = {r["package"]: r["status"] for r in decided}
     assert status == {"notests": "NO_TESTS", "missing": "NOT_INSTALLED", "broken": "BUILD_FAILED",
                       "ext": "SKIPPED", "skipme": "SKIPPED"}
@@ -84,7 +84,7 @@ def test_plan_decides_statuses_up_front_and_keeps_every_requested_spec():
 
 def test_plan_only_rejects_unknown_names():
     with pytest.raises(PesoError, match="--only names no root"):
-        plan([_root("ok")], "host", only=["nope"])
+        select_specs([_root("ok")], "host", only=["nope"])
 
 
 def test_plan_rerun_failed_runs_only_bad_cells_and_carries_the_rest():
@@ -94,7 +94,7 @@ def test_plan_rerun_failed_runs_only_bad_cells_and_carries_the_rest():
         records.spec_row(roots[1], "host", "FAILED"),
         records.spec_row(roots[2], "host", "TIMEOUT"),
     ]}
-    decided, to_run = plan(roots, "host", rerun_record=previous)
+    decided, to_run = select_specs(roots, "host", rerun_record=previous)
     assert [r["package"] for _, r in to_run] == ["bad", "hung"]
     assert decided[0]["status"] == "PASSED" and decided[0]["carried_over_from"] == "R1"
 

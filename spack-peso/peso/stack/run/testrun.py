@@ -29,7 +29,7 @@ def _noop(*args, **kwargs):
     pass
 
 
-def plan(
+def select_specs(
     roots: List[dict],
     target: str,
     only: Sequence[str] = (),
@@ -89,7 +89,7 @@ def plan(
 
 
 class TestRun:
-    """One ``stack test`` run: plan, shards, record, in ``<out_dir>/runs/<run id>``."""
+    """One ``stack test`` run: spec selection, shards, record, in ``<out_dir>/runs/<run id>``."""
 
     def __init__(
         self,
@@ -207,7 +207,7 @@ class TestRun:
         options: Optional[dict] = None,
     ) -> dict:
         roots = self.cli.inventory()
-        decided, to_run = plan(roots, self.target, only, skip, build_record, rerun_record)
+        decided, to_run = select_specs(roots, self.target, only, skip, build_record, rerun_record)
         self.record = records.new_record("test", self.target, self.cli.env_dir, options or {}, self.run_id)
         if rerun_record is not None:
             self.record["rerun_of"] = rerun_record["run_id"]
