@@ -10,7 +10,7 @@ import yaml
 
 from peso.lint import registry
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import parse_recipe
+from peso.recipe.parse import parse_recipe
 
 #: the rules documented in lint/rules.yaml (the static recipe rules under test)
 RULES_YAML = os.path.join(os.path.dirname(registry.__file__), "rules.yaml")

@@ -10,7 +10,7 @@ import pytest
 from peso.lint import bases
 from peso.lint.cache import file_digest
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 
 BUILD_SYSTEM = textwrap.dedent(
     '''\

@@ -4,7 +4,7 @@ reviewer would expect, at the right lines."""
 import os
 
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 
 from _recipes import STATIC_RULE_IDS
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from peso.errors import PesoError
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import load_recipe, parse_recipe
+from peso.recipe.parse import load_recipe, parse_recipe
 from peso.spackcall import provision
 
 from _recipes import CLEAN, STATIC_RULE_IDS

@@ -7,7 +7,7 @@ import os
 import re
 
 from peso.lint.rules._common import version_key
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 
 _GIT = re.compile(r"^(git\.|[0-9a-f]{40}$)|=")  # Spack parses these as GitVersion
 

@@ -6,7 +6,7 @@ import ast
 import pytest
 
 from peso.lint import fix, registry
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 
 
 CASES = [

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from peso.lint import fix, registry
-from peso.recipe import parse_recipe
+from peso.recipe.parse import parse_recipe
 
 FIXED_RULES = {"maintainers-misuse": "PESO-M002", "spec-membership-idiom": "PESO-R003", "version-order": "PESO-S006"}
 

@@ -27,7 +27,11 @@ import hashlib
 import os
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from ..recipe import PackageClass, Recipe, load_recipe
+from ..recipe.model import PackageClass, Recipe
+
+#: used when a recipe's build-system sources are not available: attribute -> the
+
+from ..recipe.parse import load_recipe
 
 #: used when a recipe's build-system sources are not available: attribute -> the
 #: attributes a builtin base class derives it from

@@ -27,7 +27,7 @@ import sys
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import PesoError
-from ..recipe import spec_membership
+from ..recipe.spec_tests import spec_membership
 from .deep_locate import RecipeIndex, locate
 from .registry import RULES, Finding
 

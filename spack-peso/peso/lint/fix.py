@@ -23,7 +23,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from ..recipe import spec_membership
+from ..recipe.spec_tests import spec_membership
 from .rules._common import orders_as_branch, version_key  # the version-order rule's notions
 
 
@@ -113,7 +113,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
 
 
 def fix_spec_membership(tree: ast.AST, lines: List[str]) -> List[Edit]:
-    """Rewrite what :func:`peso.recipe.spec_membership` recognises (the detector of
+    """Rewrite what :func:`peso.recipe.spec_tests.spec_membership` recognises (the detector of
     PESO-R003), so the fixer and the rule never disagree."""
     edits = []
     for node in ast.walk(tree):

@@ -7,7 +7,7 @@ every rule (name, default severity, policies, what/why/example/fix) is data, kep
 ``rules-deep.yaml`` for rules that need Spack loaded); the decorator only binds the check function to its
 entry, so adding a rule touches one function and one YAML entry.
 
-A check takes a :class:`peso.recipe.Recipe` and yields :class:`Finding` objects made with
+A check takes a :class:`peso.recipe.model.Recipe` and yields :class:`Finding` objects made with
 ``rule.finding(recipe, node_or_line, message)``; it never prints and never raises for a
 recipe's content (the engine turns an escaping exception into an internal-error finding).
 """

@@ -143,7 +143,8 @@ def _lint_chunk(paths: Sequence[str]) -> List[Result]:
 def lint_file(path: str, rules: Sequence) -> Result:
     """Raw findings and suppressions of one recipe file, and the SHA-256 of the bytes
     linted (None if unreadable). Never raises for the file's content."""
-    from ..recipe import load_recipe, package_name_from_path, parse_recipe
+    from ..recipe.layout import package_name_from_path
+    from ..recipe.parse import load_recipe, parse_recipe
 
     digest = signature = None
     try:

@@ -10,7 +10,9 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from ...recipe import Method, Recipe, literal_str
+from ...recipe.model import Method, Recipe
+
+from ...recipe.syntax import literal_str
 from .. import bases
 from ..registry import RULES
 

@@ -20,7 +20,7 @@ of these, not alone.
 
 from typing import Optional
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from ._common import directive_dependencies
 
 #: what a recipe that uses the compiler writes (plain substrings: a regex of

@@ -4,7 +4,7 @@ no forced bundled copies of third-party code, and versioned dependencies."""
 import ast
 import re
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from ..registry import rule
 from ._common import build_info, class_location, data, directive_dependencies, finding
 from .compiles import compile_evidence

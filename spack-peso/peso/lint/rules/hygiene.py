@@ -4,7 +4,7 @@ Spack idioms reviewers ask for (E4S P1 "production quality", Spack review guide)
 import ast
 import re
 
-from ...recipe import WATCHED_NAMES
+from ...recipe.walk import WATCHED_NAMES
 from ..registry import rule
 from ._common import build_info, finding
 

@@ -2,7 +2,7 @@
 
 import re
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from ..registry import rule
 from ._common import build_info, class_location, finding
 

@@ -5,7 +5,7 @@ Spack's CudaPackage/ROCmPackage, explained conflicts, no dead variants."""
 import functools
 import re
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from .. import bases
 from ..registry import rule
 from ._common import build_info, data, finding
