@@ -1,8 +1,8 @@
 """Locating audit errors in a recipe without Spack: each strategy of rules-deep.yaml on
 messages shaped exactly like Spack's audit messages."""
 
-from peso.lint.deep import AuditIssue, PackageFacts, findings_from_facts
-from peso.lint.deep_locate import RecipeIndex, locate
+from peso.lint.deep.findings import AuditIssue, PackageFacts, findings_from_facts
+from peso.lint.deep.locate import RecipeIndex, locate
 
 RECIPE = '''\
 from spack.package import *

@@ -31,7 +31,6 @@ _FORMAT = 2
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
-    "recipe.py",
     "recipe/**/*.py",
     "lint/*.py",
     "lint/*.yaml",

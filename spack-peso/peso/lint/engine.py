@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ..errors import PesoError
 from ..recipe.discovery import discover
-from . import engine_rules, registry
+from . import registry
 from .cache import LintCache, file_digest, stat_signature
 from .config import LintConfig
 from .profiles import Profile, get_profile
@@ -56,10 +56,10 @@ class LintResult:
 # --------------------------------------------------------------------------- rule choice
 
 
-def known_rules() -> Dict[str, Rule]:
-    """Every rule with a check in this run (importing the rule modules), by ID."""
-    assert engine_rules.ENGINE_RULE_IDS  # bound on import
-    return {r.id: r for r in registry.all_rules()}
+def known_rules(deep: bool = False) -> Dict[str, Rule]:
+    """The rules a run knows, by ID: static and engine rules, and the deep ones when
+    ``deep`` (``lint --deep``, ``policy report --deep``)."""
+    return {r.id: r for r in registry.all_rules(deep)}
 
 
 def select_rules(rules: Dict[str, Rule], profile: Profile, select=None, ignore=()) -> List[str]:
@@ -102,27 +102,32 @@ def lint(
     today: Optional[datetime.date] = None,
     cwd: Optional[str] = None,
     deep=None,
+    deep_rules: Optional[bool] = None,
 ) -> LintResult:
     """Lint the recipes named by ``targets`` under ``config``; see the module docstring.
 
-    ``deep``, given ``[(path, package)]``, returns ``(findings, drop, skipped paths)``:
-    findings from loaded packages (``lint --deep``) and a filter over a file's static
-    findings. They join each file's findings before suppressions and waivers apply, so
-    both work the same for every rule."""
+    ``deep`` (a :class:`peso.lint.deep.audit.DeepCollector`, inside Spack) has a
+    ``collect([(path, package)])`` returning ``(findings, drop, skipped paths)``: findings
+    from loaded packages and a filter over a file's static findings. They join each
+    file's findings before suppressions and waivers apply, so both work the same for
+    every rule. ``deep_rules`` (default: whether ``deep`` runs the audit) makes the deep
+    rules known to this run: selectable, profiled and counted as run."""
     # Tens of thousands of small, acyclic tuples and findings: the cyclic collector would
     # only rescan them over and over (a third of a warm run's time).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep)
+        if deep_rules is None:
+            deep_rules = deep is not None and deep.audit
+        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep, deep_rules)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _lint(targets, config, use_cache, today, cwd, deep=None) -> LintResult:
+def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResult:
     profile = get_profile(config.policy)
-    rules = known_rules()
+    rules = known_rules(deep_rules)
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
     paths = discover(targets, cwd)
@@ -139,7 +144,7 @@ def _lint(targets, config, use_cache, today, cwd, deep=None) -> LintResult:
     deep_by_path: Dict[str, List[Finding]] = {}
     drop = None
     if deep is not None:
-        deep_findings, drop, result.deep_skipped = deep(result.files)
+        deep_findings, drop, result.deep_skipped = deep.collect(result.files)
         for f in deep_findings:
             if f.rule in active_set:
                 f.severity = severity_of(rules[f.rule], f.severity)
@@ -225,7 +230,7 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
                 continue
         todo.append(path)
     if todo:
-        checks = [r for r in rules.values() if r.id not in engine_rules.RUNNER_RULE_IDS]
+        checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
         for path, package, raw_findings, suppressions, digest, signature in lint_paths(todo, checks, jobs):
             results[path] = (package, raw_findings, suppressions)
