@@ -82,15 +82,19 @@ class Rule:
 
     def finding(self, recipe, where, message: str, severity: Optional[str] = None) -> Finding:
         """A finding of this rule in ``recipe`` at an AST node, a line number, or (line, col)."""
+        return self.finding_at(recipe.path, recipe.package, where, message, severity)
+
+    def finding_at(self, path: str, package: str, where, message: str, severity: Optional[str] = None) -> Finding:
+        """A finding of this rule in the recipe at ``path`` (when no model of it is at hand)."""
         line, column = _location(where)
         return Finding(
             rule=self.id,
             severity=severity or self.severity,
             message=message,
-            path=recipe.path,
+            path=path,
             line=line,
             column=column,
-            package=recipe.package,
+            package=package,
             policies=self.policies,
             name=self.name,
         )

@@ -1,7 +1,9 @@
-"""The one detector of spec-membership tests in recipe code.
+"""The one detector of spec tests in recipe code.
 
 ``"+x" in spec`` reads as ``spec.satisfies("+x")`` but is easy to get subtly wrong, so
-the model (PESO-R003), its fixer and ``--deep``'s variant checks all ask this module.
+the model (PESO-R003), its fixer and ``--deep``'s variant checks (PESO-K001) all ask
+this module: :func:`spec_membership` for the ``in`` / ``not in`` idiom on a spec or a
+dependency's spec, :func:`spec_test` for that and ``<spec>.satisfies("...")``.
 """
 
 import ast
@@ -36,4 +38,20 @@ def spec_membership(node) -> Optional[Tuple[str, ast.expr, bool]]:
         spec = node.comparators[0]
         if is_spec_expr(spec) and _SATISFIES_EQUIVALENT.match(left.value):
             return left.value, spec, op is ast.NotIn
+    return None
+
+
+def spec_test(node) -> Optional[Tuple[str, ast.expr, bool]]:
+    """``(spec text, spec expression, negated)`` for every literal question recipe code
+    asks a spec: the membership idiom (:func:`spec_membership`) and
+    ``spec.satisfies("+x")`` / ``self.spec["dep"].satisfies("@2:")``; else None."""
+    if node.__class__ is ast.Compare:
+        return spec_membership(node)
+    if node.__class__ is not ast.Call or not node.args:
+        return None
+    func = node.func
+    if func.__class__ is ast.Attribute and func.attr == "satisfies" and is_spec_expr(func.value):
+        first = node.args[0]
+        if first.__class__ is ast.Constant and first.value.__class__ is str:
+            return first.value, func.value, False
     return None

@@ -104,18 +104,7 @@ def _message(issue: AuditIssue) -> str:
 
 
 def _make(rule_id: str, package: str, path: str, line: int, message: str) -> Finding:
-    rule = RULES[rule_id]
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        message=message,
-        path=path,
-        line=line,
-        column=1 if line else 0,
-        package=package,
-        policies=rule.policies,
-        name=rule.name,
-    )
+    return RULES[rule_id].finding_at(path, package, line, message)
 
 
 def apply_inherited_tests(findings: List[Finding], facts: Dict[str, PackageFacts]) -> List[Finding]:

@@ -8,7 +8,7 @@ variants each names, and compares them with the loaded class's variants.
 import ast
 from typing import List, Tuple
 
-from ...recipe.spec_tests import spec_membership
+from ...recipe.spec_tests import spec_test
 from ..registry import rule
 
 
@@ -76,20 +76,9 @@ def spec_checks(tree: ast.AST):
             return _is_self_spec(node) or (bare_ok and isinstance(node, ast.Name) and node.id == "spec")
 
         for node in _walk_no_nested(func):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "satisfies"
-                and own(node.func.value)
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                yield node, node.args[0].value
-            else:
-                membership = spec_membership(node)  # the model's detector (PESO-R003)
-                if membership is not None and own(membership[1]):
-                    yield node, membership[0]
+            test = spec_test(node)  # the model's one detector (PESO-R003 uses it too)
+            if test is not None and own(test[1]):
+                yield node, test[0]
 
 
 def _walk_no_nested(func):

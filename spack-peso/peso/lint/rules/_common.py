@@ -18,8 +18,9 @@ from ..registry import RULES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-#: version names Spack treats as branches (sorted above every release)
-BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable", "latest", "nightly"))
+#: version names Spack treats as branches, sorted above every release and among
+#: themselves in this order (``spack.version.common.infinity_versions``)
+BRANCH_NAMES = ("stable", "nightly", "trunk", "head", "master", "main", "develop")
 
 
 @functools.lru_cache(maxsize=None)
@@ -172,7 +173,6 @@ def is_true(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-_INFINITY = ["stable", "nightly", "trunk", "head", "master", "main", "develop"]
 _PRERELEASE = {"alpha": 0, "beta": 1, "rc": 2}
 _SEGMENT = re.compile(r"(\d+)|([a-zA-Z]+)")
 
@@ -197,8 +197,8 @@ def version_key(text: str):
     for number, word in segments:
         if number:
             release.append((1, int(number), ""))
-        elif word in _INFINITY:
-            release.append((2, _INFINITY.index(word), ""))
+        elif word in BRANCH_NAMES:
+            release.append((2, BRANCH_NAMES.index(word), ""))
         else:
             release.append((0, 0, word))
     return (tuple(release), prerelease)
