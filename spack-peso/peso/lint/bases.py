@@ -32,6 +32,7 @@ from ..recipe.model import PackageClass, Recipe
 #: used when a recipe's build-system sources are not available: attribute -> the
 
 from ..recipe.parse import load_recipe
+from ..recipe.syntax import spec_name
 
 #: used when a recipe's build-system sources are not available: attribute -> the
 #: attributes a builtin base class derives it from
@@ -61,6 +62,8 @@ class ClassFacts:
     variants: Set[str]
     tests: Set[str]
     methods: Set[str]
+    #: names of the packages the class depends on (literal ``depends_on`` specs)
+    dependencies: Set[str] = dataclasses.field(default_factory=set)
 
 
 @dataclasses.dataclass
@@ -74,6 +77,7 @@ class Inherited:
     variants: Set[str] = dataclasses.field(default_factory=set)
     tests: Set[str] = dataclasses.field(default_factory=set)
     methods: Set[str] = dataclasses.field(default_factory=set)
+    dependencies: Set[str] = dataclasses.field(default_factory=set)
     #: True when the build-system sources were found and read
     from_sources: bool = False
 
@@ -84,6 +88,7 @@ class Inherited:
         self.variants |= facts.variants
         self.tests |= facts.tests
         self.methods |= facts.methods
+        self.dependencies |= facts.dependencies
 
 
 def spack_repo_root(path: str) -> str:
@@ -167,6 +172,7 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
     return ClassFacts(
         name=cls.name, bases=bases, module_path=path, attributes=attributes, slots=slots,
         directives={d.name for d in cls.directives}, variants=variants, tests=tests, methods=methods,
+        dependencies={spec_name(d.first) for d in cls.directives if d.name == "depends_on" and spec_name(d.first)},
     )
 
 

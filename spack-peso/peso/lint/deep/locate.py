@@ -12,13 +12,14 @@ import ast
 import re
 from typing import Dict, List, Optional, Tuple
 
+from ...recipe.syntax import spec_name
+
 _QUOTED = re.compile(r"'([^']+)'")
 _VARIANT_IN_DETAIL = re.compile(r"variant (\S+) does not exist")
 _FILE_LINE = re.compile(r":(\d+):")
 #: "<file>.py:LINE references ..." (deprecated globals: audit prints these 1-based)
 _PY_LINE = re.compile(r"\.py:(\d+)\b")
 _VERSION_USES = re.compile(r"@(\S+) uses")
-_SPEC_NAME = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 
 
 class Call:
@@ -78,8 +79,7 @@ def _call(node: ast.Call) -> Call:
 
 
 def _spec_name(spec: str) -> str:
-    m = _SPEC_NAME.match(spec)
-    return m.group(1) if m else ""
+    return spec_name(spec) or ""
 
 
 def _mentions_variant(text: str, variant: str) -> bool:

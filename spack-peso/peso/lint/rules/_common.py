@@ -12,7 +12,7 @@ import yaml
 
 from ...recipe.model import Method, Recipe
 
-from ...recipe.syntax import literal_str
+from ...recipe.syntax import literal_str, spec_name_of
 from .. import bases
 from ..registry import RULES
 
@@ -68,6 +68,9 @@ class BuildInfo:
         self.inherited_tests = bool(self.inherited.tests) or (
             not self.inherited.from_sources and any(f.get("tests") for f in facts))
         self.build_systems = [b for b in self.known if not table[b].get("mixin")]
+        #: why a build of these bases needs a compiler whatever the recipe shows (the
+        #: table's ``native``), else None
+        self.native = next((table[b]["native"] for b in self.known if table[b].get("native")), None)
         #: bases we cannot see into (another package's class): inherited facts unknown
         self.opaque = bool(self.unknown)
         classes = ([recipe.package_class] if recipe.package_class else []) + self.local_bases
@@ -100,7 +103,7 @@ class BuildInfo:
                 self.inherited.from_sources = True
                 for name, derived in resolved.attributes.items():
                     self.inherited.attributes.setdefault(name, derived)
-                for field in ("directives", "variants", "tests", "methods"):
+                for field in ("directives", "variants", "tests", "methods", "dependencies"):
                     getattr(self.inherited, field).update(getattr(resolved, field))
                 for name in resolved.names:
                     if name in table and name not in self.known:
@@ -159,14 +162,6 @@ def package_methods(recipe: Recipe) -> List[Method]:
 
 def real_tests(recipe: Recipe) -> List[Method]:
     return [m for m in package_methods(recipe) if m.is_test and not m.is_empty]
-
-
-def spec_name(spec: Optional[str]) -> Optional[str]:
-    """The package name a literal spec starts with (``"hdf5@1.10:+mpi"`` -> ``hdf5``)."""
-    if not spec:
-        return None
-    m = re.match(r"\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)", spec)
-    return m.group(1) if m else None
 
 
 def is_true(node) -> bool:
@@ -240,13 +235,14 @@ def _string_nodes(node) -> List[ast.Constant]:
 
 
 def directive_dependencies(recipe: Recipe) -> Dict[str, list]:
-    """Dependency name -> its depends_on directives (literal specs only)."""
+    """Dependency name -> its depends_on directives (literal specs, and f-strings whose
+    literal start holds the name: ``f"hsa-rocr-dev@{ver}"`` in a loop over versions)."""
     deps = recipe.memo.get("deps")
     if deps is None:
         deps = {}
         for d in recipe.directives:
-            if d.name == "depends_on":
-                name = spec_name(d.arg_str(0))
+            if d.name == "depends_on" and d.args:
+                name = spec_name_of(d.args[0])
                 if name:
                     deps.setdefault(name, []).append(d)
         recipe.memo["deps"] = deps
