@@ -155,6 +155,20 @@ FAILING = [
 
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    # near misses: recipes written to satisfy the rule
+    ("PESO-D004", "other-comment", edit(('depends_on("c", type="build")', 'depends_on("c", type="build")  # the solver core is C'))),
+    ("PESO-L001", "conditional-license", edit(('license("BSD-3-Clause", checked_by="alice")', 'license("BSD-3-Clause", checked_by="alice", when="@1:")'))),
+    ("PESO-L003", "several-checkers", edit(('checked_by="alice")', 'checked_by=["alice", "bob"])'))),
+    ("PESO-L005", "ncsa-is-open-source", edit(('license("BSD-3-Clause"', 'license("NCSA"'))),
+    ("PESO-M002", "several-maintainers", edit(('maintainers("alice")', 'maintainers("alice", "bob")'))),
+    ("PESO-R004", "package-api-import", edit(("from spack.package import *", "from spack.package import *\nfrom spack.package import Executable"))),
+    ("PESO-R007", "local-variable-name", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]', '        name = "FOO_MPI"\n        return [self.define_from_variant(name, "mpi")]'))),
+    ("PESO-S002", "http-in-a-comment", edit(('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "https://foo.org/foo-2.0.tar.gz"  # was http://foo.org'))),
+    ("PESO-T002", "one-line-body", edit(('        foo = which(self.prefix.bin.foo)\n        foo("--version")', '        which(self.prefix.bin.foo)("--version")'))),
+    ("PESO-T004", "build-time-and-standalone", edit(('    def cmake_args(self):', '    @run_after("build")\n    @on_package_attributes(run_tests=True)\n    def check_build(self):\n        make("check")\n\n    def cmake_args(self):'))),
+    ("PESO-T007", "single-quoted-docstring", edit(('"""check that foo runs"""', "'check that foo runs'"))),
+    ("PESO-V001", "concatenated-description", edit(('description="Enable MPI")', 'description="Enable " "MPI")'))),
+    ("PESO-V005", "msg-on-its-own-line", edit(('conflicts("%gcc@:7", msg="foo needs C++17")', 'conflicts(\n        "%gcc@:7",\n        msg="foo needs C++17",\n    )'))),
     ("PESO-M003", "pypi-derived", edit(('    homepage = "https://foo.org"\n', '    pypi = "foo/foo-2.0.tar.gz"\n'))),
     ("PESO-M004", "docstring-mentions-boilerplate", edit(("Foo is a parallel solver for sparse linear systems.", "Classes without boilerplate"))),
     ("PESO-L002", "or-later-plus", edit(('license("BSD-3-Clause"', 'license("LGPL-2.1-or-later OR Apache-2.0 WITH LLVM-exception"'))),
@@ -307,7 +321,7 @@ def test_rule_passes(rule_id, case, source):
 
 def test_every_rule_has_failing_and_passing_cases():
     failing = {r for r, _, _ in FAILING}
-    passing = {r for r, _, _ in PASSING if _ != "clean"} | {r for r, c, _ in PASSING}
+    passing = {r for r, case, _ in PASSING if case != "clean"}  # a recipe written to satisfy it
     assert set(STATIC_RULE_IDS) <= failing
     assert set(STATIC_RULE_IDS) <= passing
 
