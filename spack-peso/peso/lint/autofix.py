@@ -11,7 +11,7 @@ the result and refuses it if it no longer parses.
 import ast
 import dataclasses
 import difflib
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
@@ -63,17 +63,19 @@ def _char_col(lines: List[str], line: int, byte_col: int) -> int:
     return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
 
 
-def node_edit(lines: List[str], node: ast.AST, text: str) -> Edit:
+def node_edit(lines: List[str], node: Union[ast.expr, ast.stmt], text: str) -> Edit:
+    end_line = node.end_lineno or node.lineno
+    end_col = node.col_offset if node.end_col_offset is None else node.end_col_offset
     return Edit(
         node.lineno,
         _char_col(lines, node.lineno, node.col_offset),
-        node.end_lineno,
-        _char_col(lines, node.end_lineno, node.end_col_offset),
+        end_line,
+        _char_col(lines, end_line, end_col),
         text,
     )
 
 
-def segment(lines: List[str], node: ast.AST) -> str:
+def segment(lines: List[str], node: Union[ast.expr, ast.stmt]) -> str:
     """The exact source text of a node."""
     e = node_edit(lines, node, "")
     if e.line == e.end_line:

@@ -167,12 +167,12 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
         methods.add(name)
         if method.is_test and not method.is_empty:
             tests.add(name)
-    variants = {d.arg_str(0) for d in cls.directives if d.name == "variant" and d.arg_str(0)}
+    variants = {d.first for d in cls.directives if d.name == "variant" and d.first}
     bases = [(b, module.imports.get(b.split(".")[0], "")) for b in cls.bases]
     return ClassFacts(
         name=cls.name, bases=bases, module_path=path, attributes=attributes, slots=slots,
         directives={d.name for d in cls.directives}, variants=variants, tests=tests, methods=methods,
-        dependencies={spec_name(d.first) for d in cls.directives if d.name == "depends_on" and spec_name(d.first)},
+        dependencies={name for name in (spec_name(d.first) for d in cls.directives if d.name == "depends_on") if name},
     )
 
 

@@ -18,7 +18,7 @@ import hashlib
 import marshal
 import os
 import sys
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 from .. import __version__
 from ..fsutil import atomic_write
@@ -106,7 +106,7 @@ class LintCache:
         self.dirty = False
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)
-        self.seen = set()
+        self.seen: Set[str] = set()
         self._load()
 
     def _load(self) -> None:

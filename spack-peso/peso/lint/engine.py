@@ -196,7 +196,7 @@ def _finding(rule, severity_of, severity, message, path, line, column, package) 
 
 def _severity_function(profile: Profile):
     """``profile.severity`` memoised per (rule, severity): called once per finding."""
-    memo = {}
+    memo: Dict[Tuple[str, str], str] = {}
 
     def severity_of(rule, severity):
         key = (rule.id, severity)
@@ -208,7 +208,7 @@ def _severity_function(profile: Profile):
     return severity_of
 
 
-def _raw_results(paths, rules, config, use_cache) -> dict:
+def _raw_results(paths, rules, config, use_cache) -> Tuple[dict, int]:
     """({path: (package, raw findings, suppressions)}, number of cache hits)."""
     cache = LintCache(config.cache_dir) if use_cache else None
     results = {}
@@ -216,7 +216,7 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
     for path in paths:
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
-            entry = cache.get_unchanged(path)
+            entry: Optional[tuple] = cache.get_unchanged(path)
             if entry is None:
                 try:
                     with open(path, "rb") as f:
@@ -232,10 +232,10 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
     if todo:
         checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
-        for path, package, raw_findings, suppressions, digest, signature in lint_paths(todo, checks, jobs):
+        for path, package, raw_findings, suppressions, digest, read_signature in lint_paths(todo, checks, jobs):
             results[path] = (package, raw_findings, suppressions)
             if cache is not None and digest is not None:
-                cache.put(path, (digest, package, raw_findings, suppressions), signature)
+                cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
     if cache is not None:
         try:
             cache.save()

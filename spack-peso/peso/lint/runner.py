@@ -172,7 +172,7 @@ def lint_file(path: str, rules: Sequence) -> Result:
                 findings.append((f.rule, f.severity, f.message, f.line, f.column))
         except Exception as e:
             findings.append(crashed("rule %s (%s)" % (rule.id, rule.name), e))
-    suppressions = ()
+    suppressions: tuple = ()
     if recipe.source and "peso" in recipe.source and recipe.comments:
         suppressions = parse_suppressions(recipe.comments)
     return (path, package, tuple(findings), suppressions, digest, signature)

@@ -22,7 +22,7 @@ def load_recipe(path) -> Recipe:
             source = f.read()
     except (OSError, ValueError) as e:
         recipe = Recipe(path, package_name_from_path(path))
-        recipe.error = ("cannot read file: %s" % (e.strerror or e), 0, 0)
+        recipe.error = ("cannot read file: %s" % (getattr(e, "strerror", None) or e), 0, 0)
         return recipe
     return parse_recipe(path, source)
 
@@ -86,6 +86,7 @@ class _ModelBuilder:
     def build(self):
         recipe = self.recipe
         tree = recipe.tree
+        assert tree is not None  # built only for a parsed recipe
         for stmt in tree.body:
             if isinstance(stmt, ast.ClassDef):
                 recipe.classes.append(self._class(stmt))
@@ -154,7 +155,9 @@ class _ModelBuilder:
                 inner_when, inner_defaults = when, defaults
                 for item in stmt.items:
                     ctx = item.context_expr
-                    callee = dotted_name(ctx) if isinstance(ctx, ast.Call) else ""
+                    if not isinstance(ctx, ast.Call):
+                        continue
+                    callee = dotted_name(ctx)
                     if callee == "when":
                         text = literal_str(ctx.args[0]) if ctx.args else None
                         inner_when = inner_when + (Condition(text, ctx, ctx.lineno),)
@@ -181,6 +184,7 @@ class _ModelBuilder:
         args = list(call.args)
         if any(isinstance(a, ast.Starred) for a in args):
             has_star = True
+        assert isinstance(call.func, ast.Name)  # the model's directives are bare-name calls
         return Directive(
             name=call.func.id,
             node=call,

@@ -51,8 +51,8 @@ def spec_name_of(node) -> Optional[str]:
     if text is not None:
         return spec_name(text)
     if isinstance(node, ast.JoinedStr) and node.values:
-        head = literal_str(node.values[0])
-        m = _SPEC_NAME.match(head or "")
+        head = literal_str(node.values[0]) or ""
+        m = _SPEC_NAME.match(head)
         if m and m.end() < len(head):
             return m.group(1)
     return None

@@ -11,7 +11,7 @@ import dataclasses
 import os
 import subprocess
 import sys
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...errors import PesoError
 from ..registry import Finding
@@ -22,7 +22,7 @@ from .findings import AuditIssue, PackageFacts, apply_inherited_tests, findings_
 AUDIT_GROUP = "packages"
 
 
-def spack_audit_checks() -> List[Tuple[str, object]]:
+def spack_audit_checks() -> List[Tuple[str, Callable]]:
     """(tag, function) for every check of the ``packages`` audit group, in audit's order."""
     import spack.audit
 
@@ -94,7 +94,6 @@ class _MemoizedGetsource:
     def __enter__(self):
         import inspect
 
-        self._inspect = inspect
         self._original = original = inspect.getsource
         cache: Dict[object, str] = {}
 
@@ -111,7 +110,9 @@ class _MemoizedGetsource:
         return self
 
     def __exit__(self, *exc):
-        self._inspect.getsource = self._original
+        import inspect
+
+        inspect.getsource = self._original
         return False
 
 

@@ -75,6 +75,7 @@ def _call(node: ast.Call) -> Call:
         for k in node.keywords
         if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
     }
+    assert isinstance(node.func, ast.Name)  # indexed calls are bare-name calls
     return Call(node.func.id, node.lineno, strings, kwargs)
 
 
@@ -143,7 +144,7 @@ def _depends_on(summary, details, text, index):
 def _variant_use(summary, details, text, index):
     m = re.search(r"wrong variant in '(\w+)' directive", summary)
     directive = m.group(1) if m else None
-    names = (directive,) if directive else ("conflicts", "depends_on", "provides", "resource")
+    names: Tuple[str, ...] = (directive,) if directive else ("conflicts", "depends_on", "provides", "resource")
     if directive == "conflicts":
         names = ("conflicts", "requires")
     # audit's detail often carries the combined condition: "... when @:1.50+context"

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from ...recipe.model import Method, Recipe
+from ...recipe.model import Method, PackageClass, Recipe
 
 from ...recipe.syntax import literal_str, spec_name_of
 from .. import bases
@@ -52,12 +52,12 @@ class BuildInfo:
         table = data("build_systems")["build_systems"]
         self.known: List[str] = []
         self.unknown: List[str] = []
-        self.local_bases = []  # PackageClass objects of bases defined in the same file
+        self.local_bases: List[PackageClass] = []  # bases defined in the same file
         #: merged facts of the build-system classes resolved from their sources
         self.inherited = bases.Inherited()
         #: per base reached, the nearest table verdict on compiling: AspellDictPackage says
         #: no although its own base, AutotoolsPackage, says yes
-        verdicts = []
+        verdicts: List[Optional[bool]] = []
         if recipe.package_class is not None:
             self._visit(recipe, recipe.package_class, {c.name: c for c in recipe.classes}, set(), table, verdicts)
         facts = [table[b] for b in self.known]
@@ -215,9 +215,9 @@ def url_strings(recipe: Recipe) -> List[Tuple[str, str, ast.AST]]:
     for d in recipe.directives:
         if d.name in ("version", "resource", "patch"):
             for key in ("url", "git", "hg", "svn"):
-                node = d.kwargs.get(key)
-                if literal_str(node):
-                    found.append(("%s(%s=)" % (d.name, key), node.value, node))
+                value = d.kwargs.get(key)
+                if isinstance(value, ast.Constant) and literal_str(value):
+                    found.append(("%s(%s=)" % (d.name, key), value.value, value))
             if d.name == "patch":
                 first = d.arg_str(0)
                 if first and "://" in first:
@@ -227,10 +227,10 @@ def url_strings(recipe: Recipe) -> List[Tuple[str, str, ast.AST]]:
 
 
 def _string_nodes(node) -> List[ast.Constant]:
-    if literal_str(node) is not None:
+    if isinstance(node, ast.Constant) and literal_str(node) is not None:
         return [node]
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [e for e in node.elts if literal_str(e) is not None]
+        return [e for e in node.elts if isinstance(e, ast.Constant) and literal_str(e) is not None]
     return []
 
 

@@ -3,6 +3,7 @@ no forced bundled copies of third-party code, and versioned dependencies."""
 
 import ast
 import re
+from typing import Set
 
 from ...recipe.syntax import literal_str
 from ..registry import rule
@@ -60,7 +61,7 @@ def bundled_third_party(recipe):
     if not any(word in upper for word in HINT_WORDS):
         return
     hint = BUNDLED_HINT.search
-    context = {}
+    context: dict = {}
     for node in recipe.strings:
         if not hint(node.value):
             continue
@@ -96,7 +97,7 @@ def _chosen_or_own(recipe, node, component: str, context: dict) -> bool:
 def _variant_branch_lines(recipe):
     """Lines inside an ``if``/``else`` whose test asks the spec for a variant: there a
     variant chooses between the bundled and the external copy."""
-    lines = set()
+    lines: Set[int] = set()
     for node in ast.walk(recipe.tree):
         if isinstance(node, (ast.If, ast.IfExp)) and _tests_variant(node.test):
             end = getattr(node, "end_lineno", None) or node.lineno

@@ -79,6 +79,7 @@ def fix_spec_membership(tree: ast.AST, lines: List[str]) -> List[Edit]:
         if membership is None:
             continue
         _text, spec, negated = membership
+        assert isinstance(node, ast.Compare)  # what spec_membership recognises
         new = "%s.satisfies(%s)" % (segment(lines, spec), segment(lines, node.left))
         if negated:
             new = "not " + new

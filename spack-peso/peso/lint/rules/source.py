@@ -214,10 +214,12 @@ def _version_of(stmt: ast.stmt) -> Optional[str]:
 
 
 def _is_branch(stmt: ast.stmt) -> bool:
-    call = stmt.value
+    """For a statement :func:`_version_of` names (a ``version(...)`` call)."""
+    call = getattr(stmt, "value", None)
+    assert isinstance(call, ast.Call)
     tag = next((k.value.value for k in call.keywords if k.arg == "tag" and isinstance(k.value, ast.Constant)
                 and isinstance(k.value.value, str)), None)
-    return orders_as_branch(_version_of(stmt), any(k.arg == "branch" for k in call.keywords), tag)
+    return orders_as_branch(_version_of(stmt) or "", any(k.arg == "branch" for k in call.keywords), tag)
 
 
 def _version_runs(body: List[ast.stmt]):
@@ -246,7 +248,7 @@ def _blocks(stmt):
     return []
 
 
-def fix_version_order(tree: ast.AST, lines: List[str], key: Callable = None) -> List[Edit]:
+def fix_version_order(tree: ast.AST, lines: List[str], key: Optional[Callable] = None) -> List[Edit]:
     """Reorder each run whose statements are out of order. A unit is the statement's
     lines plus the blank and comment lines above it (for the first statement, only the
     comment lines directly above); units keep their own text."""

@@ -73,7 +73,7 @@ def _literal_values(node):
 def xsdk_variant_names(recipe):
     variants = _variants(recipe)
     synonyms = _synonyms()
-    names = {}
+    names: dict = {}
     ruled_out = _ruled_out(recipe)
     for d in variants:
         name = d.arg_str(0)
