@@ -43,7 +43,7 @@ def at(strategy, summary, details=()):
 
 
 def line(text):
-    return [i for i, l in enumerate(RECIPE.splitlines(), 1) if text in l][0]
+    return [i for i, row in enumerate(RECIPE.splitlines(), 1) if text in row][0]
 
 
 def test_strategies_find_the_statement():

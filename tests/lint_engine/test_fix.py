@@ -8,7 +8,6 @@ import pytest
 from peso.lint import autofix, registry
 from peso.recipe.parse import load_recipe
 
-
 CASES = [
     # (package, rule id, text before, text after)
     ("szx", "PESO-M002", 'maintainers = ["robertu94"]', 'maintainers("robertu94")'),

@@ -8,8 +8,8 @@ import re
 
 import pytest
 import yaml
-
 from _recipes import DOC_ENTRIES, STATIC_RULE_IDS
+
 from peso.lint import rules as rule_package
 from peso.lint.registry import RULE_FILES, RULES, SEVERITIES, all_rules
 from peso.policy.definitions import POLICY_DIR, load_policies

@@ -2,8 +2,8 @@
 passes on the clean recipe and on recipes written to satisfy it."""
 
 import pytest
-
 from _recipes import CLEAN, SHA_A, SHA_B, STATIC_RULE_IDS, TEST_METHOD, edit, findings, marked_lines
+
 from peso.lint.registry import RULES
 
 CLASS = ("class Foo(CMakePackage):", "class Foo(CMakePackage):  # HERE")

@@ -30,7 +30,6 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 from ..recipe.model import PackageClass, Recipe
 
 #: used when a recipe's build-system sources are not available: attribute -> the
-
 from ..recipe.parse import load_recipe
 from ..recipe.syntax import spec_name
 

@@ -23,8 +23,8 @@ import pickle
 import signal
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from .cache import file_digest, stat_signature
 from . import registry
+from .cache import file_digest, stat_signature
 from .suppress import parse_suppressions
 
 UNREADABLE = "PESO-E001"

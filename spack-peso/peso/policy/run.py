@@ -14,8 +14,8 @@ from typing import Dict, List, Optional, Sequence
 from ..lint import engine
 from ..lint.config import LintConfig
 from ..spackcall.runtime import in_spack
+from .compat import apply_claims, claims, read_document
 from .definitions import Policy, load_policies
-from .compat import apply_claims, read_document, claims
 from .evaluate import PolicyReport, evaluate_product, new_report
 from .products import Product
 

@@ -10,7 +10,6 @@ import ast
 import re
 from typing import Optional, Tuple
 
-
 #: spec texts whose ``in`` test means the same as ``satisfies``: variants, versions,
 #: compilers, dependencies (``"+mpi"``, ``"@2:"``, ``"%gcc"``, ``"^hdf5"``, ``"cuda_arch=80"``).
 #: A bare name (``"mpi" in spec``) asks for a dependency, which ``satisfies("mpi")`` does not.

@@ -11,7 +11,6 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from ...recipe.model import Method, PackageClass, Recipe
-
 from ...recipe.syntax import literal_str, spec_name_of
 from .. import bases
 from ..registry import RULES

@@ -7,8 +7,17 @@ from typing import Callable, List, Optional
 
 from ..autofix import Edit
 from ..registry import rule
-from ._common import (BRANCH_NAMES, build_info, class_location, data, finding, is_true,
-                      orders_as_branch, url_strings, version_key)
+from ._common import (
+    BRANCH_NAMES,
+    build_info,
+    class_location,
+    data,
+    finding,
+    is_true,
+    orders_as_branch,
+    url_strings,
+    version_key,
+)
 
 FIXME_HINT = re.compile("fixme", re.IGNORECASE)
 VCS_ATTRIBUTES = ("git", "hg", "svn", "cvs")

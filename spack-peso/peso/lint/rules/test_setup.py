@@ -18,7 +18,6 @@ import ast
 from typing import Dict, List, Optional, Set
 
 from ...recipe.model import Method
-
 from ...recipe.syntax import dotted_name, literal_str
 from ..registry import rule
 from ._common import finding, package_methods
