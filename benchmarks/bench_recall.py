@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "spack-peso"))
 
 from peso.lint.registry import RULES, all_rules  # noqa: E402
-from peso.recipe import load_recipe  # noqa: E402
+from peso.recipe.parse import load_recipe  # noqa: E402
 
 CASES = os.path.join(HERE, "recall", "cases.yaml")
 TARGET = 0.95

@@ -104,6 +104,19 @@ def repo_root():
     return ROOT
 
 
+@pytest.fixture
+def repo_copy(tmp_path):
+    """A writable copy of the policy and lint tests' recipe repository (fixes and line
+    shifts edit it)."""
+    import shutil
+
+    from policy_data import REPO
+
+    target = tmp_path / "repo"
+    shutil.copytree(REPO, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Headless Chromium for the HTML report tests (Debian package ``chromium``;

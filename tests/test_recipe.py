@@ -8,7 +8,9 @@ import tokenize
 
 import pytest
 
-from peso.recipe import class_name_for, load_recipe, package_name_from_path, parse_recipe
+from peso.recipe.layout import class_name_for, package_name_from_path
+
+from peso.recipe.parse import load_recipe, parse_recipe
 
 SOURCE = textwrap.dedent(
     '''\

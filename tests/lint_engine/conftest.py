@@ -82,8 +82,8 @@ def marker_rule():
             if col >= 0:
                 yield rule.finding(recipe, (number, col + 1), "MARKER found")
 
-    rule.check = check
     registry.RULES[rule.id] = rule
+    registry.rule(rule.id)(check)
     yield rule
     del registry.RULES[rule.id]
 

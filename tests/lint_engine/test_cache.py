@@ -94,8 +94,9 @@ def test_a_dying_worker_loses_no_file(project, config, marker_rule):
             linted_here.append(recipe.package)
         return ()
 
-    rule = registry.Rule("PESO-Z903", "test-killer", "info", (), "kills its worker", {}, killer)
+    rule = registry.Rule("PESO-Z903", "test-killer", "info", (), "kills its worker", {})
     registry.RULES[rule.id] = rule
+    registry.rule(rule.id)(killer)
     try:
         for i in range(70):
             project.add("pkg-%02d" % i, body="x = 1  # MARKER\n")

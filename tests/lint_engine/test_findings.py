@@ -54,8 +54,9 @@ def test_crashing_rule_is_reported_and_others_still_run(project, config, marker_
         raise ZeroDivisionError("oops")
         yield
 
-    crash = registry.Rule("PESO-Z902", "test-crash", "info", (), "crashes", {}, boom)
+    crash = registry.Rule("PESO-Z902", "test-crash", "info", (), "crashes", {})
     registry.RULES[crash.id] = crash
+    registry.rule(crash.id)(boom)
     try:
         project.add("pkg", body="x = 1  # MARKER\n")
         result = lint(project, config.override(select=["PESO-E001", "PESO-X", "PESO-Z"]))

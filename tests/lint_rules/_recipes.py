@@ -10,7 +10,8 @@ import yaml
 
 from peso.lint import registry
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import parse_recipe
+from peso.lint.runner import UNREADABLE, unreadable
+from peso.recipe.parse import parse_recipe
 
 #: the rules documented in lint/rules.yaml (the static recipe rules under test)
 RULES_YAML = os.path.join(os.path.dirname(registry.__file__), "rules.yaml")
@@ -87,6 +88,9 @@ def recipe_of(source, package="foo"):
 def findings(source, rule_id=None, package="foo"):
     all_rules()
     recipe = recipe_of(source, package)
+    if recipe.tree is None or rule_id == UNREADABLE:
+        # as the runner: an unreadable recipe is one PESO-E001 finding and nothing else
+        return [unreadable(recipe)] if recipe.tree is None else []
     found = []
     for rid in [rule_id] if rule_id else STATIC_RULE_IDS:
         found.extend(RULES[rid].check(recipe))

@@ -10,7 +10,7 @@ import pytest
 from peso.lint import bases
 from peso.lint.cache import file_digest
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 
 BUILD_SYSTEM = textwrap.dedent(
     '''\
@@ -148,6 +148,7 @@ def _found(builtin_packages, package, rule_id):
     ("swig", "PESO-S006"),                   # the swig-fortran fork listed as its own group
     ("hip", "PESO-V004"),                    # the HIP runtime: reads its dependents' targets
     ("tau", "PESO-V004"),                    # -arch=x86_64 is TAU's platform, not a GPU target
+    ("intel-oneapi-mkl", "PESO-D002"),       # IntelOneApiLibraryPackage declares depends_on("c")
               # debug is a project assertion flag, not a build type
 ])
 def test_real_false_positives_stay_fixed(builtin_packages, package, rule_id):
@@ -198,3 +199,13 @@ def test_generic_package_running_make_misses_language_deps(builtin_packages):
     """bliss runs make in install() and links gmp, without depends_on("c"/"cxx")."""
     (got,) = _found(builtin_packages, "bliss", "PESO-D002")
     assert "install() runs make" in got.message
+
+
+@pytest.mark.parametrize("package,evidence", [
+    ("nvpl-blas", "conflicts('%gcc@:7')"),     # the constraint nvpl-lapack's fix made effective
+    ("typst", "rustc links"),                  # Cargo builds link through cc
+    ("rocm-clang-ocl", "llvm-amdgpu"),         # f"llvm-amdgpu@{ver}" in a loop is a dependency
+])
+def test_language_deps_found_beyond_compiled_bases(builtin_packages, package, evidence):
+    (got,) = _found(builtin_packages, package, "PESO-D002")
+    assert evidence in got.message

@@ -3,10 +3,10 @@ reviewer would expect, at the right lines."""
 
 import os
 
-from peso.lint.registry import RULES, all_rules
-from peso.recipe import load_recipe
-
 from _recipes import STATIC_RULE_IDS
+
+from peso.lint.registry import RULES, all_rules
+from peso.recipe.parse import load_recipe
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recipes")
 

@@ -9,15 +9,14 @@ import os
 import re
 import tokenize
 
+from _recipes import CLEAN, STATIC_RULE_IDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from peso.errors import PesoError
 from peso.lint.registry import RULES, all_rules
-from peso.recipe import load_recipe, parse_recipe
+from peso.recipe.parse import load_recipe, parse_recipe
 from peso.spackcall import provision
-
-from _recipes import CLEAN, STATIC_RULE_IDS
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "recipes")
 FIXTURES = [open(p, "rb").read() for p in sorted(glob.glob(os.path.join(DATA, "*", "package.py")))]

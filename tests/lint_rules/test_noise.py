@@ -5,6 +5,7 @@ recipes without its reason written in the rule docs."""
 import collections
 
 from _recipes import edit, findings
+
 from peso.lint.config import LintConfig
 from peso.lint.engine import lint
 from peso.lint.registry import RULES

@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 
-from peso.recipe import class_name_for
+from peso.recipe.layout import class_name_for
 from policy_data import EXT, UPSTREAM_COMPAT
 
 from test_report import key_paths

@@ -9,7 +9,7 @@ import pytest
 from peso.errors import PesoError
 from peso.policy import evidence
 from peso.policy.evidence import build_records, check_records, prefix, recipe_facts, source_tree, test_records
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 from peso.stack.generate.check import read_record
 
 import evidence_data as ed

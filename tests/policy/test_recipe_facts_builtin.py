@@ -8,7 +8,7 @@ import os
 import re
 
 from peso.policy.evidence import recipe_facts
-from peso.recipe import load_recipe
+from peso.recipe.parse import load_recipe
 
 _CALL = re.compile(r"(^|[^\w.])(patch|resource|filter_file)\(")
 _E4S_BRANCH = re.compile(r"branch=[\"'][^\"']*e4s", re.I)

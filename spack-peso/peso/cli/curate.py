@@ -34,7 +34,7 @@ def setup_parser(subparser):
 
 
 def _repo(args) -> str:
-    from ..lint.engine import find_project_repo
+    from ..recipe.discovery import find_project_repo
 
     if args.repo:
         return os.path.abspath(args.repo)

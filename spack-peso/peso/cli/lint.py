@@ -58,7 +58,7 @@ def setup_parser(subparser):
     subparser.add_argument("--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)")
     subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
     subparser.add_argument("--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit")
-    # policy-compliance options; logic in lint/{deep,baseline,fix,changed}.py
+    # policy-compliance options; logic in lint/session.py and lint/{deep,baseline,autofix,changed}
     extra = subparser.add_argument_group("deep checks, baseline, autofix, changed recipes")
     extra.add_argument("--deep", action="store_true",
                        help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)")
@@ -90,9 +90,10 @@ def run(args):
 
 
 def lint(args):
-    from ..lint import engine
+    from ..lint import session
     from ..lint.config import load_config
     from ..report import github, junit, lint_json, lint_text, sarif
+    from ..spackcall.runtime import in_spack
 
     # tens of thousands of short-lived acyclic objects (findings, report rows): the cyclic
     # collector only slows this short-lived command down
@@ -107,25 +108,21 @@ def lint(args):
         format=args.format,
         cache_dir=args.cache_dir,
     )
-    from ..lint import baseline, changed, deep, fix
-    from ..spackcall.runtime import in_spack
-
     if args.deep and not in_spack():
-        return deep.reexec_in_spack(deep.lint_argv())
-    if args.update_baseline and not args.baseline:
-        raise PesoError("--update-baseline needs --baseline FILE")
-    if args.deep:
-        deep.register_rules()  # selectable, listed and profiled like the static rules
-    targets = args.paths
-    if args.changed_since:
-        targets = changed.changed_recipes(args.changed_since, args.paths)
-        if not targets:
-            ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
-            return 0
-    # fixes are static: with --fix/--diff the deep checks run on the fixed files only
-    deep_hook = deep.collector(args.jobs or 0) if args.deep else None
-    result = engine.lint(targets, config, use_cache=not args.no_cache,
-                         deep=None if args.fix or args.diff else deep_hook)
+        from ..lint.deep.audit import lint_argv, reexec_in_spack
+
+        return reexec_in_spack(lint_argv())
+    done = session.run(session.LintRequest(
+        targets=args.paths, config=config, use_cache=not args.no_cache, deep=args.deep, fix=args.fix,
+        diff=args.diff, baseline=args.baseline, update_baseline=args.update_baseline,
+        changed_since=args.changed_since,
+    ))
+    if done.nothing_changed:
+        ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
+        return 0
+    if args.diff:
+        sys.stdout.write("".join(r.diff() for r in done.fixes))
+        return 1 if done.fixes else 0
 
     def note(text):  # keep machine-readable stdout clean
         if config.format == "text" or args.output:
@@ -133,24 +130,18 @@ def lint(args):
         else:
             sys.stderr.write("==> %s\n" % text)
 
-    if args.fix or args.diff:
-        fixes = [r for r in fix.fix_findings(result.findings, result.rules, write=not args.diff) if r.changed]
-        if args.diff:
-            sys.stdout.write("".join(r.diff() for r in fixes))
-            return 1 if fixes else 0
-        for r in fixes:
-            note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
-        result = engine.lint(targets, config, use_cache=not args.no_cache, deep=deep_hook)
+    for r in done.fixes:
+        note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
+    result = done.result
     for path in result.deep_skipped:
         ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
-    if args.baseline:
-        compared = baseline.apply_baseline(result, args.baseline, update=args.update_baseline)
-        if args.update_baseline:
-            note("baseline %s: %d findings recorded" % (args.baseline, len(compared.known)))
-        else:
-            note("baseline %s: %d new, %d known, %d fixed" % (args.baseline, len(compared.new), len(compared.known), len(compared.fixed)))
-            for e in compared.fixed:
-                note("fixed since the baseline: %s %s %s:%d %s" % (e.package, e.rule, e.path, e.line, e.message))
+    compared = done.compared
+    if compared is not None and args.update_baseline:
+        note("baseline %s: %d findings recorded" % (args.baseline, len(compared.known)))
+    elif compared is not None:
+        note("baseline %s: %d new, %d known, %d fixed" % (args.baseline, len(compared.new), len(compared.known), len(compared.fixed)))
+        for e in compared.fixed:
+            note("fixed since the baseline: %s %s %s:%d %s" % (e.package, e.rule, e.path, e.line, e.message))
     base = os.getcwd()
     if config.format == "text":
         color = False if args.output else None
@@ -170,7 +161,7 @@ def lint(args):
 def explain(args):
     from ..lint import engine, registry
 
-    rules = engine.known_rules()
+    rules = engine.known_rules(deep=True)
     rule_id = args.explain.strip().upper()
     rule = rules.get(rule_id) or registry.RULES.get(rule_id)
     if rule is None:
@@ -212,14 +203,12 @@ def render_explanation(rule, profile=None) -> str:
 
 
 def list_rules(args):
-    from ..lint import deep, engine
+    from ..lint import engine
     from ..lint.config import load_config
     from ..lint.profiles import get_profile
 
-    deep.register_rules()  # list the --deep rules too (rules-deep.yaml)
-
     profile = get_profile(args.policy or load_config().policy)
-    rules = engine.known_rules()
+    rules = engine.known_rules(deep=True)  # the --deep rules too (rules-deep.yaml)
     lines = ["%-10s %-36s %-8s %s" % ("ID", "NAME", "SEVERITY", "POLICIES")]
     for rule_id in sorted(rules):
         rule = rules[rule_id]

@@ -19,7 +19,7 @@ import yaml
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from ..recipe import find_recipe
+from ..recipe.layout import find_recipe
 
 PROVENANCE = "curation.yaml"
 SCHEMA = "peso-curation/v1"

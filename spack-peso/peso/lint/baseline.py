@@ -133,7 +133,8 @@ def compare(findings: Sequence[Finding], baseline: Baseline, linted_packages: It
     """Split findings into new and known; list fixed entries of the packages linted."""
     prints = fingerprints(findings, read_line)
     known_prints = baseline.by_fingerprint()
-    new, known = [], []
+    new: List[Finding] = []
+    known: List[Finding] = []
     current: Set[str] = set()
     for finding, fp in zip(findings, prints):
         current.add(fp)

@@ -27,7 +27,11 @@ import hashlib
 import os
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from ..recipe import PackageClass, Recipe, load_recipe
+from ..recipe.model import PackageClass, Recipe
+
+#: used when a recipe's build-system sources are not available: attribute -> the
+from ..recipe.parse import load_recipe
+from ..recipe.syntax import spec_name
 
 #: used when a recipe's build-system sources are not available: attribute -> the
 #: attributes a builtin base class derives it from
@@ -57,6 +61,8 @@ class ClassFacts:
     variants: Set[str]
     tests: Set[str]
     methods: Set[str]
+    #: names of the packages the class depends on (literal ``depends_on`` specs)
+    dependencies: Set[str] = dataclasses.field(default_factory=set)
 
 
 @dataclasses.dataclass
@@ -70,6 +76,7 @@ class Inherited:
     variants: Set[str] = dataclasses.field(default_factory=set)
     tests: Set[str] = dataclasses.field(default_factory=set)
     methods: Set[str] = dataclasses.field(default_factory=set)
+    dependencies: Set[str] = dataclasses.field(default_factory=set)
     #: True when the build-system sources were found and read
     from_sources: bool = False
 
@@ -80,6 +87,7 @@ class Inherited:
         self.variants |= facts.variants
         self.tests |= facts.tests
         self.methods |= facts.methods
+        self.dependencies |= facts.dependencies
 
 
 def spack_repo_root(path: str) -> str:
@@ -158,11 +166,12 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
         methods.add(name)
         if method.is_test and not method.is_empty:
             tests.add(name)
-    variants = {d.arg_str(0) for d in cls.directives if d.name == "variant" and d.arg_str(0)}
+    variants = {d.first for d in cls.directives if d.name == "variant" and d.first}
     bases = [(b, module.imports.get(b.split(".")[0], "")) for b in cls.bases]
     return ClassFacts(
         name=cls.name, bases=bases, module_path=path, attributes=attributes, slots=slots,
         directives={d.name for d in cls.directives}, variants=variants, tests=tests, methods=methods,
+        dependencies={name for name in (spec_name(d.first) for d in cls.directives if d.name == "depends_on") if name},
     )
 
 

@@ -18,7 +18,7 @@ import hashlib
 import marshal
 import os
 import sys
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 from .. import __version__
 from ..fsutil import atomic_write
@@ -31,7 +31,6 @@ _FORMAT = 2
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
-    "recipe.py",
     "recipe/**/*.py",
     "lint/*.py",
     "lint/*.yaml",
@@ -107,7 +106,7 @@ class LintCache:
         self.dirty = False
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)
-        self.seen = set()
+        self.seen: Set[str] = set()
         self._load()
 
     def _load(self) -> None:

@@ -14,7 +14,7 @@ recipe.
 
 import os
 import subprocess
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from ..errors import PesoError
 
@@ -45,7 +45,7 @@ def changed_files(rev: str, start: str, untracked: bool = True) -> List[str]:
     return sorted({os.path.join(root, n) for n in names if n.strip()})
 
 
-def changed_recipes(rev: str, targets: Sequence[str], cwd: str = None, untracked: bool = True) -> List[str]:
+def changed_recipes(rev: str, targets: Sequence[str], cwd: Optional[str] = None, untracked: bool = True) -> List[str]:
     """package.py files under ``targets`` (default: cwd) changed since ``rev``.
 
     A changed file in a package folder (a patch, a resource) selects that folder's

@@ -169,7 +169,7 @@ def _read_pyproject(path: str) -> Optional[dict]:
         import tomllib
     except ImportError:  # Python < 3.11
         try:
-            import tomli as tomllib
+            import tomli as tomllib  # type: ignore[no-redef]
         except ImportError:
             raise PesoError("reading [tool.peso] needs Python >= 3.11 or the tomli package", path=path)
     try:

@@ -12,17 +12,12 @@ import dataclasses
 import datetime
 import fnmatch
 import gc
-import glob
 import os
-import re
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
-
-import yaml
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ..errors import PesoError
-from ..recipe import find_recipe
-from ..spackcall.runtime import in_spack
-from . import engine_rules, registry
+from ..recipe.discovery import discover
+from . import registry
 from .cache import LintCache, file_digest, stat_signature
 from .config import LintConfig
 from .profiles import Profile, get_profile
@@ -32,9 +27,6 @@ from .suppress import apply_suppressions
 from .waivers import WaiverFile, apply_waivers, load_waivers
 
 WAIVER_FILE_NAME = "peso-waivers.yaml"
-_PACKAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
-#: spack-peso/peso/lint -> the project checkout holding spack-peso/ and repo/
-_CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 @dataclasses.dataclass
@@ -61,166 +53,13 @@ class LintResult:
         return any(severity_rank(f.severity) >= threshold for f in self.findings)
 
 
-# --------------------------------------------------------------------------- discovery
-
-
-def discover(targets: Sequence[str], cwd: Optional[str] = None) -> List[str]:
-    """Absolute paths of the package.py files named by ``targets`` (sorted, unique).
-
-    No target: every recipe of the repositories Spack is configured with (inside Spack),
-    else of the project's ``repo/`` folder. A target may be a repository (a folder with
-    ``repo.yaml``, or one holding ``spack_repo/<namespace>/``), a packages folder, a
-    package folder, a file, or a bare package name looked up in those repositories.
-    """
-    cwd = cwd or os.getcwd()
-    if not targets:
-        files = []
-        for packages_dir in default_packages_dirs(cwd):
-            files.extend(_recipes_in_packages_dir(packages_dir))
-        return _unique(files)
-    files = []
-    for target in targets:
-        path = os.path.normpath(os.path.join(cwd, os.path.expanduser(target)))
-        if os.path.isfile(path):
-            files.append(path)
-        elif os.path.isdir(path):
-            found = _recipes_under(path)
-            if not found:
-                raise PesoError("no package.py recipes found", path=target)
-            files.extend(found)
-        elif _PACKAGE_NAME.match(target) and os.sep not in target:
-            files.append(find_package(target, cwd))
-        else:
-            raise PesoError("no such file, folder or package", path=target)
-    return _unique(files)
-
-
-def default_packages_dirs(cwd: str) -> List[str]:
-    if in_spack():
-        return [os.path.normpath(d) for d in spack_packages_dirs()]
-    root = find_project_repo(cwd)
-    if not root:
-        raise PesoError(
-            "no recipe repository found: no repo/ folder above %s or next to spack-peso; "
-            "name a repository, package folder or package.py" % cwd
-        )
-    return _packages_dirs_of(root)
-
-
-def spack_packages_dirs() -> List[str]:
-    """The packages folders of the repositories Spack is configured with."""
-    import spack.repo
-
-    try:
-        return [repo.packages_path for repo in spack.repo.PATH.repos]
-    except Exception as e:  # a broken repos.yaml: Spack's own message, on one line
-        raise PesoError("cannot read Spack's repository configuration: %s" % str(e).splitlines()[0])
-
-
-def find_project_repo(cwd: str) -> Optional[str]:
-    """The project's ``repo/`` folder: above ``cwd``, else next to this spack-peso."""
-    folder = os.path.abspath(cwd)
-    while True:
-        candidate = os.path.join(folder, "repo")
-        if os.path.isdir(candidate) and _packages_dirs_of(candidate):
-            return candidate
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    candidate = os.path.join(_CHECKOUT, "repo")
-    if os.path.isdir(candidate) and _packages_dirs_of(candidate):
-        return candidate
-    return None
-
-
-def find_package(name: str, cwd: str) -> str:
-    """The package.py of package ``name`` in the configured repositories."""
-    if in_spack():
-        import spack.repo
-
-        try:
-            path = spack.repo.PATH.filename_for_package_name(name)
-        except Exception:
-            path = None
-        if path and os.path.isfile(path):
-            return path
-        where = "the configured Spack repositories"
-        dirs = []
-    else:
-        root = find_project_repo(cwd)
-        dirs = _packages_dirs_of(root) if root else []
-        where = root or "any repository (no repo/ folder found)"
-    path = find_recipe(name, dirs)
-    if path:
-        return path
-    raise PesoError("unknown package (not in %s)" % where, path=name)
-
-
-def _recipes_under(folder: str) -> List[str]:
-    if os.path.isfile(os.path.join(folder, "package.py")):
-        return [os.path.join(folder, "package.py")]
-    dirs = _packages_dirs_of(folder)
-    if dirs:
-        return [f for d in dirs for f in _recipes_in_packages_dir(d)]
-    direct = _recipes_in_packages_dir(folder)
-    if direct:
-        return direct
-    return sorted(glob.glob(os.path.join(folder, "**", "package.py"), recursive=True))
-
-
-def _packages_dirs_of(folder: str) -> List[str]:
-    """Packages folders of a repository root, or of every ``spack_repo/<ns>`` under it."""
-    if os.path.isfile(os.path.join(folder, "repo.yaml")):
-        return [_repo_packages_dir(folder)]
-    found = []
-    for base in (folder, os.path.join(folder, "spack_repo")):
-        for repo_yaml in sorted(glob.glob(os.path.join(base, "*", "repo.yaml"))):
-            found.append(_repo_packages_dir(os.path.dirname(repo_yaml)))
-        if found:
-            break
-    return found
-
-
-def _repo_packages_dir(root: str) -> str:
-    path = os.path.join(root, "repo.yaml")
-    try:
-        with open(path, encoding="utf-8") as f:
-            config = (yaml.safe_load(f) or {}).get("repo") or {}
-    except (OSError, yaml.YAMLError, AttributeError) as e:
-        raise PesoError("cannot read repository configuration: %s" % e, path=path)
-    return os.path.join(root, str(config.get("subdirectory", "packages")))
-
-
-def _recipes_in_packages_dir(folder: str) -> List[str]:
-    """``<folder>/*/package.py`` with one directory listing and one stat per package
-    (glob costs a tenth of a warm run on 9,000 recipes)."""
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    found = []
-    for entry in entries:
-        if entry.name.startswith(".") or not entry.is_dir():
-            continue
-        path = os.path.join(entry.path, "package.py")
-        if os.path.isfile(path):
-            found.append(path)
-    return found
-
-
-def _unique(paths: Iterable[str]) -> List[str]:
-    # paths are built from absolute, normalised folders; abspath only for the rare others
-    return sorted({p if os.path.isabs(p) else os.path.abspath(p) for p in paths})
-
-
 # --------------------------------------------------------------------------- rule choice
 
 
-def known_rules() -> Dict[str, Rule]:
-    """Every rule with a check in this run (importing the rule modules), by ID."""
-    assert engine_rules.ENGINE_RULE_IDS  # bound on import
-    return {r.id: r for r in registry.all_rules()}
+def known_rules(deep: bool = False) -> Dict[str, Rule]:
+    """The rules a run knows, by ID: static and engine rules, and the deep ones when
+    ``deep`` (``lint --deep``, ``policy report --deep``)."""
+    return {r.id: r for r in registry.all_rules(deep)}
 
 
 def select_rules(rules: Dict[str, Rule], profile: Profile, select=None, ignore=()) -> List[str]:
@@ -263,27 +102,32 @@ def lint(
     today: Optional[datetime.date] = None,
     cwd: Optional[str] = None,
     deep=None,
+    deep_rules: Optional[bool] = None,
 ) -> LintResult:
     """Lint the recipes named by ``targets`` under ``config``; see the module docstring.
 
-    ``deep``, given ``[(path, package)]``, returns ``(findings, drop, skipped paths)``:
-    findings from loaded packages (``lint --deep``) and a filter over a file's static
-    findings. They join each file's findings before suppressions and waivers apply, so
-    both work the same for every rule."""
+    ``deep`` (a :class:`peso.lint.deep.audit.DeepCollector`, inside Spack) has a
+    ``collect([(path, package)])`` returning ``(findings, drop, skipped paths)``: findings
+    from loaded packages and a filter over a file's static findings. They join each
+    file's findings before suppressions and waivers apply, so both work the same for
+    every rule. ``deep_rules`` (default: whether ``deep`` runs the audit) makes the deep
+    rules known to this run: selectable, profiled and counted as run."""
     # Tens of thousands of small, acyclic tuples and findings: the cyclic collector would
     # only rescan them over and over (a third of a warm run's time).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep)
+        if deep_rules is None:
+            deep_rules = deep is not None and deep.audit
+        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep, deep_rules)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _lint(targets, config, use_cache, today, cwd, deep=None) -> LintResult:
+def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResult:
     profile = get_profile(config.policy)
-    rules = known_rules()
+    rules = known_rules(deep_rules)
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
     paths = discover(targets, cwd)
@@ -300,7 +144,7 @@ def _lint(targets, config, use_cache, today, cwd, deep=None) -> LintResult:
     deep_by_path: Dict[str, List[Finding]] = {}
     drop = None
     if deep is not None:
-        deep_findings, drop, result.deep_skipped = deep(result.files)
+        deep_findings, drop, result.deep_skipped = deep.collect(result.files)
         for f in deep_findings:
             if f.rule in active_set:
                 f.severity = severity_of(rules[f.rule], f.severity)
@@ -352,7 +196,7 @@ def _finding(rule, severity_of, severity, message, path, line, column, package) 
 
 def _severity_function(profile: Profile):
     """``profile.severity`` memoised per (rule, severity): called once per finding."""
-    memo = {}
+    memo: Dict[Tuple[str, str], str] = {}
 
     def severity_of(rule, severity):
         key = (rule.id, severity)
@@ -364,7 +208,7 @@ def _severity_function(profile: Profile):
     return severity_of
 
 
-def _raw_results(paths, rules, config, use_cache) -> dict:
+def _raw_results(paths, rules, config, use_cache) -> Tuple[dict, int]:
     """({path: (package, raw findings, suppressions)}, number of cache hits)."""
     cache = LintCache(config.cache_dir) if use_cache else None
     results = {}
@@ -372,7 +216,7 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
     for path in paths:
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
-            entry = cache.get_unchanged(path)
+            entry: Optional[tuple] = cache.get_unchanged(path)
             if entry is None:
                 try:
                     with open(path, "rb") as f:
@@ -386,12 +230,12 @@ def _raw_results(paths, rules, config, use_cache) -> dict:
                 continue
         todo.append(path)
     if todo:
-        checks = [r for r in rules.values() if r.id not in engine_rules.RUNNER_RULE_IDS]
+        checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
-        for path, package, raw_findings, suppressions, digest, signature in lint_paths(todo, checks, jobs):
+        for path, package, raw_findings, suppressions, digest, read_signature in lint_paths(todo, checks, jobs):
             results[path] = (package, raw_findings, suppressions)
             if cache is not None and digest is not None:
-                cache.put(path, (digest, package, raw_findings, suppressions), signature)
+                cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
     if cache is not None:
         try:
             cache.save()

@@ -8,7 +8,7 @@ a finding of it there.
 import dataclasses
 import fnmatch
 import os
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import yaml
 
@@ -75,7 +75,7 @@ def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
     return profiles, default
 
 
-def get_profile(name: str = None) -> Profile:
+def get_profile(name: Optional[str] = None) -> Profile:
     profiles, default = load_profiles()
     name = name or default
     if name not in profiles:

@@ -4,10 +4,17 @@ Modelled on Spack's ``audit.py`` (checks registered by decorators into groups), 
 what that lacks: per-rule IDs, severities, policies and documentation. The metadata of
 every rule (name, default severity, policies, what/why/example/fix) is data, kept in
 ``rules*.yaml`` files next to this file (``rules.yaml`` for static rules,
-``rules-deep.yaml`` for rules that need Spack loaded); the decorator only binds the check function to its
-entry, so adding a rule touches one function and one YAML entry.
+``rules-engine.yaml`` for the engine's own, ``rules-deep.yaml`` for rules that need
+Spack loaded); ``@rule(ID, kind=..., fix=...)`` binds the function that produces the
+rule's findings, and its fixer, to that entry where the findings are made, so adding
+a rule touches one function (and its fixer beside it) and one YAML entry.
 
-A check takes a :class:`peso.recipe.Recipe` and yields :class:`Finding` objects made with
+Kinds: ``static`` checks run on every recipe; ``engine`` findings are made by the
+engine itself (unreadable files, suppressions, waivers, crashed rules); ``deep`` ones
+come from packages loaded in Spack (``lint --deep``). Which kinds a run knows is a
+choice of the caller (:func:`all_rules`), never a change to this registry.
+
+A check takes a :class:`peso.recipe.model.Recipe` and yields :class:`Finding` objects made with
 ``rule.finding(recipe, node_or_line, message)``; it never prints and never raises for a
 recipe's content (the engine turns an escaping exception into an internal-error finding).
 """
@@ -15,13 +22,14 @@ recipe's content (the engine turns an escaping exception into an internal-error 
 import dataclasses
 import glob
 import os
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import yaml
 
 from ..errors import PesoError
 
 SEVERITIES = ("info", "warning", "error")
+KINDS = ("static", "engine", "deep")
 #: libyaml's loader when available: reading the rule docs is on every lint's critical path
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules*.yaml")))
@@ -64,19 +72,29 @@ class Rule:
     policies: Tuple[str, ...]
     summary: str
     doc: dict
+    #: the registered function: for ``static`` rules ``check(recipe) -> findings``, run
+    #: on every recipe; for ``engine`` and ``deep`` rules the function producing them
     check: Optional[Callable] = None
+    #: static, engine or deep (set by :func:`rule`; "" while unregistered)
+    kind: str = ""
+    #: ``fix(tree, lines) -> [Edit]`` for ``--fix`` (see :mod:`.autofix`), or None
+    fix: Optional[Callable] = None
 
     def finding(self, recipe, where, message: str, severity: Optional[str] = None) -> Finding:
         """A finding of this rule in ``recipe`` at an AST node, a line number, or (line, col)."""
+        return self.finding_at(recipe.path, recipe.package, where, message, severity)
+
+    def finding_at(self, path: str, package: str, where, message: str, severity: Optional[str] = None) -> Finding:
+        """A finding of this rule in the recipe at ``path`` (when no model of it is at hand)."""
         line, column = _location(where)
         return Finding(
             rule=self.id,
             severity=severity or self.severity,
             message=message,
-            path=recipe.path,
+            path=path,
             line=line,
             column=column,
-            package=recipe.package,
+            package=package,
             policies=self.policies,
             name=self.name,
         )
@@ -126,20 +144,27 @@ def _load_rule_file(path: str) -> Dict[str, Rule]:
 RULES: Dict[str, Rule] = _load_rule_docs()
 
 
-def rule(rule_id: str):
-    """Decorator binding a check function to the documented rule ``rule_id``."""
+def rule(rule_id: str, kind: str = "static", fix: Optional[Callable] = None):
+    """Decorator registering the function that produces ``rule_id``'s findings (for a
+    static rule, its check), of ``kind``, with its fixer if it has one."""
+    if kind not in KINDS:
+        raise ValueError("rule %s: kind %r is not one of %s" % (rule_id, kind, ", ".join(KINDS)))
 
-    def register(check: Callable[..., Iterable[Finding]]):
-        if rule_id not in RULES:
-            raise KeyError("rule %s has no entry in rules.yaml" % rule_id)
-        RULES[rule_id].check = check
-        return check
+    def register(func: Callable) -> Callable:
+        entry = RULES.get(rule_id)
+        if entry is None:
+            raise KeyError("rule %s has no entry in the rule docs (rules*.yaml)" % rule_id)
+        entry.check, entry.kind, entry.fix = func, kind, fix
+        return func
 
     return register
 
 
-def all_rules() -> List[Rule]:
-    """Every rule with a bound check, importing the rule modules on first use."""
-    from . import rules  # noqa: F401  (registers the checks)
+def all_rules(deep: bool = False) -> List[Rule]:
+    """The registered static and engine rules, and the deep ones when ``deep``, importing
+    the modules that register them on first use."""
+    from . import rules, runner, suppress, waivers  # noqa: F401  (register their rules)
+    from .deep import findings, spec_checks  # noqa: F401
 
-    return [r for r in sorted(RULES.values(), key=lambda r: r.id) if r.check is not None]
+    kinds = KINDS if deep else ("static", "engine")
+    return [r for r in sorted(RULES.values(), key=lambda r: r.id) if r.kind in kinds]

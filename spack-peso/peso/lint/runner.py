@@ -21,8 +21,9 @@ import gc
 import os
 import pickle
 import signal
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
+from . import registry
 from .cache import file_digest, stat_signature
 from .suppress import parse_suppressions
 
@@ -50,34 +51,35 @@ def lint_paths(paths: Sequence[str], rules: Sequence, jobs: int = 0) -> List[Res
     paths = list(paths)
     if jobs <= 1 or len(paths) < MIN_PARALLEL or not hasattr(os, "fork"):
         return _lint_chunk(paths)
-    return _lint_forked(paths, min(jobs, len(paths)))
+    return fork_map(_lint_chunk, paths, min(jobs, len(paths)))
 
 
-def _lint_forked(paths: List[str], jobs: int) -> List[Result]:
-    """Fork ``jobs`` workers, each linting every ``jobs``-th path and sending back one
-    pickle of its results through a pipe.
+def fork_map(work: Callable[[Sequence], list], items: Sequence, jobs: int) -> list:
+    """``work`` over ``items`` in ``jobs`` forked workers: each gets every ``jobs``-th
+    item, returns one result per item, and sends them back as one pickle through a pipe.
+    Lint and ``lint --deep`` share it.
 
     Plain ``fork`` rather than a ``multiprocessing`` pool: a pool's bookkeeping threads
     in the parent cost seconds of CPU on a 9,000-file run, contending with the workers
     on a small machine. Interleaving the (alphabetical) paths balances the workers to
-    within a few percent. A worker that dies leaves its share to be linted here, so
-    every file still gets exactly one result.
+    within a few percent. A worker that dies leaves its share to be done here, so
+    every item still gets exactly one result.
     """
     gc.collect()
     gc.freeze()  # keep the parent's objects out of the children's collections (less copy-on-write)
     workers = []  # (pid, read end, share)
     try:
         for k in range(jobs):
-            share = paths[k::jobs]
+            share = items[k::jobs]
             read_fd, write_fd = os.pipe()
             pid = os.fork()
             if pid == 0:  # the worker
                 os.close(read_fd)
-                _worker(share, write_fd)  # never returns
+                _worker(work, share, write_fd)  # never returns
             os.close(write_fd)
             workers.append((pid, read_fd, share))
-        results: List[Result] = []
-        leftovers: List[str] = []
+        results: list = []
+        leftovers: list = []
         for pid, read_fd, share in workers:
             with os.fdopen(read_fd, "rb") as pipe:
                 data = pipe.read()
@@ -101,14 +103,14 @@ def _lint_forked(paths: List[str], jobs: int) -> List[Result]:
     finally:
         gc.unfreeze()
     if leftovers:
-        results.extend(lint_paths(leftovers, _RULES, jobs=1))
+        results.extend(work(leftovers))
     return results
 
 
-def _worker(share: Sequence[str], write_fd: int) -> None:
+def _worker(work: Callable[[Sequence], list], share: Sequence, write_fd: int) -> None:
     status = 1
     try:
-        data = pickle.dumps(_lint_chunk(share), pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(work(share), pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_fd, "wb") as pipe:
             pipe.write(data)
         status = 0
@@ -143,7 +145,8 @@ def _lint_chunk(paths: Sequence[str]) -> List[Result]:
 def lint_file(path: str, rules: Sequence) -> Result:
     """Raw findings and suppressions of one recipe file, and the SHA-256 of the bytes
     linted (None if unreadable). Never raises for the file's content."""
-    from ..recipe import load_recipe, package_name_from_path, parse_recipe
+    from ..recipe.layout import package_name_from_path
+    from ..recipe.parse import load_recipe, parse_recipe
 
     digest = signature = None
     try:
@@ -157,26 +160,38 @@ def lint_file(path: str, rules: Sequence) -> Result:
             digest = file_digest(data, path)
             recipe = parse_recipe(path, data)
     except Exception as e:  # the model promises not to raise; still, never stop the run
-        message = "reading the recipe crashed: %s: %s" % (type(e).__name__, e)
-        return (path, package_name_from_path(path), ((CRASHED, "error", message, 0, 0),), (), digest, signature)
+        return (path, package_name_from_path(path), (crashed("reading the recipe", e),), (), digest, signature)
     package = recipe.package or package_name_from_path(path)
     if recipe.tree is None:
-        message, line, column = _error_parts(recipe.error)
-        if not line:
-            line, column = error_location(path, recipe.source)
-        return (path, package, ((UNREADABLE, "error", message, line, column),), (), digest, signature)
+        f = unreadable(recipe)
+        return (path, package, ((f.rule, f.severity, f.message, f.line, f.column),), (), digest, signature)
     findings = []
     for rule in rules:
         try:
             for f in rule.check(recipe) or ():
                 findings.append((f.rule, f.severity, f.message, f.line, f.column))
         except Exception as e:
-            message = "rule %s (%s) crashed: %s: %s" % (rule.id, rule.name, type(e).__name__, e)
-            findings.append((CRASHED, "error", message, 0, 0))
-    suppressions = ()
+            findings.append(crashed("rule %s (%s)" % (rule.id, rule.name), e))
+    suppressions: tuple = ()
     if recipe.source and "peso" in recipe.source and recipe.comments:
         suppressions = parse_suppressions(recipe.comments)
     return (path, package, tuple(findings), suppressions, digest, signature)
+
+
+@registry.rule(CRASHED, kind="engine")
+def crashed(what: str, error: Exception) -> tuple:
+    """The raw PESO-X005 finding of a rule (or the model) that raised on a recipe."""
+    return (CRASHED, "error", "%s crashed: %s: %s" % (what, type(error).__name__, error), 0, 0)
+
+
+@registry.rule(UNREADABLE, kind="engine")
+def unreadable(recipe):
+    """PESO-E001 for a recipe that cannot be read, decoded or parsed: reported instead
+    of every other rule's findings, at the error's line when one is known."""
+    message, line, column = _error_parts(recipe.error)
+    if not line:
+        line, column = error_location(recipe.path, recipe.source)
+    return registry.RULES[UNREADABLE].finding(recipe, (line, column), message)
 
 
 def _error_parts(error) -> Tuple[str, int, int]:

@@ -14,6 +14,8 @@ the parent after the profile and selection are known.
 import re
 from typing import Dict, Iterable, List, Sequence, Tuple
 
+from .registry import rule
+
 SUPPRESSION = re.compile(r"\bpeso:\s*ignore\[([^\]]*)\]\s*(.*)$", re.IGNORECASE)
 
 #: (line, rule IDs, reason)
@@ -41,6 +43,8 @@ def parse_suppressions(comments: Dict[int, str]) -> Tuple[Suppression, ...]:
     return tuple(found)
 
 
+@rule(WITHOUT_REASON, kind="engine")
+@rule(UNUSED, kind="engine")
 def apply_suppressions(
     findings: Sequence, suppressions: Sequence[Suppression], active_ids: Iterable[str], known_ids: Iterable[str]
 ) -> Tuple[List, List[Tuple[str, int, int, str]]]:

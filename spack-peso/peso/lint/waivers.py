@@ -25,6 +25,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 import yaml
 
 from ..errors import PesoError
+from .registry import rule
 
 EXPIRED = "PESO-X003"
 UNUSED = "PESO-X004"
@@ -137,6 +138,8 @@ def _parse_entry(entry, path, key, line, known) -> Waiver:
     )
 
 
+@rule(EXPIRED, kind="engine")
+@rule(UNUSED, kind="engine")
 def apply_waivers(
     findings: Sequence,
     waiver_file: WaiverFile,

@@ -1,9 +1,10 @@
 """The community policies as data: which policies exist and which rules serve each.
 
 The policy files themselves (``peso/policies/e4s-1.0.yaml``, ``xsdk-1.0.yaml``) are
-written once, as data; this module only loads them into :class:`Policy` objects and adds
-the other direction of the mapping (rule -> policies) from the rules' own ``policies``
-lists, so a rule that names a policy serves it even if the policy file forgets the rule.
+written once, as data; this module only loads them into :class:`Policy` objects. Which
+rules serve a policy is not in them: the rule docs (``peso/lint/rules*.yaml``, each
+rule's ``policies``) are the one source of that mapping, and the rules are added here
+(a test keeps the policy files free of ``rules:`` lists).
 """
 
 import dataclasses
@@ -99,8 +100,8 @@ def _first(entry: dict, keys: Sequence[str], default):
 def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] = None) -> List[Policy]:
     """Every policy of ``peso/policies/*.yaml`` with the rules serving it.
 
-    ``rules`` (rule id -> Rule, default: the registry) adds rules that list a policy in
-    their own ``policies`` key.
+    ``rules`` (rule id -> Rule, default: the registry) gives each policy the rules that
+    list it in their own ``policies`` key.
     """
     if paths is None:
         # ladders.yaml beside the policy files holds the evidence ladders (.ladder), not policies

@@ -21,7 +21,7 @@ from typing import Iterable, List, Sequence
 
 from .. import yamlio
 from ..errors import PesoError
-from ..recipe import find_recipe
+from ..recipe.layout import find_recipe
 from ..stack.generate import envfile
 
 

@@ -11,12 +11,11 @@ shows beyond lint (``recipe_facts``).
 import os
 from typing import Dict, List, Optional, Sequence
 
-from ..lint import deep as deep_lint
 from ..lint import engine
 from ..lint.config import LintConfig
 from ..spackcall.runtime import in_spack
+from .compat import apply_claims, claims, read_document
 from .definitions import Policy, load_policies
-from .compat import apply_claims, read_document, claims
 from .evaluate import PolicyReport, evaluate_product, new_report
 from .products import Product
 
@@ -46,19 +45,17 @@ def build_report(
     policies = policies if policies is not None else load_policies()
     paths = sorted({p.recipe for p in products if p.recipe})
     by_path: Dict[str, list] = {path: [] for path in paths}
-    files = []
     ran = set()
     if paths:
-        result = engine.lint(paths, config, use_cache=use_cache)
-        files = result.files
-        ran = set(result.active)
-        findings = list(result.findings)
+        collector = None
         if in_spack():
-            extra, facts, _outside = deep_lint.spack_deep(files, jobs=jobs or config.jobs or 0, audit=deep)
-            findings = deep_lint.apply_inherited_tests(findings, facts) + extra
-            if deep:
-                ran |= deep_lint.deep_rule_ids()
-        for f in findings:
+            from ..lint.deep.audit import DeepCollector
+
+            collector = DeepCollector(jobs=jobs or config.jobs or 0, audit=deep)
+        # deep findings join the way `lint --deep` joins them: profile, suppressions, waivers
+        result = engine.lint(paths, config, use_cache=use_cache, deep=collector)
+        ran = set(result.active)
+        for f in result.findings:
             by_path.setdefault(os.path.abspath(f.path), []).append(f)
     from .evidence import collect
 

@@ -22,7 +22,7 @@ import os
 import re
 from typing import Dict, List, Optional, Sequence, Set
 
-from ..recipe import load_recipe
+from ..recipe.parse import load_recipe
 from ..stack.generate import envfile
 from ..stack.generate.model import BACKENDS
 from ..stack.generate.plan import split_root

@@ -10,14 +10,16 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from ...recipe import Method, Recipe, literal_str
+from ...recipe.model import Method, PackageClass, Recipe
+from ...recipe.syntax import literal_str, spec_name_of
 from .. import bases
 from ..registry import RULES
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-#: version names Spack treats as branches (sorted above every release)
-BRANCH_NAMES = frozenset(("develop", "main", "master", "head", "trunk", "stable", "latest", "nightly"))
+#: version names Spack treats as branches, sorted above every release and among
+#: themselves in this order (``spack.version.common.infinity_versions``)
+BRANCH_NAMES = ("stable", "nightly", "trunk", "head", "master", "main", "develop")
 
 
 @functools.lru_cache(maxsize=None)
@@ -49,12 +51,12 @@ class BuildInfo:
         table = data("build_systems")["build_systems"]
         self.known: List[str] = []
         self.unknown: List[str] = []
-        self.local_bases = []  # PackageClass objects of bases defined in the same file
+        self.local_bases: List[PackageClass] = []  # bases defined in the same file
         #: merged facts of the build-system classes resolved from their sources
         self.inherited = bases.Inherited()
         #: per base reached, the nearest table verdict on compiling: AspellDictPackage says
         #: no although its own base, AutotoolsPackage, says yes
-        verdicts = []
+        verdicts: List[Optional[bool]] = []
         if recipe.package_class is not None:
             self._visit(recipe, recipe.package_class, {c.name: c for c in recipe.classes}, set(), table, verdicts)
         facts = [table[b] for b in self.known]
@@ -65,6 +67,9 @@ class BuildInfo:
         self.inherited_tests = bool(self.inherited.tests) or (
             not self.inherited.from_sources and any(f.get("tests") for f in facts))
         self.build_systems = [b for b in self.known if not table[b].get("mixin")]
+        #: why a build of these bases needs a compiler whatever the recipe shows (the
+        #: table's ``native``), else None
+        self.native = next((table[b]["native"] for b in self.known if table[b].get("native")), None)
         #: bases we cannot see into (another package's class): inherited facts unknown
         self.opaque = bool(self.unknown)
         classes = ([recipe.package_class] if recipe.package_class else []) + self.local_bases
@@ -97,7 +102,7 @@ class BuildInfo:
                 self.inherited.from_sources = True
                 for name, derived in resolved.attributes.items():
                     self.inherited.attributes.setdefault(name, derived)
-                for field in ("directives", "variants", "tests", "methods"):
+                for field in ("directives", "variants", "tests", "methods", "dependencies"):
                     getattr(self.inherited, field).update(getattr(resolved, field))
                 for name in resolved.names:
                     if name in table and name not in self.known:
@@ -158,19 +163,10 @@ def real_tests(recipe: Recipe) -> List[Method]:
     return [m for m in package_methods(recipe) if m.is_test and not m.is_empty]
 
 
-def spec_name(spec: Optional[str]) -> Optional[str]:
-    """The package name a literal spec starts with (``"hdf5@1.10:+mpi"`` -> ``hdf5``)."""
-    if not spec:
-        return None
-    m = re.match(r"\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)", spec)
-    return m.group(1) if m else None
-
-
 def is_true(node) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
-_INFINITY = ["stable", "nightly", "trunk", "head", "master", "main", "develop"]
 _PRERELEASE = {"alpha": 0, "beta": 1, "rc": 2}
 _SEGMENT = re.compile(r"(\d+)|([a-zA-Z]+)")
 
@@ -195,8 +191,8 @@ def version_key(text: str):
     for number, word in segments:
         if number:
             release.append((1, int(number), ""))
-        elif word in _INFINITY:
-            release.append((2, _INFINITY.index(word), ""))
+        elif word in BRANCH_NAMES:
+            release.append((2, BRANCH_NAMES.index(word), ""))
         else:
             release.append((0, 0, word))
     return (tuple(release), prerelease)
@@ -218,9 +214,9 @@ def url_strings(recipe: Recipe) -> List[Tuple[str, str, ast.AST]]:
     for d in recipe.directives:
         if d.name in ("version", "resource", "patch"):
             for key in ("url", "git", "hg", "svn"):
-                node = d.kwargs.get(key)
-                if literal_str(node):
-                    found.append(("%s(%s=)" % (d.name, key), node.value, node))
+                value = d.kwargs.get(key)
+                if isinstance(value, ast.Constant) and literal_str(value):
+                    found.append(("%s(%s=)" % (d.name, key), value.value, value))
             if d.name == "patch":
                 first = d.arg_str(0)
                 if first and "://" in first:
@@ -230,21 +226,22 @@ def url_strings(recipe: Recipe) -> List[Tuple[str, str, ast.AST]]:
 
 
 def _string_nodes(node) -> List[ast.Constant]:
-    if literal_str(node) is not None:
+    if isinstance(node, ast.Constant) and literal_str(node) is not None:
         return [node]
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [e for e in node.elts if literal_str(e) is not None]
+        return [e for e in node.elts if isinstance(e, ast.Constant) and literal_str(e) is not None]
     return []
 
 
 def directive_dependencies(recipe: Recipe) -> Dict[str, list]:
-    """Dependency name -> its depends_on directives (literal specs only)."""
+    """Dependency name -> its depends_on directives (literal specs, and f-strings whose
+    literal start holds the name: ``f"hsa-rocr-dev@{ver}"`` in a loop over versions)."""
     deps = recipe.memo.get("deps")
     if deps is None:
         deps = {}
         for d in recipe.directives:
-            if d.name == "depends_on":
-                name = spec_name(d.arg_str(0))
+            if d.name == "depends_on" and d.args:
+                name = spec_name_of(d.args[0])
                 if name:
                     deps.setdefault(name, []).append(d)
         recipe.memo["deps"] = deps

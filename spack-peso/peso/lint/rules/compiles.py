@@ -18,9 +18,10 @@ A compiled build system (CMake, Autotools, ...) counts as evidence together with
 of these, not alone.
 """
 
+import re
 from typing import Optional
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from ._common import directive_dependencies
 
 #: what a recipe that uses the compiler writes (plain substrings: a regex of
@@ -56,6 +57,32 @@ TOOLS = frozenset(("pkgconfig", "pkg-config", "cmake", "gmake", "ninja", "meson"
                    "swig", "scons", "bazel", "maven", "ant", "gradle", "nasm", "yasm", "curl",
                    "wget", "unzip", "tar", "gzip", "xz", "patchelf", "which", "file", "py-pip",
                    "ca-certificates-mozilla"))
+
+
+#: a compiler named in a spec: ``%gcc@:7``, ``%[virtuals=c] clang`` (Spack 1.x makes the
+#: compiler a dependency through the language virtuals, so without ``depends_on("c")``
+#: such a constraint never applies)
+COMPILER_IN_SPEC = re.compile(
+    r"%\s*(?:\[[^\]]*\]\s*)?(?:gcc|clang|llvm|apple-clang|intel|oneapi|intel-oneapi-compilers|nvhpc|pgi|"
+    r"xl|xl_r|cce|fj|aocc|arm|msvc|rocmcc|llvm-amdgpu|nag)\b"
+)
+
+
+def compiler_constraint(recipe) -> Optional[str]:
+    """``conflicts("%gcc@:7")``, ``requires("%clang", ...)`` or a ``when="... %gcc"`` of
+    either: the recipe restricts the compiler it is built with (nvpl-lapack's fix added
+    ``depends_on("c")`` "for enforcing compiler restrictions")."""
+    if "%" not in (recipe.source or ""):
+        return None
+    for d in recipe.directives:
+        if d.name not in ("conflicts", "requires"):
+            continue
+        texts = [literal_str(a) for a in d.args] + [d.kw_str("when")]
+        for text in texts:
+            if text and COMPILER_IN_SPEC.search(text):
+                return "it constrains the compiler with %s(%r), which only applies through a language dependency" % (
+                    d.name, text)
+    return None
 
 
 def compile_evidence(recipe, compiled_base) -> Optional[str]:

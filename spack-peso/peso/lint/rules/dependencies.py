@@ -3,11 +3,12 @@ no forced bundled copies of third-party code, and versioned dependencies."""
 
 import ast
 import re
+from typing import Set
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from ..registry import rule
 from ._common import build_info, class_location, data, directive_dependencies, finding
-from .compiles import compile_evidence
+from .compiles import compile_evidence, compiler_constraint
 
 LANGUAGES = ("c", "cxx", "fortran")
 #: configure/CMake arguments that choose a vendored copy of a component; groups: the
@@ -28,13 +29,19 @@ ON_VALUES = frozenset(("", "on", "true", "yes", "1"))
 
 @rule("PESO-D002")
 def language_deps(recipe):
-    """A recipe that compiles code (see :mod:`.compiles`) without a language dependency."""
+    """A recipe that compiles code (see :mod:`.compiles`), whose base class always needs
+    a compiler (``native`` in ``build_systems.yaml``: Cargo, Octave) or that restricts
+    the compiler of a build that is not interpreted, without a language dependency of
+    its own or of a base class."""
     info = build_info(recipe)
     if recipe.package_class is None or info.opaque or info.no_code:
         return
-    if any(name in directive_dependencies(recipe) for name in LANGUAGES):
+    deps = directive_dependencies(recipe)
+    if any(name in deps or name in info.inherited.dependencies for name in LANGUAGES):
         return
-    evidence = compile_evidence(recipe, info.compiled)
+    evidence = compile_evidence(recipe, info.compiled) or info.native
+    if not evidence and info.compiled is not False:  # an interpreted build has no compiler to restrict
+        evidence = compiler_constraint(recipe)
     if evidence:
         yield finding("PESO-D002", recipe, class_location(recipe),
                       "%s compiles code (%s) but declares no language dependency: add "
@@ -54,7 +61,7 @@ def bundled_third_party(recipe):
     if not any(word in upper for word in HINT_WORDS):
         return
     hint = BUNDLED_HINT.search
-    context = {}
+    context: dict = {}
     for node in recipe.strings:
         if not hint(node.value):
             continue
@@ -90,7 +97,7 @@ def _chosen_or_own(recipe, node, component: str, context: dict) -> bool:
 def _variant_branch_lines(recipe):
     """Lines inside an ``if``/``else`` whose test asks the spec for a variant: there a
     variant chooses between the bundled and the external copy."""
-    lines = set()
+    lines: Set[int] = set()
     for node in ast.walk(recipe.tree):
         if isinstance(node, (ast.If, ast.IfExp)) and _tests_variant(node.test):
             end = getattr(node, "end_lineno", None) or node.lineno
@@ -162,6 +169,15 @@ def resource_vendored(recipe):
                       "replaced by a Spack dependency" % what)
 
 
+def _spec_text(directive) -> str:
+    """A dependency's spec as written, placeholders of an f-string as ``{}``
+    (``f"hsa-rocr-dev@{ver}"`` is constrained)."""
+    node = directive.arg(0)
+    if isinstance(node, ast.JoinedStr):
+        return "".join(literal_str(v) or "{}" for v in node.values)
+    return directive.first or ""
+
+
 @rule("PESO-D006")
 def unconstrained_dependency(recipe):
     """One finding per package (at its first unconstrained dependency) naming them all:
@@ -174,7 +190,7 @@ def unconstrained_dependency(recipe):
     for name, directives in deps.items():
         if name in exempt:
             continue
-        if any("@" in (d.arg_str(0) or "") for d in directives):
+        if any("@" in _spec_text(d) for d in directives):
             continue
         types = [d.kwargs.get("type") for d in directives]
         if types and all(literal_str(t) == "build" for t in types):

@@ -1,10 +1,13 @@
-"""Recipe hygiene: parse errors, ``spack create`` leftovers, non-API imports,
+"""Recipe hygiene: ``spack create`` leftovers, non-API imports,
 Spack idioms reviewers ask for (E4S P1 "production quality", Spack review guide)."""
 
 import ast
 import re
+from typing import List
 
-from ...recipe import WATCHED_NAMES
+from ...recipe.spec_tests import spec_membership
+from ...recipe.walk import WATCHED_NAMES
+from ..autofix import Edit, node_edit, segment
 from ..registry import rule
 from ._common import build_info, finding
 
@@ -28,13 +31,6 @@ RESERVED_ATTRIBUTES = ("name",)
 #: conventional order of top-level directive groups (Spack package review guide)
 DIRECTIVE_RANK = {"maintainers": 1, "license": 2, "version": 3, "variant": 4,
                   "depends_on": 5, "conflicts": 6, "requires": 6}
-
-
-@rule("PESO-E001")
-def syntax_error(recipe):
-    if recipe.error is not None:
-        message, line, col = recipe.error
-        yield finding("PESO-E001", recipe, (line, col), message)
 
 
 @rule("PESO-R001")
@@ -74,7 +70,24 @@ def directive_order(recipe):
             highest, highest_name = rank, d.name
 
 
-@rule("PESO-R003")
+def fix_spec_membership(tree: ast.AST, lines: List[str]) -> List[Edit]:
+    """Rewrite what :func:`peso.recipe.spec_tests.spec_membership` recognises (the detector of
+    PESO-R003), so the fixer and the rule never disagree."""
+    edits = []
+    for node in ast.walk(tree):
+        membership = spec_membership(node)
+        if membership is None:
+            continue
+        _text, spec, negated = membership
+        assert isinstance(node, ast.Compare)  # what spec_membership recognises
+        new = "%s.satisfies(%s)" % (segment(lines, spec), segment(lines, node.left))
+        if negated:
+            new = "not " + new
+        edits.append(node_edit(lines, node, new))
+    return edits
+
+
+@rule("PESO-R003", fix=fix_spec_membership)
 def spec_membership_idiom(recipe):
     if not SPEC_MEMBERSHIP_HINT.search(recipe.source or ""):
         return  # no quoted text followed by "in ...spec": nothing to walk for

@@ -22,7 +22,7 @@ def _spdx():
 
     licensing = get_spdx_licensing()
     keys = {k.lower(): k for k in licensing.known_symbols}
-    aliases = {}
+    aliases: dict = {}
     for symbol in licensing.known_symbols.values():
         for alias in getattr(symbol, "aliases", ()) or ():
             aliases.setdefault(alias.lower(), symbol.key)

@@ -1,8 +1,11 @@
 """Metadata and ownership: maintainers, homepage, description (E4S P1/P4, xSDK M5)."""
 
+import ast
 import re
+from typing import List
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
+from ..autofix import Edit, node_edit, segment
 from ..registry import rule
 from ._common import build_info, class_location, finding
 
@@ -23,7 +26,28 @@ def maintainers_missing(recipe):
                   "no maintainers(...) directive: nobody is named to resolve build and test issues")
 
 
-@rule("PESO-M002")
+def fix_maintainers_list(tree: ast.AST, lines: List[str]) -> List[Edit]:
+    """``maintainers = ["a", "b"]`` -> ``maintainers("a", "b")``."""
+    edits = []
+    for cls in getattr(tree, "body", []):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for stmt in cls.body:
+            if not (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id == "maintainers"
+                and isinstance(stmt.value, (ast.List, ast.Tuple))
+                and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in stmt.value.elts)
+            ):
+                continue
+            names = ", ".join(segment(lines, e) for e in stmt.value.elts)
+            edits.append(node_edit(lines, stmt, "maintainers(%s)" % names))
+    return edits
+
+
+@rule("PESO-M002", fix=fix_maintainers_list)
 def maintainers_misuse(recipe):
     attr = recipe.attributes.get("maintainers")
     if attr is not None:

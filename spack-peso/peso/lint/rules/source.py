@@ -3,10 +3,21 @@ https everywhere, sha256 checksums, pinned VCS versions, stable patch URLs, vers
 
 import ast
 import re
+from typing import Callable, List, Optional
 
+from ..autofix import Edit
 from ..registry import rule
-from ._common import (BRANCH_NAMES, build_info, class_location, data, finding, is_true,
-                      orders_as_branch, url_strings, version_key)
+from ._common import (
+    BRANCH_NAMES,
+    build_info,
+    class_location,
+    data,
+    finding,
+    is_true,
+    orders_as_branch,
+    url_strings,
+    version_key,
+)
 
 FIXME_HINT = re.compile("fixme", re.IGNORECASE)
 VCS_ATTRIBUTES = ("git", "hg", "svn", "cvs")
@@ -196,7 +207,93 @@ def _starts_group(recipe, d) -> bool:
     return "git" in d.kwargs or recipe.line_text(d.line - 1).strip().startswith("#")
 
 
-@rule("PESO-S006")
+def _version_of(stmt: ast.stmt) -> Optional[str]:
+    if (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Name)
+        and stmt.value.func.id == "version"
+        and stmt.value.args
+        and isinstance(stmt.value.args[0], ast.Constant)
+        and isinstance(stmt.value.args[0].value, str)
+    ):
+        return stmt.value.args[0].value
+    return None
+
+
+
+def _is_branch(stmt: ast.stmt) -> bool:
+    """For a statement :func:`_version_of` names (a ``version(...)`` call)."""
+    call = getattr(stmt, "value", None)
+    assert isinstance(call, ast.Call)
+    tag = next((k.value.value for k in call.keywords if k.arg == "tag" and isinstance(k.value, ast.Constant)
+                and isinstance(k.value.value, str)), None)
+    return orders_as_branch(_version_of(stmt) or "", any(k.arg == "branch" for k in call.keywords), tag)
+
+
+def _version_runs(body: List[ast.stmt]):
+    """Runs of adjacent version() statements in one block (other statements break a run)."""
+    run: List[ast.stmt] = []
+    for stmt in body:
+        if _version_of(stmt) is not None:
+            run.append(stmt)
+            continue
+        if len(run) > 1:
+            yield run
+        run = []
+        for block in _blocks(stmt):
+            yield from _version_runs(block)
+    if len(run) > 1:
+        yield run
+
+
+def _blocks(stmt):
+    if isinstance(stmt, ast.ClassDef):
+        return [stmt.body]
+    if isinstance(stmt, ast.With):
+        return [stmt.body]
+    if isinstance(stmt, ast.If):
+        return [stmt.body, stmt.orelse]
+    return []
+
+
+def fix_version_order(tree: ast.AST, lines: List[str], key: Optional[Callable] = None) -> List[Edit]:
+    """Reorder each run whose statements are out of order. A unit is the statement's
+    lines plus the blank and comment lines above it (for the first statement, only the
+    comment lines directly above); units keep their own text."""
+    key = key or version_key
+    edits = []
+    for run in _version_runs(getattr(tree, "body", [])):
+        keys = [(1, 0) if _is_branch(s) else (0, key(_version_of(s))) for s in run]
+        order = sorted(range(len(run)), key=lambda i: keys[i], reverse=True)
+        # stable among equals: sorted(reverse=True) keeps original order of equal keys
+        if order == list(range(len(run))):
+            continue
+        units = []
+        previous_end = None
+        for stmt in run:
+            start = stmt.lineno
+            if previous_end is None:
+                # the first statement takes the comment lines directly above it
+                while start - 1 >= 1 and lines[start - 2].strip().startswith("#"):
+                    start -= 1
+            else:
+                # later ones take everything since the previous statement: blank lines and
+                # comments (adjacent statements of one block have nothing else between them)
+                start = previous_end + 1
+            units.append((start, stmt.end_lineno))
+            previous_end = stmt.end_lineno
+        first_line = units[0][0]
+        if any(lines[e - 1].rstrip().endswith(";") for _, e in units):
+            continue  # a statement sharing its line with another cannot move alone
+        blocks = ["\n".join(lines[s - 1 : e]) for s, e in units]
+        new = "\n".join(blocks[i] for i in order)
+        last = units[-1][1]
+        edits.append(Edit(first_line, 0, last, len(lines[last - 1]), new))
+    return edits
+
+
+@rule("PESO-S006", fix=fix_version_order)
 def version_order(recipe):
     """Branches first, then releases newest first, as ``spack versions`` shows them.
     Each run of versions with the same deprecation state is its own list (a

@@ -17,7 +17,8 @@ when ``spack test run`` runs, found in the recipe before anyone builds.
 import ast
 from typing import Dict, List, Optional, Set
 
-from ...recipe import Method, dotted_name, literal_str
+from ...recipe.model import Method
+from ...recipe.syntax import dotted_name, literal_str
 from ..registry import rule
 from ._common import finding, package_methods
 

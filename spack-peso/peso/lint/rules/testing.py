@@ -5,7 +5,7 @@ batch scheduler. Build-time ``check()`` is not a stand-alone test."""
 import ast
 import re
 
-from ...recipe import dotted_name, literal_str
+from ...recipe.syntax import dotted_name, literal_str
 from ..registry import rule
 from ._common import build_info, class_location, finding, package_methods, real_tests
 

@@ -5,7 +5,7 @@ Spack's CudaPackage/ROCmPackage, explained conflicts, no dead variants."""
 import functools
 import re
 
-from ...recipe import literal_str
+from ...recipe.syntax import literal_str
 from .. import bases
 from ..registry import rule
 from ._common import build_info, data, finding
@@ -73,7 +73,7 @@ def _literal_values(node):
 def xsdk_variant_names(recipe):
     variants = _variants(recipe)
     synonyms = _synonyms()
-    names = {}
+    names: dict = {}
     ruled_out = _ruled_out(recipe)
     for d in variants:
         name = d.arg_str(0)

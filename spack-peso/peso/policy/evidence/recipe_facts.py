@@ -9,7 +9,7 @@ changes, whether they were upstreamed needs a human, so that is only partial.
 
 from typing import Dict, List
 
-from ...recipe import load_recipe
+from ...recipe.parse import load_recipe
 from . import Observation, display_path
 
 

@@ -22,7 +22,9 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from ...recipe import literal_str, load_recipe
+from ...recipe.parse import load_recipe
+
+from ...recipe.syntax import literal_str
 from . import Observation, display_path, file_date
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "source_files.yaml")

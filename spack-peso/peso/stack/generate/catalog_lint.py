@@ -2,7 +2,7 @@
 
 A catalogue can silently rot: a product listed for ``rocm`` whose recipe has no ROCm
 support, a variant renamed upstream, a package removed. Concretizing 200 roots takes
-many minutes; reading 200 recipes with :func:`peso.recipe.load_recipe` takes a second.
+many minutes; reading 200 recipes with :func:`peso.recipe.parse.load_recipe` takes a second.
 
 Variants a recipe inherits from build-system base classes (``CudaPackage`` ->
 ``cuda``/``cuda_arch``, ``CMakePackage`` -> ``build_type``...) come from
@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from ...recipe import find_recipe
+from ...recipe.layout import find_recipe
 from ...spackcall.runtime import configured_repos
 from .model import data_file, load_catalog
 from .plan import split_root
@@ -50,7 +50,7 @@ class VariantIndex:
     """Package name -> variants it declares or inherits (cached per lint run)."""
 
     def __init__(self, recipes_dir):
-        from ...recipe import load_recipe
+        from ...recipe.parse import load_recipe
 
         self._load = load_recipe
         self.recipes_dir = recipes_dir

@@ -53,12 +53,12 @@ def test_line_shift_keeps_fingerprints_and_a_new_problem_is_new(repo_copy, tmp_p
 
 
 def test_fixed_findings_are_reported(repo_copy, tmp_path):
-    from peso.lint import fix
+    from peso.lint import autofix
 
     findings, packages = lint(repo_copy)
     path = str(tmp_path / "b.json")
     baseline.write_baseline(path, findings, packages)
-    fix.fix_file(str(repo_copy / "packages" / "szx" / "package.py"), ["maintainers-misuse"])
+    autofix.fix_file(str(repo_copy / "packages" / "szx" / "package.py"), ["PESO-M002"])
     after, packages = lint(repo_copy)
     result = baseline.compare(after, baseline.load_baseline(path), packages)
     assert [(e.rule, e.package) for e in result.fixed] == [("PESO-M002", "szx")]

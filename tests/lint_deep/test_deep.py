@@ -5,7 +5,6 @@ import json
 import os
 
 import pytest
-
 from policy_data import EXT
 
 PARENT = '''\
@@ -131,7 +130,7 @@ def test_audit_errors_of_boost_are_located(spack):
     proc, deep = lint_json(spack, None, "--deep", "--select", "PESO-A", "boost")
     assert deep and {f["rule"][:6] for f in deep} == {"PESO-A"}  # deep rules are selectable
     audit = spack("audit", "packages", "boost", check=False)
-    summaries = [l.split(". ", 1)[1] for l in audit.stdout.splitlines() if l[:1].isdigit() and ". " in l]
+    summaries = [row.split(". ", 1)[1] for row in audit.stdout.splitlines() if row[:1].isdigit() and ". " in row]
     assert summaries, audit.stdout
     for summary in summaries:
         hits = [f for f in deep if summary in f["message"]]

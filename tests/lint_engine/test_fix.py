@@ -5,15 +5,14 @@ import ast
 
 import pytest
 
-from peso.lint import fix, registry
-from peso.recipe import load_recipe
-
+from peso.lint import autofix, registry
+from peso.recipe.parse import load_recipe
 
 CASES = [
-    # (package, rule id, rule name, text before, text after)
-    ("szx", "PESO-M002", "maintainers-misuse", 'maintainers = ["robertu94"]', 'maintainers("robertu94")'),
-    ("exampm", "PESO-R003", "spec-membership-idiom", '"+shared" in self.spec', 'self.spec.satisfies("+shared")'),
-    ("alpaka", "PESO-S006", "version-order", None, None),
+    # (package, rule id, text before, text after)
+    ("szx", "PESO-M002", 'maintainers = ["robertu94"]', 'maintainers("robertu94")'),
+    ("exampm", "PESO-R003", '"+shared" in self.spec', 'self.spec.satisfies("+shared")'),
+    ("alpaka", "PESO-S006", None, None),
 ]
 
 
@@ -22,15 +21,15 @@ def rule_findings(rule_id, path):
     return list(registry.RULES[rule_id].check(load_recipe(path)))
 
 
-@pytest.mark.parametrize("package,rule_id,name,before,after", CASES)
-def test_fix_makes_the_rule_clean(repo_copy, package, rule_id, name, before, after):
+@pytest.mark.parametrize("package,rule_id,before,after", CASES)
+def test_fix_makes_the_rule_clean(repo_copy, package, rule_id, before, after):
     path = str(repo_copy / "packages" / package / "package.py")
     original = open(path).read()
     assert rule_findings(rule_id, path), "the copied recipe must show the problem first"
     if before:
         assert before in original
-    result = fix.fix_file(path, [name])
-    assert result.applied == {name: result.applied[name]} and result.applied[name] >= 1
+    result = autofix.fix_file(path, [rule_id])
+    assert result.applied == {rule_id: result.applied[rule_id]} and result.applied[rule_id] >= 1
     fixed = open(path).read()
     ast.parse(fixed)
     assert rule_findings(rule_id, path) == []
@@ -45,7 +44,7 @@ def test_fix_makes_the_rule_clean(repo_copy, package, rule_id, name, before, aft
 def test_version_order_moves_whole_statements(repo_copy):
     path = str(repo_copy / "packages" / "alpaka" / "package.py")
     original = open(path).read()
-    fix.fix_file(path, ["version-order"])
+    autofix.fix_file(path, ["PESO-S006"])
     fixed = open(path).read()
     assert sorted(original.splitlines()) == sorted(fixed.splitlines())  # nothing lost or invented
     assert fixed.index('version("2.0.0"') < fixed.index('version("1.3.0"')
@@ -54,7 +53,7 @@ def test_version_order_moves_whole_statements(repo_copy):
 def test_diff_does_not_write(repo_copy):
     path = str(repo_copy / "packages" / "szx" / "package.py")
     original = open(path).read()
-    result = fix.fix_file(path, write=False)
+    result = autofix.fix_file(path, write=False)
     assert open(path).read() == original
     diff = result.diff()
     assert '-    maintainers = ["robertu94"]' in diff
@@ -63,9 +62,9 @@ def test_diff_does_not_write(repo_copy):
 
 def test_not_in_becomes_not_satisfies():
     source = 'class A:\n    def f(self):\n        if "~mpi" not in self.spec and x:\n            pass\n'
-    fixed, applied = fix.fix_source(source, rules=["spec-membership-idiom"])
+    fixed, applied = autofix.fix_source(source, rules=["PESO-R003"])
     assert 'if not self.spec.satisfies("~mpi") and x:' in fixed
-    assert applied == {"spec-membership-idiom": 1}
+    assert applied == {"PESO-R003": 1}
 
 
 def test_dependency_spec_and_non_spec_membership():
@@ -75,7 +74,7 @@ def test_dependency_spec_and_non_spec_membership():
         '        a = "@1.12:" in spec["hdf5"]\n'
         '        b = "intl" in self.spec["gettext"].libs.names\n'
     )
-    fixed, _ = fix.fix_source(source)
+    fixed, _ = autofix.fix_source(source)
     assert 'a = spec["hdf5"].satisfies("@1.12:")' in fixed
     assert 'b = "intl" in self.spec["gettext"].libs.names' in fixed  # a list, not a spec
 
@@ -90,7 +89,7 @@ def test_version_order_keeps_comments_and_branches_first():
         '    version("1.2rc1", sha256="c")\n'
         '    version("1.2", sha256="d")\n'
     )
-    fixed, _ = fix.fix_source(source, rules=["version-order"])
+    fixed, _ = autofix.fix_source(source, rules=["PESO-S006"])
     lines = fixed.splitlines()
     assert lines[1] == '    version("develop", branch="develop")'
     assert lines[2:4] == ["    # the new one", '    version("1.10", sha256="b")']
@@ -99,7 +98,7 @@ def test_version_order_keeps_comments_and_branches_first():
 
 def test_multiline_maintainers_and_unicode_columns():
     source = 'class A:\n    """Ünïcode"""\n    x = "é"; maintainers = [\n        "a",\n        "b",\n    ]\n'
-    fixed, applied = fix.fix_source(source, rules=["maintainers-misuse"])
+    fixed, applied = autofix.fix_source(source, rules=["PESO-M002"])
     assert 'x = "é"; maintainers("a", "b")' in fixed
     ast.parse(fixed)
 
@@ -108,5 +107,5 @@ def test_unparsable_recipe_is_a_clear_error(tmp_path):
     bad = tmp_path / "package.py"
     bad.write_text("class A(:\n")
     with pytest.raises(Exception) as e:
-        fix.fix_file(str(bad))
+        autofix.fix_file(str(bad))
     assert "package.py" in str(e.value) and "does not parse" in str(e.value)

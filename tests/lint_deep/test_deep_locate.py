@@ -1,8 +1,8 @@
 """Locating audit errors in a recipe without Spack: each strategy of rules-deep.yaml on
 messages shaped exactly like Spack's audit messages."""
 
-from peso.lint.deep import AuditIssue, PackageFacts, findings_from_facts
-from peso.lint.deep_locate import RecipeIndex, locate
+from peso.lint.deep.findings import AuditIssue, PackageFacts, findings_from_facts
+from peso.lint.deep.locate import RecipeIndex, locate
 
 RECIPE = '''\
 from spack.package import *
@@ -43,7 +43,7 @@ def at(strategy, summary, details=()):
 
 
 def line(text):
-    return [i for i, l in enumerate(RECIPE.splitlines(), 1) if text in l][0]
+    return [i for i, row in enumerate(RECIPE.splitlines(), 1) if text in row][0]
 
 
 def test_strategies_find_the_statement():

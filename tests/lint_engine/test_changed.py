@@ -4,11 +4,10 @@ import shutil
 import subprocess
 
 import pytest
+from policy_data import REPO
 
 from peso.errors import PesoError
 from peso.lint.changed import changed_recipes
-
-from policy_data import REPO
 
 
 def git(cwd, *args):

@@ -12,13 +12,14 @@ import ast
 import re
 from typing import Dict, List, Optional, Tuple
 
+from ...recipe.syntax import spec_name
+
 _QUOTED = re.compile(r"'([^']+)'")
 _VARIANT_IN_DETAIL = re.compile(r"variant (\S+) does not exist")
 _FILE_LINE = re.compile(r":(\d+):")
 #: "<file>.py:LINE references ..." (deprecated globals: audit prints these 1-based)
 _PY_LINE = re.compile(r"\.py:(\d+)\b")
 _VERSION_USES = re.compile(r"@(\S+) uses")
-_SPEC_NAME = re.compile(r"^\s*([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 
 
 class Call:
@@ -74,12 +75,12 @@ def _call(node: ast.Call) -> Call:
         for k in node.keywords
         if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
     }
+    assert isinstance(node.func, ast.Name)  # indexed calls are bare-name calls
     return Call(node.func.id, node.lineno, strings, kwargs)
 
 
 def _spec_name(spec: str) -> str:
-    m = _SPEC_NAME.match(spec)
-    return m.group(1) if m else ""
+    return spec_name(spec) or ""
 
 
 def _mentions_variant(text: str, variant: str) -> bool:
@@ -143,7 +144,7 @@ def _depends_on(summary, details, text, index):
 def _variant_use(summary, details, text, index):
     m = re.search(r"wrong variant in '(\w+)' directive", summary)
     directive = m.group(1) if m else None
-    names = (directive,) if directive else ("conflicts", "depends_on", "provides", "resource")
+    names: Tuple[str, ...] = (directive,) if directive else ("conflicts", "depends_on", "provides", "resource")
     if directive == "conflicts":
         names = ("conflicts", "requires")
     # audit's detail often carries the combined condition: "... when @:1.50+context"

@@ -1,0 +1,75 @@
+"""One ``spack peso lint`` run as a library call: changed recipes, deep collection, fixing,
+re-linting, waivers and the baseline, in that order, returning a :class:`LintSession`
+that the command hands to a writer.
+
+The command parses its options into a :class:`LintRequest` and prints what comes back;
+everything that decides lives here, so the order of the steps is written down once.
+"""
+
+import dataclasses
+from typing import List, Optional, Sequence
+
+from ..errors import PesoError
+from . import autofix, baseline, changed, engine
+from .config import LintConfig
+from .engine import LintResult
+
+
+@dataclasses.dataclass
+class LintRequest:
+    """What to lint and how (the command's options after merging the configuration)."""
+
+    targets: Sequence[str]
+    config: LintConfig
+    use_cache: bool = True
+    #: add the checks of loaded packages (inside Spack only)
+    deep: bool = False
+    #: rewrite fixable findings (``--fix``); with ``diff`` compute the fixes, write nothing
+    fix: bool = False
+    diff: bool = False
+    baseline: Optional[str] = None
+    update_baseline: bool = False
+    changed_since: Optional[str] = None
+
+
+@dataclasses.dataclass
+class LintSession:
+    """What one run found and did."""
+
+    #: the final lint result (after fixes and the baseline); None when nothing changed
+    result: Optional[LintResult] = None
+    #: files the fixers changed (written unless ``diff``)
+    fixes: List[autofix.FixResult] = dataclasses.field(default_factory=list)
+    #: the comparison with the baseline, when one was given
+    compared: Optional[baseline.BaselineResult] = None
+    #: ``--changed-since`` found no changed recipe: nothing was linted
+    nothing_changed: bool = False
+
+
+def run(request: LintRequest) -> LintSession:
+    """Lint, fix and compare as ``request`` says; see the module docstring."""
+    if request.update_baseline and not request.baseline:
+        raise PesoError("--update-baseline needs --baseline FILE")
+    targets = list(request.targets)
+    if request.changed_since:
+        targets = changed.changed_recipes(request.changed_since, request.targets)
+        if not targets:
+            return LintSession(nothing_changed=True)
+    collector = None
+    if request.deep:
+        from .deep.audit import DeepCollector
+
+        collector = DeepCollector(jobs=request.config.jobs or 0)
+    session = LintSession()
+    if request.fix or request.diff:
+        # fixes are static: the deep checks run on the fixed files only (deep rules stay
+        # known, so --select PESO-A still names rules)
+        first = engine.lint(targets, request.config, use_cache=request.use_cache, deep_rules=request.deep)
+        session.fixes = [r for r in autofix.fix_findings(first.findings, write=not request.diff) if r.changed]
+        if request.diff:
+            session.result = first
+            return session
+    session.result = engine.lint(targets, request.config, use_cache=request.use_cache, deep=collector)
+    if request.baseline:
+        session.compared = baseline.apply_baseline(session.result, request.baseline, update=request.update_baseline)
+    return session
