@@ -109,3 +109,19 @@ def test_unparsable_recipe_is_a_clear_error(tmp_path):
     with pytest.raises(Exception) as e:
         autofix.fix_file(str(bad))
     assert "package.py" in str(e.value) and "does not parse" in str(e.value)
+
+
+def test_duplicate_version_fixer_deletes_only_an_identical_copy(tmp_path):
+    path = tmp_path / "package.py"
+    path.write_text(
+        "from spack.package import *\n\n\nclass Foo(Package):\n"
+        '    version("2.0", sha256="%s")\n'
+        '    version("1.0", sha256="%s")\n'
+        '    version("2.0", sha256="%s")\n'
+        '    version("1.0", tag="v0.9")  # which one is right is for a person to say\n' % ("a" * 64, "b" * 64, "a" * 64)
+    )
+    result = autofix.fix_file(str(path), ["PESO-S009"])
+    fixed = path.read_text()
+    assert result.applied == {"PESO-S009": 1}
+    assert fixed.count('version("2.0"') == 1 and fixed.count('version("1.0"') == 2
+    assert [f.line for f in rule_findings("PESO-S009", str(path))] == [7]

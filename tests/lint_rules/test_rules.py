@@ -66,6 +66,11 @@ FAILING = [
     ("PESO-S006", "number-after-word", edit(('    version("2.0", sha256="%s")\n' % SHA_A,
                                             '    version("local", sha256="%s")\n    version("2.0", sha256="%s")  # HERE\n' % (SHA_B, SHA_A)))),
     ("PESO-S007", "fixme", edit(('version("2.0", sha256="%s")' % SHA_A, 'version("2.0", sha256="%s")  # FIXME  # HERE' % SHA_A))),
+    ("PESO-S009", "copied-line", edit(('version("1.0", sha256="%s")\n' % SHA_B,
+                                       'version("1.0", sha256="%s")\n    version("2.0", sha256="%s")  # HERE\n' % (SHA_B, SHA_A)))),
+    ("PESO-S009", "other-tag-same-name", edit(('version("1.0", sha256="%s")\n' % SHA_B,
+                                               'version("1.0", sha256="%s")\n    with default_args(deprecated=True):\n'
+                                               '        version("2.0", tag="v1.9")  # HERE\n' % SHA_B))),
     ("PESO-S008", "no-branch", edit(CLASS, ('    version("develop", branch="develop")\n', ""))),
     ("PESO-T001", "no-test", edit(CLASS, NO_TEST)),
     ("PESO-T001", "inherits-other-package", edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.packages.bar.package import Bar"),
@@ -164,6 +169,9 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     ("PESO-R004", "package-api-import", edit(("from spack.package import *", "from spack.package import *\nfrom spack.package import Executable"))),
     ("PESO-R007", "local-variable-name", edit(('        return [self.define_from_variant("FOO_MPI", "mpi")]', '        name = "FOO_MPI"\n        return [self.define_from_variant(name, "mpi")]'))),
     ("PESO-S002", "http-in-a-comment", edit(('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "https://foo.org/foo-2.0.tar.gz"  # was http://foo.org'))),
+    ("PESO-S009", "alternatives-per-platform", edit(('    version("2.0", sha256="%s")\n' % SHA_A,
+                                                     '    if sys.platform == "darwin":\n        version("2.0", sha256="%s")\n'
+                                                     '    else:\n        version("2.0", sha256="%s")\n' % (SHA_A, SHA_B)))),
     ("PESO-T002", "one-line-body", edit(('        foo = which(self.prefix.bin.foo)\n        foo("--version")', '        which(self.prefix.bin.foo)("--version")'))),
     ("PESO-T004", "build-time-and-standalone", edit(('    def cmake_args(self):', '    @run_after("build")\n    @on_package_attributes(run_tests=True)\n    def check_build(self):\n        make("check")\n\n    def cmake_args(self):'))),
     ("PESO-T007", "single-quoted-docstring", edit(('"""check that foo runs"""', "'check that foo runs'"))),

@@ -5,7 +5,7 @@ import ast
 import re
 from typing import Callable, List, Optional
 
-from ..autofix import Edit
+from ..autofix import Edit, segment
 from ..registry import rule
 from ._common import (
     BRANCH_NAMES,
@@ -357,3 +357,52 @@ def dev_version_missing(recipe):
         return  # versions computed in a loop (pdiplugin-*: **Pdi.versions) may include one
     yield finding("PESO-S008", recipe, class_location(recipe),
                   "no development version such as version(\"develop\", branch=\"main\")")
+
+
+def _duplicate_versions(tree: ast.AST):
+    """``(first, again)`` statement pairs: a ``version("X", ...)`` declared again later in the
+    same class body (``with`` blocks included; the two arms of an ``if`` are alternatives,
+    so only straight-line statements count). The one detector of PESO-S009 and its fixer."""
+    for cls in getattr(tree, "body", []):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        seen = {}
+        statements = list(cls.body)
+        while statements:
+            stmt = statements.pop(0)
+            if isinstance(stmt, ast.With):
+                statements[:0] = stmt.body
+                continue
+            call = stmt.value if isinstance(stmt, ast.Expr) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "version"
+                    and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
+                continue
+            name = call.args[0].value
+            if name in seen:
+                yield seen[name], stmt
+            else:
+                seen[name] = stmt
+
+
+def fix_duplicate_version(tree: ast.AST, lines: List[str]) -> List[Edit]:
+    """Delete a repeated declaration that is the same text as the first, line and all; one
+    that differs (another tag, another checksum) needs a person to say which is right."""
+    edits = []
+    for first, again in _duplicate_versions(tree):
+        end = again.end_lineno or again.lineno
+        alone = lines[again.lineno - 1][: again.col_offset].strip() == "" and not lines[end - 1][
+            again.end_col_offset or 0:].split("#")[0].strip()
+        if alone and segment(lines, first) == segment(lines, again):
+            edits.append(Edit(again.lineno, 0, end + 1, 0, "") if end < len(lines)
+                         else Edit(again.lineno, 0, end, len(lines[end - 1]), ""))
+    return edits
+
+
+@rule("PESO-S009", fix=fix_duplicate_version)
+def duplicate_version(recipe):
+    if recipe.tree is None or recipe.source.count("version(") < 2:
+        return
+    for first, again in _duplicate_versions(recipe.tree):
+        yield finding("PESO-S009", recipe, again.value,
+                      "version %r is declared again (first at line %d); Spack keeps only this later one"
+                      % (again.value.args[0].value, first.lineno))
