@@ -12,7 +12,6 @@ import os
 
 from .. import ui
 from ..errors import PesoError
-from ..fsutil import atomic_write
 from ..lint.config import load_config
 
 description = "per-product E4S/xSDK policy compliance reports"
@@ -73,39 +72,22 @@ def _repos(args, required=True):
 
 
 def report_command(args):
-    from ..policy import compare
-    from ..policy import products
-    from ..policy import run
-    from ..report import policy_docs as writers
-    from ..policy.compat import dump_document
+    from ..lint.registry import RULES
+    from ..policy import compare, products, run
+    from ..report import policy_docs
 
     repos = _repos(args, required=not args.products)  # a products file may name every recipe
-    if args.products:
-        chosen = products.from_products_file(args.products, repos)
-    elif args.stack:
-        chosen = products.from_stack(args.stack, repos)
-    elif args.packages:
-        chosen = products.from_names(args.packages, repos)
-    else:
-        raise PesoError("name products: PKG..., --products FILE or --stack SPACK_YAML")
-    if args.compat_dir:
-        _attach_compat(chosen, args.compat_dir)
+    chosen = products.select(repos, products_file=args.products, stack=args.stack, names=args.packages,
+                             compat_dir=args.compat_dir)
     if args.deep and not _in_spack():
         raise PesoError("--deep needs Spack: run it as 'spack peso policy report --deep ...'")
     old = compare.load_table(args.compare) if args.compare else None
-
     config = load_config().override(policy=args.policy, jobs=args.jobs or None)
     fill = {"target": _target_of(args.stack)} if args.stack else {}
     report = run.build_report(chosen, config, use_cache=not args.no_cache, deep=args.deep, jobs=args.jobs,
                               evidence_dirs=args.evidence, fill=fill)
-
     out = args.output_dir
-    for product in report.products:
-        doc = _document(product, report)
-        atomic_write(os.path.join(out, "compat", "%s.yaml" % product.product), dump_document(doc))
-    atomic_write(os.path.join(out, "report.json"), writers.to_json(report))
-    atomic_write(os.path.join(out, "report.md"), writers.to_markdown(report))
-    atomic_write(os.path.join(out, "report.html"), writers.to_html(report))
+    policy_docs.write_all(report, out)
 
     missing = [p.product for p in report.products if p.error]
     ui.msg("%d products, %d policies%s" % (len(report.products), len(report.policies),
@@ -114,22 +96,15 @@ def report_command(args):
         ui.warn("no recipe for: %s" % ", ".join(missing))
     if args.evidence:
         ui.msg("evidence read: " + ", ".join("%d %s" % (n, kind) for kind, n in report.evidence_sources.items() if n))
-    alone = report.decided(recipe_alone=True)
-    lines = ["%-10s %5s %5s %9s %9s  %s" % ("policy", "pass", "fail", "evidence?", "lint only", "title")]
-    for pid, title, n_pass, n_fail, n_ev in writers.counts_table(report):
-        lines.append("%-10s %5s %5s %9s %9s  %s" % (pid, n_pass, n_fail, n_ev, alone[pid], title))
-    ui.info("status per policy (products):\n" + "\n".join(lines))
-    ui.msg(writers.decided_line(report))
+    ui.info("status per policy (products):\n" + policy_docs.status_table(report))
+    ui.msg(policy_docs.decided_line(report))
     ui.info("headline counts (products of %d):\n" % len(report.products) + "\n".join(
-        "  %-28s %s" % (label, count) for label, count in writers.headline_counts(report)))
-    per_rule = writers.rule_counts(report)
+        "  %-28s %s" % (label, count) for label, count in policy_docs.headline_counts(report)))
+    per_rule = policy_docs.rule_lines(report, {rid: r.name for rid, r in RULES.items()})
     if per_rule:
-        rules = report_rules()
-        ui.info("products failing each rule:\n" + "\n".join(
-            "  %-10s %-32s %d" % (rid, rules.get(rid, ""), n) for rid, n in per_rule.items()))
+        ui.info("products failing each rule:\n" + "\n".join(per_rule))
     status = 0
-    contradictions = [(p.product, r) for p in report.products for r in p.contradictions()]
-    for product, r in contradictions:
+    for product, r in [(p.product, r) for p in report.products for r in p.contradictions()]:
         ui.warn("%s: %s" % (product, r.contradiction))
         status = 1
     if old is not None:
@@ -154,33 +129,6 @@ def explain_command(args):
 
     sys.stdout.write(explain.text(args.policy_id))
     return 0
-
-
-def report_rules():
-    from ..lint.registry import RULES
-
-    return {rid: r.name for rid, r in RULES.items()}
-
-
-def _document(product, report):
-    from ..policy.compat import product_document
-
-    return product_document(product, report.policies, report)
-
-
-def _attach_compat(chosen, folder):
-    from ..policy.compat import find_product_document
-
-    if not os.path.isdir(folder):
-        raise PesoError("no such folder", path=folder, key="--compat-dir")
-    for product in chosen:
-        if product.compat:
-            continue
-        direct = os.path.join(folder, product.name + ".yaml")
-        if os.path.isfile(direct):
-            product.compat = direct
-        else:
-            product.compat = find_product_document(os.path.join(folder, product.name)) or ""
 
 
 def _in_spack():

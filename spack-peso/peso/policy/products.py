@@ -75,3 +75,37 @@ def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
 
 def from_stack(path: str, repos: Sequence[str]) -> List[Product]:
     return from_names(envfile.root_names(envfile.load_environment(path)), repos)
+
+
+def select(repos: Sequence[str], products_file: str = "", stack: str = "", names: Sequence[str] = (),
+           compat_dir: str = "") -> List[Product]:
+    """The products a report covers (a products file, an environment's roots, or names),
+    each with its own compatibility document when ``compat_dir`` holds one."""
+    if products_file:
+        chosen = from_products_file(products_file, repos)
+    elif stack:
+        chosen = from_stack(stack, repos)
+    elif names:
+        chosen = from_names(names, repos)
+    else:
+        raise PesoError("name products: PKG..., --products FILE or --stack SPACK_YAML")
+    if compat_dir:
+        attach_documents(chosen, compat_dir)
+    return chosen
+
+
+def attach_documents(chosen: Sequence[Product], folder: str) -> None:
+    """``DIR/<product>.yaml``, else a ``.e4s/*compat*.yaml`` in ``DIR/<product>/``, for
+    products that do not name their document already."""
+    from .compat import find_product_document
+
+    if not os.path.isdir(folder):
+        raise PesoError("no such folder", path=folder, key="--compat-dir")
+    for product in chosen:
+        if product.compat:
+            continue
+        direct = os.path.join(folder, product.name + ".yaml")
+        if os.path.isfile(direct):
+            product.compat = direct
+        else:
+            product.compat = find_product_document(os.path.join(folder, product.name)) or ""

@@ -216,3 +216,31 @@ def to_html(report: PolicyReport) -> str:
         statuses=(PASS, FAIL, NEEDS_EVIDENCE),
         escape=html.escape,
     )
+
+
+def write_all(report: PolicyReport, out_dir: str) -> None:
+    """Every document of a report: one compatibility YAML per product under ``compat/``,
+    then ``report.json``, ``report.md`` and ``report.html`` (each written atomically)."""
+    from ..fsutil import atomic_write
+    from ..policy.compat import dump_document, product_document
+
+    for product in report.products:
+        doc = product_document(product, report.policies, report)
+        atomic_write(os.path.join(out_dir, "compat", "%s.yaml" % product.product), dump_document(doc))
+    atomic_write(os.path.join(out_dir, "report.json"), to_json(report))
+    atomic_write(os.path.join(out_dir, "report.md"), to_markdown(report))
+    atomic_write(os.path.join(out_dir, "report.html"), to_html(report))
+
+
+def status_table(report: PolicyReport) -> str:
+    """Per policy: products passing, failing, undecided, and decided by lint alone."""
+    alone = report.decided(recipe_alone=True)
+    lines = ["%-10s %5s %5s %9s %9s  %s" % ("policy", "pass", "fail", "evidence?", "lint only", "title")]
+    for pid, title, n_pass, n_fail, n_ev in counts_table(report):
+        lines.append("%-10s %5s %5s %9s %9s  %s" % (pid, n_pass, n_fail, n_ev, alone[pid], title))
+    return "\n".join(lines)
+
+
+def rule_lines(report: PolicyReport, rule_names: Dict[str, str]) -> List[str]:
+    """Products failing each lint rule, with the rule's name."""
+    return ["  %-10s %-32s %d" % (rid, rule_names.get(rid, ""), n) for rid, n in rule_counts(report).items()]
