@@ -6,7 +6,7 @@ import os
 
 
 from peso.stack.generate.coverage import coverage_matrix
-from peso.stack.generate.coverage import to_markdown
+from peso.report.coverage import to_markdown
 from peso.stack.generate.environment import generate
 from peso.stack.generate.model import load_catalog
 from peso.stack.generate.model import target_names

@@ -158,9 +158,12 @@ def setup_coverage(parser):
 
 
 def coverage(args):
-    from ..stack.generate.coverage import write_coverage
+    from ..report import coverage as coverage_report
+    from ..stack.generate.coverage import coverage_matrix
+    from ..stack.generate.model import environments_dir
 
-    md, js, matrix = write_coverage(catalog=args.catalog, targets=_csv(args.targets), out_dir=args.out_dir)
+    matrix = coverage_matrix(catalog=args.catalog, targets=_csv(args.targets))
+    md, js = coverage_report.write(matrix, args.out_dir or environments_dir())
     ui.msg("wrote %s and %s: %d products x %d targets" % (md, js, len(matrix["products"]), len(matrix["targets"])))
     return 0
 
