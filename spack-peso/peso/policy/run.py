@@ -88,4 +88,5 @@ def summary_of(evidence) -> Dict[str, int]:
         "install prefixes": len(found.prefixes),
         "staged sources": len(found.stages),
         "source archives": len(found.archives),
+        "DocPortal metadata files": len(found.docportal),
     }

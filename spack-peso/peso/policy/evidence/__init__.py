@@ -90,6 +90,7 @@ class Found:
     prefixes: List[str] = dataclasses.field(default_factory=list)
     stages: List[str] = dataclasses.field(default_factory=list)
     archives: Dict[str, str] = dataclasses.field(default_factory=dict)  # sha256 -> path
+    docportal: List[str] = dataclasses.field(default_factory=list)  # e4s.yaml files
 
     def empty(self) -> bool:
         return not any(dataclasses.astuple(self))
@@ -172,6 +173,8 @@ def _classify_file(path: str, found: Found, named: bool = False) -> None:
         found.build_records.append(path)
     elif name == "record.json":
         found.test_records.append(path)
+    elif name == "e4s.yaml":
+        found.docportal.append(path)
 
 
 def _looks_like_check_record(path: str) -> bool:
@@ -195,7 +198,7 @@ def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
     package through its recipe's version checksums; the licence check reads the
     recipe's ``license()``).
     """
-    from . import build_records, check_records, prefix, recipe_facts, source_tree, test_records
+    from . import build_records, check_records, docportal, mpi_use, prefix, recipe_facts, source_tree, test_records
 
     found = discover(dirs)
     for mirror in build_records.source_mirrors(found.build_records):
@@ -216,6 +219,8 @@ def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
     observations += prefix.read([p for p in found.prefixes], hashes)
     observations += source_tree.read(found.stages, found.archives, packages, builds)
     observations += recipe_facts.read(packages)
+    observations += docportal.read(found.docportal, packages)
+    observations += mpi_use.read(packages)
     for o in observations:
         if o.package in wanted:
             evidence.add(o)
