@@ -1,10 +1,14 @@
-"""Evidence for the policies about the product rather than its build: E4S DocPortal
-metadata (P5) and whether a product can use MPI at all (xSDK M3)."""
+"""Evidence about the product rather than its build: E4S DocPortal metadata (P5), whether
+a product can use MPI at all (xSDK M3), and the product's own xSDK compatibility table
+(self-reports, cited by line and counted apart from decided cells)."""
 
 import os
 
+import pytest
+
+from peso.errors import PesoError
 from peso.policy.evaluate import NEEDS_EVIDENCE, PASS
-from peso.policy.evidence import collect, docportal, mpi_use
+from peso.policy.evidence import collect, mpi_use
 from test_ladder import cell, obs
 
 DOCPORTAL_ENTRY = """\
@@ -70,11 +74,12 @@ class FakeRepo:
             raise KeyError(name)
 
         class Dep:
-            def __init__(self, flag):
+            def __init__(self, name, flag):
                 self.depflag = flag
+                self.spec = name  # str(spec) is what mpi_use reads
 
         class Cls:
-            dependencies = {when: {d: Dep(flag) for d, flag in deps.items()}
+            dependencies = {when: {d.split("+")[0]: Dep(d, flag) for d, flag in deps.items()}
                             for when, deps in self.graph[name].items()}
         return Cls
 
@@ -90,6 +95,8 @@ def test_mpi_is_found_through_any_condition_and_any_concrete_dependency():
         "hdf5": {"+mpi": {"mpi": L}},
         "tool": {"": {"scalapack": R}},          # an MPI-based interface
         "broken": {"": {"missing": L}},
+        "generator": {"": {"spiral+fftx+mpi": L}},  # asks its dependency for MPI support
+        "spiral": {},
     })
     graph = mpi_use.Graph(repo, L | R)
     assert graph.mpi_path("serial") is None
@@ -97,6 +104,7 @@ def test_mpi_is_found_through_any_condition_and_any_concrete_dependency():
     assert graph.mpi_path("via-hdf5") == ["via-hdf5", "hdf5", "mpi"]
     assert graph.mpi_path("tool") == ["tool", "scalapack"]
     assert "?" in graph.mpi_path("broken")  # unreadable: unknown, never "no MPI"
+    assert graph.mpi_path("generator") == ["generator", "+mpi of spiral"]
 
 
 def test_m3_is_not_applicable_without_mpi_and_undecided_with_it():
@@ -105,3 +113,76 @@ def test_m3_is_not_applicable_without_mpi_and_undecided_with_it():
     for value in ("direct", "through-dependency"):
         result = cell("xSDK-M3", [obs("recipe.mpi", value)])
         assert result.status == NEEDS_EVIDENCE and result.to_decide
+
+
+XSDK_DOC = """\
+# xSDK Community Policy Compatibility for *szx*
+
+### Mandatory Policies
+
+| Policy                 |Support| Notes                   |
+|------------------------|-------|-------------------------|
+|**M1.** Support xSDK community GNU Autoconf or CMake options. |Full| an old statement, not today's M1 |
+|**M3.** Employ user provided MPI communicator (no MPI_COMM_WORLD). |Partial| szx still calls MPI_COMM_WORLD in one place. |
+|**M6.** Respect system resources and settings made by other previously called packages (e.g. signal handling). |Not Applicable| no handlers |
+|**M13.** Install headers and libraries under \\<prefix\\>/include and \\<prefix\\>/lib. |Full| None. |
+
+### Recommended Policies
+
+| Policy                 |Support| Notes                   |
+|------------------------|-------|-------------------------|
+|**R1.** Have a public repository. |Full| https://github.com/example/szx |
+|**R2.** Possible to run test suite under valgrind in order to test for memory corruption issues. |None| not tried |
+|**R8.** Provide sufficient documentation to support use and further development. |*Partial*| a wiki |
+"""
+
+
+def test_an_xsdk_markdown_document_is_read_by_statement_not_by_number(tmp_path):
+    from peso.policy import xsdk_doc
+
+    path = tmp_path / "szx-policy-compatibility.md"
+    path.write_text(XSDK_DOC)
+    rows = xsdk_doc.read_claims(str(path))
+    # the old M1 statement is another policy: not read; old R1 and R8 are today's M10 and M17
+    assert {pid: row["status"] for pid, row in rows.items()} == {
+        "xSDK-M3": 1, "xSDK-M6": 2, "xSDK-M13": 2, "xSDK-M10": 2, "xSDK-R2": 1, "xSDK-M17": 1}
+    assert rows["xSDK-M3"]["line"] == 8 and "MPI_COMM_WORLD in one place" in rows["xSDK-M3"]["notes"]
+    empty = tmp_path / "empty-policy-compatibility.md"
+    empty.write_text("# nothing here\n")
+    with pytest.raises(PesoError) as e:
+        xsdk_doc.read_claims(str(empty))
+    assert str(empty) in str(e.value) and "no xSDK policy rows" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_self_reports_cite_their_line_and_are_counted_apart_from_decided_cells(tmp_path):
+    from peso.policy import writers
+    from peso.policy.compat import apply_claims
+    from peso.policy.evaluate import evaluate_product, new_report
+    from peso.policy.catalog import load_policies
+    from peso.policy.run import own_claims
+
+    path = tmp_path / "szx-policy-compatibility.md"
+    path.write_text(XSDK_DOC)
+    policies = [p for p in load_policies() if p.id in ("xSDK-M3", "xSDK-M13", "xSDK-R2")]
+    product = evaluate_product("szx", "szx", "szx/package.py", [], policies,
+                               observations=[obs("prefix.layout", "versioned-name")])
+    claimed, where = own_claims(str(path))
+    found = apply_claims(product, claimed, str(path), where)
+    m3 = product.results["xSDK-M3"]
+    assert m3.status == NEEDS_EVIDENCE and m3.source == "self-reported" and m3.claimed == 1
+    cited = [o for o in m3.observations if o["fact"] == "self-report"][0]
+    assert cited["source"].endswith("szx-policy-compatibility.md:8") and cited["date"]
+    assert cited["value"] == "Incomplete" and "Support: Partial" in cited["detail"]
+    # the product says M13 is met; its prefix shows a version in a library name
+    assert [pid for pid, _ in found] == ["xSDK-M13"]
+    report = new_report(policies, [product])
+    assert report.self_reported() == {"xSDK-M3": 1, "xSDK-M13": 0, "xSDK-R2": 1}
+    assert "decided: 1 of 3 cells (33.3%)" in writers.decided_line(report)
+    assert "self-reported by the products' own documents 2 more (100.0% with them)" in writers.decided_line(report)
+
+
+def test_library_policies_do_not_apply_to_a_product_installing_no_library():
+    for pid in ("E4S-FLP2", "E4S-FLP4"):
+        assert cell(pid, [obs("prefix.layout", "nothing")]).status == PASS
+        assert cell(pid, [obs("prefix.layout", "ok")]).status == NEEDS_EVIDENCE
+        assert cell(pid, [obs("prefix.layout", "not-native")]).status == NEEDS_EVIDENCE

@@ -163,12 +163,28 @@ def test_prefix_of_a_namespaced_library(tmp_path):
     get = lambda fact: facts[("peso-ev-lib", fact)].value  # noqa: E731
     assert get("prefix.layout") == "ok"
     assert get("prefix.namespacing") == "namespaced"
+    assert get("prefix.symbols") == "namespaced"
     assert get("prefix.export") == "present"
     assert get("prefix.version_macros") == "present"
     assert facts[("peso-ev-lib", "prefix.version_macros")].source.endswith("include/pesoevlib.h:1")
     assert get("prefix.terminate") == "clean"
     assert get("prefix.version_api") == "found"
     assert get("prefix.arch_family") == "x86_64"
+
+
+def test_exported_symbols_and_macros_without_the_products_name(tmp_path):
+    """Header and library names can carry the product's name while the symbols do not."""
+    path = ed.compiled_prefix(tmp_path / "install", "peso-ev-lib", "d" * 32, {
+        "include/pesoevlib.h": "#define MAXLEN 10\nint pesoevlib_f(void);\n"},
+        "static int local_helper(void) { return 1; }\n"
+        "int pesoevlib_f(void) { return local_helper(); }\nint dgstrf(void) { return 2; }\n")
+    facts = by_fact(prefix.read([path]))
+    assert facts[("peso-ev-lib", "prefix.namespacing")].value == "namespaced"
+    symbols = facts[("peso-ev-lib", "prefix.symbols")]
+    assert symbols.value == "unclear"
+    # the exported C function and the macro are named; a static (local) function is not exported
+    assert "2 of 3" in symbols.detail and "MAXLEN" in symbols.detail and "dgstrf" in symbols.detail
+    assert "local_helper" not in symbols.detail
 
 
 def test_prefix_with_generic_names_and_exit(tmp_path):

@@ -126,13 +126,16 @@ def test_no_pass_rests_on_concretization_alone():
 
 def test_documentation_and_symbol_policies_are_never_passed_on_presence_alone():
     """What the source or prefix can only suggest stays partial: sufficient documentation
-    (P4, M17), a version API that must also report build options (M8), and namespacing
-    while exported symbols are unchecked (FLP3, M9)."""
+    (P4, M17), a version API that must also report build options (M8), and namespaced
+    header and library names while symbols or macros are not (FLP3, M9)."""
     assert cell("E4S-P4", [obs("source.documentation", "readme-and-docs")]).status == NEEDS_EVIDENCE
     assert cell("xSDK-M17", [obs("source.documentation", "readme-and-docs")]).status == NEEDS_EVIDENCE
     assert cell("xSDK-M8", [obs("prefix.version_api", "found")]).status == NEEDS_EVIDENCE
     for pid in ("E4S-FLP3", "xSDK-M9"):
         assert cell(pid, [obs("prefix.namespacing", "namespaced")]).status == NEEDS_EVIDENCE
+        assert cell(pid, [obs("prefix.namespacing", "namespaced"), obs("prefix.symbols", "unclear")]).status == NEEDS_EVIDENCE
+        # names, exported symbols and macros all namespaced: that is what the policy asks
+        assert cell(pid, [obs("prefix.namespacing", "namespaced"), obs("prefix.symbols", "namespaced")]).status == PASS
         assert cell(pid, [obs("prefix.namespacing", "generic")]).status == FAIL
         assert cell(pid, [obs("prefix.namespacing", "nothing")]).status == PASS
     assert cell("xSDK-R8", [obs("prefix.version_macros", "string-only")]).status == NEEDS_EVIDENCE

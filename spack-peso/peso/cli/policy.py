@@ -30,7 +30,7 @@ def setup_parser(subparser):
     source.add_argument("--stack", metavar="SPACK_YAML", help="the root specs of this environment are the products")
     report.add_argument("--repo", action="append", metavar="DIR", help="repository to find recipes in (default: Spack's)")
     report.add_argument("--compat-dir", metavar="DIR",
-                        help="products' own documents: DIR/<product>.yaml or DIR/<product>/.e4s/*compat*.yaml")
+                        help="products' own documents: DIR/<product>.yaml, DIR/<product>/.e4s/*compat*.yaml or an xSDK DIR/<product>-policy-compatibility.md")
     report.add_argument("--output-dir", "-o", metavar="DIR", default="peso-policy-report",
                         help="where to write the report (default ./peso-policy-report)")
     report.add_argument("--compare", metavar="OLD", help="an older report (folder, report.json or YAML) to diff against")

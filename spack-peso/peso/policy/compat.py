@@ -32,6 +32,7 @@ from .. import yamlio
 from ..errors import PesoError
 from .definitions import E4S_GROUPS, Policy
 from .evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport, ProductReport
+from .evidence import display_path, file_date
 
 UNREPORTED, INCOMPLETE, COMPLETE = 0, 1, 2
 STATUS_NAMES = {UNREPORTED: "Unreported", INCOMPLETE: "Incomplete", COMPLETE: "Complete"}
@@ -187,18 +188,28 @@ def find_product_document(repo_dir: str) -> Optional[str]:
     return matches[0] if matches else None
 
 
-def apply_claims(product: ProductReport, claimed: Dict[str, int], source: str) -> List[Tuple[str, str]]:
+def apply_claims(product: ProductReport, claimed: Dict[str, int], source: str,
+                 where: Optional[Dict[str, dict]] = None) -> List[Tuple[str, str]]:
     """Merge a product's claims into its results; return the contradictions found.
 
     A claim of Complete against a failing policy is a contradiction (the recipe shows
     otherwise). A claim for a policy we cannot decide is taken as self-reported.
+    ``where`` (policy id -> line, note, date) lets a self-reported cell cite the line.
     """
+    where = where or {}
     contradictions = []
     for policy_id, status in claimed.items():
         result = product.results.get(policy_id)
         if result is None:
             continue
         result.claimed = status
+        at = where.get(policy_id, {})
+        if result.status == NEEDS_EVIDENCE and status != UNREPORTED:
+            result.observations.append({
+                "package": product.package, "fact": "self-report", "value": STATUS_NAMES[status],
+                "source": "%s:%d" % (display_path(source), at["line"]) if at.get("line") else display_path(source),
+                "date": at.get("date") or (file_date(source) if os.path.isfile(source) else ""), "detail": at.get("note", "the product's own compatibility document"),
+                "target": "", "effect": "self-reported", "why": "the product's own statement"})
         if result.status == FAIL and status == COMPLETE:
             rules = sorted({e.rule for e in result.evidence if e.severity in ("warning", "error")})
             seen = ["%s: %s (%s)" % (o["fact"], o["value"], o["source"]) for o in result.observations if o.get("effect") == FAIL]

@@ -120,6 +120,15 @@ class PolicyReport:
                 table[p.id] += status in (PASS, FAIL)
         return table
 
+    def self_reported(self) -> Dict[str, int]:
+        """policy id -> undecided cells the product's own document reports (kept apart from decided)."""
+        table = {p.id: 0 for p in self.policies}
+        for product in self.products:
+            for p in self.policies:
+                r = product.results.get(p.id)
+                table[p.id] += bool(r and r.status == NEEDS_EVIDENCE and r.source == "self-reported")
+        return table
+
     def counts(self) -> Dict[str, Dict[str, int]]:
         """policy id -> status -> number of products."""
         table = {p.id: {s: 0 for s in STATUSES} for p in self.policies}

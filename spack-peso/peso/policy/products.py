@@ -95,8 +95,10 @@ def select(repos: Sequence[str], products_file: str = "", stack: str = "", names
 
 
 def attach_documents(chosen: Sequence[Product], folder: str) -> None:
-    """``DIR/<product>.yaml``, else a ``.e4s/*compat*.yaml`` in ``DIR/<product>/``, for
-    products that do not name their document already."""
+    """``DIR/<product>.yaml``, else an xSDK table ``DIR/<product>-policy-compatibility.md``
+    (as ``xsdk-project/xsdk-policy-compatibility`` names them, the misspelling included),
+    else a ``.e4s/*compat*.yaml`` in ``DIR/<product>/``, for products that do not name
+    their document already."""
     from .compat import find_product_document
 
     if not os.path.isdir(folder):
@@ -105,7 +107,10 @@ def attach_documents(chosen: Sequence[Product], folder: str) -> None:
         if product.compat:
             continue
         direct = os.path.join(folder, product.name + ".yaml")
+        xsdk = [os.path.join(folder, "%s-policy-%s.md" % (product.name, s)) for s in ("compatibility", "compatability")]
         if os.path.isfile(direct):
             product.compat = direct
+        elif any(os.path.isfile(p) for p in xsdk):
+            product.compat = next(p for p in xsdk if os.path.isfile(p))
         else:
             product.compat = find_product_document(os.path.join(folder, product.name)) or ""

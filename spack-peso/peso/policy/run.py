@@ -71,11 +71,27 @@ def build_report(
         report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies, ran=ran,
                                   observations=evidence.of(product.package), fill=fill)
         if product.compat:
-            apply_claims(report, claims(read_document(product.compat), product.compat), product.compat)
+            claimed, where = own_claims(product.compat)
+            apply_claims(report, claimed, product.compat, where)
         reports.append(report)
     report = new_report(policies, reports, spack=spack_version())
     report.evidence_sources = summary_of(evidence)
     return report
+
+
+def own_claims(path: str):
+    """``(claims, where)`` of a product's own document: the E4S YAML, or an xSDK Markdown
+    table; ``where`` gives each claim's line and note, so the cell can cite it."""
+    from .evidence import file_date
+    from .xsdk_doc import is_xsdk_document, read_claims
+
+    if is_xsdk_document(path):
+        rows = read_claims(path)
+        date = file_date(path)
+        return ({pid: row["status"] for pid, row in rows.items()},
+                {pid: {"line": row["line"], "note": "Support: %s. %s" % (row["support"], row["notes"]), "date": date}
+                 for pid, row in rows.items()})
+    return claims(read_document(path), path), {}
 
 
 def summary_of(evidence) -> Dict[str, int]:

@@ -69,8 +69,13 @@ def decided_line(report: PolicyReport) -> str:
     total = len(report.products) * len(report.policies) or 1
     decided = sum(report.decided().values())
     alone = sum(report.decided(recipe_alone=True).values())
-    return "decided: %d of %d cells (%.1f%%); by the recipe lint alone %d (%.1f%%)" % (
+    line = "decided: %d of %d cells (%.1f%%); by the recipe lint alone %d (%.1f%%)" % (
         decided, total, 100.0 * decided / total, alone, 100.0 * alone / total)
+    claimed = sum(report.self_reported().values())
+    if claimed:
+        line += "; self-reported by the products' own documents %d more (%.1f%% with them)" % (
+            claimed, 100.0 * (decided + claimed) / total)
+    return line
 
 
 def _evidence_rows(report: PolicyReport):

@@ -10,11 +10,14 @@ Only concrete packages are followed: reaching the ``mpi`` virtual (or an MPI-bas
 interface such as ``scalapack``, ``interfaces`` in ``mpi_interfaces.yaml``) counts,
 while a provider chosen for another interface (a BLAS that may use MPI on its own
 behalf) does not make the product an MPI user. Every ``when`` condition is followed,
-so a variant that adds MPI counts. Build-only dependencies do not. Needs Spack's
+so a variant that adds MPI counts, and so does a dependency constraint asking for a
+dependency's MPI support (``depends_on("spiral-software+mpi")``). Build-only dependencies
+do not. Needs Spack's
 package classes (inside Spack); outside it nothing is observed.
 """
 
 import os
+import re
 from functools import lru_cache
 from typing import Dict, List, Optional, Set
 
@@ -23,6 +26,8 @@ import yaml
 from . import Observation, display_path
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mpi_interfaces.yaml")
+#: a dependency constraint turning on a dependency's MPI support (``spiral-software+mpi``)
+_ASKS_MPI = re.compile(r"(\+mpi|\bmpi=(true|on|yes))\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +50,12 @@ class Graph:
             try:
                 cls = self.repo.get_pkg_class(name)
                 for _when, by_name in cls.dependencies.items():
-                    found |= {d for d, dep in by_name.items() if dep.depflag & self.mask}
+                    for d, dep in by_name.items():
+                        if not dep.depflag & self.mask:
+                            continue
+                        found.add(d)
+                        if _ASKS_MPI.search(str(getattr(dep, "spec", ""))):
+                            found.add("+mpi of " + d)  # asks a dependency for its MPI feature
             except Exception:
                 found = {"?"}  # an unreadable package: unknown, never "no MPI"
             self.edges[name] = found
@@ -62,7 +72,7 @@ class Graph:
                 if dep in parent:
                     continue
                 parent[dep] = name
-                if dep in wanted or dep == "?":
+                if dep in wanted or dep == "?" or dep.startswith("+mpi of "):
                     chain = [dep]
                     while parent[chain[-1]]:
                         chain.append(parent[chain[-1]])
@@ -76,7 +86,7 @@ class Graph:
         seen, queue = {root}, [root]
         while queue:
             for dep in self.deps(queue.pop()):
-                if dep not in seen and not self.repo.is_virtual(dep):
+                if dep not in seen and not dep.startswith("+mpi of ") and not self.repo.is_virtual(dep):
                     seen.add(dep)
                     queue.append(dep)
         return len(seen) - 1

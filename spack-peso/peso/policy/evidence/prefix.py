@@ -161,7 +161,56 @@ def namespacing(prefix: str, c: Contents, package: str):
     if unclear:
         return "unclear", "%d names without the product's name (%s): %s" % (
             len(unclear), "/".join(tokens), ", ".join(unclear[:6])), unclear[0]
-    return "namespaced", "every header is in a folder or carries %s, every library too (symbols not checked)" % "/".join(tokens), ""
+    return "namespaced", "every header is in a folder or carries %s, every library too" % "/".join(tokens), ""
+
+
+#: linker and runtime names every shared library defines, and what C++ adds around a name
+_TOOLCHAIN = re.compile(r"^(_init|_fini|_edata|_end|__bss_start|_ITM_\w+|__gmon_start__|__cxa_\w+|__dso_handle)$")
+_CXX_WRAPPERS = re.compile(r"^(typeinfo name for|typeinfo for|vtable for|VTT for|construction vtable for|"
+                           r"guard variable for|non-virtual thunk to|virtual thunk to|covariant return thunk to)\s+")
+
+
+def exported_names(prefix: str, c: Contents) -> Optional[List[str]]:
+    """Names the libraries define for their users (strong globals; a C++ name by its
+    outermost namespace or class), and every macro the installed headers define."""
+    nm = shutil.which("nm")
+    if not nm:
+        return None
+    found = set()
+    for l in _real_libs(prefix, c):
+        dynamic = ["-D"] if ".so" in l else []
+        proc = subprocess.run([nm, *dynamic, "-C", "--defined-only", os.path.join(prefix, l)],
+                              capture_output=True, text=True, timeout=120)
+        for line in proc.stdout.splitlines():
+            parts = line.split(None, 2)
+            if len(parts) < 3 or parts[1] not in "TDBRGSC":  # weak (W/V/u) names are inline instances
+                continue
+            name = _CXX_WRAPPERS.sub("", parts[2].split("@")[0].strip())
+            name = name.split("(")[0].split("<")[0].split("::")[0].strip()
+            if name and not _TOOLCHAIN.match(name):
+                found.add(name)
+    for h in c.headers:
+        with open(os.path.join(prefix, h), "rb") as f:
+            text = f.read(200_000).decode("utf-8", "replace")
+        found |= {m.group(1) for m in _DEFINE.finditer(text)}
+    return sorted(found)
+
+
+def symbols(prefix: str, c: Contents, package: str):
+    """M9/FLP3 name the symbols and macros too: each exported symbol (C name, or C++
+    outermost namespace or class) and each macro of the installed headers must carry the
+    product's name for the namespace to be "limited and well-defined"."""
+    if not c.headers and not c.libs:
+        return ("not-native" if c.python else "nothing"), "no header and no library installed", ""
+    names_found = exported_names(prefix, c)
+    if names_found is None:
+        return None
+    tokens = tokens_of(package)
+    other = [n for n in names_found if not any(t in n.lower().replace("_", "").replace("-", "") for t in tokens)]
+    if other:
+        return "unclear", "%d of %d exported symbols and macros without %s: %s" % (
+            len(other), len(names_found), "/".join(tokens), ", ".join(other[:8])), ""
+    return "namespaced", "all %d exported symbols and macros carry %s" % (len(names_found), "/".join(tokens)), ""
 
 
 def export(prefix: str, c: Contents):
@@ -274,6 +323,7 @@ def observe(prefix: str) -> List[Observation]:
     checks = {
         "prefix.layout": layout(c),
         "prefix.namespacing": namespacing(prefix, c, package),
+        "prefix.symbols": symbols(prefix, c, package),
         "prefix.export": export(prefix, c),
         "prefix.version_macros": version_macros(prefix, c),
         "prefix.terminate": terminate(prefix, c),
