@@ -144,8 +144,10 @@ def test_an_xsdk_markdown_document_is_read_by_statement_not_by_number(tmp_path):
     path.write_text(XSDK_DOC)
     rows = xsdk_doc.read_claims(str(path))
     # the old M1 statement is another policy: not read; old R1 and R8 are today's M10 and M17
+    # E4S FP4 states R2's requirement word for word: the R2 row answers it too
     assert {pid: row["status"] for pid, row in rows.items()} == {
-        "xSDK-M3": 1, "xSDK-M6": 2, "xSDK-M13": 2, "xSDK-M10": 2, "xSDK-R2": 1, "xSDK-M17": 1}
+        "xSDK-M3": 1, "xSDK-M6": 2, "xSDK-M13": 2, "xSDK-M10": 2, "xSDK-R2": 1, "xSDK-M17": 1, "E4S-FP4": 1}
+    assert rows["E4S-FP4"]["line"] == rows["xSDK-R2"]["line"] and "the xSDK-R2 row" in rows["E4S-FP4"]["notes"]
     assert rows["xSDK-M3"]["line"] == 8 and "MPI_COMM_WORLD in one place" in rows["xSDK-M3"]["notes"]
     empty = tmp_path / "empty-policy-compatibility.md"
     empty.write_text("# nothing here\n")

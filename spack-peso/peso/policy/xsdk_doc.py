@@ -7,7 +7,9 @@ Full, Partial, None. That is the same statement the E4S compatibility YAML makes
 ``--compat-dir`` reads it as the product's claims (checked against the recipe and the
 evidence like any other). Rows are matched to policies by their statement
 (``policies/xsdk_statements.yaml``), because the numbering changed between template
-versions; a row that matches no policy, or two, is not read.
+versions; a row that matches no policy, or two, is not read. E4S adopted some xSDK
+policies word for word (E4S P7 is xSDK M12, FP4 is R2, ...): the row for such an xSDK
+policy is the product's statement for the E4S one too (``same_requirement``).
 """
 
 import os
@@ -23,9 +25,10 @@ _ROW = re.compile(r"^\s*\|\s*\*\*(?P<label>[MR]\d+)\.?\*\*\s*(?P<text>[^|]*)\|(?
 
 
 @lru_cache(maxsize=1)
-def statements() -> Tuple[Dict[str, list], Dict[str, int]]:
+def statements() -> Tuple[Dict[str, list], Dict[str, int], Dict[str, str]]:
     data = load_yaml(STATEMENTS)
-    return data["statements"], {str(k).lower(): int(v) for k, v in data["support"].items()}
+    return (data["statements"], {str(k).lower(): int(v) for k, v in data["support"].items()},
+            data.get("same_requirement") or {})
 
 
 def policy_of(text: str) -> str:
@@ -56,6 +59,10 @@ def read_claims(path: str) -> Dict[str, dict]:
                        "notes": " ".join(row.group("notes").split())[:300]}
     if not claims:
         raise PesoError("no xSDK policy rows (| **M1.** ... | Full | ... |) found", path=path)
+    for xsdk_id, e4s_id in statements()[2].items():
+        if xsdk_id in claims and e4s_id not in claims:
+            row = claims[xsdk_id]
+            claims[e4s_id] = dict(row, notes="(the %s row: the same requirement) %s" % (xsdk_id, row["notes"]))
     return claims
 
 
