@@ -157,10 +157,10 @@ def test_an_xsdk_markdown_document_is_read_by_statement_not_by_number(tmp_path):
 
 
 def test_self_reports_cite_their_line_and_are_counted_apart_from_decided_cells(tmp_path):
-    from peso.policy import writers
+    from peso.report import policy_docs as writers
     from peso.policy.compat import apply_claims
     from peso.policy.evaluate import evaluate_product, new_report
-    from peso.policy.catalog import load_policies
+    from peso.policy.definitions import load_policies
     from peso.policy.run import own_claims
 
     path = tmp_path / "szx-policy-compatibility.md"

@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Dict, Tuple
 
 from ..errors import PesoError
-from ..stack.model import load_yaml
+from .. import yamlio
 
 STATEMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xsdk_statements.yaml")
 _ROW = re.compile(r"^\s*\|\s*\*\*(?P<label>[MR]\d+)\.?\*\*\s*(?P<text>[^|]*)\|(?P<support>[^|]*)\|(?P<notes>[^|]*)")
@@ -26,7 +26,7 @@ _ROW = re.compile(r"^\s*\|\s*\*\*(?P<label>[MR]\d+)\.?\*\*\s*(?P<text>[^|]*)\|(?
 
 @lru_cache(maxsize=1)
 def statements() -> Tuple[Dict[str, list], Dict[str, int], Dict[str, str]]:
-    data = load_yaml(STATEMENTS)
+    data = yamlio.load(STATEMENTS)
     return (data["statements"], {str(k).lower(): int(v) for k, v in data["support"].items()},
             data.get("same_requirement") or {})
 

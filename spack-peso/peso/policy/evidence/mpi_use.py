@@ -93,7 +93,7 @@ class Graph:
 
 
 def read(packages: Dict[str, str]) -> List[Observation]:
-    from ...spackenv import in_spack
+    from ...spackcall.runtime import in_spack
 
     if not in_spack():
         return []
