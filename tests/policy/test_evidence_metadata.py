@@ -188,3 +188,23 @@ def test_library_policies_do_not_apply_to_a_product_installing_no_library():
         assert cell(pid, [obs("prefix.layout", "nothing")]).status == PASS
         assert cell(pid, [obs("prefix.layout", "ok")]).status == NEEDS_EVIDENCE
         assert cell(pid, [obs("prefix.layout", "not-native")]).status == NEEDS_EVIDENCE
+
+
+def test_compat_dir_reads_an_xsdk_table_and_the_documents_cite_its_line(tmp_path):
+    """As a curator runs it: a folder of xSDK tables (``<product>-policy-compatibility.md``)."""
+    import yaml
+
+    from policy_data import REPO
+    from test_report import peso
+
+    docs = tmp_path / "xsdk"
+    docs.mkdir()
+    (docs / "szx-policy-compatibility.md").write_text(XSDK_DOC)
+    proc = peso("policy", "report", "szx", "--repo", REPO, "-o", str(tmp_path / "o"), "--compat-dir", str(docs))
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "self-reported by the products' own documents" in proc.stdout + proc.stderr
+    doc = yaml.safe_load((tmp_path / "o" / "compat" / "szx.yaml").read_text())
+    m3 = [e for e in doc["xsdk_policies"] if e["id"] == "xSDK-M3"][0]
+    assert m3["status_source"] == "self-reported" and m3["policy_status"] == 1
+    cited = [e for e in m3["evidence"] if e.get("fact") == "self-report"][0]
+    assert cited["location"].endswith("szx-policy-compatibility.md:8") and cited["date"]
