@@ -208,3 +208,9 @@ def test_compat_dir_reads_an_xsdk_table_and_the_documents_cite_its_line(tmp_path
     assert m3["status_source"] == "self-reported" and m3["policy_status"] == 1
     cited = [e for e in m3["evidence"] if e.get("fact") == "self-report"][0]
     assert cited["location"].endswith("szx-policy-compatibility.md:8") and cited["date"]
+
+
+def test_m6_passes_only_when_no_library_can_change_the_settings():
+    assert cell("xSDK-M6", [obs("prefix.settings", "untouched")]).status == PASS
+    for value in ("changes", "nothing", "not-native"):
+        assert cell("xSDK-M6", [obs("prefix.settings", value)]).status == NEEDS_EVIDENCE

@@ -168,6 +168,7 @@ def test_prefix_of_a_namespaced_library(tmp_path):
     assert get("prefix.version_macros") == "present"
     assert facts[("peso-ev-lib", "prefix.version_macros")].source.endswith("include/pesoevlib.h:1")
     assert get("prefix.terminate") == "clean"
+    assert get("prefix.settings") == "untouched"
     assert get("prefix.version_api") == "found"
     assert get("prefix.arch_family") == "x86_64"
 
@@ -185,6 +186,20 @@ def test_exported_symbols_and_macros_without_the_products_name(tmp_path):
     # the exported C function and the macro are named; a static (local) function is not exported
     assert "2 of 3" in symbols.detail and "MAXLEN" in symbols.detail and "dgstrf" in symbols.detail
     assert "local_helper" not in symbols.detail
+
+
+def test_a_library_changing_signal_or_fpe_settings(tmp_path):
+    """M6: importing signal() or setting the SSE control register directly both count."""
+    by_call = ed.compiled_prefix(tmp_path / "a", "peso-ev-lib", "d" * 32, {"include/pesoevlib.h": "int f(void);\n"},
+                                 "#include <signal.h>\nint pesoevlib_f(void) { signal(SIGINT, SIG_IGN); return 0; }\n")
+    facts = by_fact(prefix.read([by_call]))
+    assert facts[("peso-ev-lib", "prefix.settings")].value == "changes"
+    assert "lib/libpesoevlib.so uses signal" in facts[("peso-ev-lib", "prefix.settings")].detail
+    by_register = ed.compiled_prefix(tmp_path / "b", "peso-ev-lib", "d" * 32, {"include/pesoevlib.h": "int f(void);\n"},
+                                     "void pesoevlib_ftz(unsigned int csr) { __asm__ volatile(\"ldmxcsr %0\" : : \"m\"(csr)); }\n")
+    facts = by_fact(prefix.read([by_register]))
+    assert facts[("peso-ev-lib", "prefix.settings")].value == "changes"
+    assert "ldmxcsr" in facts[("peso-ev-lib", "prefix.settings")].detail
 
 
 def test_prefix_with_generic_names_and_exit(tmp_path):

@@ -285,6 +285,34 @@ def terminate(prefix: str, c: Contents):
     return "clean", "no library imports exit, abort, MPI_Abort or Fortran STOP", ""
 
 
+def settings(prefix: str, c: Contents):
+    """xSDK M6: a library that imports no call changing signal or floating-point exception
+    handlers (or the like, ``settings_symbols``) and sets no floating-point control register
+    itself (``settings_instructions``, read with ``objdump -d``) cannot override what another
+    package decided. One that does may still offer a way to prevent it: that needs review."""
+    if not c.libs:
+        return ("not-native" if c.python else "nothing"), "no library installed", ""
+    objdump = shutil.which("objdump")
+    if not objdump:
+        return None
+    wanted = set(names()["settings_symbols"])
+    instructions = re.compile("|".join(names()["settings_instructions"]))
+    found = []
+    for l in _real_libs(prefix, c):
+        path = os.path.join(prefix, l)
+        symbols = _nm((["-D"] if ".so" in l else []) + ["--undefined-only", path])
+        if symbols is None:
+            return None
+        hit = sorted(wanted & set(symbols))
+        proc = subprocess.run([objdump, "-d", "--no-show-raw-insn", path], capture_output=True, text=True, timeout=300)
+        hit += sorted({m.group(0) for m in instructions.finditer(proc.stdout)})
+        if hit:
+            found.append("%s uses %s" % (l, ", ".join(hit)))
+    if found:
+        return "changes", "; ".join(found[:4]), found[0].split(" ")[0]
+    return "untouched", "no library imports a call that changes signal, FPE or similar settings, or sets a floating-point control register", ""
+
+
 def version_api(prefix: str, c: Contents):
     if c.libs:
         for l in _real_libs(prefix, c):
@@ -327,6 +355,7 @@ def observe(prefix: str) -> List[Observation]:
         "prefix.export": export(prefix, c),
         "prefix.version_macros": version_macros(prefix, c),
         "prefix.terminate": terminate(prefix, c),
+        "prefix.settings": settings(prefix, c),
         "prefix.version_api": version_api(prefix, c),
     }
     for fact, result in checks.items():
