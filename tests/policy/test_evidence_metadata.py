@@ -5,11 +5,11 @@ a product can use MPI at all (xSDK M3), and the product's own xSDK compatibility
 import os
 
 import pytest
+from test_ladder import cell, obs
 
 from peso.errors import PesoError
 from peso.policy.evaluate import NEEDS_EVIDENCE, PASS
 from peso.policy.evidence import collect, mpi_use
-from test_ladder import cell, obs
 
 DOCPORTAL_ENTRY = """\
 - e4s_product: {name}
@@ -157,11 +157,11 @@ def test_an_xsdk_markdown_document_is_read_by_statement_not_by_number(tmp_path):
 
 
 def test_self_reports_cite_their_line_and_are_counted_apart_from_decided_cells(tmp_path):
-    from peso.report import policy_docs as writers
     from peso.policy.compat import apply_claims
-    from peso.policy.evaluate import evaluate_product, new_report
     from peso.policy.definitions import load_policies
+    from peso.policy.evaluate import evaluate_product, new_report
     from peso.policy.run import own_claims
+    from peso.report import policy_docs as writers
 
     path = tmp_path / "szx-policy-compatibility.md"
     path.write_text(XSDK_DOC)
@@ -193,7 +193,6 @@ def test_library_policies_do_not_apply_to_a_product_installing_no_library():
 def test_compat_dir_reads_an_xsdk_table_and_the_documents_cite_its_line(tmp_path):
     """As a curator runs it: a folder of xSDK tables (``<product>-policy-compatibility.md``)."""
     import yaml
-
     from policy_data import REPO
     from test_report import peso
 

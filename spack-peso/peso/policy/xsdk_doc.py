@@ -17,8 +17,8 @@ import re
 from functools import lru_cache
 from typing import Dict, Tuple
 
-from ..errors import PesoError
 from .. import yamlio
+from ..errors import PesoError
 
 STATEMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xsdk_statements.yaml")
 _ROW = re.compile(r"^\s*\|\s*\*\*(?P<label>[MR]\d+)\.?\*\*\s*(?P<text>[^|]*)\|(?P<support>[^|]*)\|(?P<notes>[^|]*)")

@@ -1,25 +1,23 @@
 """The installed prefix as evidence: where headers and libraries went and what they are called.
 
 Why read prefixes: xSDK M13 (headers under include/, libraries under lib/, no version in
-library names except sonames), M9 / E4S FLP3 (namespaced names, no top-level
-``utils.h`` or ``libutil``), R5 (pkg-config or CMake package files export the
-dependency list), R8 (version macros), M8 (a runtime version call) and FLP1 (libraries
-do not call ``exit``/``abort`` themselves) are facts of the installation, not of the
-recipe. A prefix is any folder with Spack's ``.spack/spec.json``, so the install tree
+library names except sonames), M9 / E4S FLP3 (namespaced names, symbols and macros,
+no top-level ``utils.h`` or ``libutil``), R5 (pkg-config or CMake package files export
+the dependency list), R8 (version macros), M8 (a runtime version call), FLP1 (libraries
+do not call ``exit``/``abort`` themselves) and M6 (libraries do not change signal or
+floating-point exception settings) are facts of the installation, not of the recipe. A prefix is any folder with Spack's ``.spack/spec.json``, so the install tree
 (or a single prefix) passed as ``--evidence`` is enough; the package, version, hash
 and CPU target come from that file.
 
 Values the ladders read: ``nothing`` (the prefix installs no header or library, so a
 library policy has no subject), ``not-native`` (a Python package: the header/library
-checks do not apply and decide nothing). Symbols are read with binutils ``nm``; without
-it the symbol facts are simply not observed.
+checks do not apply and decide nothing). Symbols are read with binutils ``nm`` and
+instructions with ``objdump``; without them those facts are simply not observed.
 """
 
 import json
 import os
 import re
-import shutil
-import subprocess
 from functools import lru_cache
 from typing import Dict, List, Optional
 
@@ -164,55 +162,6 @@ def namespacing(prefix: str, c: Contents, package: str):
     return "namespaced", "every header is in a folder or carries %s, every library too" % "/".join(tokens), ""
 
 
-#: linker and runtime names every shared library defines, and what C++ adds around a name
-_TOOLCHAIN = re.compile(r"^(_init|_fini|_edata|_end|__bss_start|_ITM_\w+|__gmon_start__|__cxa_\w+|__dso_handle)$")
-_CXX_WRAPPERS = re.compile(r"^(typeinfo name for|typeinfo for|vtable for|VTT for|construction vtable for|"
-                           r"guard variable for|non-virtual thunk to|virtual thunk to|covariant return thunk to)\s+")
-
-
-def exported_names(prefix: str, c: Contents) -> Optional[List[str]]:
-    """Names the libraries define for their users (strong globals; a C++ name by its
-    outermost namespace or class), and every macro the installed headers define."""
-    nm = shutil.which("nm")
-    if not nm:
-        return None
-    found = set()
-    for l in _real_libs(prefix, c):
-        dynamic = ["-D"] if ".so" in l else []
-        proc = subprocess.run([nm, *dynamic, "-C", "--defined-only", os.path.join(prefix, l)],
-                              capture_output=True, text=True, timeout=120)
-        for line in proc.stdout.splitlines():
-            parts = line.split(None, 2)
-            if len(parts) < 3 or parts[1] not in "TDBRGSC":  # weak (W/V/u) names are inline instances
-                continue
-            name = _CXX_WRAPPERS.sub("", parts[2].split("@")[0].strip())
-            name = name.split("(")[0].split("<")[0].split("::")[0].strip()
-            if name and not _TOOLCHAIN.match(name):
-                found.add(name)
-    for h in c.headers:
-        with open(os.path.join(prefix, h), "rb") as f:
-            text = f.read(200_000).decode("utf-8", "replace")
-        found |= {m.group(1) for m in _DEFINE.finditer(text)}
-    return sorted(found)
-
-
-def symbols(prefix: str, c: Contents, package: str):
-    """M9/FLP3 name the symbols and macros too: each exported symbol (C name, or C++
-    outermost namespace or class) and each macro of the installed headers must carry the
-    product's name for the namespace to be "limited and well-defined"."""
-    if not c.headers and not c.libs:
-        return ("not-native" if c.python else "nothing"), "no header and no library installed", ""
-    names_found = exported_names(prefix, c)
-    if names_found is None:
-        return None
-    tokens = tokens_of(package)
-    other = [n for n in names_found if not any(t in n.lower().replace("_", "").replace("-", "") for t in tokens)]
-    if other:
-        return "unclear", "%d of %d exported symbols and macros without %s: %s" % (
-            len(other), len(names_found), "/".join(tokens), ", ".join(other[:8])), ""
-    return "namespaced", "all %d exported symbols and macros carry %s" % (len(names_found), "/".join(tokens)), ""
-
-
 def export(prefix: str, c: Contents):
     if not c.libs:
         return ("not-native" if c.python else "nothing"), "no library installed", ""
@@ -249,94 +198,6 @@ def version_macros(prefix: str, c: Contents):
     return "absent", "no version or release macro in %d installed headers" % len(c.headers), ""
 
 
-def _nm(args: List[str]) -> Optional[List[str]]:
-    nm = shutil.which("nm")
-    if not nm:
-        return None
-    proc = subprocess.run([nm, *args], capture_output=True, text=True, timeout=120)
-    return [line.split()[-1].split("@")[0] for line in proc.stdout.splitlines() if line.split()]
-
-
-def _real_libs(prefix: str, c: Contents) -> List[str]:
-    seen, libs = set(), []
-    for l in c.libs:
-        real = os.path.realpath(os.path.join(prefix, l))
-        if real not in seen and os.path.isfile(real):
-            seen.add(real)
-            libs.append(l)
-    return libs
-
-
-def terminate(prefix: str, c: Contents):
-    if not c.libs:
-        return ("not-native" if c.python else "nothing"), "no library installed", ""
-    wanted = set(names()["terminate_symbols"])
-    calls = []
-    for l in _real_libs(prefix, c):
-        path = os.path.join(prefix, l)
-        symbols = _nm((["-D"] if ".so" in l else []) + ["--undefined-only", path])
-        if symbols is None:
-            return None
-        hit = sorted(wanted & set(symbols))
-        if hit:
-            calls.append("%s imports %s" % (l, ", ".join(hit)))
-    if calls:
-        return "calls", "; ".join(calls[:4]), calls[0].split(" ")[0]
-    return "clean", "no library imports exit, abort, MPI_Abort or Fortran STOP", ""
-
-
-def settings(prefix: str, c: Contents):
-    """xSDK M6: a library that imports no call changing signal or floating-point exception
-    handlers (or the like, ``settings_symbols``) and sets no floating-point control register
-    itself (``settings_instructions``, read with ``objdump -d``) cannot override what another
-    package decided. One that does may still offer a way to prevent it: that needs review."""
-    if not c.libs:
-        return ("not-native" if c.python else "nothing"), "no library installed", ""
-    objdump = shutil.which("objdump")
-    if not objdump:
-        return None
-    wanted = set(names()["settings_symbols"])
-    instructions = re.compile("|".join(names()["settings_instructions"]))
-    found = []
-    for l in _real_libs(prefix, c):
-        path = os.path.join(prefix, l)
-        symbols = _nm((["-D"] if ".so" in l else []) + ["--undefined-only", path])
-        if symbols is None:
-            return None
-        hit = sorted(wanted & set(symbols))
-        proc = subprocess.run([objdump, "-d", "--no-show-raw-insn", path], capture_output=True, text=True, timeout=300)
-        hit += sorted({m.group(0) for m in instructions.finditer(proc.stdout)})
-        if hit:
-            found.append("%s uses %s" % (l, ", ".join(hit)))
-    if found:
-        return "changes", "; ".join(found[:4]), found[0].split(" ")[0]
-    return "untouched", "no library imports a call that changes signal, FPE or similar settings, or sets a floating-point control register", ""
-
-
-def version_api(prefix: str, c: Contents):
-    if c.libs:
-        for l in _real_libs(prefix, c):
-            if ".so" not in l:
-                continue
-            symbols = _nm(["-D", "--defined-only", os.path.join(prefix, l)])
-            if symbols is None:
-                return None
-            hits = sorted(s for s in symbols if "version" in s.lower())
-            if hits:
-                return "found", "%s exports %s" % (l, ", ".join(hits[:3])), l
-        return "not-found", "no exported symbol with 'version' in its name", ""
-    if c.python:
-        for folder, _, files in os.walk(prefix):
-            for name in ("__init__.py", "version.py", "_version.py", "__about__.py"):
-                if name in files and "site-packages" in folder:
-                    path = os.path.join(folder, name)
-                    with open(path, encoding="utf-8", errors="replace") as f:
-                        if _PY_VERSION.search(f.read(100_000)):
-                            return "found", "Python module with __version__", os.path.relpath(path, prefix)
-        return "not-found", "no __version__ in the installed Python modules", ""
-    return "nothing", "no library installed", ""
-
-
 def observe(prefix: str) -> List[Observation]:
     spec = spec_of(prefix)
     package = spec["name"]
@@ -348,15 +209,17 @@ def observe(prefix: str) -> List[Observation]:
     if family:
         out.append(Observation(package, "prefix.arch_family", family, where + "/.spack/spec.json", date,
                                "installed for %s (%s family)" % (spec["target"], family)))
+    from . import prefix_binaries as binaries  # it reads this module's Contents and names
+
     checks = {
         "prefix.layout": layout(c),
         "prefix.namespacing": namespacing(prefix, c, package),
-        "prefix.symbols": symbols(prefix, c, package),
+        "prefix.symbols": binaries.symbols(prefix, c, package),
         "prefix.export": export(prefix, c),
         "prefix.version_macros": version_macros(prefix, c),
-        "prefix.terminate": terminate(prefix, c),
-        "prefix.settings": settings(prefix, c),
-        "prefix.version_api": version_api(prefix, c),
+        "prefix.terminate": binaries.terminate(prefix, c),
+        "prefix.settings": binaries.settings(prefix, c),
+        "prefix.version_api": binaries.version_api(prefix, c),
     }
     for fact, result in checks.items():
         if result is None:
