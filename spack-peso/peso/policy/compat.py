@@ -205,10 +205,12 @@ def apply_claims(product: ProductReport, claimed: Dict[str, int], source: str,
         result.claimed = status
         at = where.get(policy_id, {})
         if result.status == NEEDS_EVIDENCE and status != UNREPORTED:
+            # cited like any evidence (file:line and date), so the HTML cell opens it
+            cited = "%s:%d" % (display_path(source), at["line"]) if at.get("line") else display_path(source)
+            date = at.get("date") or (file_date(source) if os.path.isfile(source) else "")
             result.observations.append({
                 "package": product.package, "fact": "self-report", "value": STATUS_NAMES[status],
-                "source": "%s:%d" % (display_path(source), at["line"]) if at.get("line") else display_path(source),
-                "date": at.get("date") or (file_date(source) if os.path.isfile(source) else ""), "detail": at.get("note", "the product's own compatibility document"),
+                "source": cited, "date": date, "detail": at.get("note", "the product's own compatibility document"),
                 "target": "", "effect": "self-reported", "why": "the product's own statement"})
         if result.status == FAIL and status == COMPLETE:
             rules = sorted({e.rule for e in result.evidence if e.severity in ("warning", "error")})
