@@ -213,3 +213,15 @@ def test_m6_passes_only_when_no_library_can_change_the_settings():
     assert cell("xSDK-M6", [obs("prefix.settings", "untouched")]).status == PASS
     for value in ("changes", "nothing", "not-native"):
         assert cell("xSDK-M6", [obs("prefix.settings", value)]).status == NEEDS_EVIDENCE
+
+
+def test_a_table_filed_under_another_name_is_found(tmp_path):
+    """The xSDK repository files some tables under another name than the Spack package."""
+    from peso.policy.products import Product, attach_documents
+
+    (tmp_path / "trillinos-policy-compatibility.md").write_text(XSDK_DOC)
+    (tmp_path / "szx-policy-compatability.md").write_text(XSDK_DOC)
+    products = [Product("trilinos", "trilinos", ""), Product("szx", "szx", ""), Product("other", "other", "")]
+    attach_documents(products, str(tmp_path))
+    assert [os.path.basename(p.compat) for p in products] == [
+        "trillinos-policy-compatibility.md", "szx-policy-compatability.md", ""]

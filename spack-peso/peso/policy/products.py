@@ -100,6 +100,7 @@ def attach_documents(chosen: Sequence[Product], folder: str) -> None:
     else a ``.e4s/*compat*.yaml`` in ``DIR/<product>/``, for products that do not name
     their document already."""
     from .compat import find_product_document
+    from .xsdk_doc import document_paths
 
     if not os.path.isdir(folder):
         raise PesoError("no such folder", path=folder, key="--compat-dir")
@@ -107,7 +108,7 @@ def attach_documents(chosen: Sequence[Product], folder: str) -> None:
         if product.compat:
             continue
         direct = os.path.join(folder, product.name + ".yaml")
-        xsdk = [os.path.join(folder, "%s-policy-%s.md" % (product.name, s)) for s in ("compatibility", "compatability")]
+        xsdk = document_paths(folder, product.name)
         if os.path.isfile(direct):
             product.compat = direct
         elif any(os.path.isfile(p) for p in xsdk):

@@ -15,7 +15,7 @@ policy is the product's statement for the E4S one too (``same_requirement``).
 import os
 import re
 from functools import lru_cache
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 from .. import yamlio
 from ..errors import PesoError
@@ -25,8 +25,12 @@ _ROW = re.compile(r"^\s*\|\s*\*\*(?P<label>[MR]\d+)\.?\*\*\s*(?P<text>[^|]*)\|(?
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return yamlio.load(STATEMENTS)
+
+
 def statements() -> Tuple[Dict[str, list], Dict[str, int], Dict[str, str]]:
-    data = yamlio.load(STATEMENTS)
+    data = _data()
     return (data["statements"], {str(k).lower(): int(v) for k, v in data["support"].items()},
             data.get("same_requirement") or {})
 
@@ -64,6 +68,14 @@ def read_claims(path: str) -> Dict[str, dict]:
             row = claims[xsdk_id]
             claims[e4s_id] = dict(row, notes="(the %s row: the same requirement) %s" % (xsdk_id, row["notes"]))
     return claims
+
+
+def document_paths(folder: str, package: str) -> List[str]:
+    """Where ``folder`` would hold the package's table: ``<name>-policy-compatibility.md``
+    (or the repository's "compatability"), under the package's name or the one the xSDK
+    repository files it under (``file_names``)."""
+    names = [package] + [n for n in [(_data().get("file_names") or {}).get(package)] if n]
+    return [os.path.join(folder, "%s-policy-%s.md" % (n, s)) for n in names for s in ("compatibility", "compatability")]
 
 
 def is_xsdk_document(path: str) -> bool:
