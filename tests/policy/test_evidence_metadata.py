@@ -35,14 +35,15 @@ def test_docportal_metadata_is_matched_by_spack_name_product_or_folder(tmp_path)
         "pytorch-dir": ("pytorch", "  spack_name: py-torch\n"),  # the Spack name it gives
         "core": ("core", "  spack_name: pumi\n"),
         "Other": ("other-product", ""),                       # not one of ours
+        "superlu_dist": ("superlu", ""),  # named superlu, made from superlu_dist's repository
     })
     # another tool's e4s.yaml (not a list of DocPortal entries) is left alone
     (top / "data" / "weird").mkdir()
     (top / "data" / "weird" / "e4s.yaml").write_text("name: hypre\n")
-    packages = {"szx": "", "py-torch": "", "pumi": "", "hypre": "", "py-pandas": ""}
+    packages = {"szx": "", "py-torch": "", "pumi": "", "hypre": "", "py-pandas": "", "superlu": "", "superlu-dist": ""}
     evidence = collect([str(top)], packages)
     found = {o.package: o for ps in evidence.by_package.values() for o in ps if o.fact == "docportal.metadata"}
-    assert set(found) == {"szx", "py-torch", "pumi"}
+    assert set(found) == {"szx", "py-torch", "pumi", "superlu-dist"}
     assert found["py-torch"].value == "present"
     assert found["py-torch"].source.endswith(os.path.join("pytorch-dir", "e4s.yaml") + ":1")
     assert "'pytorch'" in found["py-torch"].detail and "README.md" in found["py-torch"].detail

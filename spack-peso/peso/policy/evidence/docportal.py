@@ -13,15 +13,20 @@ The format: a YAML list of mappings, each with ``e4s_product`` (the product's na
 that shape is another tool's ``e4s.yaml`` and is left alone. A product is matched by
 its ``spack_name``, its ``e4s_product`` or the folder holding the file, compared
 without case; no other guessing, so a product the DocPortal names differently stays
-undecided rather than matched by a hunch.
+undecided rather than matched by a hunch. An entry whose name is another package than
+the one it describes (``docportal_names.yaml``: the "superlu" entry is superlu_dist's)
+matches only the package it describes.
 """
 
 import os
+from functools import lru_cache
 from typing import Dict, Iterable, List
 
 import yaml
 
 from . import Observation, display_path, file_date
+
+NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docportal_names.yaml")
 
 
 def entries(path: str) -> List[dict]:
@@ -42,8 +47,16 @@ def entries(path: str) -> List[dict]:
     return found
 
 
+@lru_cache(maxsize=1)
+def folder_packages() -> Dict[str, str]:
+    with open(NAMES, encoding="utf-8") as f:
+        return yaml.safe_load(f)["folders"]
+
+
 def names_of(entry: dict, path: str) -> List[str]:
     folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    if folder in folder_packages():
+        return [folder_packages()[folder]]
     names = [entry.get("spack_name"), entry.get("e4s_product")]
     if folder not in (".e4s", "data"):
         names.append(folder)
