@@ -110,31 +110,32 @@ class PolicyReport:
     #: kind of evidence -> how many files/folders were read (beyond the recipes)
     evidence_sources: Dict[str, int] = dataclasses.field(default_factory=dict)
 
+    def cells(self):
+        """``(policy id, product report, result or None)`` for every cell of the matrix."""
+        for product in self.products:
+            for p in self.policies:
+                yield p.id, product, product.results.get(p.id)
+
     def decided(self, recipe_alone: bool = False) -> Dict[str, int]:
         """policy id -> number of products with a pass or fail (by the recipe lint alone, if asked)."""
         table = {p.id: 0 for p in self.policies}
-        for product in self.products:
-            for p in self.policies:
-                r = product.results.get(p.id)
-                status = (r.recipe_status or r.status) if (r and recipe_alone) else (r.status if r else NEEDS_EVIDENCE)
-                table[p.id] += status in (PASS, FAIL)
+        for pid, _product, r in self.cells():
+            status = (r.recipe_status or r.status) if (r and recipe_alone) else (r.status if r else NEEDS_EVIDENCE)
+            table[pid] += status in (PASS, FAIL)
         return table
 
     def self_reported(self) -> Dict[str, int]:
         """policy id -> undecided cells the product's own document reports (kept apart from decided)."""
         table = {p.id: 0 for p in self.policies}
-        for product in self.products:
-            for p in self.policies:
-                r = product.results.get(p.id)
-                table[p.id] += bool(r and r.status == NEEDS_EVIDENCE and r.source == "self-reported")
+        for pid, _product, r in self.cells():
+            table[pid] += bool(r and r.status == NEEDS_EVIDENCE and r.source == "self-reported")
         return table
 
     def counts(self) -> Dict[str, Dict[str, int]]:
         """policy id -> status -> number of products."""
         table = {p.id: {s: 0 for s in STATUSES} for p in self.policies}
-        for product in self.products:
-            for p in self.policies:
-                table[p.id][product.status(p.id)] += 1
+        for pid, product, _r in self.cells():
+            table[pid][product.status(pid)] += 1
         return table
 
     def to_dict(self) -> dict:

@@ -83,19 +83,27 @@ def _real_libs(prefix: str, c: Contents) -> List[str]:
     return libs
 
 
+def _imports(prefix: str, c: Contents, symbols):
+    """``[(library, path, sorted wanted symbols it imports)]`` for every real library,
+    or ``None`` when ``nm`` cannot read one."""
+    wanted = set(symbols)
+    found = []
+    for lib in _real_libs(prefix, c):
+        path = os.path.join(prefix, lib)
+        undefined = _nm((["-D"] if ".so" in lib else []) + ["--undefined-only", path])
+        if undefined is None:
+            return None
+        found.append((lib, path, sorted(wanted & set(undefined))))
+    return found
+
+
 def terminate(prefix: str, c: Contents):
     if not c.libs:
         return ("not-native" if c.python else "nothing"), "no library installed", ""
-    wanted = set(names()["terminate_symbols"])
-    calls = []
-    for l in _real_libs(prefix, c):
-        path = os.path.join(prefix, l)
-        symbols = _nm((["-D"] if ".so" in l else []) + ["--undefined-only", path])
-        if symbols is None:
-            return None
-        hit = sorted(wanted & set(symbols))
-        if hit:
-            calls.append("%s imports %s" % (l, ", ".join(hit)))
+    imported = _imports(prefix, c, names()["terminate_symbols"])
+    if imported is None:
+        return None
+    calls = ["%s imports %s" % (lib, ", ".join(hit)) for lib, _path, hit in imported if hit]
     if calls:
         return "calls", "; ".join(calls[:4]), calls[0].split(" ")[0]
     return "clean", "no library imports exit, abort, MPI_Abort or Fortran STOP", ""
@@ -111,15 +119,12 @@ def settings(prefix: str, c: Contents):
     objdump = shutil.which("objdump")
     if not objdump:
         return None
-    wanted = set(names()["settings_symbols"])
     instructions = re.compile("|".join(names()["settings_instructions"]))
+    imported = _imports(prefix, c, names()["settings_symbols"])
+    if imported is None:
+        return None
     found = []
-    for l in _real_libs(prefix, c):
-        path = os.path.join(prefix, l)
-        symbols = _nm((["-D"] if ".so" in l else []) + ["--undefined-only", path])
-        if symbols is None:
-            return None
-        hit = sorted(wanted & set(symbols))
+    for l, path, hit in imported:
         proc = subprocess.run([objdump, "-d", "--no-show-raw-insn", path], capture_output=True, text=True, timeout=300)
         hit += sorted({m.group(0) for m in instructions.finditer(proc.stdout)})
         if hit:
