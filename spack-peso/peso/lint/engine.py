@@ -181,17 +181,7 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
 
 
 def _finding(rule, severity_of, severity, message, path, line, column, package) -> Finding:
-    return Finding(
-        rule=rule.id,
-        severity=severity_of(rule, severity),
-        message=message,
-        path=path,
-        line=line,
-        column=column,
-        package=package,
-        policies=rule.policies,
-        name=rule.name,
-    )
+    return rule.finding_at(path, package, (line, column), message, severity_of(rule, severity))
 
 
 def _severity_function(profile: Profile):
