@@ -1,18 +1,17 @@
 """``spack peso lint``: check package.py recipes against E4S/xSDK policies.
 
 Thin by design: options are merged with the project's configuration
-(:mod:`peso.lint.config`), the engine (:mod:`peso.lint.engine`) lints, a writer from
-``peso/report`` renders, and this module prints or writes the result and picks the exit
-status: 0 clean, 1 findings at or above ``--fail-on``, 2 usage errors (PesoError).
+(:mod:`peso.lint.config`), one library call (:func:`peso.lint.session.run`) does the run,
+a writer from ``peso/report`` renders, and this module prints or writes the result and
+picks the exit status: 0 clean, 1 findings at or above ``--fail-on``, 2 usage errors
+(PesoError).
 """
 
 import gc
 import os
 import sys
-import textwrap
 
 from .. import ui
-from ..errors import PesoError
 from ..fsutil import atomic_write
 
 description = "check package.py recipes against E4S/xSDK policies and Spack conventions"
@@ -159,65 +158,23 @@ def lint(args):
 
 
 def explain(args):
-    from ..lint import engine, registry
-
-    rules = engine.known_rules(deep=True)
-    rule_id = args.explain.strip().upper()
-    rule = rules.get(rule_id) or registry.RULES.get(rule_id)
-    if rule is None:
-        by_name = [r for r in registry.RULES.values() if r.name == args.explain.strip()]
-        if not by_name:
-            raise PesoError("unknown rule (see --list-rules)", path=args.explain)
-        rule = by_name[0]
+    from ..lint import engine
     from ..lint.config import load_config
     from ..lint.profiles import get_profile
+    from ..report.lint_rules import render_explanation
 
+    rule = engine.find_rule(args.explain)
     profile = get_profile(args.policy or load_config().policy)
     sys.stdout.write(render_explanation(rule, profile))
     return 0
-
-
-def render_explanation(rule, profile=None) -> str:
-    doc = rule.doc or {}
-    severity = rule.severity
-    if profile is not None:
-        raised = profile.severity(rule, rule.severity)
-        if raised != rule.severity:
-            severity = "%s; %s under profile %s" % (rule.severity, raised, profile.name)
-    out = ["%s %s (%s)" % (rule.id, rule.name, severity), ""]
-    out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
-    out.append("Summary:  %s" % rule.summary)
-    for key, title in (("what", "What it checks"), ("why", "Why it matters"), ("noise", "What you see by default"),
-                       ("example", "Example"), ("fix", "How to fix")):
-        text = doc.get(key)
-        if not text:
-            continue
-        out.append("")
-        out.append(title + ":")
-        text = str(text).rstrip()
-        if key == "example" or "\n" in text:  # code snippets stay verbatim
-            out.extend("    " + line for line in text.splitlines())
-        else:
-            out.extend(textwrap.wrap(text, 88, initial_indent="    ", subsequent_indent="    "))
-    return "\n".join(out) + "\n"
 
 
 def list_rules(args):
     from ..lint import engine
     from ..lint.config import load_config
     from ..lint.profiles import get_profile
+    from ..report.lint_rules import render_rule_list
 
     profile = get_profile(args.policy or load_config().policy)
-    rules = engine.known_rules(deep=True)  # the --deep rules too (rules-deep.yaml)
-    lines = ["%-10s %-36s %-8s %s" % ("ID", "NAME", "SEVERITY", "POLICIES")]
-    for rule_id in sorted(rules):
-        rule = rules[rule_id]
-        # "off": the profile does not run it (a rule of other policies, or disabled by the profile)
-        severity = profile.severity(rule, rule.severity) if profile.covers(rule) else "off"
-        lines.append("%-10s %-36s %-8s %s" % (rule.id, rule.name, severity, ", ".join(rule.policies) or "-"))
-    lines.append("")
-    lines.append(
-        "%d rules; severities as raised by profile %s (%s)" % (len(rules), profile.name, profile.description)
-    )
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(render_rule_list(engine.known_rules(deep=True), profile))  # --deep rules too
     return 0

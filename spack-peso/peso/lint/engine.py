@@ -62,6 +62,17 @@ def known_rules(deep: bool = False) -> Dict[str, Rule]:
     return {r.id: r for r in registry.all_rules(deep)}
 
 
+def find_rule(text: str) -> Rule:
+    """The rule an ID (any case) or a rule name names, of every kind (``--explain``)."""
+    rules = known_rules(deep=True)
+    rule = rules.get(text.strip().upper())
+    if rule is None:
+        rule = next((r for r in rules.values() if r.name == text.strip()), None)
+    if rule is None:
+        raise PesoError("unknown rule (see --list-rules)", path=text)
+    return rule
+
+
 def select_rules(rules: Dict[str, Rule], profile: Profile, select=None, ignore=()) -> List[str]:
     """IDs of the rules that run: the profile's (or ``select``'s) minus ``ignore``."""
     if select:
@@ -181,17 +192,7 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
 
 
 def _finding(rule, severity_of, severity, message, path, line, column, package) -> Finding:
-    return Finding(
-        rule=rule.id,
-        severity=severity_of(rule, severity),
-        message=message,
-        path=path,
-        line=line,
-        column=column,
-        package=package,
-        policies=rule.policies,
-        name=rule.name,
-    )
+    return rule.finding_at(path, package, (line, column), message, severity_of(rule, severity))
 
 
 def _severity_function(profile: Profile):

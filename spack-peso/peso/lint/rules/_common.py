@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from ...recipe.model import Method, PackageClass, Recipe
+from ...recipe.model import Directive, Method, PackageClass, Recipe
 from ...recipe.syntax import literal_str, spec_name_of
 from .. import bases
 from ..registry import RULES
@@ -139,6 +139,11 @@ def _nearest_verdict(table, names):
         if entry and entry.get("compiled") is not None and not entry.get("mixin"):
             return entry["compiled"]
     return None
+
+
+def version_directives(recipe: Recipe) -> List[Directive]:
+    """The ``version(...)`` directives of the main class, in source order."""
+    return [d for d in recipe.directives if d.name == "version"]
 
 
 def build_info(recipe: Recipe) -> BuildInfo:

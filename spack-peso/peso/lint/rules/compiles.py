@@ -1,5 +1,5 @@
-"""Does a recipe compile C/C++/Fortran code? Evidence read from the recipe, shared by the
-language-dependency rule (PESO-D002) and the debug-option rule (PESO-V002).
+"""Does a recipe compile C/C++/Fortran code? Evidence read from the recipe for the
+language-dependency rule (PESO-D002).
 
 The base class alone is weak evidence: spack-packages added language dependencies to
 every recipe whose builds were seen to call a compiler, so the compiled-build-system
@@ -12,7 +12,9 @@ Python or R package with a native extension. So a recipe compiles code when it s
 * its ``install``/``build`` methods run a build tool (``make``, ``cmake``, ``configure``);
 * it links against a library: a dependency of link type (the default type) that is not
   an interpreter, a build tool or a package of its own language ecosystem (``py-*``);
-* its build needs native-extension tooling (``py-cython``, ``py-pybind11``, ...).
+* its build needs native-extension tooling (``py-cython``, ``py-pybind11``, ...) or
+  compiles Rust (``rust``, ``py-maturin``, ``py-setuptools-rust`` at build time: rustc
+  links through the C compiler).
 
 A compiled build system (CMake, Autotools, ...) counts as evidence together with any
 of these, not alone.
@@ -37,6 +39,8 @@ NATIVE_TOOLING = frozenset((
     "py-meson-python", "py-pythran", "r-rcpp", "r-rcpparmadillo", "r-rcppeigen",
     "perl-extutils-cbuilder", "perl-module-build-xsutil",
 ))
+#: build dependencies that compile Rust, whose output rustc links through the C compiler
+RUST_BUILD = frozenset(("rust", "py-maturin", "py-setuptools-rust"))
 #: prefixes of packages of an interpreted ecosystem: linking against them compiles nothing
 ECOSYSTEM_PREFIXES = ("py-", "r-", "perl-", "ruby-", "lua-", "julia-", "racket-", "rkt-",
                       "node-", "npm-", "go-", "rust-", "octave-", "aspell")
@@ -116,6 +120,8 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
     for name in deps:
         if name in NATIVE_TOOLING:
             return "it builds with %s" % name
+        if name in RUST_BUILD and any(_builds(d) for d in deps[name]):
+            return "it builds Rust code with %s (rustc links through cc)" % name
     link = _linked_library(deps)
     if "py-cffi" in deps and link:
         # cffi compiles a C extension against a library it links (API mode, py-pyvips);
@@ -152,18 +158,27 @@ def _linked_library(deps) -> Optional[str]:
     return None
 
 
+def _builds(directive) -> bool:
+    """True when the dependency type includes build (Spack's default: build and link)."""
+    return _has_type(directive, "build")
+
+
 def _links(directive) -> bool:
     """True when the dependency type includes link (Spack's default: build and link)."""
+    return _has_type(directive, "link")
+
+
+def _has_type(directive, kind: str) -> bool:
     node = directive.kwargs.get("type")
     if node is None:
         return True
     text = literal_str(node)
     if text is not None:
-        return text == "link"
+        return text == kind
     elts = getattr(node, "elts", None)
     if elts is None:
         return False  # a name or expression: cannot tell
-    return any(literal_str(e) == "link" for e in elts)
+    return any(literal_str(e) == kind for e in elts)
 
 
 #: methods that hand the compiler to other packages or describe the install: naming

@@ -157,27 +157,27 @@ def _family(expression: str) -> str:
     return ranked[0] if " or " in expression.lower() else ranked[-1]
 
 
-@rule("PESO-L004")
-def license_policy(recipe):
+def _licences_of_family(recipe, family: str):
+    """(directive, expression) of the known licences of ``family`` the recipe declares."""
     for d in _license_directives(recipe):
         expression = d.arg_str(0)
-        if expression is None or _is_unknown(expression):
-            continue
-        if _family(expression) == "strong_copyleft":
-            yield finding("PESO-L004", recipe, d.node,
-                          "license(%r) is strong copyleft: xSDK M7 prefers permissive licences "
-                          "(GPL is considered incompatible)" % expression)
+        if expression is not None and not _is_unknown(expression) and _family(expression) == family:
+            yield d, expression
+
+
+@rule("PESO-L004")
+def license_policy(recipe):
+    for d, expression in _licences_of_family(recipe, "strong_copyleft"):
+        yield finding("PESO-L004", recipe, d.node,
+                      "license(%r) is strong copyleft: xSDK M7 prefers permissive licences "
+                      "(GPL is considered incompatible)" % expression)
 
 
 @rule("PESO-L005")
 def license_not_open_source(recipe):
     """Split from PESO-L004 so that one rule ID has one severity: a licence that is not
     open source at all is a problem for every profile, copyleft only a preference of xSDK."""
-    for d in _license_directives(recipe):
-        expression = d.arg_str(0)
-        if expression is None or _is_unknown(expression):
-            continue
-        if _family(expression) == "restricted":
-            yield finding("PESO-L005", recipe, d.node,
-                          "license(%r) is not an open-source licence (non-commercial or "
-                          "source-available)" % expression)
+    for d, expression in _licences_of_family(recipe, "restricted"):
+        yield finding("PESO-L005", recipe, d.node,
+                      "license(%r) is not an open-source licence (non-commercial or "
+                      "source-available)" % expression)
