@@ -73,6 +73,11 @@ class PolicyResult:
         return d
 
 
+def _plain(report, **converted) -> dict:
+    """A report's fields as plain data, with the nested ones already converted."""
+    return {f.name: converted.get(f.name, getattr(report, f.name)) for f in dataclasses.fields(report)}
+
+
 @dataclasses.dataclass
 class ProductReport:
     product: str
@@ -89,13 +94,7 @@ class ProductReport:
         return [r for r in self.results.values() if r.contradiction]
 
     def to_dict(self) -> dict:
-        return {
-            "product": self.product,
-            "package": self.package,
-            "recipe": self.recipe,
-            "error": self.error,
-            "results": {k: v.to_dict() for k, v in self.results.items()},
-        }
+        return _plain(self, results={k: v.to_dict() for k, v in self.results.items()})
 
 
 @dataclasses.dataclass
@@ -139,14 +138,8 @@ class PolicyReport:
         return table
 
     def to_dict(self) -> dict:
-        return {
-            "tool": self.tool,
-            "date": self.date,
-            "spack": self.spack,
-            "evidence_sources": self.evidence_sources,
-            "policies": [dataclasses.asdict(p) for p in self.policies],
-            "products": [p.to_dict() for p in self.products],
-        }
+        return _plain(self, policies=[dataclasses.asdict(p) for p in self.policies],
+                      products=[p.to_dict() for p in self.products])
 
 
 def evidence_of(finding) -> Evidence:
