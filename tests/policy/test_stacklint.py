@@ -38,6 +38,11 @@ def test_stack_problems(tmp_path):
     (g2,) = by_rule["STACK-G002"]
     assert "cuda_arch=80" in g2.message and "cuda_arch=90" in g2.message
     assert [p.package for p in by_rule["STACK-R001"]] == ["nosuchpkg"]
+    # findings point at the line that lists the spec (a stack-wide one at the file)
+    lines = open(env).read().splitlines()
+    assert "exampm +rocm" in lines[g1.line - 1] and g1.path == env
+    assert "nosuchpkg" in lines[by_rule["STACK-R001"][0].line - 1]
+    assert g2.line == 0
 
 
 def test_both_backends_on_one_root(tmp_path):

@@ -148,7 +148,8 @@ def stack_command(args):
     if args.format == "json":
         sys.stdout.write(json.dumps([p.to_dict() for p in problems], indent=1) + "\n")
     else:
-        for p in problems:
-            sys.stdout.write(p.render() + "\n")
+        for p in problems:  # lint's text form, with the package named (a stack lists many)
+            sys.stdout.write("%s:%d: %s %s %s%s\n" % (p.path, p.line, p.rule, p.severity,
+                                                       p.package + ": " if p.package else "", p.message))
         ui.msg("%d stack-level problems in %s" % (len(problems), args.env))
     return 1 if any(p.severity in ("warning", "error") for p in problems) else 0

@@ -17,11 +17,11 @@ Variants (own and inherited) come from the stack generator's catalogue linter
 runs without Spack and agrees with ``spack peso stack`` about what a recipe supports.
 """
 
-import dataclasses
 import os
 import re
 from typing import Dict, List, Optional, Sequence, Set
 
+from ..lint.registry import Finding
 from ..recipe.parse import load_recipe
 from ..stack.generate import envfile
 from ..stack.generate.model import BACKENDS
@@ -33,19 +33,10 @@ _SWITCH = {b: re.compile(r"\+%s(?![\w-])" % b) for b in BACKENDS}
 _ARCH_VARIANT = {"cuda": "cuda_arch", "rocm": "amdgpu_target"}
 
 
-@dataclasses.dataclass
-class StackProblem:
-    rule: str
-    severity: str
-    package: str
-    message: str
-    spec: str = ""
-
-    def render(self) -> str:
-        return "%s %s %s: %s" % (self.rule, self.severity, self.spec or self.package, self.message)
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+def _problem(rule: str, severity: str, package: str, message: str, path: str, lines: List[str], spec: str = ""):
+    """A stack-level problem is a lint :class:`Finding` at the line that lists the spec."""
+    line = next((i for i, text in enumerate(lines, 1) if spec and spec in text), 0)
+    return Finding(rule, severity, message, path, line=line, package=package)
 
 
 def _base_variants() -> Dict[str, dict]:
@@ -114,11 +105,13 @@ def stack_defaults(env: dict) -> List[str]:
     return _config_strings(everything.get("variants")) + _config_strings(everything.get("require"))
 
 
-def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
+def lint_stack(path: str, repos: Sequence[str]) -> List[Finding]:
     env = envfile.load_environment(path)
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
     classes = _base_variants()
     variants_of = _Variants(repos)
-    problems: List[StackProblem] = []
+    problems: List[Finding] = []
     tested: Dict[str, bool] = {}
     arch_values: Dict[str, Dict[str, List[str]]] = {"cuda": {}, "rocm": {}}
     for spec in envfile.specs(env):
@@ -131,12 +124,12 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
             for m in pattern.finditer(spec):
                 arch_values[backend].setdefault(m.group(1), []).append(name)
         if not recipe:
-            problems.append(StackProblem("STACK-R001", "error", name, "no recipe in the repositories", spec))
+            problems.append(_problem("STACK-R001", "error", name, "no recipe in the repositories", path, lines, spec))
             continue
         if name not in tested:
             tested[name] = has_own_tests(recipe, classes)
             if not tested[name]:
-                problems.append(StackProblem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", spec))
+                problems.append(_problem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", path, lines, spec))
         wanted = [b for b in BACKENDS if _SWITCH[b].search(root)]
         wanted += [b for b, v in _ARCH_VARIANT.items() if re.search(r"\b%s=" % v, root) and b not in wanted]
         if wanted:
@@ -145,11 +138,11 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
                 needed = [backend] + ([_ARCH_VARIANT[backend]] if re.search(r"\b%s=" % _ARCH_VARIANT.get(backend, "-"), root) else [])
                 lacking = [v for v in needed if v not in variants]
                 if lacking:
-                    problems.append(StackProblem(
-                        "STACK-G001", "error", name,
-                        "listed for %s but the recipe has no %s variant" % (backend, "/".join(lacking)), spec))
+                    problems.append(_problem("STACK-G001", "error", name,
+                                             "listed for %s but the recipe has no %s variant"
+                                             % (backend, "/".join(lacking)), path, lines, spec))
         if _SWITCH["cuda"].search(root) and _SWITCH["rocm"].search(root):
-            problems.append(StackProblem("STACK-G002", "error", name, "root enables both +cuda and +rocm", spec))
+            problems.append(_problem("STACK-G002", "error", name, "root enables both +cuda and +rocm", path, lines, spec))
     for text in stack_defaults(env):
         for backend, pattern in _ARCH.items():
             for m in pattern.finditer(text):
@@ -157,6 +150,7 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[StackProblem]:
     for backend, values in arch_values.items():
         if len(values) > 1:
             listing = "; ".join("%s=%s (%s)" % (_ARCH_VARIANT[backend], v, ", ".join(sorted(set(p))[:5])) for v, p in sorted(values.items()))
-            problems.append(StackProblem("STACK-G002", "warning", "*",
-                                         "conflicting %s values in one stack: %s" % (_ARCH_VARIANT[backend], listing)))
+            problems.append(_problem("STACK-G002", "warning", "",
+                                     "conflicting %s values in one stack: %s" % (_ARCH_VARIANT[backend], listing),
+                                     path, lines))
     return problems
