@@ -160,3 +160,35 @@ def test_build_system_sources_invalidate_unchanged_recipes(tmp_path, config):
         cached.cache_clear()  # a new process would start without them
     second = engine.lint([str(root)], cfg, cwd=str(tmp_path))
     assert second.files_cached == 0 and second.findings == []
+
+
+def test_a_context_change_reaches_recipes_not_linted_in_between(tmp_path, config):
+    """Build-system sources change, then one recipe is linted alone: the cache is saved
+    under the new context, yet the other recipe's entry was made under the old one and
+    must not pass for current on the next full run."""
+    from peso.lint import bases
+
+    root = tmp_path / "spack_repo" / "ns"
+    (root / "build_systems").mkdir(parents=True)
+    (root / "build_systems" / "idx.py").write_text("class IdxPackage:\n    pass\n")
+    (root / "repo.yaml").write_text("repo:\n  namespace: ns\n")
+    for name in ("foo", "bar"):
+        (root / "packages" / name).mkdir(parents=True)
+        (root / "packages" / name / "package.py").write_text(
+            "from spack_repo.ns.build_systems.idx import IdxPackage\n\n\nclass %s(IdxPackage):\n    pass\n"
+            % name.capitalize())
+    cfg = config.override(select=["PESO-M001"])
+
+    def new_process():
+        for cached in (bases.context_digest, bases._packages_dir_context, bases._resolve, bases.module_classes):
+            cached.cache_clear()
+
+    first = engine.lint([str(root)], cfg, cwd=str(tmp_path))
+    assert sorted(f.package for f in first.findings) == ["bar", "foo"]
+    (root / "build_systems" / "idx.py").write_text('class IdxPackage:\n    maintainers("team")\n')
+    new_process()
+    alone = engine.lint([str(root / "packages" / "foo")], cfg, cwd=str(tmp_path))
+    assert (alone.files_linted, alone.findings) == (1, [])
+    new_process()
+    full = engine.lint([str(root)], cfg, cwd=str(tmp_path))
+    assert full.findings == [] and full.files_cached == 1

@@ -148,3 +148,13 @@ def test_unknown_profile_is_a_usage_error(project, config):
     project.add("pkg")
     with pytest.raises(PesoError, match="unknown policy profile 'nope'"):
         lint(project, config.override(policy="nope"))
+
+
+def test_engine_sort_key_orders_as_finding_sort_key():
+    """The engine sorts with a C attrgetter; it must order exactly as Finding.sort_key."""
+    from peso.lint.registry import Finding
+
+    findings = [Finding("PESO-B", "info", m, p, line, col) for p in ("b", "a") for line in (2, 1)
+                for col in (3, 1) for m in ("y", "x")] + [Finding("PESO-A", "info", "x", "a", 1, 1)]
+    assert [engine.SORT_KEY(f) for f in findings] == [f.sort_key() for f in findings]
+    assert sorted(findings, key=engine.SORT_KEY) == sorted(findings, key=Finding.sort_key)

@@ -27,7 +27,7 @@ from .bases import recipe_context
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
 Entry = Tuple[str, str, tuple, tuple]
 
-_FORMAT = 2
+_FORMAT = 3
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
@@ -94,15 +94,25 @@ def file_digest(data: bytes, path: str = "") -> str:
 
 
 class LintCache:
-    """Per-file results of one fingerprint, loaded once and written back once."""
+    """Per-file results of one fingerprint, loaded once and written back once.
+
+    Beside the entries it keeps each file's stat signature and, once per packages folder,
+    the build-system context its entries were made with: a warm run validates a file
+    with one ``stat`` and two tuple compares, and a folder's context once."""
 
     def __init__(self, cache_dir: Optional[str] = None, key: Optional[str] = None):
         self.cache_dir = cache_dir or default_cache_dir()
         self.key = key or fingerprint()
         self.path = os.path.join(self.cache_dir, "lint-%s.marshal" % self.key[:24])
         self.entries: Dict[str, Entry] = {}
-        #: path -> (stat signature, build-system context) of the bytes its entry was made from
+        #: path -> stat signature of the bytes its entry was made from
         self.signatures: Dict[str, tuple] = {}
+        #: packages folder -> build-system context (``recipe_context``) of its signatures
+        self.contexts: Dict[str, str] = {}
+        #: packages folder -> whether its recorded context is still the current one
+        self._fresh: Dict[str, bool] = {}
+        #: paths whose signature was recorded in this run (under this run's context)
+        self._recorded = set()
         self.dirty = False
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)
@@ -115,8 +125,16 @@ class LintCache:
                 data = marshal.loads(f.read())  # marshal.load(f) reads piecemeal: 8x slower
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if isinstance(data, tuple) and len(data) == 3 and data[0] == self.key and isinstance(data[1], dict):
-            self.entries, self.signatures = data[1], data[2]
+        if (isinstance(data, tuple) and len(data) == 4 and data[0] == self.key
+                and all(isinstance(part, dict) for part in data[1:])):
+            self.entries, self.signatures, self.contexts = data[1], data[2], data[3]
+
+    def _context_fresh(self, path: str) -> bool:
+        folder = _packages_dir(path)
+        fresh = self._fresh.get(folder)
+        if fresh is None:
+            fresh = self._fresh[folder] = self.contexts.get(folder) == recipe_context(path)
+        return fresh
 
     def get_unchanged(self, path: str) -> Optional[Entry]:
         """The entry of ``path`` when the file's stat signature and its repository's
@@ -125,10 +143,10 @@ class LintCache:
         if known is None:
             return None
         try:
-            signature = stat_signature(os.stat(path))
+            st = os.stat(path)
         except OSError:
             return None
-        if known != (signature, recipe_context(path)):
+        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != known or not self._context_fresh(path):
             return None
         self.seen.add(path)
         self.hits += 1
@@ -141,8 +159,9 @@ class LintCache:
         entry = self.entries.get(path)
         if entry is not None and entry[0] == digest:
             self.hits += 1
-            if signature is not None and self.signatures.get(path, (None,))[0] != signature:
-                self.signatures[path] = (signature, recipe_context(path))
+            if signature is not None and (self.signatures.get(path) != signature or not self._context_fresh(path)):
+                self.signatures[path] = signature
+                self._recorded.add(path)
                 self.dirty = True
             return entry
         return None
@@ -151,7 +170,8 @@ class LintCache:
         self.seen.add(path)
         self.entries[path] = entry
         if signature is not None:
-            self.signatures[path] = (signature, recipe_context(path))
+            self.signatures[path] = signature
+            self._recorded.add(path)
         else:
             self.signatures.pop(path, None)
         self.dirty = True
@@ -162,8 +182,20 @@ class LintCache:
             return
         # forget files that are gone, so the cache does not grow with every deleted recipe
         self.entries = {p: e for p, e in self.entries.items() if p in self.seen or os.path.exists(p)}
-        self.signatures = {p: s for p, s in self.signatures.items() if p in self.entries}
-        atomic_write(self.path, marshal.dumps((self.key, self.entries, self.signatures)), mode="wb")
+        # a signature recorded under a context that has changed since must not pass for one
+        # of this run's (its file was not looked at): that file is read and hashed next time
+        self.signatures = {
+            p: s for p, s in self.signatures.items()
+            if p in self.entries and (p in self._recorded or self._context_fresh(p))
+        }
+        contexts = {}
+        for path in self.signatures:
+            folder = _packages_dir(path)
+            if folder not in contexts:
+                contexts[folder] = recipe_context(path)
+        self.contexts = contexts
+        self._fresh = {}
+        atomic_write(self.path, marshal.dumps((self.key, self.entries, self.signatures, self.contexts)), mode="wb")
         for other in glob.glob(os.path.join(self.cache_dir, "lint-*.marshal")):
             if other != self.path:
                 try:
@@ -171,3 +203,11 @@ class LintCache:
                 except OSError:
                     pass
         self.dirty = False
+
+
+def _packages_dir(path: str) -> str:
+    """``.../packages/<name>/package.py`` -> ``.../packages``: the folder that decides
+    ``recipe_context``, found with two ``rfind`` (two ``dirname`` cost 2 us a file)."""
+    end = path.rfind(os.sep)
+    end = path.rfind(os.sep, 0, end) if end > 0 else -1
+    return path[:end] if end > 0 else os.path.dirname(os.path.dirname(path))
