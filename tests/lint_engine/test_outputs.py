@@ -111,3 +111,35 @@ def test_junit_survives_control_characters_in_messages(result, project):
     root = ET.fromstring(junit.render(result, project.root))
     failure = root.find("./testsuite/testcase/failure")
     assert "bad ? byte" in failure.get("message") and "\n" in failure.get("message")
+
+
+#: messages that take every path through the writers' escaping
+AWKWARD = ["plain", "it's", 'say "x"', "both ' and \"", "a < b && c > d", "tab\there\nnew\rline",
+           "ctl \x01\x1f end", "ünïcödé \u2028 \ud7ff \ufffe", "emoji \U0001f600", ""]
+
+
+def test_json_is_byte_for_byte_json_dumps_of_each_item(result, project):
+    """The writer assembles each item from pieces; it must equal json.dumps of the dict."""
+    for message, f in zip(AWKWARD, result.findings * 4):
+        f.message = message
+        expected = "[\n" + ",\n".join(json.dumps(lint_json._item(g, project.root)) for g in result.findings) + "\n]\n"
+        assert lint_json.render(result, project.root) == expected
+
+
+def test_junit_escaping_fast_path_matches_saxutils():
+    from xml.sax.saxutils import escape, quoteattr
+
+    for text in AWKWARD:
+        clean = junit._NOT_XML.sub("?", text)
+        assert junit.escape(text) == escape(clean)
+        assert junit.quoteattr(text) == quoteattr(clean, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def test_junit_round_trips_every_kind_of_message(result, project):
+    """Fast path or escaped, a parser reads back exactly the (XML-safe) message."""
+    for message in AWKWARD:
+        result.findings[0].message = message
+        failure = ET.fromstring(junit.render(result, project.root)).find("./testsuite/testcase/failure")
+        clean = junit._NOT_XML.sub("?", message)
+        assert failure.get("message") == "PESO-Z901 warning: " + clean
+        assert failure.text.endswith(": PESO-Z901 warning " + clean.replace("\r", "\n"))

@@ -17,18 +17,21 @@ from xml.sax.saxutils import quoteattr as _quoteattr
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-#: anything escaping changes; most names, paths and messages hold none of it
-_SPECIAL = re.compile("[&<>\"'\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: what escaping changes in text (saxutils.escape: & < >) and in an attribute (also the
+#: double quote and the white space quoteattr writes as entities); most names, paths and
+#: messages hold none of it, and an apostrophe alone changes neither
+_TEXT_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_SPECIAL = re.compile("[&<>\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
-    if not _SPECIAL.search(text):
+    if not _TEXT_SPECIAL.search(text):
         return text
     return _escape(_NOT_XML.sub("?", text))
 
 
 def quoteattr(text: str) -> str:
-    if not _SPECIAL.search(text):
+    if not _ATTR_SPECIAL.search(text):
         return '"%s"' % text  # the same as saxutils.quoteattr for such text
     return _quoteattr(_NOT_XML.sub("?", text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
@@ -53,6 +56,10 @@ def render(result, base: str) -> str:
         "<testsuites name=%s %s>" % (suite, counts),
         '  <testsuite name=%s %s errors="0" skipped="0">' % (suite, counts),
     ]
+    # The common case, one search per finding: when the message, the path, the rule and
+    # the severity hold nothing an attribute escapes (text escapes a subset of it), the
+    # failure element is written as is; anything else takes the escaping calls below.
+    plain_rule = {}  # (rule, severity) -> (quoted rule, no escaping needed)
     for path, package in cases:
         shown = display_path(path, base)
         head = '    <testcase classname="peso.lint" name=%s file=%s' % (quoteattr(package), quoteattr(shown))
@@ -61,13 +68,22 @@ def render(result, base: str) -> str:
             out.append(head + " />")
             continue
         out.append(head + ">")
+        plain_path = not _ATTR_SPECIAL.search(shown)
         for f in findings:
+            rule, severity, message = f.rule, f.severity, f.message
+            known = plain_rule.get((rule, severity))
+            if known is None:
+                known = plain_rule[rule, severity] = (quoteattr(rule), not _ATTR_SPECIAL.search(rule + severity))
+            if plain_path and known[1] and not _ATTR_SPECIAL.search(message):
+                out.append('      <failure type=%s message="%s %s: %s">%s:%d:%d: %s %s %s</failure>'
+                           % (known[0], rule, severity, message, shown, f.line, f.column, rule, severity, message))
+                continue
             out.append(
                 "      <failure type=%s message=%s>%s</failure>"
                 % (
-                    quoteattr(f.rule),
-                    quoteattr("%s %s: %s" % (f.rule, f.severity, f.message)),
-                    escape("%s:%d:%d: %s %s %s" % (shown, f.line, f.column, f.rule, f.severity, f.message)),
+                    known[0],
+                    quoteattr("%s %s: %s" % (rule, severity, message)),
+                    escape("%s:%d:%d: %s %s %s" % (shown, f.line, f.column, rule, severity, message)),
                 )
             )
         out.append("    </testcase>")
