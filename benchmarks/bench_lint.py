@@ -132,6 +132,8 @@ def main(argv=None):
     parser.add_argument("--no-audit", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of floor, cold, warm, floor (default 3)")
     parser.add_argument("--as-is", action="store_true", help="run spack-peso from this checkout, not a byte-compiled copy")
+    parser.add_argument("--before", metavar="DIR", help="another spack-peso folder (e.g. `git archive REV spack-peso`) "
+                        "measured cold and warm in the same rounds, for a before/after comparison")
     parser.add_argument(
         "--realtime",
         action="store_true",
@@ -146,18 +148,28 @@ def main(argv=None):
     if not recipes:
         sys.exit("no recipes under %s" % args.repo)
     work = tempfile.mkdtemp(prefix="peso-bench-")
-    ext = EXT
-    if not args.as_is:  # as installed: a copy with its bytecode, so imports read .pyc files
-        ext = os.path.join(work, "spack-peso")
-        shutil.copytree(EXT, ext, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        compileall.compile_dir(os.path.join(ext, "peso"), quiet=1)
-    env = dict(os.environ, PYTHONPATH=ext + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+    def installed(source, name):
+        """``source`` as installed: a copy with its bytecode, so imports read .pyc files."""
+        if args.as_is:
+            return source
+        copy = os.path.join(work, name)
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        compileall.compile_dir(os.path.join(copy, "peso"), quiet=1)
+        return copy
+
+    def env_for(ext):
+        return dict(os.environ, PYTHONPATH=ext + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+    ext = installed(EXT, "spack-peso")
+    env = env_for(ext)
     report = os.path.join(work, "lint.xml")
     cache = os.path.join(work, "cache")
     lint_cmd = prefix + [
         sys.executable, "-m", "peso", "lint", args.repo, "--policy", "all", "--jobs", str(args.jobs),
         "--cache-dir", cache, "--format", "junit", "--output", report,
     ]
+    before_env = env_for(installed(os.path.abspath(args.before), "before")) if args.before else None
     print(
         "repository: %s (%d recipes), %d jobs, %d CPUs, %d rounds%s%s"
         % (args.repo, len(recipes), args.jobs, os.cpu_count(), args.repeat,
@@ -179,6 +191,9 @@ def main(argv=None):
         failures = sum(len(c.findall("failure")) for c in cases)
         crashes = sum(1 for c in cases for f in c.findall("failure") if f.get("type") == "PESO-X005")
         warm = run_measured(lint_cmd, env=env)
+        if before_env is not None:
+            shutil.rmtree(cache, ignore_errors=True)
+            before = (run_measured(lint_cmd, env=before_env), run_measured(lint_cmd, env=before_env))
         floor_b = run_measured(floor_cmd)
         load_after = os.getloadavg()[0]
         floor = min(floor_a[0], floor_b[0])
@@ -188,6 +203,10 @@ def main(argv=None):
                 "  %-9s: %6.2f s wall, %6.2f s CPU (exit %d), peak tree RSS %6.1f MiB (PSS %6.1f MiB)"
                 % (name, m[0], m[4], m[1], m[2], m[3])
             )
+        if before_env is not None:
+            for name, m in (("cold, --before", before[0]), ("warm, --before", before[1])):
+                print("  %-14s: %6.2f s wall (%.2fx the floor), %6.2f s CPU, peak tree RSS %6.1f MiB"
+                      % (name, m[0], m[0] / min(floor_a[0], floor_b[0]), m[4], m[2]))
         print("  load average (1 min): %.2f before, %.2f after, on %d CPUs" % (load_before, load_after, os.cpu_count()))
         ratios = {"cold_ratio": cold[0] / floor, "warm_ratio": warm[0] / floor, "peak_mib": max(cold[2], warm[2])}
         cpu_floor = min(floor_a[4], floor_b[4])
