@@ -136,16 +136,18 @@ class LintCache:
             fresh = self._fresh[folder] = self.contexts.get(folder) == recipe_context(path)
         return fresh
 
-    def get_unchanged(self, path: str) -> Optional[Entry]:
+    def get_unchanged(self, path: str, st: Optional[os.stat_result] = None) -> Optional[Entry]:
         """The entry of ``path`` when the file's stat signature and its repository's
-        build-system sources are those it was made from (no read, no hash)."""
+        build-system sources are those it was made from (no read, no hash). ``st``: a
+        stat of ``path`` made in this run already (discovery's)."""
         known = self.signatures.get(path)
         if known is None:
             return None
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
+        if st is None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
         if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != known or not self._context_fresh(path):
             return None
         self.seen.add(path)

@@ -28,6 +28,10 @@ from .suppress import apply_suppressions
 from .waivers import WaiverFile, apply_waivers, load_waivers
 
 WAIVER_FILE_NAME = "peso-waivers.yaml"
+#: the order the engine passes a Finding's fields in (positionally, on the warm path)
+_FINDING_FIELDS = ("rule", "severity", "message", "path", "line", "column", "package", "policies", "name")
+if tuple(f.name for f in dataclasses.fields(Finding)) != _FINDING_FIELDS:
+    raise ImportError("Finding's fields changed: update engine._FINDING_FIELDS and its positional use")
 #: :meth:`Finding.sort_key` as one C call per finding (a test keeps them equal)
 SORT_KEY = operator.attrgetter("path", "line", "column", "rule", "message")
 
@@ -144,9 +148,10 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
     rules = known_rules(deep_rules)
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
-    paths = discover(targets, cwd)
+    stats: Dict[str, os.stat_result] = {}
+    paths = discover(targets, cwd, stats)
 
-    raw, hits = _raw_results(paths, rules, config, use_cache)
+    raw, hits = _raw_results(paths, rules, config, use_cache, stats)
     result = LintResult(
         findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths)
     )
@@ -174,11 +179,11 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
             fields = constant.get((rule_id, severity), False)
             if fields is False:
                 rule = rules[rule_id] if rule_id in active_set else None
-                fields = constant[rule_id, severity] = rule and dict(
-                    rule=rule.id, severity=severity_of(rule, severity), policies=rule.policies, name=rule.name)
-            if fields is not None:
-                file_findings.append(Finding(message=message, path=path, line=line, column=column,
-                                             package=package, **fields))
+                fields = constant[rule_id, severity] = rule and (
+                    rule.id, severity_of(rule, severity), rule.policies, rule.name)
+            if fields is not None:  # positional: half the cost of keywords (order checked above)
+                file_findings.append(Finding(fields[0], fields[1], message, path, line, column, package,
+                                             fields[2], fields[3]))
         if drop is not None:
             file_findings = drop(file_findings)
         file_findings += deep_by_path.pop(path, [])
@@ -222,15 +227,16 @@ def _severity_function(profile: Profile):
     return severity_of
 
 
-def _raw_results(paths, rules, config, use_cache) -> Tuple[dict, int]:
-    """({path: (package, raw findings, suppressions)}, number of cache hits)."""
+def _raw_results(paths, rules, config, use_cache, stats=None) -> Tuple[dict, int]:
+    """({path: (package, raw findings, suppressions)}, number of cache hits); ``stats``:
+    the discovery's stat of a path, if it made one."""
     cache = LintCache(config.cache_dir) if use_cache else None
     results = {}
     todo = []
     for path in paths:
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
-            entry: Optional[tuple] = cache.get_unchanged(path)
+            entry = cache.get_unchanged(path, stats.get(path) if stats else None)
             if entry is None:
                 try:
                     with open(path, "rb") as f:

@@ -56,10 +56,11 @@ def render(result, base: str) -> str:
         "<testsuites name=%s %s>" % (suite, counts),
         '  <testsuite name=%s %s errors="0" skipped="0">' % (suite, counts),
     ]
-    # The common case, one search per finding: when the message, the path, the rule and
-    # the severity hold nothing an attribute escapes (text escapes a subset of it), the
-    # failure element is written as is; anything else takes the escaping calls below.
-    plain_rule = {}  # (rule, severity) -> (quoted rule, no escaping needed)
+    # The common case: when the messages, the path, the rule and the severity hold nothing
+    # an attribute escapes (text escapes a subset of it), the failure elements are written
+    # as they are, after one search over the file's messages joined (the characters
+    # searched for are single, so joining creates no match); anything else is escaped.
+    labels = {}  # (rule, severity) -> (quoted rule, "rule severity", no escaping needed)
     for path, package in cases:
         shown = display_path(path, base)
         head = '    <testcase classname="peso.lint" name=%s file=%s' % (quoteattr(package), quoteattr(shown))
@@ -68,20 +69,21 @@ def render(result, base: str) -> str:
             out.append(head + " />")
             continue
         out.append(head + ">")
-        plain_path = not _ATTR_SPECIAL.search(shown)
+        all_plain = not _ATTR_SPECIAL.search(shown) and not _ATTR_SPECIAL.search("".join([f.message for f in findings]))
         for f in findings:
             rule, severity, message = f.rule, f.severity, f.message
-            known = plain_rule.get((rule, severity))
-            if known is None:
-                known = plain_rule[rule, severity] = (quoteattr(rule), not _ATTR_SPECIAL.search(rule + severity))
-            if plain_path and known[1] and not _ATTR_SPECIAL.search(message):
-                out.append('      <failure type=%s message="%s %s: %s">%s:%d:%d: %s %s %s</failure>'
-                           % (known[0], rule, severity, message, shown, f.line, f.column, rule, severity, message))
+            label = labels.get((rule, severity))
+            if label is None:
+                text = "%s %s" % (rule, severity)
+                label = labels[rule, severity] = (quoteattr(rule), text, not _ATTR_SPECIAL.search(text))
+            if label[2] and (all_plain or not (_ATTR_SPECIAL.search(shown) or _ATTR_SPECIAL.search(message))):
+                out.append('      <failure type=%s message="%s: %s">%s:%d:%d: %s %s</failure>'
+                           % (label[0], label[1], message, shown, f.line, f.column, label[1], message))
                 continue
             out.append(
                 "      <failure type=%s message=%s>%s</failure>"
                 % (
-                    known[0],
+                    label[0],
                     quoteattr("%s %s: %s" % (rule, severity, message)),
                     escape("%s:%d:%d: %s %s %s" % (shown, f.line, f.column, rule, severity, message)),
                 )
