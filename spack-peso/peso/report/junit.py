@@ -2,15 +2,15 @@
 (one test case per linted package, one ``<failure>`` per finding) and stack run records
 (one test case per test part), with one escaping.
 
-Written with ``xml.sax.saxutils`` escaping rather than ElementTree: a whole-repository
-report has tens of thousands of elements, and building then serialising a tree costs
-several times more than joining escaped strings.
+Written as joined strings with ``xml.sax.saxutils``' escaping rules rather than with
+ElementTree: a whole-repository report has tens of thousands of elements, and building then
+serialising a tree costs several times more. The two escaping functions are written out
+here because importing ``xml.sax.saxutils`` imports ``urllib.request`` (http.client,
+email: 20 ms on every lint run); a test compares them with saxutils.
 """
 
 import collections
 import re
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 
 #: characters XML 1.0 cannot hold at all, even escaped (messages may quote recipe strings)
@@ -24,6 +24,21 @@ _TEXT_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ATTR_SPECIAL = re.compile("[&<>\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def _escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` without entities."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def _quoteattr(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr`` with newline, return and tab as character references."""
+    text = _escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' in text:
+        if "'" in text:
+            return '"%s"' % text.replace('"', "&quot;")
+        return "'%s'" % text
+    return '"%s"' % text
+
+
 def escape(text: str) -> str:
     if not _TEXT_SPECIAL.search(text):
         return text
@@ -33,7 +48,7 @@ def escape(text: str) -> str:
 def quoteattr(text: str) -> str:
     if not _ATTR_SPECIAL.search(text):
         return '"%s"' % text  # the same as saxutils.quoteattr for such text
-    return _quoteattr(_NOT_XML.sub("?", text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return _quoteattr(_NOT_XML.sub("?", text))
 
 
 def render(result, base: str) -> str:
