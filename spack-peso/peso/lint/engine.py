@@ -186,8 +186,10 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
                                              fields[2], fields[3]))
         if drop is not None:
             file_findings = drop(file_findings)
-        file_findings += deep_by_path.pop(path, [])
-        if not suppressions and not file_findings:
+        if deep_by_path:
+            file_findings += deep_by_path.pop(path, [])
+        if not suppressions:  # nothing to drop or to report (most files)
+            findings.extend(file_findings)
             continue
         kept, problems = apply_suppressions(file_findings, suppressions, active_set, registry.RULES)
         result.suppressed += len(file_findings) - len(kept)

@@ -78,20 +78,24 @@ def render(result, base: str) -> str:
     labels = {}  # (rule, severity) -> (quoted rule, "rule severity", no escaping needed)
     for path, package in cases:
         shown = display_path(path, base)
-        head = '    <testcase classname="peso.lint" name=%s file=%s' % (quoteattr(package), quoteattr(shown))
+        plain_path = not _ATTR_SPECIAL.search(shown)
+        if plain_path and not _ATTR_SPECIAL.search(package):
+            head = '    <testcase classname="peso.lint" name="%s" file="%s"' % (package, shown)
+        else:
+            head = '    <testcase classname="peso.lint" name=%s file=%s' % (quoteattr(package), quoteattr(shown))
         findings = by_path.get(path)
         if not findings:
             out.append(head + " />")
             continue
         out.append(head + ">")
-        all_plain = not _ATTR_SPECIAL.search(shown) and not _ATTR_SPECIAL.search("".join([f.message for f in findings]))
+        all_plain = plain_path and not _ATTR_SPECIAL.search("".join([f.message for f in findings]))
         for f in findings:
             rule, severity, message = f.rule, f.severity, f.message
             label = labels.get((rule, severity))
             if label is None:
                 text = "%s %s" % (rule, severity)
                 label = labels[rule, severity] = (quoteattr(rule), text, not _ATTR_SPECIAL.search(text))
-            if label[2] and (all_plain or not (_ATTR_SPECIAL.search(shown) or _ATTR_SPECIAL.search(message))):
+            if label[2] and (all_plain or (plain_path and not _ATTR_SPECIAL.search(message))):
                 out.append('      <failure type=%s message="%s: %s">%s:%d:%d: %s %s</failure>'
                            % (label[0], label[1], message, shown, f.line, f.column, label[1], message))
                 continue
