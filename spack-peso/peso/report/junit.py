@@ -76,38 +76,39 @@ def render(result, base: str) -> str:
     # as they are, after one search over the file's messages joined (the characters
     # searched for are single, so joining creates no match); anything else is escaped.
     labels = {}  # (rule, severity) -> (quoted rule, "rule severity", no escaping needed)
+    search, append = _ATTR_SPECIAL.search, out.append  # bound once: called per finding
+    plain_failure = '      <failure type=%s message="%s: %s">%s:%d:%d: %s %s</failure>'
     for path, package in cases:
         shown = display_path(path, base)
-        plain_path = not _ATTR_SPECIAL.search(shown)
-        if plain_path and not _ATTR_SPECIAL.search(package):
+        plain_path = not search(shown)
+        if plain_path and not search(package):
             head = '    <testcase classname="peso.lint" name="%s" file="%s"' % (package, shown)
         else:
             head = '    <testcase classname="peso.lint" name=%s file=%s' % (quoteattr(package), quoteattr(shown))
         findings = by_path.get(path)
         if not findings:
-            out.append(head + " />")
+            append(head + " />")
             continue
-        out.append(head + ">")
-        all_plain = plain_path and not _ATTR_SPECIAL.search("".join([f.message for f in findings]))
+        append(head + ">")
+        all_plain = plain_path and not search("".join([f.message for f in findings]))
         for f in findings:
-            rule, severity, message = f.rule, f.severity, f.message
-            label = labels.get((rule, severity))
+            message = f.message
+            label = labels.get((f.rule, f.severity))
             if label is None:
-                text = "%s %s" % (rule, severity)
-                label = labels[rule, severity] = (quoteattr(rule), text, not _ATTR_SPECIAL.search(text))
-            if label[2] and (all_plain or (plain_path and not _ATTR_SPECIAL.search(message))):
-                out.append('      <failure type=%s message="%s: %s">%s:%d:%d: %s %s</failure>'
-                           % (label[0], label[1], message, shown, f.line, f.column, label[1], message))
+                text = "%s %s" % (f.rule, f.severity)
+                label = labels[f.rule, f.severity] = (quoteattr(f.rule), text, not search(text))
+            if label[2] and (all_plain or (plain_path and not search(message))):
+                append(plain_failure % (label[0], label[1], message, shown, f.line, f.column, label[1], message))
                 continue
-            out.append(
+            append(
                 "      <failure type=%s message=%s>%s</failure>"
                 % (
                     label[0],
-                    quoteattr("%s %s: %s" % (rule, severity, message)),
-                    escape("%s:%d:%d: %s %s %s" % (shown, f.line, f.column, rule, severity, message)),
+                    quoteattr("%s: %s" % (label[1], message)),
+                    escape("%s:%d:%d: %s %s" % (shown, f.line, f.column, label[1], message)),
                 )
             )
-        out.append("    </testcase>")
+        append("    </testcase>")
     out.append("  </testsuite>")
     out.append("</testsuites>")
     return "\n".join(out) + "\n"
