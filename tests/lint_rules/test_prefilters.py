@@ -22,3 +22,14 @@ def test_insecure_hint_matches_where_the_plain_pattern_does():
     for combo in itertools.product(pieces, repeat=3):
         text = "".join(combo)
         assert bool(source.INSECURE_HINT.search(text)) == bool(plain.search(text)), text
+
+
+def test_spec_membership_hint_finds_what_the_regex_finds():
+    from peso.lint.rules import hygiene
+
+    pieces = ['"', "'", " ", "\n", "\u2003", "not", "in", "spec", "self.spec", "x", "cannot", "spec_"]
+    for combo in itertools.product(pieces, repeat=4):
+        text = "".join(combo)
+        assert hygiene.has_spec_membership_hint(text) == bool(hygiene.SPEC_MEMBERSHIP_HINT.search(text)), text
+    for text in ('if "+mpi" in spec:', "if '~x'  not\tin self.spec['dep']:", 'x = "a" in specs', '"a"in spec'):
+        assert hygiene.has_spec_membership_hint(text) == bool(hygiene.SPEC_MEMBERSHIP_HINT.search(text)), text

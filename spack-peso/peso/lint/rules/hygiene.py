@@ -25,6 +25,29 @@ BOILERPLATE = re.compile(
 #: a string literal closing before ``in``/``not in`` and a name ending in ``spec``: every
 #: text the R003 detector recognises contains this
 SPEC_MEMBERSHIP_HINT = re.compile(r"[\"']\s+(?:not\s+)?in\s+[\w.]*spec\b")
+_IN_SPEC = re.compile(r"in\s+[\w.]*spec\b")
+
+
+def has_spec_membership_hint(source: str) -> bool:
+    """``SPEC_MEMBERSHIP_HINT.search(source)``, found from the literal side: the regex
+    engine jumps between the few ``in ...spec`` and the quote (and ``not``) before them
+    is checked backwards, instead of a quote tried at every position (14 us -> 2 us a
+    recipe; a test compares the two)."""
+    for m in _IN_SPEC.finditer(source):
+        start = end = m.start()
+        while start and source[start - 1].isspace():  # what \s matches in a str pattern
+            start -= 1
+        if start == end or not start:
+            continue
+        if source[start - 1] in "\"'":
+            return True
+        if start >= 3 and source[start - 3 : start] == "not":
+            before = not_start = start - 3
+            while before and source[before - 1].isspace():
+                before -= 1
+            if before < not_start and before and source[before - 1] in "\"'":
+                return True
+    return False
 #: modules a recipe may import from Spack (the package API); anything else is internal
 ALLOWED_SPACK_MODULES = ("spack.package",)
 RESERVED_ATTRIBUTES = ("name",)
@@ -89,7 +112,7 @@ def fix_spec_membership(tree: ast.AST, lines: List[str]) -> List[Edit]:
 
 @rule("PESO-R003", fix=fix_spec_membership)
 def spec_membership_idiom(recipe):
-    if not SPEC_MEMBERSHIP_HINT.search(recipe.source or ""):
+    if not has_spec_membership_hint(recipe.source or ""):
         return  # no quoted text followed by "in ...spec": nothing to walk for
     for text, node in recipe.spec_membership:
         yield finding("PESO-R003", recipe, node,
