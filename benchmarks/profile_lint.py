@@ -63,18 +63,15 @@ def main(argv=None) -> int:
             sys.exit("no reference builtin repository: run 'python -m peso bootstrap' or pass --repo")
         args.repo = found.builtin
 
-    from peso.lint import engine, engine_rules, runner
+    from peso.lint import engine, runner
     from peso.lint.cache import LintCache, file_digest, stat_signature
     from peso.lint.config import LintConfig
-    try:
-        from peso.recipe.parse import parse_recipe
-    except ImportError:  # before the recipe package
-        from peso.recipe import parse_recipe
+    from peso.recipe.parse import parse_recipe
     from peso.report import junit, lint_json
 
     bare, started = startup_ms()
     rules = engine.known_rules()
-    checks = [r for r in rules.values() if r.id not in engine_rules.RUNNER_RULE_IDS]  # what workers run
+    checks = [r for r in rules.values() if r.kind == "static"]  # what workers run (as the engine)
     paths = engine.discover([args.repo])
     n = len(paths)
     gc.disable()
