@@ -192,3 +192,14 @@ def test_a_context_change_reaches_recipes_not_linted_in_between(tmp_path, config
     new_process()
     full = engine.lint([str(root)], cfg, cwd=str(tmp_path))
     assert full.findings == [] and full.files_cached == 1
+
+
+def test_the_fingerprint_names_the_installed_license_expression():
+    """Its SPDX data decides findings: the fingerprint must change with its version."""
+    from importlib import metadata
+
+    from peso.lint import cache
+
+    found = cache._distribution_version("license-expression")
+    assert metadata.version("license-expression") in found and found.endswith(".dist-info")
+    assert cache._distribution_version("no-such-distribution-peso") == "?"

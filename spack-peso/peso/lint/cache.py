@@ -46,12 +46,26 @@ _FINGERPRINT_DISTRIBUTIONS = ("license-expression",)
 
 
 def _distribution_version(name: str) -> str:
-    try:
-        from importlib import metadata
+    """What identifies the installed ``name``: its ``.dist-info``/``.egg-info`` folder
+    (name and version) beside the package Python would import, found without importing
+    it nor ``importlib.metadata`` (10 ms of imports on every lint); '?' if not installed."""
+    import importlib.util
 
-        return metadata.version(name)
-    except Exception:
+    module = name.replace("-", "_")
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
         return "?"
+    folder = os.path.dirname(os.path.dirname(spec.origin)) if spec.submodule_search_locations else os.path.dirname(spec.origin)
+    try:
+        entries = sorted(os.listdir(folder))
+    except OSError:
+        return "?"
+    prefix = module.lower() + "-"
+    found = [e for e in entries if e.lower().startswith(prefix) and e.endswith((".dist-info", ".egg-info"))]
+    return ",".join(found) or "?"
 
 
 def default_cache_dir() -> str:
