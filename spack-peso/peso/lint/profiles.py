@@ -10,8 +10,7 @@ import fnmatch
 import os
 from typing import Dict, Optional, Tuple
 
-import yaml
-
+from ..datacache import load_yaml
 from ..errors import PesoError
 from .registry import SEVERITIES, severity_rank
 
@@ -51,8 +50,7 @@ class Profile:
 
 def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
     """All profiles in ``path`` and the name of the default one."""
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+    data = load_yaml(path) or {}  # kept parsed between runs (no PyYAML import when warm)
     profiles = {}
     for name, entry in (data.get("profiles") or {}).items():
         raises = entry.get("raise") or {}

@@ -24,14 +24,11 @@ import glob
 import os
 from typing import Callable, Dict, List, Optional, Tuple
 
-import yaml
-
+from ..datacache import load_yaml
 from ..errors import PesoError
 
 SEVERITIES = ("info", "warning", "error")
 KINDS = ("static", "engine", "deep")
-#: libyaml's loader when available: reading the rule docs is on every lint's critical path
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules*.yaml")))
 
 
@@ -119,8 +116,8 @@ def _load_rule_docs(paths=RULE_FILES) -> Dict[str, Rule]:
 
 
 def _load_rule_file(path: str) -> Dict[str, Rule]:
-    with open(path, encoding="utf-8") as f:
-        entries = yaml.load(f, Loader=_YAML_LOADER) or []
+    # on every lint's critical path: libyaml's loader, and the parsed data kept between runs
+    entries = load_yaml(path, c_loader=True) or []
     rules = {}
     for entry in entries:
         try:

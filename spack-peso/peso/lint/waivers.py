@@ -22,8 +22,6 @@ import datetime
 import fnmatch
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-import yaml
-
 from ..errors import PesoError
 from .registry import rule
 
@@ -56,6 +54,8 @@ class WaiverFile:
 
 def load_waivers(path: str, known_rules: Iterable[str]) -> WaiverFile:
     """Read and validate a waiver file; any problem is a one-line PesoError."""
+    import yaml  # here: most lints have no waiver file and need no PyYAML
+
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -92,6 +92,8 @@ def load_waivers(path: str, known_rules: Iterable[str]) -> WaiverFile:
 
 
 def _mapping_value(node, name):
+    import yaml
+
     if node is None or not isinstance(node, yaml.MappingNode):
         return None
     for k, v in node.value:

@@ -8,8 +8,7 @@ import re
 from stat import S_ISREG
 from typing import Iterable, List, Optional, Sequence
 
-import yaml
-
+from ..datacache import load_yaml
 from ..errors import PesoError
 from ..spackcall.runtime import in_spack
 from .layout import find_recipe
@@ -142,9 +141,12 @@ def _packages_dirs_of(folder: str) -> List[str]:
 def _repo_packages_dir(root: str) -> str:
     path = os.path.join(root, "repo.yaml")
     try:
-        with open(path, encoding="utf-8") as f:
-            config = (yaml.safe_load(f) or {}).get("repo") or {}
-    except (OSError, yaml.YAMLError, AttributeError) as e:
+        config = (load_yaml(path) or {}).get("repo") or {}  # kept parsed between runs
+    except Exception as e:
+        import yaml  # only now: a warm lint imports no PyYAML
+
+        if not isinstance(e, (OSError, yaml.YAMLError, AttributeError)):
+            raise
         raise PesoError("cannot read repository configuration: %s" % e, path=path)
     return os.path.join(root, str(config.get("subdirectory", "packages")))
 

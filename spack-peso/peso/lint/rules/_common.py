@@ -8,8 +8,6 @@ import os
 import re
 from typing import Dict, List, Optional, Tuple
 
-import yaml
-
 from ...recipe.model import Directive, Method, PackageClass, Recipe
 from ...recipe.syntax import literal_str, spec_name_of
 from .. import bases
@@ -25,6 +23,8 @@ BRANCH_NAMES = ("stable", "nightly", "trunk", "head", "master", "main", "develop
 @functools.lru_cache(maxsize=None)
 def data(name: str) -> dict:
     """A YAML data table next to this file (build_systems, variant_names, licenses)."""
+    import yaml  # here: a warm lint needs neither these tables nor PyYAML
+
     folder = HERE
     with open(os.path.join(folder, name + ".yaml"), encoding="utf-8") as f:
         return yaml.safe_load(f) or {}
