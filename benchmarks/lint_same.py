@@ -56,10 +56,19 @@ def as_rows(findings: list) -> list:
     return sorted(json.dumps([f.get(k) for k in FIELDS]) for f in findings)
 
 
+def report_order(f: dict) -> tuple:
+    """The order a report lists findings in (``Finding.sort_key``)."""
+    return (f["path"], f["line"], f["column"], f["rule"], f["message"])
+
+
 def compare(name: str, reference: list, findings: list) -> bool:
     ref, new = as_rows(reference), as_rows(findings)
+    keys = [report_order(f) for f in findings]
+    if keys != sorted(keys):
+        print("%s: findings not in report order (path, line, column, rule, message)" % name)
+        return False
     if ref == new:
-        print("%s: %d findings, identical to the reference" % (name, len(new)))
+        print("%s: %d findings, identical to the reference, in report order" % (name, len(new)))
         return True
     ref_set, new_set = set(ref), set(new)
     gone, added = sorted(ref_set - new_set), sorted(new_set - ref_set)

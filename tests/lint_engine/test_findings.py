@@ -158,3 +158,20 @@ def test_engine_sort_key_orders_as_finding_sort_key():
                 for col in (3, 1) for m in ("y", "x")] + [Finding("PESO-A", "info", "x", "a", 1, 1)]
     assert [engine.SORT_KEY(f) for f in findings] == [f.sort_key() for f in findings]
     assert sorted(findings, key=engine.SORT_KEY) == sorted(findings, key=Finding.sort_key)
+
+
+def test_findings_come_sorted_cold_and_warm_without_a_final_sort(tmp_path):
+    """The runner caches each file's raw findings in report order and discovery sorts the
+    paths, so the engine skips its final sort: the result must still be in sort order."""
+    from peso.lint.config import LintConfig
+    from peso.lint.registry import Finding
+
+    repo = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "repo")
+    config = LintConfig().override(policy="all", cache_dir=str(tmp_path / "cache"), jobs=1)
+    for run in ("cold", "warm"):
+        result = engine.lint([repo], config, cwd=str(tmp_path))
+        rules_per_file = {}
+        for f in result.findings:
+            rules_per_file.setdefault(f.path, set()).add(f.rule)
+        assert max(len(r) for r in rules_per_file.values()) > 3, run  # several rules per file
+        assert result.findings == sorted(result.findings, key=Finding.sort_key), run

@@ -27,7 +27,7 @@ from .bases import recipe_context
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
 Entry = Tuple[str, str, tuple, tuple]
 
-_FORMAT = 3
+_FORMAT = 4
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (

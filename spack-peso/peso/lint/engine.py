@@ -172,6 +172,8 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
     # (rule ID, raw severity) -> the rule's constant fields, or None when it is not active:
     # a warm run turns tens of thousands of cached tuples into findings right here
     constant = {}
+    # discovery sorts the paths, the runner each file's raw findings (and they are cached so)
+    in_order = all(a < b for a, b in zip(paths, paths[1:]))
     for path in paths:
         package, raw_findings, suppressions = raw[path]
         file_findings = []
@@ -186,8 +188,9 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
                                              fields[2], fields[3]))
         if drop is not None:
             file_findings = drop(file_findings)
-        if deep_by_path:
-            file_findings += deep_by_path.pop(path, [])
+        if deep_by_path and path in deep_by_path:
+            file_findings += deep_by_path.pop(path)
+            in_order = False
         if not suppressions:  # nothing to drop or to report (most files)
             findings.extend(file_findings)
             continue
@@ -196,6 +199,7 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
         for rule_id, line, column, message in problems:
             rule = rules[rule_id]
             kept.append(_finding(rule, severity_of, rule.severity, message, path, line, column, package))
+            in_order = False
         findings.extend(kept)
     if waiver_file is not None:
         result.waiver_file = waiver_file.path
@@ -206,7 +210,9 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
         for rule_id, line, package, message in problems:
             rule = rules[rule_id]
             findings.append(_finding(rule, severity_of, rule.severity, message, waiver_file.path, line, 1, package))
-    findings.sort(key=SORT_KEY)
+            in_order = False
+    if not in_order:  # else: files in path order, each file's raw findings in report order
+        findings.sort(key=SORT_KEY)
     result.findings = findings
     return result
 

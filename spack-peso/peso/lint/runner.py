@@ -175,7 +175,15 @@ def lint_file(path: str, rules: Sequence) -> Result:
     suppressions: tuple = ()
     if recipe.source and "peso" in recipe.source and recipe.comments:
         suppressions = parse_suppressions(recipe.comments)
+    # in report order (line, column, rule, message): the engine then need not sort a
+    # whole repository's findings again on every warm run
+    findings.sort(key=_report_order)
     return (path, package, tuple(findings), suppressions, digest, signature)
+
+
+def _report_order(raw: tuple) -> tuple:
+    rule_id, _severity, message, line, column = raw
+    return (line, column, rule_id, message)
 
 
 @registry.rule(CRASHED, kind="engine")
