@@ -89,14 +89,15 @@ def run(args):
 
 
 def lint(args):
+    # tens of thousands of short-lived acyclic objects (findings, report rows), and the
+    # engine's, rules' and writers' imports: the cyclic collector only slows this
+    # short-lived command down
+    gc.disable()
     from ..lint import session
     from ..lint.config import load_config
     from ..report import github, junit, lint_json, lint_text, sarif
     from ..spackcall.runtime import in_spack
 
-    # tens of thousands of short-lived acyclic objects (findings, report rows): the cyclic
-    # collector only slows this short-lived command down
-    gc.disable()
     config = load_config().override(
         select=_split(args.select),
         ignore=_split(args.ignore),
