@@ -10,7 +10,7 @@ Runs, in one go and on the same machine:
 5. ``spack audit packages`` on a fixed random sample of the same recipes,
 
 and prints wall and CPU times, the ratios cold/floor and warm/floor (targets: cold <= 1.3x,
-warm <= 0.3x, issue 11), peak memory of the lint process tree (sum of the RSS of the parent
+warm <= 0.3x), peak memory of the lint process tree (sum of the RSS of the parent
 and its workers, sampled from /proc, plus ``RUSAGE_CHILDREN`` max RSS; target < 300 MiB),
 the load average, the number of files seen versus reported on (JUnit test cases), and the
 per-recipe speed ratio against audit. The repository defaults to the provisioned

@@ -7,8 +7,8 @@ compare the findings with a reference taken before the change (and cold with war
 ``--write`` lints without a cache (``--policy all``, JSON) and stores the findings with
 paths relative to the repository. ``--against`` lints three times: without a cache, then
 cold and warm through one fresh cache folder, and requires all three to equal the reference
-(a warm run must give what a cold one gives). Differences are printed (first 20 of each
-side) and the exit status is 1. The repository defaults to the provisioned builtin one.
+(a warm run must give what a cold one gives), listed in report order (path, line, column,
+rule, message). Differences are printed (first 20 of each side) and the exit status is 1. The repository defaults to the provisioned builtin one.
 """
 
 import argparse
