@@ -126,7 +126,7 @@ class LintCache:
         #: packages folder -> whether its recorded context is still the current one
         self._fresh: Dict[str, bool] = {}
         #: paths whose signature was recorded in this run (under this run's context)
-        self._recorded = set()
+        self._recorded: Set[str] = set()
         self.dirty = False
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)

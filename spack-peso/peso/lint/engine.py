@@ -14,7 +14,7 @@ import fnmatch
 import gc
 import operator
 import os
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ..errors import PesoError
 from ..recipe.discovery import discover
@@ -171,7 +171,7 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
     findings: List[Finding] = []
     # (rule ID, raw severity) -> the rule's constant fields, or None when it is not active:
     # a warm run turns tens of thousands of cached tuples into findings right here
-    constant = {}
+    constant: Dict[Tuple[str, str], Any] = {}
     # discovery sorts the paths, the runner each file's raw findings (and they are cached so)
     in_order = all(a < b for a, b in zip(paths, paths[1:]))
     for path in paths:
