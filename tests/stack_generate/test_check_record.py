@@ -86,12 +86,12 @@ def test_failures_become_known_issues_for_the_right_flavour(envdir, tmp_path):
     assert issues == [{
         "product": "amrex", "when": {"target": ["frontier"], "backend": ["rocm"]},
         "reason": "concretizer: 1. hip is not buildable",
-        "ref": "spack peso stack generate --target=frontier --check; Spack 1.2.0.dev0; 2026-11-24",
-        "action": "skip"}]
+        "source": "spack peso stack generate --target=frontier --check; Spack 1.2.0.dev0",
+        "date": "2026-11-24", "action": "skip"}]
 
     issues_file = tmp_path / "extra.yaml"
     issues_file.write_text("# found by spack-peso\nissues:\n- product: zfp\n  when: {target: [aurora]}\n"
-                           "  reason: old\n  ref: x\n  action: skip\n")
+                           "  reason: old\n  source: x\n  date: '2026-11-01'\n  action: skip\n")
     assert merge_issues(str(issues_file), issues) == (1, 1)
     assert merge_issues(str(issues_file), issues) == (1, 1)  # same product and when: replaced
     text = issues_file.read_text()

@@ -52,8 +52,13 @@ def test_bad_target_one_line_error(tmp_path, old, new, key, problem):
     ("schema: peso-catalog/v1\nproducts:\n- {name: a, spec: a, gpu: {opencl: {}}}\n",
      "products.0.gpu", "opencl"),
     ("schema: peso-catalog/v1\nproducts:\n- {name: a}\n", "products.0", "'spec' is a required property"),
-    ("schema: peso-catalog/v1\nproducts:\n- {name: a, spec: a, known_issues: [{when: {}, reason: r, action: ignore}]}\n",
+    ("schema: peso-catalog/v1\nproducts:\n- {name: a, spec: a, known_issues: [{when: {}, reason: r, "
+     "source: s, date: 2026-11-29, action: ignore}]}\n",
      "products.0.known_issues.0.action", "is not one of"),
+    ("schema: peso-catalog/v1\nproducts:\n- {name: a, spec: a, known_issues: [{when: {}, reason: r, "
+     "source: s, action: skip}]}\n", "products.0.known_issues.0", "'date' is a required property"),
+    ("schema: peso-catalog/v1\nproducts:\n- {name: a, spec: a, known_issues: [{when: {}, reason: r, "
+     "date: 2026-11-29, action: skip}]}\n", "products.0.known_issues.0", "'source' is a required property"),
     ("schema: peso-catalog/v1\nproducts:\n- {name: a, spec: a}\n- {name: a, spec: b}\n",
      "products.1.name", "duplicate product"),
     ("schema: peso-catalog/v1\nproducts: [\n", "line", "invalid YAML"),

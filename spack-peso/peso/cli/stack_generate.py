@@ -196,8 +196,8 @@ def setup_known_issues(parser):
     _add_catalog(parser)
     parser.add_argument("--record", required=True, help="a `generate --check --record` file")
     parser.add_argument("-o", "--out", dest="out", default=None,
-                        help="merge into this issues file (spack-peso's own: %s); default: print"
-                             % "peso/stack/data/e4s_extra_issues.yaml")
+                        help="merge the proposals into this file (default: print them); a curator "
+                             "copies the accepted ones into the catalogue")
 
 
 def known_issues(args):
@@ -213,7 +213,8 @@ def known_issues(args):
         print(yaml.safe_dump({"issues": issues}, sort_keys=False, width=100).rstrip())
         return 0
     kept, added = merge_issues(args.out, issues)
-    ui.msg("%s: %d known issues from %s for %s (%d others kept); re-seed the catalogue to apply"
+    ui.msg("%s: %d proposed known issues from %s for %s (%d others kept); copy the accepted ones "
+           "into the catalogue"
            % (args.out, added, args.record, args.target, kept))
     return 0
 

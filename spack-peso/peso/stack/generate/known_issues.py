@@ -1,6 +1,8 @@
-"""Turn the failures of ``stack generate --check --record F`` into catalogue known
-issues, so a root that does not concretize for a target becomes data (product, target,
-flavour, Spack's reason, where it was found) instead of a commented-out line.
+"""Turn the failures of ``stack generate --check --record F`` into proposed catalogue
+known issues, so a root that does not concretize for a target becomes data (product,
+target, flavour, Spack's reason, where and when it was found) instead of a
+commented-out line. The proposals go to a file a curator reads; the catalogue is only
+ever edited by hand.
 
 The record holds Spack's own spelling of each root (``zfp+cuda cuda_arch=90``); the plan
 holds ours (``zfp +cuda cuda_arch=90``). ``spec_key`` compares them as a name plus a set of
@@ -19,10 +21,6 @@ from ...fsutil import atomic_write
 from .check import read_record
 from .model import find_target, load_catalog
 from .plan import BUILT, make_plan
-
-#: where ``python -m peso.stack.generate.seed`` finds the issues spack-peso found itself
-EXTRA_ISSUES = os.path.join(os.path.dirname(__file__), "data", "e4s_extra_issues.yaml")
-
 
 def spec_key(text):
     """``(name, frozenset(tokens))`` of an abstract spec, insensitive to spacing, quoting,
@@ -52,7 +50,7 @@ def read_failures(record):
 
 
 def issues_from_record(record, target_name, catalog_path, today=None):
-    """Known-issue entries (the ``e4s_extra_issues.yaml`` shape) for every failed root of
+    """Proposed known issues (a catalogue known issue plus its ``product``) for every failed root of
     ``record`` that the plan for ``target_name`` builds; returns ``(issues, unmatched)``
     where ``unmatched`` lists failed specs no product of the plan renders."""
     target = find_target(target_name)
@@ -72,15 +70,16 @@ def issues_from_record(record, target_name, catalog_path, today=None):
                 "product": entry.product,
                 "when": {"target": [target.name], "backend": [entry.flavor]},
                 "reason": "concretizer: " + summarize(item.get("error", "")),
-                "ref": "spack peso stack generate --target=%s --check; Spack %s; %s"
-                       % (target.name, _short_version(item.get("spack", "version not recorded")), today),
+                "source": "spack peso stack generate --target=%s --check; Spack %s"
+                          % (target.name, _short_version(item.get("spack", "version not recorded"))),
+                "date": today,
                 "action": "skip",
             })
     return issues, unmatched
 
 
 def merge_issues(path, new):
-    """Add ``new`` to the issues file at ``path``; an entry for the same product and
+    """Add ``new`` to the proposals file at ``path``; an entry for the same product and
     ``when`` is replaced (the newer verdict wins). Written atomically."""
     doc = yamlio.load(path) if os.path.exists(path) else {}
     doc = doc or {}

@@ -108,10 +108,21 @@ class Catalog:
         return next((p for p in self.products if p.name == name), None)
 
 
+def _dates_as_text(doc):
+    """A hand-typed ``date: 2026-11-29`` is a date to YAML; the schema wants the text."""
+    import datetime
+
+    for product in (doc.get("products") or []) if isinstance(doc, dict) else []:
+        for issue in (product.get("known_issues") or []) if isinstance(product, dict) else []:
+            if isinstance(issue, dict) and isinstance(issue.get("date"), datetime.date):
+                issue["date"] = issue["date"].isoformat()
+
+
 def load_catalog(path) -> Catalog:
     """Read, schema-check and model a product catalogue."""
     path = os.fspath(path)
     doc = yamlio.load(path)
+    _dates_as_text(doc)
     validate(doc, "catalog.schema.yaml", path)
     seen = set()
     products = []

@@ -145,7 +145,7 @@ def plan_product(product: Product, target: Target, flavor: str) -> Entry:
     for issue in product.known_issues:
         if when_matches(issue["when"], ctx):
             if issue["action"] == "skip":
-                return Entry(product.name, flavor, SKIPPED, reason=issue["reason"], ref=issue.get("ref", ""))
+                return Entry(product.name, flavor, SKIPPED, reason=issue["reason"], ref=issue["source"])
             notes.append(issue["reason"])
     return Entry(product.name, flavor, BUILT, spec=spec, reason="; ".join(notes))
 

@@ -1,8 +1,12 @@
-"""Seed ``environments/catalog/e4s.yaml`` from the six hand-maintained E4S stacks.
+"""One-time import: seed a product catalogue from the six hand-maintained E4S stacks.
 
-Provenance script: it reads ``stacks/e4s*/spack.yaml`` of a spack-packages checkout (the
-YAML for live specs, the raw text for the commented-out ones that record "broken here")
-and writes one product per root package:
+The catalogue (``environments/catalog/e4s.yaml``) is hand-edited since; this tool is kept
+outside the installed package for two uses only: importing the stacks of another
+spack-packages once, and ``tools/catalog_drift.py``, which reports how the hand-edited
+catalogue differs from what the stacks of a spack-packages checkout would give.
+
+It reads ``stacks/e4s*/spack.yaml`` (the YAML for live specs, the raw text for the
+commented-out ones that record "broken here") and makes one product per root package:
 
 - ``spec``: the CPU flavour, taken from the first stack that builds it in this order:
   e4s, e4s-oneapi, e4s-neoverse-v2, e4s-cray-rhel, e4s-cray-sles. Other stacks' different
@@ -12,12 +16,13 @@ and writes one product per root package:
   the NOARCH sections) or a spelling that already selects the backend (``none``).
   Tokens inside dependencies become ``{gpu}`` placeholders.
 - ``known_issues``: one per commented-out spec, with the reason (trailing comment, the
-  comment line above, or the section header) and the stack as reference.
+  comment line above, or the section header), the stack as source and the checkout's
+  commit date as date.
 - ``packages``: per-product ``packages:`` preferences from ``stacks/e4s``; the rest go to
   ``defaults``.
-- ``tags``: from the hand-curated ``data/e4s_tags.yaml`` (tag -> products).
+- ``tags``: taken from an existing catalogue (``--tags-from``), else ``uncategorized``.
 
-    python -m peso.stack.generate.seed <spack-packages> environments/catalog/e4s.yaml
+    python tools/seed_catalog.py <spack-packages> OUT [--tags-from CATALOG]
 """
 
 import os
@@ -26,12 +31,12 @@ import sys
 
 import yaml
 
-from ...fsutil import atomic_write
-from . import envfile
-from .model import BACKENDS
-from .plan import split_root
-
-DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "spack-peso"))
+from peso.fsutil import atomic_write  # noqa: E402
+from peso.stack.generate import envfile  # noqa: E402
+from peso.stack.generate.model import BACKENDS  # noqa: E402
+from peso.stack.generate.plan import split_root  # noqa: E402
+from peso.yamlio import load as load_yaml  # noqa: E402
 
 #: stack dir -> (known-issue context, backend the whole stack is about or None)
 STACK_CONTEXT = {
@@ -198,13 +203,22 @@ def _clean_package_entry(entry):
 
 
 def _git_commit(checkout):
-    from ...spackcall.provision import tree_commit
+    from peso.spackcall.provision import tree_commit
 
     return tree_commit(checkout) or "unknown"
 
 
-def seed(checkout, tags_file=None):
-    """Build the catalogue document (a dict) from the stacks in ``checkout``."""
+def _commit_date(commit):
+    """``1e8cf059e3 2026-07-01`` -> ``2026-07-01`` (the date the stacks said so)."""
+    match = re.search(r"\d{4}-\d{2}-\d{2}", commit)
+    return match.group(0) if match else "unknown"
+
+
+def seed(checkout, tags=None):
+    """Build the catalogue document (a dict) from the stacks in ``checkout``;
+    ``tags`` maps product names to their tags."""
+    commit = _git_commit(checkout)
+    date = _commit_date(commit)
     stacks = {}
     for name, (context, backend) in STACK_CONTEXT.items():
         path = os.path.join(checkout, "stacks", name, "spack.yaml")
@@ -280,7 +294,8 @@ def seed(checkout, tags_file=None):
             issue = {
                 "when": when,
                 "reason": reason or "commented out in stacks/%s (no reason given)" % stack,
-                "ref": "stacks/%s/spack.yaml" % stack,
+                "source": "stacks/%s/spack.yaml" % stack,
+                "date": date,
                 "action": "skip",
             }
             if issue not in p.setdefault("known_issues", []):
@@ -298,7 +313,8 @@ def seed(checkout, tags_file=None):
             p.setdefault("known_issues", []).append({
                 "when": {"backend": ["cpu"]},
                 "reason": "no hand-made stack builds it: " + reasons,
-                "ref": "stacks/e4s*/spack.yaml",
+                "source": "stacks/e4s*/spack.yaml",
+                "date": date,
                 "action": "skip",
             })
 
@@ -316,17 +332,12 @@ def seed(checkout, tags_file=None):
         else:
             defaults[key] = cleaned
 
-    for extra in _load_extra_issues():
-        p = products.get(extra["product"])
-        if p is not None:
-            issue = {k: extra[k] for k in ("when", "reason", "ref", "action") if k in extra}
-            p.setdefault("known_issues", []).append(issue)
     _fix_tokens(checkout, products)
     # products whose recipe no longer exists (only ever commented out) are dropped
     dropped = sorted(n for n in products if not _recipe_text(checkout, n))
     for name in dropped:
         del products[name]
-    tags = _load_tags(tags_file or os.path.join(DATA_DIR, "e4s_tags.yaml"))
+    tags = tags or {}
     ordered = []
     for name in sorted(products):
         p = products[name]
@@ -341,8 +352,8 @@ def seed(checkout, tags_file=None):
         "description": "E4S product catalogue seeded from the hand-maintained spack-packages stacks",
         "provenance": {
             "source": "spack/spack-packages stacks/e4s*/spack.yaml",
-            "commit": _git_commit(checkout),
-            "generated_by": "python -m peso.stack.generate.seed (tags hand-curated in peso/stack/data/e4s_tags.yaml)",
+            "commit": commit,
+            "generated_by": "python tools/seed_catalog.py, then edited by hand",
             "dropped_without_recipe": dropped,
         },
         "defaults": {"packages": defaults},
@@ -400,42 +411,26 @@ def dump(doc):
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=100, default_flow_style=False)
 
 
-def _load_extra_issues(path=None):
-    path = path or os.path.join(DATA_DIR, "e4s_extra_issues.yaml")
-    if not os.path.exists(path):
-        return []
-    with open(path, encoding="utf-8") as f:
-        return (yaml.safe_load(f) or {}).get("issues") or []
-
-
-def _load_tags(path):
-    if not os.path.exists(path):
-        return {}
-    with open(path, encoding="utf-8") as f:
-        by_tag = yaml.safe_load(f) or {}
-    tags = {}
-    for tag, names in by_tag.get("tags", {}).items():
-        for name in names:
-            tags.setdefault(name, []).append(tag)
-    return tags
+def tags_of(catalog_path):
+    """``{product: tags}`` of an existing catalogue (the curated tags to keep)."""
+    doc = load_yaml(catalog_path) or {}
+    return {p["name"]: p.get("tags", []) for p in doc.get("products") or []}
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv:
-        print("usage: python -m peso.stack.generate.seed <spack-packages tree> [OUT]  "
-              "('python -m peso bootstrap' prints the provisioned one)", file=sys.stderr)
-        return 2
-    checkout = argv[0]
-    out = argv[1] if len(argv) > 1 else "environments/catalog/e4s.yaml"
-    doc = seed(checkout)
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python tools/seed_catalog.py", description=__doc__.split("\n")[0])
+    parser.add_argument("checkout", help="a spack-packages tree ('python -m peso bootstrap' prints one)")
+    parser.add_argument("out", help="the catalogue file to write")
+    parser.add_argument("--tags-from", default=None, help="keep the tags of this catalogue")
+    args = parser.parse_args(argv)
+    doc = seed(args.checkout, tags_of(args.tags_from) if args.tags_from else None)
     text = (
-        "# E4S product catalogue. Seeded by `python -m peso.stack.generate.seed <spack-packages> %s`,\n"
-        "# then tags curated in peso/stack/data/e4s_tags.yaml. Known issues are the\n"
-        "# commented-out specs of the hand-made stacks, as data.\n" % out
+        "# E4S product catalogue, seeded once by `python tools/seed_catalog.py`; edit by hand.\n"
     ) + dump(doc)
-    atomic_write(out, text)
-    print("wrote %s: %d products" % (out, len(doc["products"])))
+    atomic_write(args.out, text)
+    print("wrote %s: %d products" % (args.out, len(doc["products"])))
     return 0
 
 
