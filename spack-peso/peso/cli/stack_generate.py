@@ -132,20 +132,57 @@ def generate(args):
 # -- diff --------------------------------------------------------------------------------
 def setup_diff(parser):
     parser.add_argument("--target", required=True, help="target profile to render")
-    parser.add_argument("--against", required=True, help="a hand-made spack.yaml (or its folder)")
+    against = parser.add_mutually_exclusive_group(required=True)
+    against.add_argument("--against", help="a hand-made spack.yaml (or its folder)")
+    against.add_argument("--e4s", help="an E4S-Project/e4s checkout or git repository: compare with "
+                                       "its environments for this target, per product")
+    parser.add_argument("--rev", default="HEAD", help="with --e4s from a git repository: the revision")
     _add_catalog(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def diff(args):
-    from ..stack.generate.diff import diff_against
+    if args.e4s:
+        from ..stack.generate.e4s_diff import diff_against_e4s
 
-    report = diff_against(args.target, args.against, catalog=args.catalog)
+        report = diff_against_e4s(args.target, args.e4s, catalog=args.catalog, rev=args.rev)
+    else:
+        from ..stack.generate.diff import diff_against
+
+        report = diff_against(args.target, args.against, catalog=args.catalog)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
         return 0
     for line in report.lines():
         print(line)
+    return 0
+
+
+# -- import-e4s -------------------------------------------------------------------------
+def setup_import_e4s(parser):
+    parser.add_argument("--target", required=True, help="target profile to compare")
+    parser.add_argument("--e4s", required=True, help="an E4S-Project/e4s checkout or git repository")
+    parser.add_argument("--rev", default="HEAD", help="with a git repository: the revision")
+    _add_catalog(parser)
+    parser.add_argument("-o", "--out", default=None, help="write the proposals here (default: print)")
+
+
+def import_e4s(args):
+    from ..stack.generate.e4s_diff import compare_release
+    from ..stack.generate.e4s_import import write_proposals
+    from ..stack.generate.e4s_release import read_release
+    from ..stack.generate.environment import catalog_path
+    from ..stack.generate.model import find_target, load_catalog
+
+    target = find_target(args.target)
+    release = read_release(args.e4s, target, args.rev)
+    report = compare_release(release, load_catalog(catalog_path(args.catalog)), target)
+    doc, text = write_proposals(args.out, report, release)
+    if not args.out:
+        print(text.rstrip())
+    else:
+        ui.msg("wrote %s: %d proposed changes for %s from %s (%.1f%% of E4S's root products rendered)"
+               % (args.out, len(doc["proposals"]), target.name, doc["e4s"], report.coverage_percent))
     return 0
 
 
@@ -225,8 +262,11 @@ SUBCOMMANDS = {
                 setup_targets, targets),
     "generate": ("render environments/<target>/spack.yaml from the catalogue and a target profile",
                  setup_generate, generate),
-    "diff": ("compare a rendered stack with a hand-made spack.yaml (roots, variants)",
+    "diff": ("compare a rendered stack with a hand-made spack.yaml or E4S's environments for "
+             "the target (roots, GPU backends, variants)",
              setup_diff, diff),
+    "import-e4s": ("propose catalogue changes from E4S's environments for a target (a file to "
+                   "review; the catalogue is never rewritten)", setup_import_e4s, import_e4s),
     "coverage": ("product x target coverage matrix (built / skipped with reason / unsupported)",
                  setup_coverage, coverage),
     "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
