@@ -53,3 +53,38 @@ def test_lint_finds_bad_backend_variant_and_package(tmp_path, spack_packages):
     assert ("zfp.spec", "unknown-variant") in codes
     assert ("nosuchpkg.spec", "unknown-package") in codes
     assert not any(loc.startswith("kokkos") for loc, _ in codes)
+
+
+def test_lint_finds_a_gpu_product_rendered_without_its_backend(tmp_path, spack_packages):
+    """kokkos and cabana declare ``sycl`` in loops (cabana over ``Kokkos.devices_variants``);
+    kokkos-kernels only reads ``Kokkos.versions`` and has no sycl switch."""
+    cat = tmp_path / "c.yaml"
+    cat.write_text(
+        "schema: peso-catalog/v1\nproducts:\n"
+        "- {name: kokkos, spec: kokkos +openmp, gpu: {sycl: {tokens: none}}}\n"
+        "- {name: cabana, spec: cabana, gpu: {sycl: {spec: 'cabana ^kokkos {gpu}', tokens: none}}}\n"
+        "- {name: kokkos-kernels, spec: kokkos-kernels, gpu: {sycl: {spec: 'kokkos-kernels ^kokkos {gpu}', tokens: none}}}\n"
+        "- {name: amrex, spec: amrex, gpu: {sycl: {tokens: switch}}}\n"
+        "- {name: aml, spec: aml, gpu: {sycl: {spec: aml +level_zero, tokens: none}}}\n")
+    findings, _ = lint_catalog(str(cat), repo=_recipes(spack_packages))
+    assert sorted((f.location.split("products.")[1], f.code) for f in findings) == [
+        ("cabana.gpu.sycl", "backend-not-selected"), ("kokkos.gpu.sycl", "backend-not-selected")]
+
+
+def test_lint_finds_a_variant_no_listed_version_has(tmp_path):
+    recipes = tmp_path / "packages"
+    (recipes / "toy").mkdir(parents=True)
+    (recipes / "toy" / "package.py").write_text(
+        "from spack.package import *\n\n\nclass Toy(Package):\n"
+        '    version("19.0", sha256="0" * 64)\n    version("17.2", sha256="1" * 64)\n'
+        '    variant("visit", default=False, when="@:16", description="d")\n'
+        '    variant("mpi", default=True, when="@17:", description="d")\n'
+        '    variant("old", default=False, when="@:17", description="d")\n'
+        '    with when("@:1.0"):\n        variant("ancient", default=False, description="d")\n')
+    cat = tmp_path / "c.yaml"
+    cat.write_text("schema: peso-catalog/v1\nproducts:\n"
+                   "- {name: toy, spec: toy +mpi ~visit +old ~ancient}\n")
+    findings, _ = lint_catalog(str(cat), repo=str(recipes))
+    assert [(f.code, f.message) for f in findings] == [
+        ("variant-on-no-version", "toy declares variant 'visit' only for versions it no longer lists (:16)"),
+        ("variant-on-no-version", "toy declares variant 'ancient' only for versions it no longer lists (:1.0)")]

@@ -231,16 +231,32 @@ def lint_catalog(args):
 def setup_known_issues(parser):
     parser.add_argument("--target", required=True, help="the target the record was made for")
     _add_catalog(parser)
-    parser.add_argument("--record", required=True, help="a `generate --check --record` file")
+    parser.add_argument("--record", default=None,
+                        help="a `generate --check --record` file (with --recheck: where verdicts go)")
     parser.add_argument("-o", "--out", dest="out", default=None,
                         help="merge the proposals into this file (default: print them); a curator "
-                             "copies the accepted ones into the catalogue")
+                             "copies the accepted ones into the catalogue. With --recheck: the "
+                             "report (default: environments/<target>/known-issues-recheck.yaml)")
+    parser.add_argument("--recheck", action="store_true",
+                        help="re-test every product a known issue skips on the target with the real "
+                             "concretizer: still fails, now concretizes, or cannot be decided here")
+    parser.add_argument("--only", default=None, help="with --recheck: only these products (comma list)")
+    parser.add_argument("--resume", action="store_true",
+                        help="with --recheck --record: keep verdicts recorded under the same configuration")
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="with --recheck: solver processes")
+    parser.add_argument("--batch", type=int, default=16, help="with --recheck: roots per solve")
+    parser.add_argument("--batch-timeout", type=int, default=300, help="with --recheck: seconds per batch")
 
 
 def known_issues(args):
     import yaml
 
     from ..stack.generate.environment import catalog_path
+
+    if args.recheck:
+        return _recheck(args)
+    if not args.record:
+        raise PesoError("known-issues needs --record FILE (or --recheck)")
     from ..stack.generate.known_issues import issues_from_record, merge_issues
 
     issues, unmatched = issues_from_record(args.record, args.target, catalog_path(args.catalog))
@@ -253,6 +269,26 @@ def known_issues(args):
     ui.msg("%s: %d proposed known issues from %s for %s (%d others kept); copy the accepted ones "
            "into the catalogue"
            % (args.out, added, args.record, args.target, kept))
+    return 0
+
+
+def _recheck(args):
+    from ..stack.generate.environment import catalog_path
+    from ..stack.generate.model import environments_dir, find_target
+    from ..stack.generate.recheck import recheck, write_report
+
+    if args.resume and not args.record:
+        raise PesoError("--resume needs --record FILE (the verdicts to resume from)")
+    target = find_target(args.target)
+    report = recheck(target.name, catalog_path(args.catalog), jobs=args.jobs, batch=args.batch,
+                     batch_timeout=args.batch_timeout, record=args.record, resume=args.resume,
+                     only=_csv(args.only) or None)
+    out = args.out or os.path.join(environments_dir(), target.name, "known-issues-recheck.yaml")
+    write_report(out, report)
+    counts = ", ".join("%d %s" % (n, v) for v, n in report["counts"].items()) or "nothing skipped"
+    ui.msg("wrote %s: %d skips rechecked for %s: %s" % (out, len(report["skips"]), target.name, counts))
+    for row in report["skips"]:
+        print("  %s [%s]: %s: %s" % (row["product"], row["flavor"], row["verdict"], row.get("why") or row["spack"]))
     return 0
 
 
@@ -271,6 +307,7 @@ SUBCOMMANDS = {
                  setup_coverage, coverage),
     "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
                      setup_lint_catalog, lint_catalog),
-    "known-issues": ("turn the failures of a `generate --check --record` run into known issues",
+    "known-issues": ("propose known issues from a `generate --check --record` run, or --recheck "
+                     "the skipped products against the current recipes",
                      setup_known_issues, known_issues),
 }

@@ -1,7 +1,8 @@
 """Lint a product catalogue against the package recipes it names, statically.
 
 A catalogue can silently rot: a product listed for ``rocm`` whose recipe has no ROCm
-support, a variant renamed upstream, a package removed. Concretizing 200 roots takes
+support, a variant renamed upstream or only declared for versions the recipe no longer
+has, a package removed, a GPU product included for a backend but rendered without it. Concretizing 200 roots takes
 many minutes; reading 200 recipes with :func:`peso.recipe.parse.load_recipe` takes a second.
 
 Variants a recipe inherits from build-system base classes (``CudaPackage`` ->
@@ -14,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ...lint.rules._common import version_key
 from ...recipe.layout import find_recipe
 from ...spackcall.runtime import configured_repos
 from .model import data_file, load_catalog
@@ -58,6 +60,10 @@ class VariantIndex:
         self._cache = {}
         #: packages whose variant names are computed (``for x in ...: variant(x)``)
         self.dynamic = set()
+        #: package -> literal version strings; package -> variant -> version constraints
+        #: of each declaration (``[]``: declared for every version)
+        self.versions, self.variant_versions = {}, {}
+        self._sources, self._imported = {}, {}
 
     def _class_variants(self, name, seen):
         info = self.base["classes"].get(name)
@@ -80,15 +86,28 @@ class VariantIndex:
             self._cache[package] = None
             return None
         recipe = self._load(path)
-        if re.search(r"\bvariant\(\s*(?![\"'\s])", recipe.source.decode() if isinstance(
-                recipe.source, bytes) else (recipe.source or "")):
+        source = recipe.source.decode() if isinstance(recipe.source, bytes) else (recipe.source or "")
+        if re.search(r"\bvariant\(\s*(?![\"'\s])", source):
             self.dynamic.add(package)
+            self._sources[package] = source
+            # packages whose variant tables this recipe reads (``Kokkos.devices_variants``)
+            self._imported[package] = [
+                m.group(1).lstrip("_").replace("_", "-") for name, dotted in recipe.imports.items()
+                for m in [re.match(r"spack_repo\.builtin\.packages\.(\w+)\.package", dotted)]
+                if m and re.search(r"\b%s\.\w*variants\b" % re.escape(name), source)]
         names = set(self.base.get("always", []))
         cls = recipe.package_class
         if cls is not None:
+            self.versions[package] = [d.arg_str(0) for d in cls.directives
+                                      if d.name == "version" and d.arg_str(0)]
+            declared = self.variant_versions.setdefault(package, {})
             for d in cls.directives:
                 if d.name == "variant" and d.arg_str(0):
                     names.add(d.arg_str(0))
+                    whens = [c.text for c in d.when] + [d.kw_str("when")]
+                    declared.setdefault(d.arg_str(0), []).append(
+                        None if any(w is None and c is not None for w, c in zip(whens, d.when))
+                        else [r for w in whens if w for r in re.findall(r"@([\w.:,-]+)", w)])
             for base in cls.base_names:
                 names |= self._class_variants(base, {base})
                 dotted = recipe.imports.get(base, "")
@@ -98,6 +117,52 @@ class VariantIndex:
                     names |= self.variants(other) or set()
         self._cache[package] = names
         return names
+
+
+    def backend_variant(self, package, backend):
+        """Does the recipe have the backend switch? For a recipe that declares variants in
+        a loop (kokkos, arborx, cabana), a string literal naming it in the recipe or in a
+        builtin package it imports counts."""
+        known = self.variants(package) or set()
+        if backend in known:
+            return True
+        if package not in self.dynamic:
+            return False
+        # cabana declares one variant per entry of ``Kokkos.devices_variants``
+        for name in [package] + [p for p in self._imported.get(package, []) if self.variants(p) is not None]:
+            if re.search(r"[\"']%s[\"']" % re.escape(backend), self._sources.get(name, ""), re.I):
+                return True
+        return False
+
+    def on_some_version(self, package, variant):
+        """False when every declaration of ``variant`` in the recipe itself is limited to
+        versions the recipe no longer lists (``variant("visit", when="@:17")`` with versions
+        19 and up); True when unsure (inherited variant, no literal versions, computed
+        conditions)."""
+        versions = self.versions.get(package)
+        declarations = (self.variant_versions.get(package) or {}).get(variant)
+        if not versions or not declarations or package in self.dynamic:
+            return True
+        return any(d is None or all(any(_satisfies(v, r) for v in versions) for r in d)
+                   for d in declarations)
+
+
+def _satisfies(version, constraint):
+    """Does ``version`` satisfy a Spack version list such as ``1.2:1.4,2.1`` (inclusive
+    ranges; ``1.4`` as an upper bound or alone also matches ``1.4.x``)?"""
+    key = version_key(version)
+    for part in constraint.split(","):
+        lo, colon, hi = part.partition(":")
+        if not colon:
+            if version == lo or version.startswith(lo + "."):
+                return True
+            continue
+        if lo and key < version_key(lo):
+            continue
+        if hi and key > version_key(hi) and not version.startswith(hi + "."):
+            continue
+        return True
+    return False
 
 
 def spec_segments(spec):
@@ -128,7 +193,7 @@ def spec_segments(spec):
 
 def lint_catalog(catalog_path, repo=None):
     """``(findings, recipes dir)``. Error codes: unknown-package, unknown-variant,
-    no-backend-support."""
+    variant-on-no-version, no-backend-support, backend-not-selected."""
     catalog = load_catalog(catalog_path)
     recipes_dir = repo or default_recipes_dir()
     if not recipes_dir or not os.path.isdir(recipes_dir):
@@ -150,6 +215,12 @@ def lint_catalog(catalog_path, repo=None):
                 if v not in known and package not in index.dynamic:
                     findings.append(CatalogFinding(location, "error", "unknown-variant",
                                                    "%s has no variant %r" % (package, v)))
+                elif v in known and not index.on_some_version(package, v):
+                    findings.append(CatalogFinding(
+                        location, "error", "variant-on-no-version",
+                        "%s declares variant %r only for versions it no longer lists (%s)"
+                        % (package, v, "; ".join(",".join(d) for d in
+                                                 index.variant_versions[package][v] if d))))
 
     for product in catalog.products:
         base = "%s: products.%s" % (where, product.name)
@@ -159,11 +230,19 @@ def lint_catalog(catalog_path, repo=None):
         for backend, entry in product.gpu.items():
             loc = "%s.gpu.%s" % (base, backend)
             check_spec(entry.get("spec", product.spec), loc)
+            root_part = split_root(entry.get("spec", product.spec))[0]
+            root = root_part.split()[0]
+            known = index.variants(root)
             if entry.get("tokens", "full") != "none":
-                root = split_root(entry.get("spec", product.spec))[0].split()[0]
-                known = index.variants(root)
                 if known is not None and BACKEND_VARIANT[backend] not in known:
                     findings.append(CatalogFinding(loc, "error", "no-backend-support",
                                                    "%s is listed for %s but its recipe has no %r variant"
                                                    % (root, backend, BACKEND_VARIANT[backend])))
+            elif known is not None and index.backend_variant(root, BACKEND_VARIANT[backend]) and \
+                    "+" + BACKEND_VARIANT[backend] not in root_part.split():
+                findings.append(CatalogFinding(
+                    loc, "error", "backend-not-selected",
+                    "%s is included for %s with tokens: none, so it is rendered without +%s although "
+                    "its recipe has that variant (GPU code built as CPU code)"
+                    % (root, backend, BACKEND_VARIANT[backend])))
     return findings, recipes_dir
