@@ -234,7 +234,7 @@ def lint_catalog(catalog_path, repo=None):
             root = root_part.split()[0]
             known = index.variants(root)
             if entry.get("tokens", "full") != "none":
-                if known is not None and BACKEND_VARIANT[backend] not in known:
+                if known is not None and not index.backend_variant(root, BACKEND_VARIANT[backend]):
                     findings.append(CatalogFinding(loc, "error", "no-backend-support",
                                                    "%s is listed for %s but its recipe has no %r variant"
                                                    % (root, backend, BACKEND_VARIANT[backend])))
