@@ -36,6 +36,7 @@ from peso.fsutil import atomic_write  # noqa: E402
 from peso.stack.generate import envfile  # noqa: E402
 from peso.stack.generate.model import BACKENDS  # noqa: E402
 from peso.stack.generate.plan import split_root  # noqa: E402
+from peso import yamlio  # noqa: E402
 from peso.yamlio import load as load_yaml  # noqa: E402
 
 #: stack dir -> (known-issue context, backend the whole stack is about or None)
@@ -392,23 +393,9 @@ def _fix_tokens(checkout, products):
                 entry["tokens"] = "none"
 
 
-class _Dumper(yaml.SafeDumper):
-    """No anchors/aliases; short scalar lists and ``when`` maps in flow style."""
-
-    def ignore_aliases(self, data):
-        return True
-
-
-def _represent_list(dumper, data):
-    flow = all(isinstance(x, str) and len(x) < 40 for x in data) and len(data) <= 6
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
-
-
-_Dumper.add_representer(list, _represent_list)
-
-
 def dump(doc):
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, width=100, default_flow_style=False)
+    """The catalogue's YAML, written the way every spack-peso file is."""
+    return yamlio.dump(doc)
 
 
 def tags_of(catalog_path):
