@@ -15,6 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seed_catalog  # noqa: E402
+
 from peso.yamlio import load as load_yaml  # noqa: E402
 
 

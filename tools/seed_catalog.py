@@ -32,11 +32,11 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "spack-peso"))
+from peso import yamlio  # noqa: E402
 from peso.fsutil import atomic_write  # noqa: E402
 from peso.stack.generate import envfile  # noqa: E402
 from peso.stack.generate.model import BACKENDS  # noqa: E402
 from peso.stack.generate.plan import split_root  # noqa: E402
-from peso import yamlio  # noqa: E402
 from peso.yamlio import load as load_yaml  # noqa: E402
 
 #: stack dir -> (known-issue context, backend the whole stack is about or None)
@@ -289,7 +289,7 @@ def seed(checkout, tags=None):
             when = dict(context)
             if backend != "cpu":
                 when["backend"] = [backend]
-            elif any(envfile.root_name(l[3]) == name and l[0] != "cpu" for l in live):
+            elif any(envfile.root_name(item[3]) == name and item[0] != "cpu" for item in live):
                 # only the CPU flavour is commented out; the same stack builds a GPU one
                 when["backend"] = ["cpu"]
             issue = {

@@ -7,8 +7,14 @@ import sys
 import yaml
 
 from peso.stack.generate.model import load_catalog, load_target
-from peso.stack.generate.recheck import (CANNOT_DECIDE, NOW_CONCRETIZES, STILL_FAILS, recheck_stack, skipped_entries,
-                                verdicts)
+from peso.stack.generate.recheck import (
+    CANNOT_DECIDE,
+    NOW_CONCRETIZES,
+    STILL_FAILS,
+    recheck_stack,
+    skipped_entries,
+    verdicts,
+)
 
 CATALOGUE = """schema: peso-catalog/v1
 products:

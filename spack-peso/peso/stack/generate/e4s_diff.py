@@ -11,7 +11,7 @@ names, the measure the catalogue is held to; backend agreement on E4S's GPU root
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import List
 
 from . import envfile
 from .diff import tokens
