@@ -15,6 +15,7 @@ from typing import Dict, List
 from ... import yamlio
 from . import envfile
 from .environment import generate
+from .plan import share_reproduced
 
 
 def tokens(spec):
@@ -40,9 +41,7 @@ class DiffReport:
 
     @property
     def reproduced_percent(self):
-        if not self.hand_roots:
-            return 100.0
-        return 100.0 * (len(self.hand_roots) - len(self.missing)) / len(self.hand_roots)
+        return share_reproduced(self.hand_roots, self.missing)
 
     def as_dict(self):
         return {

@@ -16,7 +16,7 @@ from typing import List
 from . import envfile
 from .diff import tokens
 from .model import Catalog, Target, find_target, load_catalog
-from .plan import BUILT, make_plan, split_root
+from .plan import BUILT, make_plan, share_reproduced, split_root
 
 #: tokens that are the target's business, not the product's (arch, backend switch)
 _GPU_TOKEN = re.compile(r"^(\+cuda|\+rocm|\+sycl|cuda_arch=.*|amdgpu_target=.*)$")
@@ -59,9 +59,7 @@ class E4SDiff:
 
     @property
     def coverage_percent(self):
-        if not self.e4s_products:
-            return 100.0
-        return 100.0 * (len(self.e4s_products) - len(self.missing_products)) / len(self.e4s_products)
+        return share_reproduced(self.e4s_products, self.missing_products)
 
     def backend_agreement(self):
         """``(agreeing, total)`` over E4S's GPU roots that select their backend on the root."""

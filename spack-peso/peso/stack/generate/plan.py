@@ -157,3 +157,10 @@ def make_plan(catalog: Catalog, target: Target, tags=None, only=None) -> List[En
         for flavor in flavors(target):
             out.append(plan_product(product, target, flavor))
     return out
+
+
+def share_reproduced(reference, missing) -> float:
+    """Percent of a reference stack's roots (or products) a rendered stack holds."""
+    if not reference:
+        return 100.0
+    return 100.0 * (len(reference) - len(missing)) / len(reference)
