@@ -20,10 +20,14 @@ sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
 from peso.stack.generate.check import concretize_each  # noqa: E402
 from peso.stack.generate.environment import generate  # noqa: E402
-from peso.stack.generate.model import find_target
-from peso.stack.generate.model import load_catalog  # noqa: E402
-from peso.stack.generate.plan import BUILT
-from peso.stack.generate.plan import make_plan  # noqa: E402
+from peso.stack.generate.model import (
+    find_target,
+    load_catalog,  # noqa: E402
+)
+from peso.stack.generate.plan import (
+    BUILT,
+    make_plan,  # noqa: E402
+)
 
 
 def main(argv=None):
@@ -33,8 +37,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     envdir = os.path.join(ROOT, "environments")
-    plan = make_plan(load_catalog(os.path.join(envdir, "catalog", "e4s.yaml")),
-                     find_target(args.target, envdir))
+    plan = make_plan(load_catalog(os.path.join(envdir, "catalog", "e4s.yaml")), find_target(args.target, envdir))
     products = []
     for e in plan:
         if e.status == BUILT and e.product not in products:
@@ -49,13 +52,15 @@ def main(argv=None):
             results = concretize_each(tmp, jobs=1, batch=batch, env=env)
             times[label] = time.time() - start
             verdicts[label] = {r["spec"]: r["ok"] for r in results}
-            print("%-18s %3d roots %7.1f s  (%d ok)" % (label, len(results), times[label],
-                                                      sum(verdicts[label].values())))
+            print(
+                "%-18s %3d roots %7.1f s  (%d ok)" % (label, len(results), times[label], sum(verdicts[label].values()))
+            )
     same = verdicts["alone (reference)"] == verdicts["batched"]
     print("products: %s" % ", ".join(products))
-    print("batched / alone: %.2f (%.1fx faster); same verdicts: %s"
-          % (times["batched"] / times["alone (reference)"],
-             times["alone (reference)"] / times["batched"], same))
+    print(
+        "batched / alone: %.2f (%.1fx faster); same verdicts: %s"
+        % (times["batched"] / times["alone (reference)"], times["alone (reference)"] / times["batched"], same)
+    )
     return 0 if same else 1
 
 

@@ -60,9 +60,7 @@ def matches(error, finding) -> bool:
     """The finding carries audit's summary and every detail (bar the file name)."""
     summary, details = error
     message = finding["message"]
-    return summary in message and all(
-        d in message for d in details if not d.startswith(("in /", "happening in "))
-    )
+    return summary in message and all(d in message for d in details if not d.startswith(("in /", "happening in ")))
 
 
 def main(argv=None):
@@ -78,8 +76,7 @@ def main(argv=None):
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "deep.json")
-        cmd = [spack, "peso", "lint", "--deep", "--no-cache", "--format", "json", "--output", out,
-               "--fail-on", "error"]
+        cmd = [spack, "peso", "lint", "--deep", "--no-cache", "--format", "json", "--output", out, "--fail-on", "error"]
         if args.jobs:
             cmd += ["--jobs", str(args.jobs)]
         deep, deep_wall, deep_cpu = timed(cmd + list(args.packages), env)
@@ -105,14 +102,23 @@ def main(argv=None):
 
     scope = " ".join(args.packages) or "all packages"
     print("scope: %s" % scope)
-    print("spack audit packages : %7.1f s wall  %7.1f s CPU  exit %d  %d errors printed"
-          % (audit_wall, audit_cpu, audit.returncode, len(errors)))
-    print("spack peso lint --deep: %7.1f s wall  %7.1f s CPU  exit %d  %d findings (%d from Spack-loaded checks)"
-          % (deep_wall, deep_cpu, deep.returncode, len(findings), len(deep_findings)))
-    print("wall-time ratio deep/audit: %.2f  (%s)" % (deep_wall / audit_wall, "faster" if deep_wall < audit_wall else "SLOWER"))
+    print(
+        "spack audit packages : %7.1f s wall  %7.1f s CPU  exit %d  %d errors printed"
+        % (audit_wall, audit_cpu, audit.returncode, len(errors))
+    )
+    print(
+        "spack peso lint --deep: %7.1f s wall  %7.1f s CPU  exit %d  %d findings (%d from Spack-loaded checks)"
+        % (deep_wall, deep_cpu, deep.returncode, len(findings), len(deep_findings))
+    )
+    print(
+        "wall-time ratio deep/audit: %.2f  (%s)"
+        % (deep_wall / audit_wall, "faster" if deep_wall < audit_wall else "SLOWER")
+    )
     for (summary, details), f in located:
-        print("  audit error at %s:%s  %s  %s | %s" % (os.path.basename(os.path.dirname(f["path"])), f["line"],
-                                                    f["rule"], summary, "; ".join(details[:1])))
+        print(
+            "  audit error at %s:%s  %s  %s | %s"
+            % (os.path.basename(os.path.dirname(f["path"])), f["line"], f["rule"], summary, "; ".join(details[:1]))
+        )
     if beyond:
         print("%d findings of Spack's audit checks beyond audit's output (later tags):" % len(beyond))
         for f in beyond[:20]:

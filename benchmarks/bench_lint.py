@@ -31,8 +31,8 @@ import glob
 import os
 import random
 import resource
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,14 +126,22 @@ def run_measured(cmd, env=None, cwd=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", default=os.environ.get("PESO_BENCH_REPO"), help="default: the provisioned builtin repository")
+    parser.add_argument(
+        "--repo", default=os.environ.get("PESO_BENCH_REPO"), help="default: the provisioned builtin repository"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sample", type=int, default=20, help="recipes for spack audit packages")
     parser.add_argument("--no-audit", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="rounds of floor, cold, warm, floor (default 3)")
-    parser.add_argument("--as-is", action="store_true", help="run spack-peso from this checkout, not a byte-compiled copy")
-    parser.add_argument("--before", metavar="DIR", help="another spack-peso folder (e.g. `git archive REV spack-peso`) "
-                        "measured cold and warm in the same rounds, for a before/after comparison")
+    parser.add_argument(
+        "--as-is", action="store_true", help="run spack-peso from this checkout, not a byte-compiled copy"
+    )
+    parser.add_argument(
+        "--before",
+        metavar="DIR",
+        help="another spack-peso folder (e.g. `git archive REV spack-peso`) "
+        "measured cold and warm in the same rounds, for a before/after comparison",
+    )
     parser.add_argument(
         "--realtime",
         action="store_true",
@@ -166,15 +174,34 @@ def main(argv=None):
     report = os.path.join(work, "lint.xml")
     cache = os.path.join(work, "cache")
     lint_cmd = prefix + [
-        sys.executable, "-m", "peso", "lint", args.repo, "--policy", "all", "--jobs", str(args.jobs),
-        "--cache-dir", cache, "--format", "junit", "--output", report,
+        sys.executable,
+        "-m",
+        "peso",
+        "lint",
+        args.repo,
+        "--policy",
+        "all",
+        "--jobs",
+        str(args.jobs),
+        "--cache-dir",
+        cache,
+        "--format",
+        "junit",
+        "--output",
+        report,
     ]
     before_env = env_for(installed(os.path.abspath(args.before), "before")) if args.before else None
     print(
         "repository: %s (%d recipes), %d jobs, %d CPUs, %d rounds%s%s"
-        % (args.repo, len(recipes), args.jobs, os.cpu_count(), args.repeat,
-           ", real-time priority" if args.realtime else "",
-           ", spack-peso from this checkout" if args.as_is else ", spack-peso byte-compiled (as installed)")
+        % (
+            args.repo,
+            len(recipes),
+            args.jobs,
+            os.cpu_count(),
+            args.repeat,
+            ", real-time priority" if args.realtime else "",
+            ", spack-peso from this checkout" if args.as_is else ", spack-peso byte-compiled (as installed)",
+        )
     )
 
     floor_cmd = prefix + [sys.executable, FLOOR, args.repo, "--jobs", str(args.jobs)]
@@ -205,17 +232,25 @@ def main(argv=None):
             )
         if before_env is not None:
             for name, m in (("cold, --before", before[0]), ("warm, --before", before[1])):
-                print("  %-14s: %6.2f s wall (%.2fx the floor), %6.2f s CPU, peak tree RSS %6.1f MiB"
-                      % (name, m[0], m[0] / min(floor_a[0], floor_b[0]), m[4], m[2]))
+                print(
+                    "  %-14s: %6.2f s wall (%.2fx the floor), %6.2f s CPU, peak tree RSS %6.1f MiB"
+                    % (name, m[0], m[0] / min(floor_a[0], floor_b[0]), m[4], m[2])
+                )
         print("  load average (1 min): %.2f before, %.2f after, on %d CPUs" % (load_before, load_after, os.cpu_count()))
         ratios = {"cold_ratio": cold[0] / floor, "warm_ratio": warm[0] / floor, "peak_mib": max(cold[2], warm[2])}
         cpu_floor = min(floor_a[4], floor_b[4])
-        print("  floor (the faster of the two): %.2f s wall; cold lint %.2fx the floor, warm %.2fx"
-              % (floor, ratios["cold_ratio"], ratios["warm_ratio"]))
-        print("  CPU: floor %.2f s, cold %.2f s (%.2fx), warm %.2f s (%.2fx)"
-              % (cpu_floor, cold[4], cold[4] / cpu_floor, warm[4], warm[4] / cpu_floor))
-        print("  files seen %d == files reported on %d: %s; findings %d, rule crashes (PESO-X005) %d"
-              % (len(recipes), reported, len(recipes) == reported, failures, crashes))
+        print(
+            "  floor (the faster of the two): %.2f s wall; cold lint %.2fx the floor, warm %.2fx"
+            % (floor, ratios["cold_ratio"], ratios["warm_ratio"])
+        )
+        print(
+            "  CPU: floor %.2f s, cold %.2f s (%.2fx), warm %.2f s (%.2fx)"
+            % (cpu_floor, cold[4], cold[4] / cpu_floor, warm[4], warm[4] / cpu_floor)
+        )
+        print(
+            "  files seen %d == files reported on %d: %s; findings %d, rule crashes (PESO-X005) %d"
+            % (len(recipes), reported, len(recipes) == reported, failures, crashes)
+        )
         ok &= len(recipes) == reported and cold[1] in (0, 1) and crashes == 0
         rounds.append(dict(ratios, cold_wall=cold[0], warm_wall=warm[0]))
 
@@ -226,8 +261,10 @@ def main(argv=None):
         median = statistics.median(values)
         met = median <= TARGETS[name]
         ok &= met
-        print("target %-10s <= %6.2f: median %6.2f (min %.2f, max %.2f over %d rounds) %s"
-              % (name, TARGETS[name], median, values[0], values[-1], len(values), "ok" if met else "MISSED"))
+        print(
+            "target %-10s <= %6.2f: median %6.2f (min %.2f, max %.2f over %d rounds) %s"
+            % (name, TARGETS[name], median, values[0], values[-1], len(values), "ok" if met else "MISSED")
+        )
     cold_wall = statistics.median(r["cold_wall"] for r in rounds)
     warm_wall = statistics.median(r["warm_wall"] for r in rounds)
 
@@ -239,9 +276,17 @@ def main(argv=None):
         audit = run_measured(prefix + [spack, "audit", "packages", *sample])
         per_audit = audit[0] / len(sample)
         per_peso = cold_wall / len(recipes)
-        print("spack audit packages on %d sampled recipes: %.2f s wall (exit %d), %.1f ms/recipe" % (len(sample), audit[0], audit[1], per_audit * 1000))
-        print("peso lint cold: %.2f ms/recipe; warm: %.3f ms/recipe" % (per_peso * 1000, warm_wall / len(recipes) * 1000))
-        print("ratio audit/peso per recipe: cold %.0fx, warm %.0fx" % (per_audit / per_peso, per_audit / (warm_wall / len(recipes))))
+        print(
+            "spack audit packages on %d sampled recipes: %.2f s wall (exit %d), %.1f ms/recipe"
+            % (len(sample), audit[0], audit[1], per_audit * 1000)
+        )
+        print(
+            "peso lint cold: %.2f ms/recipe; warm: %.3f ms/recipe" % (per_peso * 1000, warm_wall / len(recipes) * 1000)
+        )
+        print(
+            "ratio audit/peso per recipe: cold %.0fx, warm %.0fx"
+            % (per_audit / per_peso, per_audit / (warm_wall / len(recipes)))
+        )
     else:
         print("spack audit: skipped (%s)" % ("--no-audit" if args.no_audit else "no spack found"))
     shutil.rmtree(work, ignore_errors=True)

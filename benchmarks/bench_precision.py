@@ -51,8 +51,9 @@ def load_labels(path=LABELS):
 def score(findings, labels):
     """Per rule: counts over the run and the labelled findings it still reports."""
     reported = collections.Counter((f.rule, f.package, f.line) for f in findings)
-    per_rule = collections.defaultdict(lambda: {"findings": 0, "packages": set(), "severity": "",
-                                                "tp": 0, "fp": 0, "gone": 0, "gone_fp": 0})
+    per_rule = collections.defaultdict(
+        lambda: {"findings": 0, "packages": set(), "severity": "", "tp": 0, "fp": 0, "gone": 0, "gone_fp": 0}
+    )
     for f in findings:
         entry = per_rule[f.rule]
         entry["findings"] += 1
@@ -81,7 +82,21 @@ def main(argv=None):
     per_rule = score(result.findings, load_labels())
     print("repository: %s (%d recipes, --policy all)" % (repo, result.files_seen))
     head = "%-10s %-8s %8s %8s %7s %4s %4s %9s %7s %s"
-    print(head % ("rule", "severity", "findings", "recipes", "labels", "tp", "fp", "precision", "target", "fixed FPs (no longer reported)"))
+    print(
+        head
+        % (
+            "rule",
+            "severity",
+            "findings",
+            "recipes",
+            "labels",
+            "tp",
+            "fp",
+            "precision",
+            "target",
+            "fixed FPs (no longer reported)",
+        )
+    )
     missed = []
     for rule in sorted(per_rule):
         e = per_rule[rule]
@@ -94,13 +109,26 @@ def main(argv=None):
         ok = (target is None or (judged and precision >= target)) and enough
         if e["findings"] and not ok:
             missed.append(rule)
-        print(head % (rule, e["severity"] or "-", e["findings"], len(e["packages"]), judged, e["tp"], e["fp"],
-                      "%.1f%%" % (100 * precision) if judged else "-",
-                      ">=%d%%" % (100 * target) if target else "-",
-                      "%d" % e["gone_fp"] + ("" if ok or not e["findings"] else "   <- MISSED")))
+        print(
+            head
+            % (
+                rule,
+                e["severity"] or "-",
+                e["findings"],
+                len(e["packages"]),
+                judged,
+                e["tp"],
+                e["fp"],
+                "%.1f%%" % (100 * precision) if judged else "-",
+                ">=%d%%" % (100 * target) if target else "-",
+                "%d" % e["gone_fp"] + ("" if ok or not e["findings"] else "   <- MISSED"),
+            )
+        )
     labelled = sum(e["tp"] + e["fp"] for e in per_rule.values())
-    print("%d labelled findings still reported; %d rules miss their target%s"
-          % (labelled, len(missed), (": " + ", ".join(missed)) if missed else ""))
+    print(
+        "%d labelled findings still reported; %d rules miss their target%s"
+        % (labelled, len(missed), (": " + ", ".join(missed)) if missed else "")
+    )
     return 1 if args.check and missed else 0
 
 

@@ -98,13 +98,19 @@ def main(argv=None):
         recall = e["flagged"] / e["cases"]
         if recall < TARGET or e["fixed"] < e["flagged"]:
             missed.append(kind)
-        print("%-24s %-10s %6d %8d %6.0f%% %4d/%d" % (kind, rule, e["cases"], e["flagged"], 100 * recall,
-                                                      e["fixed"], e["flagged"]))
+        print(
+            "%-24s %-10s %6d %8d %6.0f%% %4d/%d"
+            % (kind, rule, e["cases"], e["flagged"], 100 * recall, e["fixed"], e["flagged"])
+        )
     for case, counts in failures:
-        print("  not recognised: %s %s %s (%s) findings before/after %s"
-              % (case["kind"], case["package"], case["commit"][:10], case["subject"][:60], counts))
-    print("%d cases, %d kinds below %d%% recall or with an unrecognised fix%s"
-          % (len(cases), len(missed), 100 * TARGET, (": " + ", ".join(missed)) if missed else ""))
+        print(
+            "  not recognised: %s %s %s (%s) findings before/after %s"
+            % (case["kind"], case["package"], case["commit"][:10], case["subject"][:60], counts)
+        )
+    print(
+        "%d cases, %d kinds below %d%% recall or with an unrecognised fix%s"
+        % (len(cases), len(missed), 100 * TARGET, (": " + ", ".join(missed)) if missed else "")
+    )
     return 1 if args.check and missed else 0
 
 

@@ -18,12 +18,13 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
-from peso.stack.generate.model import find_target
-from peso.stack.generate.model import load_catalog
-from peso.stack.generate.model import target_names  # noqa: E402
 from peso.spackcall import provision  # noqa: E402
+from peso.stack.generate.model import (
+    find_target,
+    load_catalog,
+    target_names,  # noqa: E402
+)
 from peso.stack.generate.render import render  # noqa: E402
-
 
 
 def reference_stacks():
@@ -64,8 +65,10 @@ def main():
     envdir = os.path.join(ROOT, "environments")
     n = len(target_names(envdir))
     t_render = best_of(lambda: render_all(envdir), args.repeat)
-    print("render %d targets from the full catalogue (load+validate+render): %.3f s (best of %d)"
-          % (n, t_render, args.repeat))
+    print(
+        "render %d targets from the full catalogue (load+validate+render): %.3f s (best of %d)"
+        % (n, t_render, args.repeat)
+    )
     stacks = reference_stacks()
     if stacks:
         t_load = best_of(lambda: load_stacks(stacks), args.repeat)

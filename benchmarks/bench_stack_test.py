@@ -33,6 +33,7 @@ sys.path.insert(0, os.path.join(ROOT, "spack-peso"))
 
 import make_tarballs  # noqa: E402
 import spack_scope  # noqa: E402
+
 from peso.spackcall.runtime import require_spack  # noqa: E402
 
 SPEEDUP_TARGET = 1.7
@@ -74,21 +75,29 @@ def main():
     t = time.monotonic()
     seq = subprocess.run(
         [spack, "-C", scope, "-e", env_dir, "test", "run", "--explicit", "--alias", "bench-seq-%d" % os.getpid()],
-        capture_output=True, text=True, env=env,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     sequential = time.monotonic() - t
-    print("reference: one sequential 'spack test run' over %d specs: %.1f s (exit %d)"
-          % (args.specs, sequential, seq.returncode))
+    print(
+        "reference: one sequential 'spack test run' over %d specs: %.1f s (exit %d)"
+        % (args.specs, sequential, seq.returncode)
+    )
 
     t = time.monotonic()
     par = peso("stack", "test", "-j", "2", "--timeout", str(args.seconds * 4), *common)
     parallel = time.monotonic() - t
-    record_path = [l.split("run record:", 1)[1].strip() for l in par.stdout.splitlines() if "run record:" in l][0]
+    record_path = [
+        line.split("run record:", 1)[1].strip() for line in par.stdout.splitlines() if "run record:" in line
+    ][0]
     with open(record_path) as f:
         record = json.load(f)
     statuses = sorted({r["status"] for r in record["specs"]})
-    print("spack-peso: 'stack test -j 2' over the same specs: %.1f s (exit %d, statuses %s)"
-          % (parallel, par.returncode, statuses))
+    print(
+        "spack-peso: 'stack test -j 2' over the same specs: %.1f s (exit %d, statuses %s)"
+        % (parallel, par.returncode, statuses)
+    )
     speedup = sequential / parallel
     print("speed-up: %.2fx (target >= %.1fx)" % (speedup, SPEEDUP_TARGET))
 
@@ -96,15 +105,30 @@ def main():
     t = time.monotonic()
     hung = peso("stack", "test", "-j", "1", "--timeout", str(args.timeout), "--only", longest["hash"], *common)
     total = time.monotonic() - t
-    record_path = [l.split("run record:", 1)[1].strip() for l in hung.stdout.splitlines() if "run record:" in l][0]
+    record_path = [
+        line.split("run record:", 1)[1].strip() for line in hung.stdout.splitlines() if "run record:" in line
+    ][0]
     with open(record_path) as f:
         row = json.load(f)["specs"][0]
-    print("hung test (%d s test, --timeout %g): status %s, part %s, shard stopped after %.1f s "
-          "(limit %.1f s); whole command %.1f s"
-          % (args.seconds, args.timeout, row["status"], row.get("hung_part"), row["wall"],
-             args.timeout + HANG_SLACK, total))
-    ok = (speedup >= SPEEDUP_TARGET and statuses == ["PASSED"] and row["status"] == "TIMEOUT"
-          and row["wall"] <= args.timeout + HANG_SLACK)
+    print(
+        "hung test (%d s test, --timeout %g): status %s, part %s, shard stopped after %.1f s "
+        "(limit %.1f s); whole command %.1f s"
+        % (
+            args.seconds,
+            args.timeout,
+            row["status"],
+            row.get("hung_part"),
+            row["wall"],
+            args.timeout + HANG_SLACK,
+            total,
+        )
+    )
+    ok = (
+        speedup >= SPEEDUP_TARGET
+        and statuses == ["PASSED"]
+        and row["status"] == "TIMEOUT"
+        and row["wall"] <= args.timeout + HANG_SLACK
+    )
     print("RESULT: %s (work dir %s)" % ("targets met" if ok else "TARGETS MISSED", work))
     return 0 if ok else 1
 

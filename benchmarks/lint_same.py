@@ -37,8 +37,21 @@ def default_repo() -> str:
 def run_lint(repo: str, work: str, cache_dir=None, jobs: int = 2) -> list:
     """Findings of one ``peso lint`` run of this checkout, paths relative to ``repo``."""
     out = os.path.join(work, "findings.json")
-    cmd = [sys.executable, "-m", "peso", "lint", repo, "--policy", "all", "--jobs", str(jobs),
-           "--format", "json", "--output", out]
+    cmd = [
+        sys.executable,
+        "-m",
+        "peso",
+        "lint",
+        repo,
+        "--policy",
+        "all",
+        "--jobs",
+        str(jobs),
+        "--format",
+        "json",
+        "--output",
+        out,
+    ]
     cmd += ["--cache-dir", cache_dir] if cache_dir else ["--no-cache"]
     env = dict(os.environ, PYTHONPATH=EXT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -72,8 +85,10 @@ def compare(name: str, reference: list, findings: list) -> bool:
         return True
     ref_set, new_set = set(ref), set(new)
     gone, added = sorted(ref_set - new_set), sorted(new_set - ref_set)
-    print("%s: %d findings, reference %d: %d only in the reference, %d only here%s"
-          % (name, len(new), len(ref), len(gone), len(added), "" if gone or added else " (duplicates differ)"))
+    print(
+        "%s: %d findings, reference %d: %d only in the reference, %d only here%s"
+        % (name, len(new), len(ref), len(gone), len(added), "" if gone or added else " (duplicates differ)")
+    )
     for row in gone[:20]:
         print("  - " + row)
     for row in added[:20]:

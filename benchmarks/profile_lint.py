@@ -15,7 +15,6 @@ in milliseconds for the whole repository.
 import argparse
 import ast
 import gc
-import glob
 import os
 import pickle
 import subprocess
@@ -31,22 +30,38 @@ clock = time.process_time
 
 def startup_ms() -> float:
     """CPU of a fresh interpreter importing what ``peso lint`` imports before forking."""
-    code = ("import time, resource; import peso.__main__; from peso.cmd import peso; "
-            "from peso.lint import engine; engine.known_rules(); "
-            "from peso.report import junit, lint_json; "
-            "r = resource.getrusage(resource.RUSAGE_SELF); print(r.ru_utime + r.ru_stime)")
+    code = (
+        "import time, resource; import peso.__main__; from peso.cmd import peso; "
+        "from peso.lint import engine; engine.known_rules(); "
+        "from peso.report import junit, lint_json; "
+        "r = resource.getrusage(resource.RUSAGE_SELF); print(r.ru_utime + r.ru_stime)"
+    )
     # byte-compiled, as an installed package runs: bytecode kept in a temporary prefix
     prefix = tempfile.mkdtemp(prefix="peso-pyc-")
     env = dict(os.environ, PYTHONPATH=EXT + os.pathsep + os.environ.get("PYTHONPATH", ""), PYTHONPYCACHEPREFIX=prefix)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    runs = [float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                                 check=True).stdout) for _ in range(4)][1:]
+    runs = [
+        float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout)
+        for _ in range(4)
+    ][1:]
     import shutil
 
     shutil.rmtree(prefix, ignore_errors=True)
-    bare = [float(subprocess.run([sys.executable, "-c", "import resource; r = resource.getrusage("
-                                  "resource.RUSAGE_SELF); print(r.ru_utime + r.ru_stime)"],
-                                 capture_output=True, text=True, check=True).stdout) for _ in range(3)]
+    bare = [
+        float(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import resource; r = resource.getrusage(resource.RUSAGE_SELF); print(r.ru_utime + r.ru_stime)",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for _ in range(3)
+    ]
     return min(bare) * 1000, min(runs) * 1000
 
 
@@ -75,8 +90,13 @@ def main(argv=None) -> int:
     paths = engine.discover([args.repo])
     n = len(paths)
     gc.disable()
-    per = {"read": 0.0, "hash (cache key)": 0.0, "ast.parse": 0.0, "free the tree": 0.0,
-           "recipe model (decode, lines, classes)": 0.0}
+    per = {
+        "read": 0.0,
+        "hash (cache key)": 0.0,
+        "ast.parse": 0.0,
+        "free the tree": 0.0,
+        "recipe model (decode, lines, classes)": 0.0,
+    }
     by_rule = dict.fromkeys((r.id for r in checks), 0.0)
     for path in paths:
         t0 = clock()
@@ -167,8 +187,10 @@ def main(argv=None) -> int:
     print("| warm: whole engine (discovery, cache, findings) | | %.0f |" % (t_warm_engine * 1000))
     print("| writer: JUnit / JSON | | %.0f / %.0f |" % (t_junit * 1000, t_json * 1000))
     worker = floor + per["hash (cache key)"] + per["recipe model (decode, lines, classes)"] + rules_total
-    print("\ncold worker CPU / parse floor: %.2fx (model %.2fx, rules %.2fx of the floor)"
-          % (worker / floor, per["recipe model (decode, lines, classes)"] / floor, rules_total / floor))
+    print(
+        "\ncold worker CPU / parse floor: %.2fx (model %.2fx, rules %.2fx of the floor)"
+        % (worker / floor, per["recipe model (decode, lines, classes)"] / floor, rules_total / floor)
+    )
     import shutil
 
     shutil.rmtree(work, ignore_errors=True)

@@ -64,9 +64,7 @@ def host_packages() -> dict:
         if path:
             version = _version([path, "--version"], pattern)
             packages[name] = {
-                "externals": [
-                    {"spec": "%s@%s" % (name, version), "prefix": os.path.dirname(os.path.dirname(path))}
-                ],
+                "externals": [{"spec": "%s@%s" % (name, version), "prefix": os.path.dirname(os.path.dirname(path))}],
                 "buildable": False,
             }
     return packages

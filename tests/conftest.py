@@ -22,9 +22,10 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (os.path.join(ROOT, "spack-peso"), os.environ.get("PYTHONPATH")) if p
 )
 
+from peso_testing import missing  # noqa: E402
+
 from peso.errors import PesoError  # noqa: E402
 from peso.spackcall import provision  # noqa: E402
-from peso_testing import missing  # noqa: E402
 
 
 def ready_spack():

@@ -14,6 +14,7 @@ def missing(reason: str):
         pytest.fail("CI=true and %s" % reason, pytrace=False)
     pytest.skip(reason)
 
+
 #: the checkout's root folder
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

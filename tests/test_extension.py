@@ -10,9 +10,7 @@ EXT = os.path.join(ROOT, "spack-peso")
 
 
 def test_python_m_peso_help():
-    out = subprocess.run(
-        [sys.executable, "-m", "peso", "--help"], capture_output=True, text=True, cwd=EXT
-    )
+    out = subprocess.run([sys.executable, "-m", "peso", "--help"], capture_output=True, text=True, cwd=EXT)
     assert out.returncode == 0
     for sub in ("lint", "stack", "policy"):
         assert sub in out.stdout

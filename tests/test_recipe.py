@@ -9,7 +9,6 @@ import tokenize
 import pytest
 
 from peso.recipe.layout import class_name_for, package_name_from_path
-
 from peso.recipe.parse import load_recipe, parse_recipe
 
 SOURCE = textwrap.dedent(
@@ -163,8 +162,8 @@ def test_comments_match_the_tokenizer(recipe):
         if tok.type == tokenize.COMMENT:
             expected[tok.start[0]] = tok.string
     assert recipe.comments == expected
-    assert recipe.comments[line("version(\"1.0\"")] == "# FIXME"
-    assert line("# not a comment\"") not in recipe.comments
+    assert recipe.comments[line('version("1.0"')] == "# FIXME"
+    assert line('# not a comment"') not in recipe.comments
 
 
 def test_comment_inside_implicit_concatenation():
@@ -186,7 +185,9 @@ def test_package_names(path, package):
     assert package_name_from_path(path) == package
 
 
-@pytest.mark.parametrize("package,cls", [("py-numpy", "PyNumpy"), ("7zip", "_7zip"), ("hdf5", "Hdf5"), ("r-x_y", "RXY")])
+@pytest.mark.parametrize(
+    "package,cls", [("py-numpy", "PyNumpy"), ("7zip", "_7zip"), ("hdf5", "Hdf5"), ("r-x_y", "RXY")]
+)
 def test_class_names(package, cls):
     assert class_name_for(package) == cls
 

@@ -44,14 +44,20 @@ def drift(seeded, catalogue):
             if a is None or b is None:
                 notes.append("%s flavour only in the %s" % (backend, "stacks" if a is None else "catalogue"))
             elif (a.get("spec"), a.get("tokens", "full")) != (b.get("spec"), b.get("tokens", "full")):
-                notes.append("%s: catalogue %s, stacks %s" % (
-                    backend, a.get("spec", "(cpu spec)") + " tokens=" + a.get("tokens", "full"),
-                    b.get("spec", "(cpu spec)") + " tokens=" + b.get("tokens", "full")))
+                notes.append(
+                    "%s: catalogue %s, stacks %s"
+                    % (
+                        backend,
+                        a.get("spec", "(cpu spec)") + " tokens=" + a.get("tokens", "full"),
+                        b.get("spec", "(cpu spec)") + " tokens=" + b.get("tokens", "full"),
+                    )
+                )
         dropped = _issue_keys(seed) - _issue_keys(mine)
         added = _issue_keys(mine) - _issue_keys(seed)
         if dropped:
-            notes.append("known issues the stacks still comment out, not in the catalogue: %s"
-                         % ", ".join(sorted(dropped)))
+            notes.append(
+                "known issues the stacks still comment out, not in the catalogue: %s" % ", ".join(sorted(dropped))
+            )
         if added:
             notes.append("known issues only in the catalogue: %s" % ", ".join(sorted(added)))
         if notes:
@@ -71,8 +77,7 @@ def main(argv=None):
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
-    print("catalogue drift: %s vs stacks of %s: %d products differ"
-          % (args.catalog, args.checkout, len(report)))
+    print("catalogue drift: %s vs stacks of %s: %d products differ" % (args.catalog, args.checkout, len(report)))
     for name, notes in report.items():
         for note in notes:
             print("  %s: %s" % (name, note))

@@ -45,9 +45,7 @@ def _class_tuple(tree, class_name, attr):
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == class_name:
             for stmt in node.body:
-                if isinstance(stmt, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == attr for t in stmt.targets
-                ):
+                if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == attr for t in stmt.targets):
                     return list(ast.literal_eval(stmt.value))
     raise KeyError("%s.%s not found" % (class_name, attr))
 
@@ -55,9 +53,7 @@ def _class_tuple(tree, class_name, attr):
 def _gtl_values(tree):
     """The ``gtl_kinds`` dict literal in cray-mpich's ``gtl_lib``: backend -> arch set."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "gtl_kinds" for t in node.targets
-        ):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "gtl_kinds" for t in node.targets):
             kinds = ast.literal_eval(node.value)
             return {k: sorted(v["values"]) for k, v in kinds.items()}
     raise KeyError("gtl_kinds not found")
@@ -154,8 +150,11 @@ def extract(checkout):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
-        print("usage: python tools/extract_facts.py <spack-packages tree> <data folder>  "
-              "('python -m peso bootstrap' prints the provisioned tree)", file=sys.stderr)
+        print(
+            "usage: python tools/extract_facts.py <spack-packages tree> <data folder>  "
+            "('python -m peso bootstrap' prints the provisioned tree)",
+            file=sys.stderr,
+        )
         return 2
     checkout, data_dir = argv
     gpu, variants = extract(checkout)

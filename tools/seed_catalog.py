@@ -253,8 +253,7 @@ def seed(checkout, tags=None):
         for stack in CPU_ORDER:
             spec = per_stack.get(stack)
             if spec and spec != p["spec"] and stack != canonical_stack:
-                overrides.append({"when": dict(STACK_CONTEXT[stack][0]), "spec": spec,
-                                  "ref": "stacks/" + stack})
+                overrides.append({"when": dict(STACK_CONTEXT[stack][0]), "spec": spec, "ref": "stacks/" + stack})
         if overrides:
             p["overrides"] = overrides
 
@@ -311,13 +310,15 @@ def seed(checkout, tags=None):
             p["cpu"] = False
         elif name not in cpu_specs:
             reasons = "; ".join(sorted({i["reason"] for i in p.get("known_issues", [])}))[:200]
-            p.setdefault("known_issues", []).append({
-                "when": {"backend": ["cpu"]},
-                "reason": "no hand-made stack builds it: " + reasons,
-                "source": "stacks/e4s*/spack.yaml",
-                "date": date,
-                "action": "skip",
-            })
+            p.setdefault("known_issues", []).append(
+                {
+                    "when": {"backend": ["cpu"]},
+                    "reason": "no hand-made stack builds it: " + reasons,
+                    "source": "stacks/e4s*/spack.yaml",
+                    "date": date,
+                    "action": "skip",
+                }
+            )
 
     # packages: preferences of stacks/e4s, per product where the key is a product
     defaults = {}
@@ -343,8 +344,7 @@ def seed(checkout, tags=None):
     for name in sorted(products):
         p = products[name]
         p["tags"] = sorted(tags.get(name, [])) or ["uncategorized"]
-        key_order = ["name", "spec", "cpu", "tags", "gpu", "overrides", "packages",
-                     "known_issues", "provenance"]
+        key_order = ["name", "spec", "cpu", "tags", "gpu", "overrides", "packages", "known_issues", "provenance"]
         ordered.append({k: p[k] for k in key_order if k in p})
 
     return {
@@ -363,8 +363,7 @@ def seed(checkout, tags=None):
 
 
 def _recipe_text(checkout, name):
-    path = os.path.join(checkout, "repos", "spack_repo", "builtin", "packages",
-                        name.replace("-", "_"), "package.py")
+    path = os.path.join(checkout, "repos", "spack_repo", "builtin", "packages", name.replace("-", "_"), "package.py")
     try:
         with open(path, encoding="utf-8") as f:
             return f.read()
@@ -413,9 +412,7 @@ def main(argv=None):
     parser.add_argument("--tags-from", default=None, help="keep the tags of this catalogue")
     args = parser.parse_args(argv)
     doc = seed(args.checkout, tags_of(args.tags_from) if args.tags_from else None)
-    text = (
-        "# E4S product catalogue, seeded once by `python tools/seed_catalog.py`; edit by hand.\n"
-    ) + dump(doc)
+    text = ("# E4S product catalogue, seeded once by `python tools/seed_catalog.py`; edit by hand.\n") + dump(doc)
     atomic_write(args.out, text)
     print("wrote %s: %d products" % (args.out, len(doc["products"])))
     return 0

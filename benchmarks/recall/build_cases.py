@@ -31,22 +31,35 @@ LANG = re.compile(r'^\+\s*depends_on\("(c|cxx|fortran)", type="build"\)')
 SPEC_FIXES = {"5620d83b9d"}  # vim: '"+termlib" in spec["ncurses"]' -> spec.satisfies("%ncurses +termlib")
 SPDX_FIXES = {"a1bd01f76d"}  # uv: "APACHE 2.0 or MIT" -> "Apache-2.0 OR MIT" (the only one among ~400 licence edits)
 KINDS = {
-    "language-deps": ("PESO-D002", lambda minus, plus, before: any(LANG.match(l) for l in plus)
-                      and not re.search(r'depends_on\("(c|cxx|fortran)"', before)),
+    "language-deps": (
+        "PESO-D002",
+        lambda minus, plus, before: (
+            any(LANG.match(line) for line in plus) and not re.search(r'depends_on\("(c|cxx|fortran)"', before)
+        ),
+    ),
     "spec-membership": ("PESO-R003", lambda minus, plus, before: bool(_idiom_rewritten(minus, plus))),
-    "maintainers-directive": ("PESO-M002", lambda minus, plus, before: any(
-        re.match(r"^-\s*maintainers\s*=\s*\[", l) for l in minus) and any(re.match(r"^\+\s*maintainers\(", l) for l in plus)),
-    "insecure-url": ("PESO-S002", lambda minus, plus, before: any(
-        re.search(r'^-\s*(url|git|list_url)\s*=\s*"http://', l) for l in minus)
-        and any(re.search(r'^\+\s*(url|git|list_url)\s*=\s*"https://', l) for l in plus)),
+    "maintainers-directive": (
+        "PESO-M002",
+        lambda minus, plus, before: (
+            any(re.match(r"^-\s*maintainers\s*=\s*\[", line) for line in minus)
+            and any(re.match(r"^\+\s*maintainers\(", line) for line in plus)
+        ),
+    ),
+    "insecure-url": (
+        "PESO-S002",
+        lambda minus, plus, before: (
+            any(re.search(r'^-\s*(url|git|list_url)\s*=\s*"http://', line) for line in minus)
+            and any(re.search(r'^\+\s*(url|git|list_url)\s*=\s*"https://', line) for line in plus)
+        ),
+    ),
 }
 IDIOM = re.compile(r'(["\'])([+~@%^][^"\']*)\1\s+(?:not\s+)?in\s+[\w.\[\]"\']*spec\b')
 
 
 def _idiom_rewritten(minus, plus):
     """Spec texts tested with ``in`` on a removed line and with ``satisfies`` on an added one."""
-    removed = {m.group(2) for l in minus for m in IDIOM.finditer(l)}
-    return {t for t in removed if any('satisfies("%s")' % t in l or "satisfies('%s')" % t in l for l in plus)}
+    removed = {m.group(2) for line in minus for m in IDIOM.finditer(line)}
+    return {t for t in removed if any('satisfies("%s")' % t in line or "satisfies('%s')" % t in line for line in plus)}
 
 
 #: excerpts longer than this are left out: the data stays small
@@ -56,8 +69,9 @@ KEEP_VERSIONS = ()
 
 
 def git(git_dir, *args):
-    return subprocess.run(["git", "--git-dir", git_dir] + list(args), capture_output=True, text=True,
-                          errors="replace").stdout
+    return subprocess.run(
+        ["git", "--git-dir", git_dir] + list(args), capture_output=True, text=True, errors="replace"
+    ).stdout
 
 
 def excerpt(source: str, keep_versions: bool) -> str:
@@ -74,11 +88,16 @@ def excerpt(source: str, keep_versions: bool) -> str:
         return "\n".join(lines) + "\n"
     drop = set()
     for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
-        versions = [s for s in cls.body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
-                    and getattr(s.value.func, "id", "") == "version"]
+        versions = [
+            s
+            for s in cls.body
+            if isinstance(s, ast.Expr)
+            and isinstance(s.value, ast.Call)
+            and getattr(s.value.func, "id", "") == "version"
+        ]
         for stmt in versions[3:]:
             drop.update(range(stmt.lineno, stmt.end_lineno + 1))
-    return "\n".join(l for i, l in enumerate(lines, 1) if i not in drop) + "\n"
+    return "\n".join(line for i, line in enumerate(lines, 1) if i not in drop) + "\n"
 
 
 class Literal(str):
@@ -101,14 +120,17 @@ def main(argv=None):
     for sha in commits:
         if all(n >= args.per_kind for n in counts.values()) and not wanted:
             break
-        files = [f for f in git(args.git_dir, "show", "--format=", "--name-only", sha).split()
-                 if f.startswith(PACKAGES) and f.endswith("/package.py")]
+        files = [
+            f
+            for f in git(args.git_dir, "show", "--format=", "--name-only", sha).split()
+            if f.startswith(PACKAGES) and f.endswith("/package.py")
+        ]
         if len(files) != 1:
             continue
         path = files[0]
         diff = git(args.git_dir, "show", "--format=", "-U0", sha, "--", path).splitlines()
-        minus = [l for l in diff if l.startswith("-") and not l.startswith("---")]
-        plus = [l for l in diff if l.startswith("+") and not l.startswith("+++")]
+        minus = [line for line in diff if line.startswith("-") and not line.startswith("---")]
+        plus = [line for line in diff if line.startswith("+") and not line.startswith("+++")]
         before = git(args.git_dir, "show", "%s^:%s" % (sha, path))
         after = git(args.git_dir, "show", "%s:%s" % (sha, path))
         if not before or not after:
@@ -123,18 +145,26 @@ def main(argv=None):
         wanted.discard(sha[:10])
         for kind in kinds:
             rule = "PESO-L002" if kind == "license-spdx" else KINDS[kind][0]
-            package = path[len(PACKAGES):].split("/")[0].lstrip("_").replace("_", "-")
+            package = path[len(PACKAGES) :].split("/")[0].lstrip("_").replace("_", "-")
             keep = kind in KEEP_VERSIONS
-            cases.append({
-                "kind": kind, "rule": rule, "commit": sha, "package": package,
-                "subject": git(args.git_dir, "show", "-s", "--format=%s", sha).strip(),
-                "before": Literal(excerpt(before, keep)), "after": Literal(excerpt(after, keep)),
-            })
+            cases.append(
+                {
+                    "kind": kind,
+                    "rule": rule,
+                    "commit": sha,
+                    "package": package,
+                    "subject": git(args.git_dir, "show", "-s", "--format=%s", sha).strip(),
+                    "before": Literal(excerpt(before, keep)),
+                    "after": Literal(excerpt(after, keep)),
+                }
+            )
             if kind in counts and sha[:10] not in SPEC_FIXES:
                 counts[kind] += 1
     yaml.add_representer(Literal, _literal)
-    header = ("# Real fixes from spack/spack-packages history (https://github.com/spack/spack-packages),\n"
-              "# recipe excerpts before and after each commit; rebuilt by build_cases.py.\n")
+    header = (
+        "# Real fixes from spack/spack-packages history (https://github.com/spack/spack-packages),\n"
+        "# recipe excerpts before and after each commit; rebuilt by build_cases.py.\n"
+    )
     with open(os.path.join(HERE, "cases.yaml"), "w", encoding="utf-8") as f:
         f.write(header)
         yaml.dump({"cases": cases}, f, sort_keys=False, allow_unicode=True, width=200)

@@ -43,9 +43,14 @@ class Foo(MakefilePackage):
 
 
 def _peso(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")),
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")),
+        timeout=600,
+    )
 
 
 @pytest.fixture
@@ -93,8 +98,9 @@ def test_patch_applies_to_the_builtin_and_names_what_it_fixes(bench, tmp_path):
     shutil.copytree(str(tmp_path / "spack-packages"), str(tree))
     (tmp_path / "foo.patch").write_text(patch)
     subprocess.run(["git", "init", "-q", str(tree)], check=True)
-    applied = subprocess.run(["git", "apply", "--check", str(tmp_path / "foo.patch")], cwd=str(tree),
-                             capture_output=True, text=True)
+    applied = subprocess.run(
+        ["git", "apply", "--check", str(tmp_path / "foo.patch")], cwd=str(tree), capture_output=True, text=True
+    )
     assert applied.returncode == 0, applied.stderr
     # the builtin recipe moved on: the overlay must be rebased, never silently diffed
     (builtin / "foo" / "package.py").write_text(RECIPE + "\n# upstream change\n")
@@ -105,14 +111,22 @@ def test_patch_applies_to_the_builtin_and_names_what_it_fixes(bench, tmp_path):
 def test_outcome_from_two_run_records():
     made = overlay.Overlay("hypre", "/x/hypre", {"summary": "s", "builtin": {"path": "p", "commit": "c" * 40}})
     before = {"specs": [{"package": "hypre", "status": "FAILED", "target": "debian12", "parts": []}]}
-    after = {"specs": [{"package": "hypre", "status": "PASSED", "target": "debian12",
-                        "parts": [{"name": "test_bigint_ex5big", "status": "PASSED"}]}]}
+    after = {
+        "specs": [
+            {
+                "package": "hypre",
+                "status": "PASSED",
+                "target": "debian12",
+                "parts": [{"name": "test_bigint_ex5big", "status": "PASSED"}],
+            }
+        ]
+    }
     assert upstream.test_outcome(made, before, after) == "FAILED -> PASSED on debian12 (test_bigint_ex5big PASSED)"
     assert upstream.test_outcome(made, before, None) is None
 
 
 def _without_test_line(text):
-    return "\n".join(l for l in text.splitlines() if not l.startswith("Stand-alone tests"))
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Stand-alone tests"))
 
 
 def test_committed_patches_are_fresh_and_apply_to_the_pinned_builtin(builtin_packages, tmp_path):
@@ -135,8 +149,9 @@ def test_committed_patches_are_fresh_and_apply_to_the_pinned_builtin(builtin_pac
         shutil.copy(os.path.join(builtin_packages, package_folder, "package.py"), str(target / "package.py"))
     subprocess.run(["git", "init", "-q", str(tree)], check=True)
     for name in written:
-        applied = subprocess.run(["git", "apply", "--check", os.path.join(PATCHES, name)], cwd=str(tree),
-                                 capture_output=True, text=True)
+        applied = subprocess.run(
+            ["git", "apply", "--check", os.path.join(PATCHES, name)], cwd=str(tree), capture_output=True, text=True
+        )
         assert applied.returncode == 0, (name, applied.stderr)
     hypre = (out / "hypre.patch").read_text()
     assert "PESO-T009" in hypre and "PESO-T008" in hypre  # the two defects it fixes, found by lint
@@ -144,8 +159,17 @@ def test_committed_patches_are_fresh_and_apply_to_the_pinned_builtin(builtin_pac
 
 
 def test_curation_repository_lints_clean_with_every_rule():
-    proc = _peso("lint", "--policy", "all", "--fail-on", "info", "--no-cache",
-                 "--waivers", os.path.join(REPO, "peso-waivers.yaml"), REPO)
+    proc = _peso(
+        "lint",
+        "--policy",
+        "all",
+        "--fail-on",
+        "info",
+        "--no-cache",
+        "--waivers",
+        os.path.join(REPO, "peso-waivers.yaml"),
+        REPO,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
     assert "0 errors, 0 warnings, 0 info" in proc.stdout + proc.stderr
 

@@ -111,13 +111,18 @@ def test_deep_findings_obey_suppressions_and_waivers(spack, deep_scope, tmp_path
     reported unused, and the other audit finding stays."""
     scope, repo = deep_scope
     child = repo / "packages" / "peso_deep_child" / "package.py"
-    child.write_text(child.read_text().replace(
-        'if self.spec.satisfies("+phantom"):',
-        'if self.spec.satisfies("+phantom"):  # peso: ignore[PESO-K001] upstream keeps it for forks'))
+    child.write_text(
+        child.read_text().replace(
+            'if self.spec.satisfies("+phantom"):',
+            'if self.spec.satisfies("+phantom"):  # peso: ignore[PESO-K001] upstream keeps it for forks',
+        )
+    )
     waivers = tmp_path / "peso-waivers.yaml"
-    waivers.write_text("waivers:\n- package: peso-deep-child\n  rule: PESO-A001\n"
-                       "  reason: the dependency lands next release\n  owner: alice\n"
-                       "  expires: 2099-12-31\n")
+    waivers.write_text(
+        "waivers:\n- package: peso-deep-child\n  rule: PESO-A001\n"
+        "  reason: the dependency lands next release\n  owner: alice\n"
+        "  expires: 2099-12-31\n"
+    )
     proc, deep = lint_json(spack, scope, "--deep", "--waivers", str(waivers), "peso-deep-child")
     rules = {f["rule"] for f in deep}
     assert "PESO-K001" not in rules and "PESO-A001" not in rules
@@ -155,7 +160,11 @@ def test_deep_outside_spack_reruns_through_spack(spack, deep_scope, tmp_path):
     env["PATH"] = os.path.dirname(spack.exe) + os.pathsep + os.environ.get("PATH", "")
     proc = subprocess.run(
         [sys.executable, "-m", "peso", "lint", "--deep", "--no-cache", "--format", "json", "peso-deep-child"],
-        capture_output=True, text=True, cwd=EXT, timeout=900, env=env,
+        capture_output=True,
+        text=True,
+        cwd=EXT,
+        timeout=900,
+        env=env,
     )
     assert proc.returncode == 1, proc.stderr
     assert "PESO-A001" in {f["rule"] for f in json.loads(proc.stdout)}
@@ -164,8 +173,21 @@ def test_deep_outside_spack_reruns_through_spack(spack, deep_scope, tmp_path):
 def test_policy_report_deep_uses_audit_and_inherited_tests(spack, deep_scope, tmp_path):
     scope, repo = deep_scope
     out = tmp_path / "report"
-    proc = spack("-C", scope, "peso", "policy", "report", "--deep", "--no-cache", "peso-deep-child",
-                 "--repo", str(repo), "-o", str(out), check=False)
+    proc = spack(
+        "-C",
+        scope,
+        "peso",
+        "policy",
+        "report",
+        "--deep",
+        "--no-cache",
+        "peso-deep-child",
+        "--repo",
+        str(repo),
+        "-o",
+        str(out),
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads((out / "report.json").read_text())
     results = data["products"][0]["results"]
@@ -175,5 +197,7 @@ def test_policy_report_deep_uses_audit_and_inherited_tests(spack, deep_scope, tm
     p1 = results["E4S-P1"]
     assert p1["status"] == "fail"
     (ev,) = [e for e in p1["evidence"] if e["rule"] == "PESO-A001"]
-    assert ev["location"].endswith("package.py:%d" % line_of(str(repo / "packages" / "peso_deep_child" / "package.py"),
-                                                              'depends_on("peso-no-such-package")'))
+    assert ev["location"].endswith(
+        "package.py:%d"
+        % line_of(str(repo / "packages" / "peso_deep_child" / "package.py"), 'depends_on("peso-no-such-package")')
+    )

@@ -151,7 +151,8 @@ def test_build_system_sources_invalidate_unchanged_recipes(tmp_path, config):
     (root / "packages" / "foo").mkdir(parents=True)
     (root / "repo.yaml").write_text("repo:\n  namespace: ns\n")
     (root / "packages" / "foo" / "package.py").write_text(
-        "from spack_repo.ns.build_systems.idx import IdxPackage\n\n\nclass Foo(IdxPackage):\n    pass\n")
+        "from spack_repo.ns.build_systems.idx import IdxPackage\n\n\nclass Foo(IdxPackage):\n    pass\n"
+    )
     cfg = config.override(select=["PESO-M001"])
     first = engine.lint([str(root)], cfg, cwd=str(tmp_path))
     assert [f.rule for f in first.findings] == ["PESO-M001"]
@@ -176,7 +177,8 @@ def test_a_context_change_reaches_recipes_not_linted_in_between(tmp_path, config
         (root / "packages" / name).mkdir(parents=True)
         (root / "packages" / name / "package.py").write_text(
             "from spack_repo.ns.build_systems.idx import IdxPackage\n\n\nclass %s(IdxPackage):\n    pass\n"
-            % name.capitalize())
+            % name.capitalize()
+        )
     cfg = config.override(select=["PESO-M001"])
 
     def new_process():

@@ -41,7 +41,7 @@ def test_unreadable_file_is_a_finding_not_a_crash(project, config):
 
 
 def test_marker_rule_reports_line_and_column(project, config, marker_rule):
-    path = project.add("pkg", body='x = 1  # MARKER\n')
+    path = project.add("pkg", body="x = 1  # MARKER\n")
     (f,) = lint(project, config).findings
     assert (f.rule, f.path, f.severity) == ("PESO-Z901", path, "warning")
     assert f.line == 9 and f.column == 14
@@ -154,8 +154,13 @@ def test_engine_sort_key_orders_as_finding_sort_key():
     """The engine sorts with a C attrgetter; it must order exactly as Finding.sort_key."""
     from peso.lint.registry import Finding
 
-    findings = [Finding("PESO-B", "info", m, p, line, col) for p in ("b", "a") for line in (2, 1)
-                for col in (3, 1) for m in ("y", "x")] + [Finding("PESO-A", "info", "x", "a", 1, 1)]
+    findings = [
+        Finding("PESO-B", "info", m, p, line, col)
+        for p in ("b", "a")
+        for line in (2, 1)
+        for col in (3, 1)
+        for m in ("y", "x")
+    ] + [Finding("PESO-A", "info", "x", "a", 1, 1)]
     assert [engine.SORT_KEY(f) for f in findings] == [f.sort_key() for f in findings]
     assert sorted(findings, key=engine.SORT_KEY) == sorted(findings, key=Finding.sort_key)
 

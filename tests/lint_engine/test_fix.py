@@ -93,7 +93,11 @@ def test_version_order_keeps_comments_and_branches_first():
     lines = fixed.splitlines()
     assert lines[1] == '    version("develop", branch="develop")'
     assert lines[2:4] == ["    # the new one", '    version("1.10", sha256="b")']
-    assert lines[4:] == ['    version("1.2", sha256="d")', '    version("1.2rc1", sha256="c")', '    version("1.0", sha256="a")']
+    assert lines[4:] == [
+        '    version("1.2", sha256="d")',
+        '    version("1.2rc1", sha256="c")',
+        '    version("1.0", sha256="a")',
+    ]
 
 
 def test_multiline_maintainers_and_unicode_columns():

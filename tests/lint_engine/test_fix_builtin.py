@@ -35,9 +35,13 @@ def versions_not_one_run(tree) -> bool:
             stmts = getattr(node, field, None)
             if not isinstance(stmts, list):
                 continue
-            idx = [i for i, stmt in enumerate(stmts)
-                   if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-                   and getattr(stmt.value.func, "id", "") == "version"]
+            idx = [
+                i
+                for i, stmt in enumerate(stmts)
+                if isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and getattr(stmt.value.func, "id", "") == "version"
+            ]
             if idx:
                 runs.append(idx)
     return len(runs) > 1 or any(b - a != 1 for r in runs for a, b in zip(r, r[1:]))

@@ -9,16 +9,22 @@ from policy_data import EXT
 
 
 def peso(*args, env=None, cwd=None):
-    return subprocess.run([sys.executable, "-m", "peso", "lint", "--no-cache", *args], capture_output=True,
-                          text=True, cwd=cwd or EXT, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "peso", "lint", "--no-cache", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or EXT,
+        env=env,
+        timeout=600,
+    )
 
 
 def test_diff_shows_fixes_without_writing_then_fix_writes(repo_copy):
     before = {p: open(p).read() for p in map(str, repo_copy.glob("packages/*/package.py"))}
     proc = peso(str(repo_copy), "--fix", "--diff")
     assert proc.returncode == 1  # there is something to fix
-    assert "+    maintainers(\"robertu94\")" in proc.stdout
-    assert "self.spec.satisfies(\"+shared\")" in proc.stdout
+    assert '+    maintainers("robertu94")' in proc.stdout
+    assert 'self.spec.satisfies("+shared")' in proc.stdout
     assert {p: open(p).read() for p in before} == before
     proc = peso(str(repo_copy), "--fix", "--select", "PESO-M002,PESO-S006,PESO-R003")
     assert proc.returncode == 0, proc.stdout + proc.stderr  # clean for the fixed rules
@@ -53,7 +59,9 @@ def test_update_baseline_needs_a_file(repo_copy):
 
 
 def test_changed_since_lints_only_changed_recipes(repo_copy):
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t")
+    env = dict(
+        os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t"
+    )
     run = lambda *a: subprocess.run(["git", *a], cwd=repo_copy, check=True, capture_output=True, env=env)  # noqa: E731
     run("init", "-q")
     run("add", ".")

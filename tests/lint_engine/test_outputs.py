@@ -114,8 +114,18 @@ def test_junit_survives_control_characters_in_messages(result, project):
 
 
 #: messages that take every path through the writers' escaping
-AWKWARD = ["plain", "it's", 'say "x"', "both ' and \"", "a < b && c > d", "tab\there\nnew\rline",
-           "ctl \x01\x1f end", "ünïcödé \u2028 \ud7ff \ufffe", "emoji \U0001f600", ""]
+AWKWARD = [
+    "plain",
+    "it's",
+    'say "x"',
+    "both ' and \"",
+    "a < b && c > d",
+    "tab\there\nnew\rline",
+    "ctl \x01\x1f end",
+    "ünïcödé \u2028 \ud7ff \ufffe",
+    "emoji \U0001f600",
+    "",
+]
 
 
 def test_json_is_byte_for_byte_json_dumps_of_each_item(result, project):

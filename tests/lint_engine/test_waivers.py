@@ -106,8 +106,11 @@ def test_waiver_file_found_next_to_the_config(project, config):
         ("- {package: a, rule: PESO-Z901, reason: r, owner: o}\n", "[0].expires", "missing required key"),
         ("- {package: a, rule: PESO-Z901, reason: r, owner: o, expires: soon}\n", "[0].expires", "expected a date"),
         ("- {package: a, rule: PESO-NOPE, reason: r, owner: o, expires: 2030-01-01}\n", "[0].rule", "unknown rule"),
-        ("waivers:\n  - {package: a, rule: PESO-Z901, reason: r, owner: o, expires: 2030-01-01, colour: red}\n",
-         "waivers[0].colour", "unknown key"),
+        (
+            "waivers:\n  - {package: a, rule: PESO-Z901, reason: r, owner: o, expires: 2030-01-01, colour: red}\n",
+            "waivers[0].colour",
+            "unknown key",
+        ),
         ("waivers: 3\n", "waivers", "expected a list"),
         ("- [unclosed\n", "line 2", "not valid YAML"),
     ],

@@ -105,60 +105,66 @@ def _found(builtin_packages, package, rule_id):
     return list(RULES[rule_id].check(_builtin(builtin_packages, package)))
 
 
-@pytest.mark.parametrize("package,rule_id", [
-    ("r-biobase", "PESO-S001"),              # RPackage derives git from bioc
-    ("rkt-racket-lib", "PESO-M003"),         # RacketPackage derives homepage from racket_name
-    ("rkt-racket-lib", "PESO-M001"),         # RacketPackage carries maintainers
-    ("intel-oneapi-mkl", "PESO-L001"),       # IntelOneApiPackage carries license()
-    ("qt-base", "PESO-M001"),                # maintainers on a base class in the same file
-    ("py-arkouda", "PESO-T005"),             # PythonPackage's test_imports is a test
-    ("rsync", "PESO-D003"),                  # --with-included-zlib=no turns bundling off
-    ("mpip", "PESO-D003"),                   # --enable-internal-stackdepth=N is a number
-    ("pkg-config", "PESO-D003"),             # a variant chooses the bundled glib
-    ("rmgdft", "PESO-D003"),                 # a variant chooses the internal pseudopotentials
-    ("rocm-openmp-extras", "PESO-R006"),     # a local variable named like the global
-    ("adol-c", "PESO-R001"),                 # a maintainer's own FIXME note
-    ("openglu", "PESO-R005"),                # a placeholder whose fetcher raises on purpose
-    ("lorene", "PESO-S003"),                 # CVS versions are pinned by date=
-    ("stream", "PESO-S003"),                 # a version cloned from git needs commit=, not sha256
-    ("frontistr", "PESO-S004"),              # tag="master" is a branch
-    ("neovim", "PESO-S004"),                 # the "stable" tag moves on purpose
-    ("cmake", "PESO-S006"),                  # deprecated versions in their own block
-    ("perl-graph", "PESO-S006"),             # the preferred version first
-    ("alpaka", "PESO-L002"),                 # MPL-2.0-no-copyleft-exception is a licence
-    ("xf86driproto", "PESO-D002"),           # protocol headers: nothing to compile
-    ("hicolor-icon-theme", "PESO-D002"),     # icons
-    ("beakerlib", "PESO-D002"),              # a shell library
-    ("parallel", "PESO-D002"),               # a Perl script
-    ("beakerlib", "PESO-V002"),              # no debug variant asked of Makefile packages
-    ("hdf-eos5", "PESO-V003"),               # ~shared~static ruled out by a condition
-    ("mpibind", "PESO-V004"),                # cuda/rocm variants only select dependencies
-    ("cosma", "PESO-V004"),                  # links cuBLAS/rocBLAS only, no architectures to choose
-    ("pumi", "PESO-T006"),                   # srun only after mpirun/mpiexec
-    ("visit-cgns", "PESO-S003"),             # a local file:// plugin version
-    ("r-rhtslib", "PESO-S006"),              # a release-numbered branch among the releases
-    ("pdiplugin-decl-netcdf", "PESO-S008"),  # versions from Pdi.versions, which has develop
-    ("ocamlbuild", "PESO-D002"),             # links the OCaml compiler, compiles no C
-    ("chapel", "PESO-V006"),                 # every variant becomes CHPL_<NAME> in a loop
-    ("mpip", "PESO-V006"),                   # used as "-mpi_io" in spec
-    ("celeritas", "PESO-V003"),              # debug is a project assertion flag, not a build type
-    ("py-cairocffi", "PESO-D002"),           # cffi in ABI mode: dlopen, nothing compiled
-    ("py-eccodes", "PESO-D002"),             # the same
-    ("root", "PESO-S006"),                   # release series grouped under comment headers
-    ("swig", "PESO-S006"),                   # the swig-fortran fork listed as its own group
-    ("hip", "PESO-V004"),                    # the HIP runtime: reads its dependents' targets
-    ("tau", "PESO-V004"),                    # -arch=x86_64 is TAU's platform, not a GPU target
-    ("intel-oneapi-mkl", "PESO-D002"),       # IntelOneApiLibraryPackage declares depends_on("c")
-              # debug is a project assertion flag, not a build type
-])
+@pytest.mark.parametrize(
+    "package,rule_id",
+    [
+        ("r-biobase", "PESO-S001"),  # RPackage derives git from bioc
+        ("rkt-racket-lib", "PESO-M003"),  # RacketPackage derives homepage from racket_name
+        ("rkt-racket-lib", "PESO-M001"),  # RacketPackage carries maintainers
+        ("intel-oneapi-mkl", "PESO-L001"),  # IntelOneApiPackage carries license()
+        ("qt-base", "PESO-M001"),  # maintainers on a base class in the same file
+        ("py-arkouda", "PESO-T005"),  # PythonPackage's test_imports is a test
+        ("rsync", "PESO-D003"),  # --with-included-zlib=no turns bundling off
+        ("mpip", "PESO-D003"),  # --enable-internal-stackdepth=N is a number
+        ("pkg-config", "PESO-D003"),  # a variant chooses the bundled glib
+        ("rmgdft", "PESO-D003"),  # a variant chooses the internal pseudopotentials
+        ("rocm-openmp-extras", "PESO-R006"),  # a local variable named like the global
+        ("adol-c", "PESO-R001"),  # a maintainer's own FIXME note
+        ("openglu", "PESO-R005"),  # a placeholder whose fetcher raises on purpose
+        ("lorene", "PESO-S003"),  # CVS versions are pinned by date=
+        ("stream", "PESO-S003"),  # a version cloned from git needs commit=, not sha256
+        ("frontistr", "PESO-S004"),  # tag="master" is a branch
+        ("neovim", "PESO-S004"),  # the "stable" tag moves on purpose
+        ("cmake", "PESO-S006"),  # deprecated versions in their own block
+        ("perl-graph", "PESO-S006"),  # the preferred version first
+        ("alpaka", "PESO-L002"),  # MPL-2.0-no-copyleft-exception is a licence
+        ("xf86driproto", "PESO-D002"),  # protocol headers: nothing to compile
+        ("hicolor-icon-theme", "PESO-D002"),  # icons
+        ("beakerlib", "PESO-D002"),  # a shell library
+        ("parallel", "PESO-D002"),  # a Perl script
+        ("beakerlib", "PESO-V002"),  # no debug variant asked of Makefile packages
+        ("hdf-eos5", "PESO-V003"),  # ~shared~static ruled out by a condition
+        ("mpibind", "PESO-V004"),  # cuda/rocm variants only select dependencies
+        ("cosma", "PESO-V004"),  # links cuBLAS/rocBLAS only, no architectures to choose
+        ("pumi", "PESO-T006"),  # srun only after mpirun/mpiexec
+        ("visit-cgns", "PESO-S003"),  # a local file:// plugin version
+        ("r-rhtslib", "PESO-S006"),  # a release-numbered branch among the releases
+        ("pdiplugin-decl-netcdf", "PESO-S008"),  # versions from Pdi.versions, which has develop
+        ("ocamlbuild", "PESO-D002"),  # links the OCaml compiler, compiles no C
+        ("chapel", "PESO-V006"),  # every variant becomes CHPL_<NAME> in a loop
+        ("mpip", "PESO-V006"),  # used as "-mpi_io" in spec
+        ("celeritas", "PESO-V003"),  # debug is a project assertion flag, not a build type
+        ("py-cairocffi", "PESO-D002"),  # cffi in ABI mode: dlopen, nothing compiled
+        ("py-eccodes", "PESO-D002"),  # the same
+        ("root", "PESO-S006"),  # release series grouped under comment headers
+        ("swig", "PESO-S006"),  # the swig-fortran fork listed as its own group
+        ("hip", "PESO-V004"),  # the HIP runtime: reads its dependents' targets
+        ("tau", "PESO-V004"),  # -arch=x86_64 is TAU's platform, not a GPU target
+        ("intel-oneapi-mkl", "PESO-D002"),  # IntelOneApiLibraryPackage declares depends_on("c")
+        # debug is a project assertion flag, not a build type
+    ],
+)
 def test_real_false_positives_stay_fixed(builtin_packages, package, rule_id):
     assert _found(builtin_packages, package, rule_id) == []
 
 
-@pytest.mark.parametrize("package,rule_id,line", [
-    ("gmt", "PESO-D005", 89),       # the gshhg coastline database is data, not code
-    ("cuda", "PESO-V006", 829),     # ~allow-unsupported-compilers is read by CudaPackage
-])
+@pytest.mark.parametrize(
+    "package,rule_id,line",
+    [
+        ("gmt", "PESO-D005", 89),  # the gshhg coastline database is data, not code
+        ("cuda", "PESO-V006", 829),  # ~allow-unsupported-compilers is read by CudaPackage
+    ],
+)
 def test_real_false_positive_lines_stay_fixed(builtin_packages, package, rule_id, line):
     assert line not in [f.line for f in _found(builtin_packages, package, rule_id)]
 
@@ -183,10 +189,18 @@ def test_cffi_extension_linking_a_library_needs_language_deps(tmp_path):
     """py-pyvips before spack-packages#3164: py-cffi plus a library it links."""
     from _recipes import edit
 
-    source = edit(("from spack_repo.builtin.build_systems.cmake import CMakePackage", "from spack_repo.builtin.build_systems.python import PythonPackage"),
-                  ("class Foo(CMakePackage):", "class Foo(PythonPackage):"),
-                  ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', '    depends_on("py-cffi", type=("build", "run"))\n'),
-                  ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', '    depends_on("libvips")\n'))
+    source = edit(
+        (
+            "from spack_repo.builtin.build_systems.cmake import CMakePackage",
+            "from spack_repo.builtin.build_systems.python import PythonPackage",
+        ),
+        ("class Foo(CMakePackage):", "class Foo(PythonPackage):"),
+        (
+            '    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n',
+            '    depends_on("py-cffi", type=("build", "run"))\n',
+        ),
+        ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', '    depends_on("libvips")\n'),
+    )
     from _recipes import findings
 
     (got,) = findings(source, "PESO-D002")
@@ -201,11 +215,14 @@ def test_generic_package_running_make_misses_language_deps(builtin_packages):
     assert "install() runs make" in got.message
 
 
-@pytest.mark.parametrize("package,evidence", [
-    ("nvpl-blas", "conflicts('%gcc@:7')"),     # the constraint nvpl-lapack's fix made effective
-    ("typst", "rustc links"),                  # Cargo builds link through cc
-    ("rocm-clang-ocl", "llvm-amdgpu"),         # f"llvm-amdgpu@{ver}" in a loop is a dependency
-])
+@pytest.mark.parametrize(
+    "package,evidence",
+    [
+        ("nvpl-blas", "conflicts('%gcc@:7')"),  # the constraint nvpl-lapack's fix made effective
+        ("typst", "rustc links"),  # Cargo builds link through cc
+        ("rocm-clang-ocl", "llvm-amdgpu"),  # f"llvm-amdgpu@{ver}" in a loop is a dependency
+    ],
+)
 def test_language_deps_found_beyond_compiled_bases(builtin_packages, package, evidence):
     (got,) = _found(builtin_packages, package, "PESO-D002")
     assert evidence in got.message

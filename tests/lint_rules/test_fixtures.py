@@ -15,9 +15,7 @@ def lint(name):
     all_rules()
     recipe = load_recipe(os.path.join(DATA, name, "package.py"))
     assert recipe.error is None
-    return recipe, sorted(
-        ((f.rule, f.line) for rid in STATIC_RULE_IDS for f in RULES[rid].check(recipe))
-    )
+    return recipe, sorted(((f.rule, f.line) for rid in STATIC_RULE_IDS for f in RULES[rid].check(recipe)))
 
 
 def line_of(recipe, text, start=1):
@@ -31,11 +29,15 @@ def test_libbar_collects_its_problems():
     recipe, got = lint("libbar")
     cls = line_of(recipe, "class Libbar")
     expected = {
-        ("PESO-M001", cls), ("PESO-S001", cls), ("PESO-T004", cls),
+        ("PESO-M001", cls),
+        ("PESO-S001", cls),
+        ("PESO-T004", cls),
         ("PESO-M003", line_of(recipe, "homepage =")),
         ("PESO-S002", line_of(recipe, "url =")),
-        ("PESO-L002", line_of(recipe, "license(")), ("PESO-L004", line_of(recipe, "license(")),
-        ("PESO-S003", line_of(recipe, 'version("2.1"')), ("PESO-S003", line_of(recipe, 'version("2.0"')),
+        ("PESO-L002", line_of(recipe, "license(")),
+        ("PESO-L004", line_of(recipe, "license(")),
+        ("PESO-S003", line_of(recipe, 'version("2.1"')),
+        ("PESO-S003", line_of(recipe, 'version("2.0"')),
         ("PESO-S006", line_of(recipe, 'version("2.2"')),
         ("PESO-V001", line_of(recipe, 'variant("debug"')),
         ("PESO-V003", line_of(recipe, 'variant("static"')),
@@ -43,7 +45,8 @@ def test_libbar_collects_its_problems():
         ("PESO-V005", line_of(recipe, "conflicts(")),
         ("PESO-D003", line_of(recipe, "--with-included-zstd")),
         ("PESO-R003", line_of(recipe, '"+debug" in self.spec')),
-        ("PESO-T003", line_of(recipe, "def test(self)")), ("PESO-T003", line_of(recipe, "self.run_test")),
+        ("PESO-T003", line_of(recipe, "def test(self)")),
+        ("PESO-T003", line_of(recipe, "self.run_test")),
     }
     assert set(got) == expected
 

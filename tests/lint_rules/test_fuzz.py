@@ -124,7 +124,7 @@ def test_valid_recipes_with_random_strings(source, data):
             m = literals[index]
             text = data.draw(st.text(max_size=30))
             literal = json.dumps(text).encode()
-            source = source[: m.start()] + literal + source[m.end():]
+            source = source[: m.start()] + literal + source[m.end() :]
     recipe, _ = run_all(source)
     if recipe.error is None:
         assert recipe.comments == _tokenize_comments(source)
@@ -134,12 +134,44 @@ def test_valid_recipes_with_random_strings(source, data):
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(["version", "variant", "depends_on", "conflicts", "license", "patch",
-                             "resource", "maintainers", "requires", "provides", "build_system"]),
+            st.sampled_from(
+                [
+                    "version",
+                    "variant",
+                    "depends_on",
+                    "conflicts",
+                    "license",
+                    "patch",
+                    "resource",
+                    "maintainers",
+                    "requires",
+                    "provides",
+                    "build_system",
+                ]
+            ),
             st.lists(st.one_of(st.text(max_size=20), st.integers(), st.none(), st.booleans()), max_size=3),
-            st.dictionaries(st.sampled_from(["sha256", "md5", "when", "description", "default", "msg", "url",
-                                             "git", "tag", "commit", "branch", "type", "checked_by", "name"]),
-                            st.one_of(st.text(max_size=20), st.booleans(), st.none()), max_size=3),
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "sha256",
+                        "md5",
+                        "when",
+                        "description",
+                        "default",
+                        "msg",
+                        "url",
+                        "git",
+                        "tag",
+                        "commit",
+                        "branch",
+                        "type",
+                        "checked_by",
+                        "name",
+                    ]
+                ),
+                st.one_of(st.text(max_size=20), st.booleans(), st.none()),
+                max_size=3,
+            ),
         ),
         max_size=12,
     ),

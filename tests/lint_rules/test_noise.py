@@ -12,7 +12,9 @@ from peso.lint.registry import RULES
 
 
 def test_unconstrained_dependencies_are_one_finding_per_package():
-    source = edit(('depends_on("hdf5@1.10:")', 'depends_on("hdf5")\n    depends_on("zlib")\n    depends_on("fftw", type="link")'))
+    source = edit(
+        ('depends_on("hdf5@1.10:")', 'depends_on("hdf5")\n    depends_on("zlib")\n    depends_on("fftw", type="link")')
+    )
     (got,) = findings(source, "PESO-D006")
     assert got.message.startswith("3 dependencies") and "hdf5, zlib, fftw" in got.message
     assert got.line == source.splitlines().index('    depends_on("hdf5")') + 1
@@ -21,10 +23,17 @@ def test_unconstrained_dependencies_are_one_finding_per_package():
 def test_package_index_sources_are_out_of_the_vcs_rule():
     no_git = edit(('    git = "https://github.com/foo/foo.git"\n', ""))
     assert [f.rule for f in findings(no_git, "PESO-S001")] == ["PESO-S001"]
-    pypi = edit(('    git = "https://github.com/foo/foo.git"\n', '    pypi = "foo/foo-2.0.tar.gz"\n'),
-                ('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""))
-    cpan = edit(('    git = "https://github.com/foo/foo.git"\n', ""),
-                ('url = "https://foo.org/foo-2.0.tar.gz"', 'url = "https://cpan.metacpan.org/authors/id/A/AB/ABC/Foo-2.0.tar.gz"'))
+    pypi = edit(
+        ('    git = "https://github.com/foo/foo.git"\n', '    pypi = "foo/foo-2.0.tar.gz"\n'),
+        ('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""),
+    )
+    cpan = edit(
+        ('    git = "https://github.com/foo/foo.git"\n', ""),
+        (
+            'url = "https://foo.org/foo-2.0.tar.gz"',
+            'url = "https://cpan.metacpan.org/authors/id/A/AB/ABC/Foo-2.0.tar.gz"',
+        ),
+    )
     assert findings(pypi, "PESO-S001") == [] and findings(cpan, "PESO-S001") == []
 
 

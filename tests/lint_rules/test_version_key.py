@@ -57,7 +57,8 @@ def test_version_key_orders_like_spack(spack, tmp_path):
         "    if last is None or v != last:\n"
         "        rank, last = rank + 1, v\n"
         "    ranks[n] = rank\n"
-        "print(json.dumps([ranks[n] for n in names]))\n")
+        "print(json.dumps([ranks[n] for n in names]))\n"
+    )
     out = spack("python", str(script), str(data))
     spack_ranks = json.loads(out.stdout.strip().splitlines()[-1])
     ours = _dense_ranks(names, version_key)

@@ -18,15 +18,23 @@ try:
 except ImportError:  # older checkouts keep it in tests/conftest.py
     from conftest import missing
 
-MIT = ("Permission is hereby granted, free of charge, to any person obtaining a copy of this "
-       "software and associated documentation files (the \"Software\"), to deal in the Software "
-       "without restriction.\n")
+MIT = (
+    "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
+    'software and associated documentation files (the "Software"), to deal in the Software '
+    "without restriction.\n"
+)
 HASHES = {"szx": "a" * 32, "alpaka": "b" * 32, "exampm": "c" * 32, "peso-ev-lib": "d" * 32}
 
 
 def root(package, version="1.0"):
-    return {"package": package, "version": version, "hash": HASHES.get(package, "e" * 32),
-            "spec": "%s@%s" % (package, version), "maintainers": [], "recipe": None}
+    return {
+        "package": package,
+        "version": version,
+        "hash": HASHES.get(package, "e" * 32),
+        "spec": "%s@%s" % (package, version),
+        "maintainers": [],
+        "recipe": None,
+    }
 
 
 def write_build_record(out, statuses, target="host"):
@@ -65,8 +73,15 @@ def write_check_record(path, verdicts, spack="1.2.0.dev0"):
     """JSON lines in the shape ``stack generate --check --record`` appends (one per root)."""
     with open(str(path), "a", encoding="utf-8") as f:
         for spec, ok in verdicts.items():
-            item = {"spec": spec, "ok": ok, "error": "" if ok else "Cannot satisfy 'hip@6.0:6.3'",
-                    "mode": "batch", "seconds": 1.0, "spack": spack, "stack": "0123456789abcdef"}
+            item = {
+                "spec": spec,
+                "ok": ok,
+                "error": "" if ok else "Cannot satisfy 'hip@6.0:6.3'",
+                "mode": "batch",
+                "seconds": 1.0,
+                "spack": spack,
+                "stack": "0123456789abcdef",
+            }
             if ok:
                 item.update(target="zen3", nodes=42)
             f.write(json.dumps(item) + "\n")
@@ -107,8 +122,7 @@ def recipe_repo(folder, package, sha, licence="MIT", extra=""):
             '    maintainers("someone")\n\n'
             '    license("%s")\n\n'
             '    version("main", branch="main")\n'
-            '    version("1.0", sha256="%s")\n%s'
-            % (cls, package, package, package, licence, sha, extra)
+            '    version("1.0", sha256="%s")\n%s' % (cls, package, package, package, licence, sha, extra)
         )
     return os.path.join(pkg_dir, "package.py")
 
@@ -122,9 +136,22 @@ def compiled_prefix(folder, package, hash_, headers, lib_source, libname=None, v
     prefix = os.path.join(str(folder), "%s-%s-%s" % (package, version, hash_))
     os.makedirs(os.path.join(prefix, ".spack"), exist_ok=True)
     with open(os.path.join(prefix, ".spack", "spec.json"), "w") as f:
-        json.dump({"spec": {"_meta": {"version": 5}, "nodes": [
-            {"name": package, "version": version, "hash": hash_,
-             "arch": {"platform": "linux", "platform_os": "debian12", "target": {"name": target}}}]}}, f)
+        json.dump(
+            {
+                "spec": {
+                    "_meta": {"version": 5},
+                    "nodes": [
+                        {
+                            "name": package,
+                            "version": version,
+                            "hash": hash_,
+                            "arch": {"platform": "linux", "platform_os": "debian12", "target": {"name": target}},
+                        }
+                    ],
+                }
+            },
+            f,
+        )
     for rel, text in headers.items():
         path = os.path.join(prefix, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)

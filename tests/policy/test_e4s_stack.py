@@ -11,11 +11,10 @@ import sys
 
 import pytest
 import yaml
+from policy_data import EXT, UPSTREAM_COMPAT
+from test_report import key_paths
 
 from peso.recipe.layout import class_name_for
-from policy_data import EXT, UPSTREAM_COMPAT
-
-from test_report import key_paths
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +31,13 @@ def e4s_report(builtin, tmp_path_factory):
     stack = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(builtin))), "stacks", "e4s", "spack.yaml")
     assert os.path.isfile(stack), stack
     out = tmp_path_factory.mktemp("e4s")
-    proc = subprocess.run([sys.executable, "-m", "peso", "policy", "report", "--stack", stack, "--repo", builtin,
-                           "-o", str(out)], capture_output=True, text=True, cwd=EXT, timeout=1200)
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "policy", "report", "--stack", stack, "--repo", builtin, "-o", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=EXT,
+        timeout=1200,
+    )
     assert proc.returncode == 0, proc.stderr
     print(proc.stdout)
     return stack, out, proc.stdout + proc.stderr
@@ -73,9 +77,17 @@ def test_headline_counts_match_an_independent_count(e4s_report, builtin):
             cls = todo.pop()
             family.append(cls)
             todo += [classes[b.id] for b in cls.bases if isinstance(b, ast.Name) and b.id in classes]
-        calls = {n.func.id for c in family for n in ast.walk(c) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-        assigns = {t.id for c in family for n in c.body if isinstance(n, ast.Assign) for t in n.targets
-                   if isinstance(t, ast.Name)}
+        calls = {
+            n.func.id for c in family for n in ast.walk(c) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+        }
+        assigns = {
+            t.id
+            for c in family
+            for n in c.body
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
         is_bundle = any(getattr(b, "id", getattr(b, "attr", "")) == "BundlePackage" for c in family for b in c.bases)
         bundles += is_bundle
         # bundles fetch nothing: the licence rule leaves them alone
@@ -83,16 +95,34 @@ def test_headline_counts_match_an_independent_count(e4s_report, builtin):
         no_maintainers += "maintainers" not in calls and "maintainers" not in assigns
         # no VCS named by the recipe; packages fetched only from a language index (pypi=,
         # cran=, or every URL on PyPI/CRAN/CPAN) are out of the rule's scope (issue 11)
-        urls = [n.value for c in family for n in ast.walk(c) if isinstance(n, ast.Constant)
-                and isinstance(n.value, str) and n.value.startswith(("http://", "https://"))
-                and any(k in n.value for k in (".tar", ".tgz", ".zip", ".whl", "/archive/"))]
-        index = {"pypi", "cran", "cpan"} & assigns or (urls and all(
-            any(h in u for h in ("pypi.io", "pypi.org", "pythonhosted.org", "r-project.org", "cpan.org")) for u in urls))
-        version_git = any(k.arg in ("git", "hg", "svn") for c in family for n in ast.walk(c)
-                          if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "version" for k in n.keywords)
+        urls = [
+            n.value
+            for c in family
+            for n in ast.walk(c)
+            if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)
+            and n.value.startswith(("http://", "https://"))
+            and any(k in n.value for k in (".tar", ".tgz", ".zip", ".whl", "/archive/"))
+        ]
+        index = {"pypi", "cran", "cpan"} & assigns or (
+            urls
+            and all(
+                any(h in u for h in ("pypi.io", "pypi.org", "pythonhosted.org", "r-project.org", "cpan.org"))
+                for u in urls
+            )
+        )
+        version_git = any(
+            k.arg in ("git", "hg", "svn")
+            for c in family
+            for n in ast.walk(c)
+            if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "version"
+            for k in n.keywords
+        )
         no_git += not is_bundle and not ({"git", "hg", "svn"} & assigns) and not version_git and not index
-    print("independent: no license() %d (+%d bundles), no maintainers %d, no git %d"
-          % (no_license, bundles, no_maintainers, no_git))
+    print(
+        "independent: no license() %d (+%d bundles), no maintainers %d, no git %d"
+        % (no_license, bundles, no_maintainers, no_git)
+    )
     assert headline(text, "no license()") == no_license
     assert headline(text, "no maintainers") == no_maintainers
     assert headline(text, "no git (public repository)") == no_git

@@ -30,13 +30,16 @@ def documenter(tmp_path, products):
 
 
 def test_docportal_metadata_is_matched_by_spack_name_product_or_folder(tmp_path):
-    top = documenter(tmp_path, {
-        "SZX": ("szx", ""),                                   # the product's name, any case
-        "pytorch-dir": ("pytorch", "  spack_name: py-torch\n"),  # the Spack name it gives
-        "core": ("core", "  spack_name: pumi\n"),
-        "Other": ("other-product", ""),                       # not one of ours
-        "superlu_dist": ("superlu", ""),  # named superlu, made from superlu_dist's repository
-    })
+    top = documenter(
+        tmp_path,
+        {
+            "SZX": ("szx", ""),  # the product's name, any case
+            "pytorch-dir": ("pytorch", "  spack_name: py-torch\n"),  # the Spack name it gives
+            "core": ("core", "  spack_name: pumi\n"),
+            "Other": ("other-product", ""),  # not one of ours
+            "superlu_dist": ("superlu", ""),  # named superlu, made from superlu_dist's repository
+        },
+    )
     # another tool's e4s.yaml (not a list of DocPortal entries) is left alone
     (top / "data" / "weird").mkdir()
     (top / "data" / "weird" / "e4s.yaml").write_text("name: hypre\n")
@@ -80,25 +83,30 @@ class FakeRepo:
                 self.spec = name  # str(spec) is what mpi_use reads
 
         class Cls:
-            dependencies = {when: {d.split("+")[0]: Dep(d, flag) for d, flag in deps.items()}
-                            for when, deps in self.graph[name].items()}
+            dependencies = {
+                when: {d.split("+")[0]: Dep(d, flag) for d, flag in deps.items()}
+                for when, deps in self.graph[name].items()
+            }
+
         return Cls
 
 
 def test_mpi_is_found_through_any_condition_and_any_concrete_dependency():
     L, R, B = FakeRepo.LINK, FakeRepo.RUN, FakeRepo.BUILD
-    repo = FakeRepo({
-        "serial": {"": {"blas": L, "cmake": B}},
-        "openblas": {"+mpi": {"mpi": L}},        # a BLAS using MPI on its own behalf
-        "cmake": {"": {"mpi": L}},               # build-only dependencies are not followed
-        "variant-mpi": {"+mpi": {"mpi": L}},     # MPI behind a variant still counts
-        "via-hdf5": {"": {"hdf5": L}},
-        "hdf5": {"+mpi": {"mpi": L}},
-        "tool": {"": {"scalapack": R}},          # an MPI-based interface
-        "broken": {"": {"missing": L}},
-        "generator": {"": {"spiral+fftx+mpi": L}},  # asks its dependency for MPI support
-        "spiral": {},
-    })
+    repo = FakeRepo(
+        {
+            "serial": {"": {"blas": L, "cmake": B}},
+            "openblas": {"+mpi": {"mpi": L}},  # a BLAS using MPI on its own behalf
+            "cmake": {"": {"mpi": L}},  # build-only dependencies are not followed
+            "variant-mpi": {"+mpi": {"mpi": L}},  # MPI behind a variant still counts
+            "via-hdf5": {"": {"hdf5": L}},
+            "hdf5": {"+mpi": {"mpi": L}},
+            "tool": {"": {"scalapack": R}},  # an MPI-based interface
+            "broken": {"": {"missing": L}},
+            "generator": {"": {"spiral+fftx+mpi": L}},  # asks its dependency for MPI support
+            "spiral": {},
+        }
+    )
     graph = mpi_use.Graph(repo, L | R)
     assert graph.mpi_path("serial") is None
     assert graph.mpi_path("variant-mpi") == ["variant-mpi", "mpi"]
@@ -147,7 +155,14 @@ def test_an_xsdk_markdown_document_is_read_by_statement_not_by_number(tmp_path):
     # the old M1 statement is another policy: not read; old R1 and R8 are today's M10 and M17
     # E4S FP4 states R2's requirement word for word: the R2 row answers it too
     assert {pid: row["status"] for pid, row in rows.items()} == {
-        "xSDK-M3": 1, "xSDK-M6": 2, "xSDK-M13": 2, "xSDK-M10": 2, "xSDK-R2": 1, "xSDK-M17": 1, "E4S-FP4": 1}
+        "xSDK-M3": 1,
+        "xSDK-M6": 2,
+        "xSDK-M13": 2,
+        "xSDK-M10": 2,
+        "xSDK-R2": 1,
+        "xSDK-M17": 1,
+        "E4S-FP4": 1,
+    }
     assert rows["E4S-FP4"]["line"] == rows["xSDK-R2"]["line"] and "the xSDK-R2 row" in rows["E4S-FP4"]["notes"]
     assert rows["xSDK-M3"]["line"] == 8 and "MPI_COMM_WORLD in one place" in rows["xSDK-M3"]["notes"]
     empty = tmp_path / "empty-policy-compatibility.md"
@@ -167,8 +182,9 @@ def test_self_reports_cite_their_line_and_are_counted_apart_from_decided_cells(t
     path = tmp_path / "szx-policy-compatibility.md"
     path.write_text(XSDK_DOC)
     policies = [p for p in load_policies() if p.id in ("xSDK-M3", "xSDK-M13", "xSDK-R2")]
-    product = evaluate_product("szx", "szx", "szx/package.py", [], policies,
-                               observations=[obs("prefix.layout", "versioned-name")])
+    product = evaluate_product(
+        "szx", "szx", "szx/package.py", [], policies, observations=[obs("prefix.layout", "versioned-name")]
+    )
     claimed, where = own_claims(str(path))
     found = apply_claims(product, claimed, str(path), where)
     m3 = product.results["xSDK-M3"]
@@ -225,4 +241,7 @@ def test_a_table_filed_under_another_name_is_found(tmp_path):
     products = [Product("trilinos", "trilinos", ""), Product("szx", "szx", ""), Product("other", "other", "")]
     attach_documents(products, str(tmp_path))
     assert [os.path.basename(p.compat) for p in products] == [
-        "trillinos-policy-compatibility.md", "szx-policy-compatability.md", ""]
+        "trillinos-policy-compatibility.md",
+        "szx-policy-compatability.md",
+        "",
+    ]

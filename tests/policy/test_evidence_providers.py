@@ -4,16 +4,15 @@ source, and installed prefixes with a library compiled here."""
 
 import os
 
+import evidence_data as ed
 import pytest
+from policy_data import recipe as data_recipe
 
 from peso.errors import PesoError
 from peso.policy import evidence
 from peso.policy.evidence import build_records, check_records, prefix, recipe_facts, source_tree, test_records
 from peso.recipe.parse import load_recipe
 from peso.stack.generate.check import read_record
-
-import evidence_data as ed
-from policy_data import recipe as data_recipe
 
 
 def by_fact(observations):
@@ -53,8 +52,14 @@ def test_bad_check_record_line_is_a_one_line_error(tmp_path):
 
 
 def test_build_record_built_failed_and_blocked(tmp_path):
-    ed.write_build_record(tmp_path, {"szx": "BUILT", "alpaka": ("BUILD_FAILED", "ProcessError: exit 2"),
-                                     "exampm": ("BUILD_FAILED", "dependency failed to build: alpaka")})
+    ed.write_build_record(
+        tmp_path,
+        {
+            "szx": "BUILT",
+            "alpaka": ("BUILD_FAILED", "ProcessError: exit 2"),
+            "exampm": ("BUILD_FAILED", "dependency failed to build: alpaka"),
+        },
+    )
     found = by_fact(build_records.read([str(tmp_path / "build.json")]))
     assert found[("szx", "build")].value == "built"
     assert found[("alpaka", "build")].value == "failed" and "exit 2" in found[("alpaka", "build")].detail
@@ -65,12 +70,15 @@ def test_build_record_built_failed_and_blocked(tmp_path):
 
 
 def test_test_records_tell_vacuous_passes_from_real_ones(tmp_path):
-    path = ed.write_test_record(tmp_path, {
-        "szx": ("PASSED", [ed.part("test_cli", "PASSED"), ed.part("test_fortran", "SKIPPED")]),
-        "alpaka": ("PASSED", [ed.part("test_a", "SKIPPED")]),  # Spack says PASSED, nothing ran
-        "exampm": ("FAILED", [ed.part("test_run", "FAILED")]),
-        "peso-ev-lib": ("PASSED_VACUOUS", [ed.part("test_imports", "PASSED")]),
-    })
+    path = ed.write_test_record(
+        tmp_path,
+        {
+            "szx": ("PASSED", [ed.part("test_cli", "PASSED"), ed.part("test_fortran", "SKIPPED")]),
+            "alpaka": ("PASSED", [ed.part("test_a", "SKIPPED")]),  # Spack says PASSED, nothing ran
+            "exampm": ("FAILED", [ed.part("test_run", "FAILED")]),
+            "peso-ev-lib": ("PASSED_VACUOUS", [ed.part("test_imports", "PASSED")]),
+        },
+    )
     found = {o.package: o for o in test_records.read([path])}
     assert found["szx"].value == "passed" and "test_cli PASSED" in found["szx"].detail
     assert found["alpaka"].value == "vacuous" and "no part actually passed" in found["alpaka"].detail
@@ -83,31 +91,43 @@ def test_test_records_tell_vacuous_passes_from_real_ones(tmp_path):
 
 def test_recipe_facts_see_patches_and_edits(tmp_path):
     clean = ed.recipe_repo(tmp_path / "a", "peso-ev-lib", "0" * 64)
-    patched = ed.recipe_repo(tmp_path / "b", "peso-ev-lib", "0" * 64,
-                             extra='    patch("fix.patch", when="@1.0")\n')
+    patched = ed.recipe_repo(tmp_path / "b", "peso-ev-lib", "0" * 64, extra='    patch("fix.patch", when="@1.0")\n')
     facts = recipe_facts.read({"peso-ev-lib": clean})
     assert facts[0].value == "no"
     facts = recipe_facts.read({"peso-ev-lib": patched})
     assert facts[0].value == "yes" and facts[0].source.endswith("package.py:18")
     # a patch(self) method changes the staged source as much as a patch file does
-    method = ed.recipe_repo(tmp_path / "c", "peso-ev-lib", "0" * 64,
-                            extra='\n    def patch(self):\n        pass\n')
+    method = ed.recipe_repo(tmp_path / "c", "peso-ev-lib", "0" * 64, extra="\n    def patch(self):\n        pass\n")
     assert recipe_facts.read({"peso-ev-lib": method})[0].value == "yes"
     # a class derived from another package's class: its patches are elsewhere, so nothing is said
     derived = ed.recipe_repo(tmp_path / "d", "peso-ev-lib", "0" * 64)
-    text = open(derived).read().replace(
-        "from spack.package import *\n",
-        "from spack.package import *\nfrom spack_repo.builtin.packages.hdf5.package import Hdf5\n").replace(
-        "(CMakePackage)", "(Hdf5)")
+    text = (
+        open(derived)
+        .read()
+        .replace(
+            "from spack.package import *\n",
+            "from spack.package import *\nfrom spack_repo.builtin.packages.hdf5.package import Hdf5\n",
+        )
+        .replace("(CMakePackage)", "(Hdf5)")
+    )
     open(derived, "w").write(text)
     assert recipe_facts.read({"peso-ev-lib": derived}) == []
 
 
 def test_source_archive_matched_through_the_recipe_checksum(tmp_path):
     mirror = tmp_path / "mirror"
-    sha = ed.source_archive(mirror, "peso-ev-lib-1.0", {
-        "README.md": "# lib\n", "LICENSE": ed.MIT, "CHANGELOG.md": "1.0\n", "doc/index.md": "docs\n",
-        ".gitignore": "build/\n", "third_party/zlib/zlib.h": "/* */\n"})
+    sha = ed.source_archive(
+        mirror,
+        "peso-ev-lib-1.0",
+        {
+            "README.md": "# lib\n",
+            "LICENSE": ed.MIT,
+            "CHANGELOG.md": "1.0\n",
+            "doc/index.md": "docs\n",
+            ".gitignore": "build/\n",
+            "third_party/zlib/zlib.h": "/* */\n",
+        },
+    )
     recipe = ed.recipe_repo(tmp_path / "repo", "peso-ev-lib", sha)
     found = evidence.discover([str(mirror)])
     assert list(found.archives) == [sha]
@@ -152,11 +172,17 @@ def test_licence_families_from_text():
 
 
 def test_prefix_of_a_namespaced_library(tmp_path):
-    path = ed.compiled_prefix(tmp_path / "install", "peso-ev-lib", "d" * 32, {
-        "include/pesoevlib.h": "#define PESOEVLIB_VERSION_MAJOR 1\nint pesoevlib_version(void);\n",
-        "include/pesoevlib/detail.h": "/* in a folder */\n",
-        "lib/pkgconfig/pesoevlib.pc": "Libs: -lpesoevlib\n"},
-        "int pesoevlib_version(void) { return 1; }\n")
+    path = ed.compiled_prefix(
+        tmp_path / "install",
+        "peso-ev-lib",
+        "d" * 32,
+        {
+            "include/pesoevlib.h": "#define PESOEVLIB_VERSION_MAJOR 1\nint pesoevlib_version(void);\n",
+            "include/pesoevlib/detail.h": "/* in a folder */\n",
+            "lib/pkgconfig/pesoevlib.pc": "Libs: -lpesoevlib\n",
+        },
+        "int pesoevlib_version(void) { return 1; }\n",
+    )
     found = evidence.discover([str(tmp_path / "install")])
     assert found.prefixes == [path]
     facts = by_fact(prefix.read(found.prefixes))
@@ -175,10 +201,14 @@ def test_prefix_of_a_namespaced_library(tmp_path):
 
 def test_exported_symbols_and_macros_without_the_products_name(tmp_path):
     """Header and library names can carry the product's name while the symbols do not."""
-    path = ed.compiled_prefix(tmp_path / "install", "peso-ev-lib", "d" * 32, {
-        "include/pesoevlib.h": "#define MAXLEN 10\nint pesoevlib_f(void);\n"},
+    path = ed.compiled_prefix(
+        tmp_path / "install",
+        "peso-ev-lib",
+        "d" * 32,
+        {"include/pesoevlib.h": "#define MAXLEN 10\nint pesoevlib_f(void);\n"},
         "static int local_helper(void) { return 1; }\n"
-        "int pesoevlib_f(void) { return local_helper(); }\nint dgstrf(void) { return 2; }\n")
+        "int pesoevlib_f(void) { return local_helper(); }\nint dgstrf(void) { return 2; }\n",
+    )
     facts = by_fact(prefix.read([path]))
     assert facts[("peso-ev-lib", "prefix.namespacing")].value == "namespaced"
     symbols = facts[("peso-ev-lib", "prefix.symbols")]
@@ -190,22 +220,37 @@ def test_exported_symbols_and_macros_without_the_products_name(tmp_path):
 
 def test_a_library_changing_signal_or_fpe_settings(tmp_path):
     """M6: importing signal() or setting the SSE control register directly both count."""
-    by_call = ed.compiled_prefix(tmp_path / "a", "peso-ev-lib", "d" * 32, {"include/pesoevlib.h": "int f(void);\n"},
-                                 "#include <signal.h>\nint pesoevlib_f(void) { signal(SIGINT, SIG_IGN); return 0; }\n")
+    by_call = ed.compiled_prefix(
+        tmp_path / "a",
+        "peso-ev-lib",
+        "d" * 32,
+        {"include/pesoevlib.h": "int f(void);\n"},
+        "#include <signal.h>\nint pesoevlib_f(void) { signal(SIGINT, SIG_IGN); return 0; }\n",
+    )
     facts = by_fact(prefix.read([by_call]))
     assert facts[("peso-ev-lib", "prefix.settings")].value == "changes"
     assert "lib/libpesoevlib.so uses signal" in facts[("peso-ev-lib", "prefix.settings")].detail
-    by_register = ed.compiled_prefix(tmp_path / "b", "peso-ev-lib", "d" * 32, {"include/pesoevlib.h": "int f(void);\n"},
-                                     "void pesoevlib_ftz(unsigned int csr) { __asm__ volatile(\"ldmxcsr %0\" : : \"m\"(csr)); }\n")
+    by_register = ed.compiled_prefix(
+        tmp_path / "b",
+        "peso-ev-lib",
+        "d" * 32,
+        {"include/pesoevlib.h": "int f(void);\n"},
+        'void pesoevlib_ftz(unsigned int csr) { __asm__ volatile("ldmxcsr %0" : : "m"(csr)); }\n',
+    )
     facts = by_fact(prefix.read([by_register]))
     assert facts[("peso-ev-lib", "prefix.settings")].value == "changes"
     assert "ldmxcsr" in facts[("peso-ev-lib", "prefix.settings")].detail
 
 
 def test_prefix_with_generic_names_and_exit(tmp_path):
-    path = ed.compiled_prefix(tmp_path / "install", "peso-ev-lib", "d" * 32, {
-        "include/utils.h": "int f(void);\n", "include/peso_ev_lib.h": "int f(void);\n"},
-        "#include <stdlib.h>\nint f(void) { exit(3); }\n", libname="util")
+    path = ed.compiled_prefix(
+        tmp_path / "install",
+        "peso-ev-lib",
+        "d" * 32,
+        {"include/utils.h": "int f(void);\n", "include/peso_ev_lib.h": "int f(void);\n"},
+        "#include <stdlib.h>\nint f(void) { exit(3); }\n",
+        libname="util",
+    )
     facts = by_fact(prefix.read([path]))
     assert facts[("peso-ev-lib", "prefix.namespacing")].value == "generic"
     assert "include/utils.h" in facts[("peso-ev-lib", "prefix.namespacing")].detail
@@ -220,8 +265,13 @@ def test_prefix_of_a_tool_and_of_a_misplaced_layout(tmp_path):
     facts = by_fact(prefix.read([tool]))
     assert facts[("peso-ev-tool", "prefix.layout")].value == "nothing"
     assert facts[("peso-ev-tool", "prefix.namespacing")].value == "nothing"
-    odd = ed.compiled_prefix(tmp_path / "install2", "peso-ev-lib", "d" * 32,
-                             {"peso_ev_lib.h": "int f(void);\n"}, "int f(void) { return 0; }\n")
+    odd = ed.compiled_prefix(
+        tmp_path / "install2",
+        "peso-ev-lib",
+        "d" * 32,
+        {"peso_ev_lib.h": "int f(void);\n"},
+        "int f(void) { return 0; }\n",
+    )
     facts = by_fact(prefix.read([odd]))
     assert facts[("peso-ev-lib", "prefix.layout")].value == "misplaced"
     # only the prefixes of the recorded builds count when a build record names hashes
@@ -244,8 +294,13 @@ def test_collect_reads_a_whole_run_folder_in_the_ladders_vocabulary(tmp_path):
     ed.write_build_record(out, {"peso-ev-lib": "BUILT"})
     ed.write_test_record(out, {"peso-ev-lib": ("PASSED", [ed.part("test_x", "PASSED")])})
     ed.write_check_record(tmp_path / "work" / "check-host.jsonl", {"peso-ev-lib": True, "other": True})
-    ed.compiled_prefix(tmp_path / "work" / "install", "peso-ev-lib", "d" * 32,
-                       {"include/pesoevlib.h": "#define PESOEVLIB_VERSION 1\n"}, "int pesoevlib_f(void) { return 0; }\n")
+    ed.compiled_prefix(
+        tmp_path / "work" / "install",
+        "peso-ev-lib",
+        "d" * 32,
+        {"include/pesoevlib.h": "#define PESOEVLIB_VERSION 1\n"},
+        "int pesoevlib_f(void) { return 0; }\n",
+    )
     # an older install of the same package, not the recorded build: not evidence for it
     ed.compiled_prefix(tmp_path / "work" / "install", "peso-ev-lib", "9" * 32, {"utils.h": ""}, None)
     found = evidence.collect([str(tmp_path / "work")], {"peso-ev-lib": recipe})
@@ -262,8 +317,13 @@ def test_collect_reads_a_whole_run_folder_in_the_ladders_vocabulary(tmp_path):
 
 def test_prefix_macros_lib64_and_versioned_names(tmp_path):
     # a string version macro cannot be compared with #if; TRUE is a macro any product could define
-    strings = ed.compiled_prefix(tmp_path / "a", "peso-ev-lib", "d" * 32, {
-        "include/pesoevlib.h": '#define PESOEVLIB_VERSION "1.0"\n#ifndef TRUE\n#define TRUE 1\n#endif\n'}, None)
+    strings = ed.compiled_prefix(
+        tmp_path / "a",
+        "peso-ev-lib",
+        "d" * 32,
+        {"include/pesoevlib.h": '#define PESOEVLIB_VERSION "1.0"\n#ifndef TRUE\n#define TRUE 1\n#endif\n'},
+        None,
+    )
     facts = by_fact(prefix.read([strings]))
     assert facts[("peso-ev-lib", "prefix.version_macros")].value == "string-only"
     assert facts[("peso-ev-lib", "prefix.namespacing")].value == "generic"

@@ -8,10 +8,9 @@ import re
 import shutil
 import subprocess
 
+import evidence_data as ed
 import pytest
 import yaml
-
-import evidence_data as ed
 from policy_data import REPO
 from test_report import peso
 
@@ -28,12 +27,21 @@ def evidence_run(tmp_path_factory):
         cls = "class %s(" % name.capitalize()
         head, tail = text.split(cls)
         body_start = tail.index('"""', tail.index('"""') + 3) + 3
-        tail = tail[:body_start] + '\n\n    def test_cli(self):\n        """run it"""\n        which("%s")("-h")\n' % name + tail[body_start:]
+        tail = (
+            tail[:body_start]
+            + '\n\n    def test_cli(self):\n        """run it"""\n        which("%s")("-h")\n' % name
+            + tail[body_start:]
+        )
         recipe.write_text(head + cls + tail)
     run = base / "run"
     ed.write_build_record(run, {"szx": "BUILT", "alpaka": ("BUILD_FAILED", "ProcessError: exit 2"), "exampm": "BUILT"})
-    ed.write_test_record(run, {"szx": ("PASSED", [ed.part("test_cli", "PASSED")]),
-                               "exampm": ("PASSED_VACUOUS", [ed.part("test_imports", "PASSED")])})
+    ed.write_test_record(
+        run,
+        {
+            "szx": ("PASSED", [ed.part("test_cli", "PASSED")]),
+            "exampm": ("PASSED_VACUOUS", [ed.part("test_imports", "PASSED")]),
+        },
+    )
     env = base / "environments" / "frontier"
     env.mkdir(parents=True)
     (env / "spack.yaml").write_text("spack: {specs: [szx, alpaka, exampm]}\n")
@@ -42,8 +50,23 @@ def evidence_run(tmp_path_factory):
     proc = peso("policy", "report", "szx", "alpaka", "exampm", "--repo", str(repo), "-o", str(old), "--no-cache")
     assert proc.returncode == 0, proc.stderr
     new = base / "new"
-    proc = peso("policy", "report", "szx", "alpaka", "exampm", "--repo", str(repo), "-o", str(new), "--no-cache",
-                "--evidence", str(run), str(env), "--compare", str(old))
+    proc = peso(
+        "policy",
+        "report",
+        "szx",
+        "alpaka",
+        "exampm",
+        "--repo",
+        str(repo),
+        "-o",
+        str(new),
+        "--no-cache",
+        "--evidence",
+        str(run),
+        str(env),
+        "--compare",
+        str(old),
+    )
     return old, new, proc
 
 
@@ -117,10 +140,23 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
     assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
     url = "file://%s?show=exampm/E4S-P1" % (new / "report.html")
     proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--user-data-dir=%s" % (tmp_path / "profile"), "--dump-dom", url],
-        capture_output=True, text=True, timeout=180,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--user-data-dir=%s" % (tmp_path / "profile"),
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     panel = proc.stdout.split('id="evidence"')[1].split("</div>")[0]
@@ -129,17 +165,30 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
     assert 'class="observation pass"' in panel and "build.json (exampm@1.0/ccccccc)" in panel
     assert 'class="observation partial"' in panel and "check.jsonl:3" in panel
     assert 'class="ladder"' in panel and "Only a real" in panel
-    assert "td class=\"pass by-evidence\"" in proc.stdout
+    assert 'td class="pass by-evidence"' in proc.stdout
 
 
 def chromium_dom(url, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
     proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--user-data-dir=%s" % (tmp_path / "profile"), "--dump-dom", url],
-        capture_output=True, text=True, timeout=180,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--user-data-dir=%s" % (tmp_path / "profile"),
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
@@ -164,7 +213,7 @@ def test_every_decided_cell_has_evidence_to_open(evidence_run, tmp_path):
 def test_explain_prints_the_ladder():
     proc = peso("policy", "explain", "E4S-P2")
     assert proc.returncode == 0, proc.stderr
-    assert "test is vacuous: the stand-alone test \"passed\" without testing anything" in proc.stdout
+    assert 'test is vacuous: the stand-alone test "passed" without testing anything' in proc.stdout
     assert "spack peso stack test" in proc.stdout
     proc = peso("policy", "explain", "E4S-P42")
     assert proc.returncode == 2 and "unknown policy 'E4S-P42'" in proc.stderr
@@ -172,7 +221,11 @@ def test_explain_prints_the_ladder():
 
 
 def test_missing_evidence_folder_exits_2_with_one_line(tmp_path):
-    proc = peso("policy", "report", "szx", "--repo", REPO, "-o", str(tmp_path / "o"), "--evidence", str(tmp_path / "nope"))
+    proc = peso(
+        "policy", "report", "szx", "--repo", REPO, "-o", str(tmp_path / "o"), "--evidence", str(tmp_path / "nope")
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == ["==> Error: %s: --evidence: no such evidence folder or file" % (tmp_path / "nope")]
+    assert proc.stderr.strip().splitlines() == [
+        "==> Error: %s: --evidence: no such evidence folder or file" % (tmp_path / "nope")
+    ]
     assert not (tmp_path / "o").exists()

@@ -17,8 +17,9 @@ def obs(fact, value, package="szx", source="run/build.json (szx@1.0/aaaaaaa)"):
 
 def cell(policy_id, observations, findings=()):
     policies = [p for p in load_policies() if p.id == policy_id]
-    report = evaluate_product("szx", "szx", "szx/package.py", findings, policies, observations=observations,
-                              fill={"target": "frontier"})
+    report = evaluate_product(
+        "szx", "szx", "szx/package.py", findings, policies, observations=observations, fill={"target": "frontier"}
+    )
     return report.results[policy_id]
 
 
@@ -36,18 +37,25 @@ def test_every_ladder_names_a_policy_and_says_why():
     assert all(ladders[pid].to_decide for pid in undecidable)
 
 
-@pytest.mark.parametrize("text,problem", [
-    ("ladders: {E4S-P1: {pass: [{why: x}]}}\n", "E4S-P1/pass[0]: a rung needs a non-empty 'when'"),
-    ("ladders: {E4S-P1: {pass: [{when: {build: built}}]}}\n", "E4S-P1/pass[0]: a rung needs a 'why'"),
-    ("ladders: {E4S-P99: {}}\n", "E4S-P99: no such policy"),
-    ("ladders: {E4S-P1: {passes: []}}\n", "E4S-P1: unknown key(s) passes"),
-    ("ladders: {E4S-P1: {to_decide: [{evidence: x}]}}\n", "to_decide entries need 'evidence' and 'produce'"),
-    ("- a list\n", "expected a 'ladders' mapping"),
-    ("facts: {build: [built]}\nladders: {E4S-P1: {pass: [{when: {biuld: built}, why: w}]}}\n",
-     "E4S-P1/pass[0]: unknown fact 'biuld'"),
-    ("facts: {build: [built]}\nladders: {E4S-P1: {pass: [{when: {build: biult}, why: w}]}}\n",
-     "E4S-P1/pass[0]: build has no value 'biult'"),
-])
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        ("ladders: {E4S-P1: {pass: [{why: x}]}}\n", "E4S-P1/pass[0]: a rung needs a non-empty 'when'"),
+        ("ladders: {E4S-P1: {pass: [{when: {build: built}}]}}\n", "E4S-P1/pass[0]: a rung needs a 'why'"),
+        ("ladders: {E4S-P99: {}}\n", "E4S-P99: no such policy"),
+        ("ladders: {E4S-P1: {passes: []}}\n", "E4S-P1: unknown key(s) passes"),
+        ("ladders: {E4S-P1: {to_decide: [{evidence: x}]}}\n", "to_decide entries need 'evidence' and 'produce'"),
+        ("- a list\n", "expected a 'ladders' mapping"),
+        (
+            "facts: {build: [built]}\nladders: {E4S-P1: {pass: [{when: {biuld: built}, why: w}]}}\n",
+            "E4S-P1/pass[0]: unknown fact 'biuld'",
+        ),
+        (
+            "facts: {build: [built]}\nladders: {E4S-P1: {pass: [{when: {build: biult}, why: w}]}}\n",
+            "E4S-P1/pass[0]: build has no value 'biult'",
+        ),
+    ],
+)
 def test_bad_ladder_file_is_a_one_line_error(tmp_path, text, problem):
     path = tmp_path / "ladders.yaml"
     path.write_text(text)
@@ -133,7 +141,10 @@ def test_documentation_and_symbol_policies_are_never_passed_on_presence_alone():
     assert cell("xSDK-M8", [obs("prefix.version_api", "found")]).status == NEEDS_EVIDENCE
     for pid in ("E4S-FLP3", "xSDK-M9"):
         assert cell(pid, [obs("prefix.namespacing", "namespaced")]).status == NEEDS_EVIDENCE
-        assert cell(pid, [obs("prefix.namespacing", "namespaced"), obs("prefix.symbols", "unclear")]).status == NEEDS_EVIDENCE
+        assert (
+            cell(pid, [obs("prefix.namespacing", "namespaced"), obs("prefix.symbols", "unclear")]).status
+            == NEEDS_EVIDENCE
+        )
         # names, exported symbols and macros all namespaced: that is what the policy asks
         assert cell(pid, [obs("prefix.namespacing", "namespaced"), obs("prefix.symbols", "namespaced")]).status == PASS
         assert cell(pid, [obs("prefix.namespacing", "generic")]).status == FAIL
@@ -176,7 +187,11 @@ def test_a_claim_the_evidence_contradicts_is_a_contradiction():
     policies = [p for p in load_policies() if p.id == "E4S-P1"]
     report = evaluate_product("szx", "szx", "szx/package.py", [], policies, observations=[obs("build", "failed")])
     found = compat.apply_claims(report, {"E4S-P1": compat.COMPLETE}, "/x/.e4s/szx-compat.yaml")
-    assert found and "szx-compat.yaml claims E4S-P1 Complete, but the evidence shows build: failed (run/build.json" in found[0][1]
+    assert (
+        found
+        and "szx-compat.yaml claims E4S-P1 Complete, but the evidence shows build: failed (run/build.json"
+        in found[0][1]
+    )
 
 
 def test_every_undecided_cell_names_what_would_decide_it():

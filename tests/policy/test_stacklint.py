@@ -5,10 +5,9 @@ import subprocess
 import sys
 
 import yaml
+from policy_data import EXT, REPO
 
 from peso.policy import stacklint
-
-from policy_data import EXT, REPO
 
 
 def write_env(tmp_path, specs, definitions=None):
@@ -21,13 +20,16 @@ def write_env(tmp_path, specs, definitions=None):
 
 
 def test_stack_problems(tmp_path):
-    env = write_env(tmp_path, [
-        "szx +cuda cuda_arch=80",          # szx inherits CudaPackage: fine
-        "exampm +rocm amdgpu_target=gfx90a",  # exampm has no rocm variant
-        "alpaka",
-        {"matrix": [["szx"], ["+cuda cuda_arch=90"]]},  # a second cuda_arch in the stack
-        "nosuchpkg",
-    ])
+    env = write_env(
+        tmp_path,
+        [
+            "szx +cuda cuda_arch=80",  # szx inherits CudaPackage: fine
+            "exampm +rocm amdgpu_target=gfx90a",  # exampm has no rocm variant
+            "alpaka",
+            {"matrix": [["szx"], ["+cuda cuda_arch=90"]]},  # a second cuda_arch in the stack
+            "nosuchpkg",
+        ],
+    )
     problems = stacklint.lint_stack(env, [REPO])
     by_rule = {}
     for p in problems:
@@ -54,14 +56,22 @@ def test_both_backends_on_one_root(tmp_path):
 
 def test_cli_exit_status_and_json(tmp_path):
     env = write_env(tmp_path, ["$cpu"], definitions=[{"cpu": ["szx"]}])
-    proc = subprocess.run([sys.executable, "-m", "peso", "policy", "stack", env, "--repo", REPO, "--format", "json"],
-                          capture_output=True, text=True, cwd=EXT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "policy", "stack", env, "--repo", REPO, "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=EXT,
+    )
     assert proc.returncode == 1
     problems = json.loads(proc.stdout)
     assert [(p["rule"], p["package"]) for p in problems] == [("STACK-T001", "szx")]
     clean = write_env(tmp_path, [])
-    proc = subprocess.run([sys.executable, "-m", "peso", "policy", "stack", clean, "--repo", REPO],
-                          capture_output=True, text=True, cwd=EXT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "policy", "stack", clean, "--repo", REPO],
+        capture_output=True,
+        text=True,
+        cwd=EXT,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -72,7 +82,7 @@ def test_computed_variants_are_not_guessed(tmp_path):
         "from spack.package import *\n\n\nclass Dyn(CMakePackage):\n"
         '    """computed backend variants"""\n\n'
         '    for backend in ("sycl", "openmp"):\n'
-        '        variant(backend, default=False, description=backend)\n\n'
+        "        variant(backend, default=False, description=backend)\n\n"
         "    def test_run(self):\n"
         '        """runs"""\n'
         '        which("dyn")()\n'
@@ -83,12 +93,22 @@ def test_computed_variants_are_not_guessed(tmp_path):
 
 def test_root_arch_conflicting_with_packages_all(tmp_path):
     path = tmp_path / "spack.yaml"
-    path.write_text(yaml.safe_dump({"spack": {
-        "packages": {"all": {"variants": "+mpi cuda_arch=80", "require": [{"spec": "target=zen3"}]}},
-        "specs": ["szx +cuda cuda_arch=90"]}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "spack": {
+                    "packages": {"all": {"variants": "+mpi cuda_arch=80", "require": [{"spec": "target=zen3"}]}},
+                    "specs": ["szx +cuda cuda_arch=90"],
+                }
+            }
+        )
+    )
     problems = stacklint.lint_stack(str(path), [REPO])
     (g2,) = [p for p in problems if p.rule == "STACK-G002"]
     assert "cuda_arch=80 (packages:all)" in g2.message and "cuda_arch=90 (szx)" in g2.message
-    path.write_text(yaml.safe_dump({"spack": {
-        "packages": {"all": {"variants": "+mpi cuda_arch=80"}}, "specs": ["szx +cuda cuda_arch=80"]}}))
+    path.write_text(
+        yaml.safe_dump(
+            {"spack": {"packages": {"all": {"variants": "+mpi cuda_arch=80"}}, "specs": ["szx +cuda cuda_arch=80"]}}
+        )
+    )
     assert [p.rule for p in stacklint.lint_stack(str(path), [REPO])] == ["STACK-T001"]

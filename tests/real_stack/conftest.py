@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from peso_testing import missing
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,25 +39,44 @@ class RealStack:
         self.scopes = [spack_scope.write_scope(self.work, host_externals=False)]
         if curated:
             self.scopes.append(spack_scope.write_repo_scope(os.path.join(self.work, "curated-scope")))
-        self.env = dict(spack.env, SPACK_ROOT=spack.root,
-                        SPACK_USER_CONFIG_PATH=os.path.join(self.work, "user-config"),
-                        OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        self.env = dict(
+            spack.env,
+            SPACK_ROOT=spack.root,
+            SPACK_USER_CONFIG_PATH=os.path.join(self.work, "user-config"),
+            OMPI_ALLOW_RUN_AS_ROOT="1",
+            OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+        )
         self.spack = spack
 
     def scope_args(self):
         return [arg for scope in self.scopes for arg in ("-C", scope)]
 
     def peso(self, *args, timeout=3600):
-        return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
-                              env=self.env, cwd=self.work, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "peso", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=self.work,
+            timeout=timeout,
+        )
 
     def args(self, command, *extra):
-        return ["stack", command, "--target", "debian12", "--env", self.env_dir, *self.scope_args(),
-                "--out", self.out, *extra]
+        return [
+            "stack",
+            command,
+            "--target",
+            "debian12",
+            "--env",
+            self.env_dir,
+            *self.scope_args(),
+            "--out",
+            self.out,
+            *extra,
+        ]
 
     def spack_cmd(self, *args, timeout=1800):
-        return self.spack(*self.scope_args(), "-e", self.env_dir, *args, env=self.env, timeout=timeout,
-                          check=False)
+        return self.spack(*self.scope_args(), "-e", self.env_dir, *args, env=self.env, timeout=timeout, check=False)
 
     def generate(self):
         proc = self.peso("stack", "generate", "--target=debian12", "--catalog", CATALOG, "-o", self.env_dir)
@@ -72,8 +90,11 @@ class RealStack:
 
     def test(self):
         proc = self.peso(*self.args("test", "-j", "2", "--timeout", "600"))
-        run = [l.split("run record: ", 1)[1].strip() for l in proc.stdout.splitlines() + proc.stderr.splitlines()
-               if "run record: " in l]
+        run = [
+            line.split("run record: ", 1)[1].strip()
+            for line in proc.stdout.splitlines() + proc.stderr.splitlines()
+            if "run record: " in line
+        ]
         assert run, proc.stdout + proc.stderr
         with open(run[0]) as f:
             return proc, run[0], json.load(f)

@@ -12,8 +12,9 @@ def plain_statuses(stack, record):
     statuses = {}
     for row in record["specs"]:
         stage = os.path.join(stack.work, "plain-test-stage", row["package"])
-        proc = stack.spack_cmd("-c", "config:test_stage:" + stage, "test", "run", "--alias",
-                               "plain-" + row["package"], "/" + row["hash"])
+        proc = stack.spack_cmd(
+            "-c", "config:test_stage:" + stage, "test", "run", "--alias", "plain-" + row["package"], "/" + row["hash"]
+        )
         results = glob.glob(os.path.join(stage, "*", "results.txt"))
         assert results, proc.stdout[-2000:] + proc.stderr[-2000:]
         with open(results[0]) as f:

@@ -21,17 +21,36 @@ def _rows(record):
 
 
 def _peso(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=900)
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=900
+    )
 
 
 def test_lint_finds_the_defects_the_curated_recipes_fix(builtin_packages):
     for package, rule in (("hypre", "PESO-T009"), ("hypre", "PESO-T008"), ("superlu", "PESO-T008")):
-        builtin = _peso("lint", "--no-cache", "--policy", "all", "--select", rule, "--fail-on", "info",
-                        os.path.join(builtin_packages, package, "package.py"))
+        builtin = _peso(
+            "lint",
+            "--no-cache",
+            "--policy",
+            "all",
+            "--select",
+            rule,
+            "--fail-on",
+            "info",
+            os.path.join(builtin_packages, package, "package.py"),
+        )
         assert builtin.returncode == 1 and rule in builtin.stdout, (package, rule, builtin.stdout)
-        curated = _peso("lint", "--no-cache", "--policy", "all", "--select", rule, "--fail-on", "info",
-                        os.path.join(ROOT, "repo", "spack_repo", "peso", "packages", package, "package.py"))
+        curated = _peso(
+            "lint",
+            "--no-cache",
+            "--policy",
+            "all",
+            "--select",
+            rule,
+            "--fail-on",
+            "info",
+            os.path.join(ROOT, "repo", "spack_repo", "peso", "packages", package, "package.py"),
+        )
         assert curated.returncode == 0, (package, rule, curated.stdout)
 
 
@@ -61,14 +80,27 @@ def test_report_compare_lists_fixed_and_now_tested(real_stack, curated_stack):
     proc = _peso("stack", "report", curated_stack[3], "--compare", real_stack[3], env=stack.env)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 0, text
-    fixed = [l for l in text.splitlines() if l.startswith("==> fixed (")][0]
-    assert "fixed (2)" in fixed and "hypre@debian12 FAILED->PASSED" in fixed and "superlu@debian12 FAILED->PASSED" in fixed
+    fixed = [entry for entry in text.splitlines() if entry.startswith("==> fixed (")][0]
+    assert (
+        "fixed (2)" in fixed and "hypre@debian12 FAILED->PASSED" in fixed and "superlu@debian12 FAILED->PASSED" in fixed
+    )
     assert "now tested (1): py-pytest@debian12 PASSED_VACUOUS->PASSED" in text
 
 
 def test_upstream_patch_names_the_test_outcome(real_stack, curated_stack, builtin_packages, tmp_path):
-    proc = _peso("curate", "--patch", str(tmp_path), "--builtin", os.path.dirname(builtin_packages),
-                 "--before", real_stack[3], "--after", curated_stack[3], "hypre", "superlu")
+    proc = _peso(
+        "curate",
+        "--patch",
+        str(tmp_path),
+        "--builtin",
+        os.path.dirname(builtin_packages),
+        "--before",
+        real_stack[3],
+        "--after",
+        curated_stack[3],
+        "hypre",
+        "superlu",
+    )
     assert proc.returncode == 0, proc.stderr
     for package in CURATED:
         text = (tmp_path / ("%s.patch" % package)).read_text()
@@ -80,15 +112,36 @@ def test_policy_report_shows_the_cells_the_curated_run_decides(real_stack, curat
     fail to pass for every curated product, each cell citing the curated run record."""
     env = curated_stack[0].env
     products = ["hypre", "py-pytest", "superlu"]
-    before = _peso("policy", "report", *products, "--repo", os.path.dirname(builtin_packages),
-                   "--evidence", real_stack[0].out, "-o", str(tmp_path / "before"), env=env)
+    before = _peso(
+        "policy",
+        "report",
+        *products,
+        "--repo",
+        os.path.dirname(builtin_packages),
+        "--evidence",
+        real_stack[0].out,
+        "-o",
+        str(tmp_path / "before"),
+        env=env,
+    )
     assert before.returncode in (0, 1), before.stderr
-    after = _peso("policy", "report", *products, "--repo", os.path.join(ROOT, "repo", "spack_repo", "peso"),
-                  "--evidence", curated_stack[0].out, "--compare", str(tmp_path / "before"),
-                  "-o", str(tmp_path / "after"), env=env)
+    after = _peso(
+        "policy",
+        "report",
+        *products,
+        "--repo",
+        os.path.join(ROOT, "repo", "spack_repo", "peso"),
+        "--evidence",
+        curated_stack[0].out,
+        "--compare",
+        str(tmp_path / "before"),
+        "-o",
+        str(tmp_path / "after"),
+        env=env,
+    )
     text = after.stdout + after.stderr
     assert after.returncode == 0, text
     run_dir = os.path.basename(os.path.dirname(curated_stack[3]))
     for package in products:
-        line = [l for l in text.splitlines() if "improved  %s E4S-P2: fail -> pass" % package in l]
+        line = [entry for entry in text.splitlines() if "improved  %s E4S-P2: fail -> pass" % package in entry]
         assert line and run_dir in line[0], (package, text[-3000:])

@@ -10,7 +10,6 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-
 from real_stack_support import PRODUCTS, plain_statuses
 
 pytestmark = [pytest.mark.e2e]
@@ -72,7 +71,9 @@ def test_vacuous_pass_is_visible_in_every_report(real_stack):
         assert (row["status"] == "PASSED_VACUOUS") == expect_vacuous, (row["package"], ran_parts)
         if expect_vacuous:
             assert row["reason"], row
-            assert re.search(r"^(==> )?%s\s.*PASSED_VACUOUS" % re.escape(row["package"]), test.stdout + test.stderr, re.M)
+            assert re.search(
+                r"^(==> )?%s\s.*PASSED_VACUOUS" % re.escape(row["package"]), test.stdout + test.stderr, re.M
+            )
             junit = ET.parse(os.path.join(os.path.dirname(path), "junit.xml")).getroot()
             suite = [s for s in junit if s.get("name").startswith(row["package"] + "@")][0]
             assert int(suite.get("skipped")) >= 1
@@ -104,7 +105,7 @@ def test_missing_mirror_file_is_one_line_before_installing(real_stack, tmp_path)
     shutil.copytree(stack.env_dir, other.env_dir, ignore=shutil.ignore_patterns(".spack-env"))
     proc = other.peso(*other.args("build", "--mirror", str(tmp_path / "mirror")))
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    error = [l for l in proc.stderr.splitlines() if l.strip()]
+    error = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(error) == 1 and "source mirror lacks" in error[0] and "_source-cache/archive/" in error[0], proc.stderr
     assert not glob.glob(os.path.join(other.work, "install", "*", "*"))
     not_a_mirror = other.peso(*other.args("build", "--mirror", str(tmp_path)))
@@ -117,8 +118,16 @@ def test_policy_report_decides_from_the_run_folders(real_stack, tmp_path):
     what decided it; the verdicts are the ones the README's soundness check read by hand."""
     stack = real_stack[0]
     out = tmp_path / "policy"
-    proc = stack.peso("policy", "report", "--stack", os.path.join(stack.env_dir, "spack.yaml"),
-                      "--evidence", stack.work, "-o", str(out))
+    proc = stack.peso(
+        "policy",
+        "report",
+        "--stack",
+        os.path.join(stack.env_dir, "spack.yaml"),
+        "--evidence",
+        stack.work,
+        "-o",
+        str(out),
+    )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     with open(out / "report.json") as f:
         report = json.load(f)
@@ -126,7 +135,9 @@ def test_policy_report_decides_from_the_run_folders(real_stack, tmp_path):
     decided = {k: r for k, r in cells.items() if r["status"] in ("pass", "fail")}
     assert len(decided) >= 0.4 * len(cells), len(decided)  # 111 of 264 measured (20% by the recipes alone)
     for key, r in decided.items():
-        assert r["evidence"] or r["decided_by"] == "recipe" or any(o["effect"] == r["status"] for o in r["observations"]), key
+        assert (
+            r["evidence"] or r["decided_by"] == "recipe" or any(o["effect"] == r["status"] for o in r["observations"])
+        ), key
 
     def seen(package, policy):
         r = cells[(package, policy)]

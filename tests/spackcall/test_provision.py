@@ -9,17 +9,17 @@ import sys
 import tarfile
 
 import pytest
+from peso_testing import ROOT
 
 from peso.errors import PesoError
 from peso.spackcall import provision
 
-from peso_testing import ROOT
-
 
 def _peso(*args, env=None, cwd=None):
     full = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
-                          env=full, cwd=cwd, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *args], capture_output=True, text=True, env=full, cwd=cwd, timeout=600
+    )
 
 
 @pytest.fixture
@@ -40,9 +40,11 @@ def _tree_files(name):
             "etc/spack/defaults/config.yaml": "config: {}\n",
             "lib/spack/spack/__init__.py": '__version__ = "1.2.0.dev0"\n',
         }
-    return {"repos/spack_repo/builtin/packages/zlib/package.py": "# zlib\n",
-            "repos/spack_repo/builtin/repo.yaml": "repo: {namespace: builtin}\n",
-            "stacks/e4s/spack.yaml": "spack: {specs: [zlib]}\n"}
+    return {
+        "repos/spack_repo/builtin/packages/zlib/package.py": "# zlib\n",
+        "repos/spack_repo/builtin/repo.yaml": "repo: {namespace: builtin}\n",
+        "stacks/e4s/spack.yaml": "spack: {specs: [zlib]}\n",
+    }
 
 
 def _archive(folder, name, commit, top=None):
@@ -114,9 +116,15 @@ def test_spack_core_of_another_version_is_refused(fresh_cache, tmp_path):
 
 
 def _git(*args, cwd):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t",
-                            GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t"))
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env=dict(
+            os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@t"
+        ),
+    )
 
 
 def _git_repo(folder, name):
@@ -143,8 +151,9 @@ def _git_repo(folder, name):
 def test_provision_from_git_checks_out_exactly_the_pinned_commits(fresh_cache, tmp_path):
     spack_commit = _git_repo(tmp_path / "spack.git", "spack")
     packages_commit = _git_repo(tmp_path / "packages.git", "spack-packages")
-    pins = _pins(spack_commit, packages_commit, "file://%s" % (tmp_path / "spack.git"),
-                 "file://%s" % (tmp_path / "packages.git"))
+    pins = _pins(
+        spack_commit, packages_commit, "file://%s" % (tmp_path / "spack.git"), "file://%s" % (tmp_path / "packages.git")
+    )
     install = provision.provision(None, pins=pins)
     assert os.access(install.exe, os.X_OK)
     assert not os.path.exists(os.path.join(install.root, "later.txt"))
@@ -180,7 +189,9 @@ def test_missing_python_dependency_is_one_line(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "peso", "stack", "generate", "--target=frontier", "-o", str(out)],
-        capture_output=True, text=True, cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
         env={"PYTHONPATH": os.path.join(ROOT, "spack-peso"), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 2, proc.stderr
@@ -191,8 +202,9 @@ def test_missing_python_dependency_is_one_line(tmp_path):
 
 def test_bootstrap_gives_a_working_spack_with_the_pinned_builtin(spack_install):
     """The Spack every other test uses: it runs, and reads the pinned spack-packages."""
-    proc = subprocess.run([spack_install.exe, "repo", "list"], capture_output=True, text=True,
-                          env=provision.process_env(), timeout=300)
+    proc = subprocess.run(
+        [spack_install.exe, "repo", "list"], capture_output=True, text=True, env=provision.process_env(), timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     assert "builtin" in proc.stdout
     assert os.path.isdir(os.path.join(spack_install.builtin, "packages", "hypre"))

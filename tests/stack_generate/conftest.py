@@ -7,7 +7,6 @@ import os
 import pytest
 
 
-
 @pytest.fixture(scope="session")
 def envdir(repo_root):
     return os.path.join(repo_root, "environments")

@@ -6,8 +6,7 @@ import sys
 
 
 def _peso(repo_root, *args):
-    return subprocess.run([sys.executable, "-m", "peso", "stack", *args], capture_output=True,
-                          text=True, cwd=repo_root)
+    return subprocess.run([sys.executable, "-m", "peso", "stack", *args], capture_output=True, text=True, cwd=repo_root)
 
 
 def test_targets_lists_profiles_and_host(repo_root):
@@ -27,8 +26,9 @@ def test_targets_shows_one_profile_by_alias(repo_root):
 
 def test_generate_writes_to_out_dir(repo_root, tmp_path):
     out = tmp_path / "x"
-    proc = _peso(repo_root, "generate", "--target=el-capitan", "--only", "kokkos", "-o", str(out),
-                 "--format", "definitions")
+    proc = _peso(
+        repo_root, "generate", "--target=el-capitan", "--only", "kokkos", "-o", str(out), "--format", "definitions"
+    )
     assert proc.returncode == 0, proc.stderr
     text = (out / "spack.yaml").read_text()
     assert "kokkos +rocm amdgpu_target=gfx942" in text and "target=zen4" in text

@@ -4,21 +4,31 @@ what the generator produces from the committed catalogue and profiles."""
 import json
 import os
 
-
-from peso.stack.generate.coverage import coverage_matrix
 from peso.report.coverage import to_markdown
+from peso.stack.generate.coverage import coverage_matrix
 from peso.stack.generate.environment import generate
 from peso.stack.generate.model import find_target, load_catalog, target_names
 from peso.stack.generate.plan import context, flavors, when_matches
 
-REGEN = ("regenerate: for t in %s; do python -m peso stack generate --target=$t "
-         "--format definitions; done; python -m peso stack coverage")
+REGEN = (
+    "regenerate: for t in %s; do python -m peso stack generate --target=$t "
+    "--format definitions; done; python -m peso stack coverage"
+)
 
 
 def test_every_target_has_a_fresh_committed_stack(envdir):
     names = target_names(envdir)
-    assert {"frontier", "aurora", "sunspot", "perlmutter", "polaris", "el-capitan", "tuolumne",
-            "x86_64_v3", "neoverse_v2"} <= set(names)
+    assert {
+        "frontier",
+        "aurora",
+        "sunspot",
+        "perlmutter",
+        "polaris",
+        "el-capitan",
+        "tuolumne",
+        "x86_64_v3",
+        "neoverse_v2",
+    } <= set(names)
     stale = []
     for name in names:
         path, text, entries, target = generate(name, envdir=envdir, write=False, fmt="definitions")
@@ -31,7 +41,9 @@ def test_every_target_has_a_fresh_committed_stack(envdir):
 def test_coverage_matrix_is_fresh(envdir):
     matrix = coverage_matrix(envdir=envdir)
     with open(os.path.join(envdir, "coverage.json"), encoding="utf-8") as f:
-        assert json.load(f) == json.loads(json.dumps(matrix)), "coverage.json stale: run `python -m peso stack coverage`"
+        assert json.load(f) == json.loads(json.dumps(matrix)), (
+            "coverage.json stale: run `python -m peso stack coverage`"
+        )
     with open(os.path.join(envdir, "coverage.md"), encoding="utf-8") as f:
         assert f.read() == to_markdown(matrix)
     statuses = {c["status"] for p in matrix["products"].values() for t in p.values() for c in t.values()}
@@ -47,8 +59,12 @@ def test_catalogue_size_and_shape(envdir):
     assert all(p.tags for p in cat.products)
     # a known issue that matches no target profile and flavour is dead data
     contexts = [context(t, f) for t in (find_target(n, envdir) for n in target_names(envdir)) for f in flavors(t)]
-    dead = [(p.name, i["when"]) for p in cat.products for i in p.known_issues
-            if not any(when_matches(i["when"], c) for c in contexts)]
+    dead = [
+        (p.name, i["when"])
+        for p in cat.products
+        for i in p.known_issues
+        if not any(when_matches(i["when"], c) for c in contexts)
+    ]
     assert dead == []
 
 
@@ -63,15 +79,14 @@ def test_a_product_added_by_hand_is_rendered(envdir, tmp_path):
     with open(os.path.join(envdir, "catalog", "e4s.yaml"), encoding="utf-8") as f:
         text = f.read()
     edited = tmp_path / "e4s.yaml"
-    edited.write_text(text + "- name: hiop\n  spec: hiop +raja\n  tags: [math]\n"
-                             "  gpu:\n    cuda: {tokens: none}\n")
+    edited.write_text(text + "- name: hiop\n  spec: hiop +raja\n  tags: [math]\n  gpu:\n    cuda: {tokens: none}\n")
     _, before, _, _ = generate("perlmutter", envdir=envdir, write=False, fmt="definitions")
-    path, after, entries, _ = generate("perlmutter", catalog=str(edited), envdir=envdir,
-                                       out_dir=str(tmp_path / "perlmutter"), fmt="definitions")
+    path, after, entries, _ = generate(
+        "perlmutter", catalog=str(edited), envdir=envdir, out_dir=str(tmp_path / "perlmutter"), fmt="definitions"
+    )
     assert "- hiop" not in before
     assert "- hiop +raja\n" in after
-    assert [(e.flavor, e.status) for e in entries if e.product == "hiop"] == [
-        ("cpu", "built"), ("cuda", "built")]
+    assert [(e.flavor, e.status) for e in entries if e.product == "hiop"] == [("cpu", "built"), ("cuda", "built")]
     assert open(path, encoding="utf-8").read() == after
 
 
@@ -89,8 +104,11 @@ def test_drift_report_names_what_was_edited_by_hand(envdir, spack_packages, tmp_
     doc["products"].append({"name": "hiop", "spec": "hiop", "tags": ["math"]})
     edited = tmp_path / "e4s.yaml"
     edited.write_text(yaml.safe_dump(doc))
-    proc = subprocess.run([sys.executable, os.path.join(repo_root, "tools", "catalog_drift.py"),
-                           spack_packages, str(edited)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, os.path.join(repo_root, "tools", "catalog_drift.py"), spack_packages, str(edited)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert "  zfp: spec: catalogue 'zfp +aligned', stacks 'zfp'" in lines

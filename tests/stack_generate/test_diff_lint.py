@@ -5,19 +5,24 @@ import os
 import pytest
 
 from peso.stack.generate.catalog_lint import lint_catalog
-from peso.stack.generate.diff import compare
-from peso.stack.generate.diff import diff_against
+from peso.stack.generate.diff import compare, diff_against
 
-PAIRS = [("x86_64_v3", "e4s"), ("neoverse_v2", "e4s-neoverse-v2"), ("aurora", "e4s-oneapi"),
-         ("frontier", "e4s-rocm-external")]
+PAIRS = [
+    ("x86_64_v3", "e4s"),
+    ("neoverse_v2", "e4s-neoverse-v2"),
+    ("aurora", "e4s-oneapi"),
+    ("frontier", "e4s-rocm-external"),
+]
 
 
 @pytest.mark.parametrize("target,stack", PAIRS)
 def test_rendering_reproduces_hand_made_roots(target, stack, spack_packages, envdir, monkeypatch):
     monkeypatch.setenv("PESO_ENVIRONMENTS", envdir)
     report = diff_against(target, os.path.join(spack_packages, "stacks", stack, "spack.yaml"))
-    print("%s vs stacks/%s: %.1f%% roots reproduced, missing %s"
-          % (target, stack, report.reproduced_percent, report.missing))
+    print(
+        "%s vs stacks/%s: %.1f%% roots reproduced, missing %s"
+        % (target, stack, report.reproduced_percent, report.missing)
+    )
     assert report.reproduced_percent >= 95.0
 
 
@@ -42,11 +47,12 @@ def test_lint_finds_bad_backend_variant_and_package(tmp_path, spack_packages):
     cat = tmp_path / "c.yaml"
     cat.write_text(
         "schema: peso-catalog/v1\nproducts:\n"
-        "- {name: zlib, spec: zlib, gpu: {rocm: {}}}\n"            # zlib has no ROCm support
-        "- {name: zfp, spec: zfp +nonsense}\n"                     # unknown variant
-        "- {name: kokkos, spec: kokkos, gpu: {cuda: {}}}\n"         # inherited from CudaPackage: fine
-        "- {name: hypre, spec: hypre build_type=Debug}\n"           # CMakePackage variant? (hypre is autotools+cmake)
-        "- {name: nosuchpkg, spec: nosuchpkg}\n")
+        "- {name: zlib, spec: zlib, gpu: {rocm: {}}}\n"  # zlib has no ROCm support
+        "- {name: zfp, spec: zfp +nonsense}\n"  # unknown variant
+        "- {name: kokkos, spec: kokkos, gpu: {cuda: {}}}\n"  # inherited from CudaPackage: fine
+        "- {name: hypre, spec: hypre build_type=Debug}\n"  # CMakePackage variant? (hypre is autotools+cmake)
+        "- {name: nosuchpkg, spec: nosuchpkg}\n"
+    )
     findings, _ = lint_catalog(str(cat), repo=_recipes(spack_packages))
     codes = {(f.location.split("products.")[1], f.code) for f in findings}
     assert ("zlib.gpu.rocm", "no-backend-support") in codes
@@ -65,10 +71,13 @@ def test_lint_finds_a_gpu_product_rendered_without_its_backend(tmp_path, spack_p
         "- {name: cabana, spec: cabana, gpu: {sycl: {spec: 'cabana ^kokkos {gpu}', tokens: none}}}\n"
         "- {name: kokkos-kernels, spec: kokkos-kernels, gpu: {sycl: {spec: 'kokkos-kernels ^kokkos {gpu}', tokens: none}}}\n"
         "- {name: amrex, spec: amrex, gpu: {sycl: {tokens: switch}}}\n"
-        "- {name: aml, spec: aml, gpu: {sycl: {spec: aml +level_zero, tokens: none}}}\n")
+        "- {name: aml, spec: aml, gpu: {sycl: {spec: aml +level_zero, tokens: none}}}\n"
+    )
     findings, _ = lint_catalog(str(cat), repo=_recipes(spack_packages))
     assert sorted((f.location.split("products.")[1], f.code) for f in findings) == [
-        ("cabana.gpu.sycl", "backend-not-selected"), ("kokkos.gpu.sycl", "backend-not-selected")]
+        ("cabana.gpu.sycl", "backend-not-selected"),
+        ("kokkos.gpu.sycl", "backend-not-selected"),
+    ]
 
 
 def test_lint_finds_a_variant_no_listed_version_has(tmp_path):
@@ -80,11 +89,12 @@ def test_lint_finds_a_variant_no_listed_version_has(tmp_path):
         '    variant("visit", default=False, when="@:16", description="d")\n'
         '    variant("mpi", default=True, when="@17:", description="d")\n'
         '    variant("old", default=False, when="@:17", description="d")\n'
-        '    with when("@:1.0"):\n        variant("ancient", default=False, description="d")\n')
+        '    with when("@:1.0"):\n        variant("ancient", default=False, description="d")\n'
+    )
     cat = tmp_path / "c.yaml"
-    cat.write_text("schema: peso-catalog/v1\nproducts:\n"
-                   "- {name: toy, spec: toy +mpi ~visit +old ~ancient}\n")
+    cat.write_text("schema: peso-catalog/v1\nproducts:\n- {name: toy, spec: toy +mpi ~visit +old ~ancient}\n")
     findings, _ = lint_catalog(str(cat), repo=str(recipes))
     assert [(f.code, f.message) for f in findings] == [
         ("variant-on-no-version", "toy declares variant 'visit' only for versions it no longer lists (:16)"),
-        ("variant-on-no-version", "toy declares variant 'ancient' only for versions it no longer lists (:1.0)")]
+        ("variant-on-no-version", "toy declares variant 'ancient' only for versions it no longer lists (:1.0)"),
+    ]

@@ -16,15 +16,18 @@ from peso.stack.generate.model import load_catalog, load_target
 
 ENV = "spack:\n  include:\n%s  specs:\n%s"
 FILES = {
-    "x86_64/gnu/_config/packages.yaml":
-        "packages:\n  all:\n    require: ['target=x86_64_v3']\n  zfp:\n    variants: +aligned\n",
+    "x86_64/gnu/_config/packages.yaml": "packages:\n  all:\n    require: ['target=x86_64_v3']\n  zfp:\n    variants: +aligned\n",
     "x86_64/gnu/cuda/_config/packages.yaml": "packages:\n  zfp:\n    variants: ~aligned\n",
-    "x86_64/gnu/cpu/spack.yaml": ENV % ("  - ../_config/packages.yaml\n",
-                                        "  - zfp\n  - hypre +int64\n  - nek5000 +mpi ~visit\n"
-                                        "  # - gptune      # py-gpy: compile error\n"),
-    "x86_64/gnu/cuda/80/spack.yaml": ENV % ("  - ../_config/packages.yaml\n  - ../../_config/packages.yaml\n",
-                                            "  - kokkos +wrapper +cuda cuda_arch=80\n"
-                                            "  - hypre +cuda cuda_arch=80\n"),
+    "x86_64/gnu/cpu/spack.yaml": ENV
+    % (
+        "  - ../_config/packages.yaml\n",
+        "  - zfp\n  - hypre +int64\n  - nek5000 +mpi ~visit\n  # - gptune      # py-gpy: compile error\n",
+    ),
+    "x86_64/gnu/cuda/80/spack.yaml": ENV
+    % (
+        "  - ../_config/packages.yaml\n  - ../../_config/packages.yaml\n",
+        "  - kokkos +wrapper +cuda cuda_arch=80\n  - hypre +cuda cuda_arch=80\n",
+    ),
     "x86_64/gnu/cuda/notarget/spack.yaml": ENV % ("  - ../../_config/packages.yaml\n", "  - tau +mpi +cuda\n"),
     "x86_64/gnu/cuda/90/spack.yaml": ENV % ("  - ../../_config/packages.yaml\n", "  - zfp +cuda cuda_arch=90\n"),
 }
@@ -102,16 +105,38 @@ def test_import_proposes_changes_and_never_writes_the_catalogue(e4s_tree, small_
     before = catalogue.read_text()
     out = tmp_path / "proposal.yaml"
     env = dict(os.environ, PESO_ENVIRONMENTS=str(small_envdir))
-    proc = subprocess.run([sys.executable, "-m", "peso", "stack", "import-e4s", "--target=perlmutter",
-                           "--e4s", str(e4s_tree), "-o", str(out)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "peso",
+            "stack",
+            "import-e4s",
+            "--target=perlmutter",
+            "--e4s",
+            str(e4s_tree),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "80.0% of E4S's root products" in proc.stdout
     assert len(yaml.safe_load(out.read_text())["proposals"]) == len(by)
     assert catalogue.read_text() == before
-    proc = subprocess.run([sys.executable, "-m", "peso", "stack", "diff", "--target=perlmutter",
-                           "--e4s", str(e4s_tree)], capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "stack", "diff", "--target=perlmutter", "--e4s", str(e4s_tree)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert "80.0% of E4S's reproduced" in proc.stdout and "  nek5000 [cpu]: E4S: nek5000 +mpi ~visit; ours: not in the catalogue" in proc.stdout
+    assert (
+        "80.0% of E4S's reproduced" in proc.stdout
+        and "  nek5000 [cpu]: E4S: nek5000 +mpi ~visit; ours: not in the catalogue" in proc.stdout
+    )
 
 
 def test_release_from_a_bare_git_repository_records_its_commit(e4s_tree, small_envdir, tmp_path):
@@ -130,6 +155,8 @@ def test_release_from_a_bare_git_repository_records_its_commit(e4s_tree, small_e
 
 
 def test_catalogue_spelling_of_an_e4s_spec():
-    assert catalogue_spec("cabana +cuda cuda_arch=80 ^kokkos +wrapper +cuda cuda_arch=80") == \
-        "cabana ^kokkos +wrapper {gpu}"
+    assert (
+        catalogue_spec("cabana +cuda cuda_arch=80 ^kokkos +wrapper +cuda cuda_arch=80")
+        == "cabana ^kokkos +wrapper {gpu}"
+    )
     assert catalogue_spec("arborx +sycl ^kokkos +sycl +openmp target=x86_64_v3") == "arborx ^kokkos {gpu} +openmp"

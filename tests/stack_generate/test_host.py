@@ -4,8 +4,7 @@ from peso.stack.generate import hostprobe
 
 
 def _fake(tools, outputs):
-    return (lambda name: "/usr/bin/" + name if name in tools else None,
-            lambda argv: outputs.get(argv[0]))
+    return (lambda name: "/usr/bin/" + name if name in tools else None, lambda argv: outputs.get(argv[0]))
 
 
 def test_nvidia_compute_cap():
@@ -17,8 +16,7 @@ def test_nvidia_compute_cap():
 def test_amd_agent_enumerator_skips_cpu_agent():
     which, run = _fake({"rocm_agent_enumerator"}, {"rocm_agent_enumerator": "gfx000\ngfx90a\ngfx90a\n"})
     gpu = hostprobe.detect_gpu(which, run)
-    assert gpu == {"vendor": "amd", "backend": "rocm", "arch": "gfx90a",
-                   "note": "rocm_agent_enumerator reports gfx90a"}
+    assert gpu == {"vendor": "amd", "backend": "rocm", "arch": "gfx90a", "note": "rocm_agent_enumerator reports gfx90a"}
 
 
 def test_intel_level_zero():

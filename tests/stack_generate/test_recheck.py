@@ -51,15 +51,28 @@ def test_verdicts_from_the_concretizer(tmp_path, envdir):
     target = load_target(str(root / "targets" / "neoverse_v2.yaml"))
     skipped = skipped_entries(load_catalog(str(root / "catalog" / "e4s.yaml")), target)
     assert [(w.product, w.flavor, w.spec) for w, _ in skipped] == [
-        ("zfp", "cpu", "zfp"), ("zfp", "cuda", "zfp +cuda cuda_arch=90"), ("papi", "cpu", "papi +nosuchvariant"),
-        ("upcxx", "cuda", "upcxx +cuda cuda_arch=90")]
-    results = [{"spec": "zfp", "ok": True}, {"spec": "zfp+cuda cuda_arch=90", "ok": False,
-                                               "error": "failed to concretize `zfp` for the following reasons: 1. no"},
-               {"spec": "papi+nosuchvariant", "ok": True}, {"spec": "upcxx+cuda cuda_arch=90", "ok": True}]
+        ("zfp", "cpu", "zfp"),
+        ("zfp", "cuda", "zfp +cuda cuda_arch=90"),
+        ("papi", "cpu", "papi +nosuchvariant"),
+        ("upcxx", "cuda", "upcxx +cuda cuda_arch=90"),
+    ]
+    results = [
+        {"spec": "zfp", "ok": True},
+        {
+            "spec": "zfp+cuda cuda_arch=90",
+            "ok": False,
+            "error": "failed to concretize `zfp` for the following reasons: 1. no",
+        },
+        {"spec": "papi+nosuchvariant", "ok": True},
+        {"spec": "upcxx+cuda cuda_arch=90", "ok": True},
+    ]
     rows = verdicts(skipped, results, target, host="x86_64")
     assert [(r["product"], r["flavor"], r["verdict"], r["spack"]) for r in rows] == [
-        ("zfp", "cpu", NOW_CONCRETIZES, "concretizes"), ("zfp", "cuda", STILL_FAILS, "1. no"),
-        ("papi", "cpu", CANNOT_DECIDE, "concretizes"), ("upcxx", "cuda", CANNOT_DECIDE, "concretizes")]
+        ("zfp", "cpu", NOW_CONCRETIZES, "concretizes"),
+        ("zfp", "cuda", STILL_FAILS, "1. no"),
+        ("papi", "cpu", CANNOT_DECIDE, "concretizes"),
+        ("upcxx", "cuda", CANNOT_DECIDE, "concretizes"),
+    ]
     assert rows[2]["why"] == "a build error on aarch64; this machine is x86_64"
     same_family = verdicts(skipped, results, target, host="aarch64")
     assert same_family[2]["verdict"] == NOW_CONCRETIZES and "stack build" in same_family[2]["note"]
@@ -72,8 +85,10 @@ def test_recheck_stack_keeps_the_configuration_and_only_the_skipped_roots(tmp_pa
     catalog = load_catalog(str(root / "catalog" / "e4s.yaml"))
     path = recheck_stack(catalog, target, skipped_entries(catalog, target), str(tmp_path / "stack"))
     spack = yaml.safe_load(open(path))["spack"]
-    assert spack["definitions"] == [{"cpu_specs": ["zfp", "papi +nosuchvariant"]},
-                                    {"cuda_specs": ["zfp +cuda cuda_arch=90", "upcxx +cuda cuda_arch=90"]}]
+    assert spack["definitions"] == [
+        {"cpu_specs": ["zfp", "papi +nosuchvariant"]},
+        {"cuda_specs": ["zfp +cuda cuda_arch=90", "upcxx +cuda cuda_arch=90"]},
+    ]
     assert spack["packages"]["all"]["require"] == ["target=neoverse_v2"]
 
 
@@ -82,9 +97,25 @@ def test_recheck_with_the_real_concretizer(spack, tmp_path, envdir, repo_root):
     root = _setup(tmp_path, envdir, "x86_64_v3")
     out = tmp_path / "recheck.yaml"
     env = dict(os.environ, PESO_ENVIRONMENTS=str(root))
-    proc = subprocess.run([sys.executable, "-m", "peso", "stack", "known-issues", "--recheck",
-                           "--target=x86_64_v3", "-o", str(out), "--record", str(tmp_path / "r.jsonl")],
-                          capture_output=True, text=True, env=env, timeout=1800)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "peso",
+            "stack",
+            "known-issues",
+            "--recheck",
+            "--target=x86_64_v3",
+            "-o",
+            str(out),
+            "--record",
+            str(tmp_path / "r.jsonl"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
     assert proc.returncode == 0, proc.stderr
     report = yaml.safe_load(out.read_text())
     rows = {r["product"]: r for r in report["skips"]}

@@ -1,12 +1,9 @@
 """Rendering rules: what the generated spack.yaml must contain, and why."""
 
-
 import yaml
 
 from peso.stack.generate.environment import generate
-
-from peso.stack.generate.plan import gpu_spec
-from peso.stack.generate.plan import with_tokens_before_compiler
+from peso.stack.generate.plan import gpu_spec, with_tokens_before_compiler
 from peso.stack.generate.render import rocm_externals
 
 
@@ -17,13 +14,19 @@ def _doc(envdir, target, **kw):
 
 def test_gpu_tokens_go_before_dependencies_and_compilers():
     assert gpu_spec("arborx ^kokkos", "cuda", "80") == "arborx +cuda cuda_arch=80 ^kokkos"
-    assert (gpu_spec("cabana ^kokkos +wrapper {gpu}", "rocm", "gfx90a")
-            == "cabana +rocm amdgpu_target=gfx90a ^kokkos +wrapper +rocm amdgpu_target=gfx90a")
+    assert (
+        gpu_spec("cabana ^kokkos +wrapper {gpu}", "rocm", "gfx90a")
+        == "cabana +rocm amdgpu_target=gfx90a ^kokkos +wrapper +rocm amdgpu_target=gfx90a"
+    )
     assert gpu_spec("tau +mpi", "cuda", "90", tokens="switch") == "tau +mpi +cuda"
-    assert gpu_spec("kokkos-fft device_backend=hipfft ^kokkos {gpu}", "rocm", "gfx942",
-                    tokens="none") == "kokkos-fft device_backend=hipfft ^kokkos +rocm amdgpu_target=gfx942"
-    assert (with_tokens_before_compiler("cray-mpich@8.1.31 %gcc", "+rocm amdgpu_target=gfx90a")
-            == "cray-mpich@8.1.31 +rocm amdgpu_target=gfx90a %gcc")
+    assert (
+        gpu_spec("kokkos-fft device_backend=hipfft ^kokkos {gpu}", "rocm", "gfx942", tokens="none")
+        == "kokkos-fft device_backend=hipfft ^kokkos +rocm amdgpu_target=gfx942"
+    )
+    assert (
+        with_tokens_before_compiler("cray-mpich@8.1.31 %gcc", "+rocm amdgpu_target=gfx90a")
+        == "cray-mpich@8.1.31 +rocm amdgpu_target=gfx90a %gcc"
+    )
 
 
 def test_frontier_packages_section(envdir):
@@ -35,8 +38,9 @@ def test_frontier_packages_section(envdir):
     mpich = pk["cray-mpich:"]
     assert mpich["buildable"] is False
     assert mpich["externals"][0]["spec"] == "cray-mpich@8.1.31 +rocm amdgpu_target=gfx90a %gcc"
-    assert pk["gcc:"]["externals"][0]["extra_attributes"]["compilers"]["fortran"] == \
-        "/opt/cray/pe/gcc/12.2.0/bin/gfortran"
+    assert (
+        pk["gcc:"]["externals"][0]["extra_attributes"]["compilers"]["fortran"] == "/opt/cray/pe/gcc/12.2.0/bin/gfortran"
+    )
     assert pk["mpi"] == {"require": ["cray-mpich"]}
     assert "cray-mpich" not in pk and "gcc" not in pk
     # ROCm externals derived from version + prefix
@@ -78,15 +82,13 @@ def test_known_issue_skips_and_lists_reason(envdir):
     assert not any(s.startswith("py-torch ") for s in cuda)  # installed by other means there
     header = text.split("spack:")[0]
     assert "py-torch (cuda): skipped, installed by other means" in header
-    assert any(s.startswith("py-torch") for s in
-               next(d["cpu_specs"] for d in spack["definitions"] if "cpu_specs" in d))
+    assert any(s.startswith("py-torch") for s in next(d["cpu_specs"] for d in spack["definitions"] if "cpu_specs" in d))
 
 
 def test_only_and_tags_select(envdir):
     spack, _, entries = _doc(envdir, "perlmutter", only=["kokkos", "zfp"])
     assert {e.product for e in entries} == {"kokkos", "zfp"}
-    assert spack["definitions"][1]["cuda_specs"] == ["kokkos +wrapper +cuda cuda_arch=80",
-                                                      "zfp +cuda cuda_arch=80"]
+    assert spack["definitions"][1]["cuda_specs"] == ["kokkos +wrapper +cuda cuda_arch=80", "zfp +cuda cuda_arch=80"]
     _, _, entries = _doc(envdir, "x86_64_v3", tags=["io"])
     assert entries and "hdf5" in {e.product for e in entries}
     assert "kokkos" not in {e.product for e in entries}
@@ -99,8 +101,7 @@ def test_rendering_is_deterministic(envdir):
 
 
 def test_groups_format_for_newer_spack(envdir):
-    path, text, entries, t = generate("frontier", envdir=envdir, write=False, fmt="groups",
-                                      only=["kokkos"])
+    path, text, entries, t = generate("frontier", envdir=envdir, write=False, fmt="groups", only=["kokkos"])
     specs = yaml.safe_load(text)["spack"]["specs"]
     assert specs[0] == {"group": "cpu", "specs": ["kokkos +openmp"]}
     assert specs[1]["group"] == "rocm-gfx90a"
@@ -109,8 +110,10 @@ def test_groups_format_for_newer_spack(envdir):
 
 def test_catalogue_without_gpu_renders_for_host(tmp_path, envdir):
     cat = tmp_path / "demo.yaml"
-    cat.write_text("schema: peso-catalog/v1\nname: demo\nrepos: [../repo]\n"
-                   "products:\n- {name: peso-demo-lib, spec: peso-demo-lib}\n")
+    cat.write_text(
+        "schema: peso-catalog/v1\nname: demo\nrepos: [../repo]\n"
+        "products:\n- {name: peso-demo-lib, spec: peso-demo-lib}\n"
+    )
     out = tmp_path / "out"
     path, text, entries, target = generate("host", catalog=str(cat), out_dir=str(out), envdir=envdir)
     doc = yaml.safe_load(open(path))["spack"]
@@ -132,7 +135,6 @@ def test_a_root_repeated_by_a_flavour_without_gpu_tokens_is_listed_once(envdir):
     assert "kokkos +rocm amdgpu_target=gfx90a" in lists["rocm_specs"]
     assert "# listed once (same root as an earlier flavour): hdf5 (rocm)" in text
     assert {(e.product, e.flavor) for e in entries if e.status == "built"} >= {("hdf5", "rocm")}
-    path, text, entries, t = generate("frontier", envdir=envdir, write=False, fmt="groups",
-                                      only=["hdf5"])
+    path, text, entries, t = generate("frontier", envdir=envdir, write=False, fmt="groups", only=["hdf5"])
     groups = yaml.safe_load(text)["spack"]["specs"]
     assert [g["specs"] for g in groups] == [["hdf5"], ["hdf5"]] and "listed once" not in text

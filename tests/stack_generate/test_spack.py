@@ -5,12 +5,10 @@ recorded in the README (they take tens of minutes each)."""
 import json
 import os
 
-
-from peso.stack.generate.check import check_environment
-from peso.stack.generate.check import check_schema
+from peso.spackcall.compat import schema_has_groups
+from peso.stack.generate.check import check_environment, check_schema
 from peso.stack.generate.environment import generate
 from peso.stack.generate.model import target_names
-from peso.spackcall.compat import schema_has_groups
 
 
 def test_every_rendered_stack_passes_spack_schema(spack, envdir):
@@ -28,16 +26,22 @@ def test_spack_rejects_a_broken_stack(spack, envdir, tmp_path):
 
 def test_group_probe_reads_schema_shapes():
     assert not schema_has_groups({"properties": {"specs": {"items": {"anyOf": [{"type": "string"}]}}}})
-    assert schema_has_groups({"properties": {"specs": {"items": {"anyOf": [
-        {"type": "object", "properties": {"group": {}, "specs": {}, "override": {}}}]}}}})
+    assert schema_has_groups(
+        {
+            "properties": {
+                "specs": {
+                    "items": {"anyOf": [{"type": "object", "properties": {"group": {}, "specs": {}, "override": {}}}]}
+                }
+            }
+        }
+    )
 
 
 def test_small_subset_concretizes_off_target(spack, envdir, tmp_path):
     """frontier is zen3 + MI250X; this host is whatever it is: host_compatible: false lets
     Spack concretize for the target anyway, with the profile's externals."""
     out = tmp_path / "frontier"
-    generate("frontier", envdir=envdir, only=["zfp", "papi"], out_dir=str(out),
-             fmt="definitions")
+    generate("frontier", envdir=envdir, only=["zfp", "papi"], out_dir=str(out), fmt="definitions")
     result = check_environment(str(out), jobs=2, timeout=1800, spack=spack.exe, env=spack.env)
     assert result.schema_ok, result.schema_error
     assert result.concretized, "\n".join(result.failures) or result.log[-3000:]
@@ -69,14 +73,17 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
 
     out = tmp_path / "x"
     generate("neoverse_v2", envdir=envdir, only=["zfp"], out_dir=str(out), fmt="definitions")
-    text = (out / "spack.yaml").read_text().replace(
-        "- cuda_specs: [zfp +cuda cuda_arch=90]",
-        "- cuda_specs: [zlib-ng, zfp@0.0.1, zfp +nonsense]")  # zfp itself is the CPU root
+    text = (
+        (out / "spack.yaml")
+        .read_text()
+        .replace("- cuda_specs: [zfp +cuda cuda_arch=90]", "- cuda_specs: [zlib-ng, zfp@0.0.1, zfp +nonsense]")
+    )  # zfp itself is the CPU root
     assert "- cpu_specs: [zfp]" in text
     (out / "spack.yaml").write_text(text)
     record = tmp_path / "each.jsonl"
-    results = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env,
-                              record=str(record), batch=4)
+    results = concretize_each(
+        str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env, record=str(record), batch=4
+    )
     by_spec = {r["spec"]: r for r in results}
     assert len(results) == 4
     for good in ("zfp", "zlib-ng"):
@@ -88,22 +95,25 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
     assert not nonsense["ok"] and nonsense["mode"] == "alone" and "nonsense" in nonsense["error"]
     assert len(record.read_text().splitlines()) == 4
 
-    again = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env,
-                            record=str(record), resume=True)
+    again = concretize_each(
+        str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env, record=str(record), resume=True
+    )
     assert {r["spec"]: r["ok"] for r in again} == {r["spec"]: r["ok"] for r in results}
     assert len(record.read_text().splitlines()) == 4  # nothing solved again
 
     fewer = text.replace("zlib-ng, ", "")  # fewer roots, same configuration: still no solve
     (out / "spack.yaml").write_text(fewer)
-    again = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env,
-                            record=str(record), resume=True)
+    again = concretize_each(
+        str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env, record=str(record), resume=True
+    )
     assert sorted(r["spec"] for r in again) == ["zfp", "zfp+nonsense", "zfp@0.0.1"]
     assert len(record.read_text().splitlines()) == 4
 
     assert "deprecated: true" not in fewer  # another configuration: no reuse
     (out / "spack.yaml").write_text(fewer.replace("spack:\n", "spack:\n  config: {deprecated: true}\n", 1))
-    fresh = concretize_each(str(out), spack=spack.exe, jobs=2, timeout=1200, env=spack.env,
-                            record=str(record), resume=True, batch=1)
+    fresh = concretize_each(
+        str(out), spack=spack.exe, jobs=2, timeout=1200, env=spack.env, record=str(record), resume=True, batch=1
+    )
     assert sorted(r["spec"] for r in fresh) == ["zfp", "zfp+nonsense", "zfp@0.0.1"]
     assert all(r["mode"] == "alone" for r in fresh)
     assert {r["spec"]: r["ok"] for r in fresh}["zfp"] is True
@@ -117,14 +127,28 @@ def test_check_command_gives_verdicts_and_resumes(spack, repo_root, tmp_path):
 
     env = dict(spack.env, PATH=os.path.dirname(spack.exe) + os.pathsep + os.environ.get("PATH", ""))
     record = tmp_path / "check.jsonl"
-    argv = [sys.executable, "-m", "peso", "stack", "generate", "--target=x86_64_v3", "--only", "zfp",
-            "-o", str(tmp_path / "x"), "--format", "definitions", "--check", "--record", str(record)]
+    argv = [
+        sys.executable,
+        "-m",
+        "peso",
+        "stack",
+        "generate",
+        "--target=x86_64_v3",
+        "--only",
+        "zfp",
+        "-o",
+        str(tmp_path / "x"),
+        "--format",
+        "definitions",
+        "--check",
+        "--record",
+        str(record),
+    ]
     first = subprocess.run(argv, capture_output=True, text=True, cwd=repo_root, env=env, timeout=1200)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "1 of 1 roots have a verdict, 1 ok, 0 failed" in first.stdout + first.stderr
     assert json.loads(record.read_text())["target"] == "x86_64_v3"
-    again = subprocess.run(argv + ["--resume"], capture_output=True, text=True, cwd=repo_root,
-                           env=env, timeout=1200)
+    again = subprocess.run(argv + ["--resume"], capture_output=True, text=True, cwd=repo_root, env=env, timeout=1200)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "1 of 1 roots have a verdict" in again.stdout + again.stderr
     assert len(record.read_text().splitlines()) == 1

@@ -62,17 +62,34 @@ class DemoStack:
 
     def stack_args(self, command, *extra):
         # unify:true: the demo's seven tiny roots in one solve instead of seven (CI time)
-        return ["stack", command, "--target", "host", "--env", self.env_dir, "-C", self.scope,
-                "-c", "concretizer:unify:true", "--out", self.out, *extra]
+        return [
+            "stack",
+            command,
+            "--target",
+            "host",
+            "--env",
+            self.env_dir,
+            "-C",
+            self.scope,
+            "-c",
+            "concretizer:unify:true",
+            "--out",
+            self.out,
+            *extra,
+        ]
 
 
 def generate_env(stack: DemoStack):
     """The demo environment comes from the real ``stack generate`` (the catalogue's
     ``repos:`` puts the ``peso`` repo into it; the offline overlay comes from the scope)."""
     proc = stack.peso(
-        "stack", "generate", "--target=host",
-        "--catalog", os.path.join(ROOT, "environments", "catalog", "demo.yaml"),
-        "-o", stack.env_dir,
+        "stack",
+        "generate",
+        "--target=host",
+        "--catalog",
+        os.path.join(ROOT, "environments", "catalog", "demo.yaml"),
+        "-o",
+        stack.env_dir,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert os.path.isfile(os.path.join(stack.env_dir, "spack.yaml")), os.listdir(stack.env_dir)
@@ -98,8 +115,7 @@ class SlurmCluster:
         self.env = {"SLURM_CONF": os.path.join(self.folder, "slurm.conf"), "PESO_BATCH_POLL": "1"}
 
     def run(self, *argv, check=True):
-        proc = subprocess.run(list(argv), capture_output=True, text=True, env=dict(os.environ, **self.env),
-                              timeout=60)
+        proc = subprocess.run(list(argv), capture_output=True, text=True, env=dict(os.environ, **self.env), timeout=60)
         if check and proc.returncode != 0:
             raise AssertionError("%s failed: %s" % (" ".join(argv), proc.stderr))
         return proc
@@ -113,8 +129,11 @@ def slurm_cluster(tmp_path_factory):
 
     from peso_testing import missing
 
-    absent = [exe for exe in ("munged", "slurmctld", "slurmd", "sbatch", "scontrol")
-              if not shutil.which(exe) and not os.path.exists(os.path.join("/usr/sbin", exe))]
+    absent = [
+        exe
+        for exe in ("munged", "slurmctld", "slurmd", "sbatch", "scontrol")
+        if not shutil.which(exe) and not os.path.exists(os.path.join("/usr/sbin", exe))
+    ]
     if absent:
         missing("NO SLURM: %s not installed (apt-get install slurm-wlm munge)" % ", ".join(absent))
     folder = tmp_path_factory.mktemp("slurm")

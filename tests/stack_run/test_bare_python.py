@@ -17,6 +17,15 @@ def test_html_report_renders_with_spacks_vendored_jinja2(spack, tmp_path):
     venv = tmp_path / "venv"  # no jinja2, no spack-peso: only what Spack brings
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     html = tmp_path / "report.html"
-    spack("-c", "config:extensions:[%s]" % EXT, "peso", "stack", "report", str(path), "--html", str(html),
-          env={"SPACK_PYTHON": str(venv / "bin" / "python"), "PYTHONPATH": ""})
+    spack(
+        "-c",
+        "config:extensions:[%s]" % EXT,
+        "peso",
+        "stack",
+        "report",
+        str(path),
+        "--html",
+        str(html),
+        env={"SPACK_PYTHON": str(venv / "bin" / "python"), "PYTHONPATH": ""},
+    )
     assert 'data-status="PASSED"' in html.read_text()

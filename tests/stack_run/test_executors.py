@@ -18,12 +18,8 @@ import pytest
 from peso.errors import PesoError
 from peso.stack.generate import model
 from peso.stack.run.executors import resolve_facts
-from peso.stack.run.executors.base import JobState
-from peso.stack.run.executors.base import classify_fault
-from peso.stack.run.executors.base import parse_time
-from peso.stack.run.executors.base import shard_minutes
-from peso.stack.run.executors.batch import BatchGroup
-from peso.stack.run.executors.batch import placeholder
+from peso.stack.run.executors.base import JobState, classify_fault, parse_time, shard_minutes
+from peso.stack.run.executors.batch import BatchGroup, placeholder
 from peso.stack.run.executors.flux import Flux
 from peso.stack.run.executors.pbs import PBS
 from peso.stack.run.executors.slurm import Slurm
@@ -38,18 +34,34 @@ def _facts(target, **overrides):
 
 
 def _group(facts, gpus=1, indices=(0, 1), minutes=12):
-    return BatchGroup(name="gpu-1", indices=list(indices), gpus=gpus, minutes=minutes, facts=facts,
-                      run_id="RUN", manifest="/runs/RUN/jobs/manifest.json", logs="/runs/RUN/jobs/logs",
-                      python="/usr/bin/python3", runner="/x/shard_job.py", throttle=None,
-                      shard_names=["peso-a-lib-1111111", "peso-a-app-2222222"][: len(indices)])
+    return BatchGroup(
+        name="gpu-1",
+        indices=list(indices),
+        gpus=gpus,
+        minutes=minutes,
+        facts=facts,
+        run_id="RUN",
+        manifest="/runs/RUN/jobs/manifest.json",
+        logs="/runs/RUN/jobs/logs",
+        python="/usr/bin/python3",
+        runner="/x/shard_job.py",
+        throttle=None,
+        shard_names=["peso-a-lib-1111111", "peso-a-app-2222222"][: len(indices)],
+    )
 
 
 # --- facts ----------------------------------------------------------------------------
 
 
 def test_target_profiles_carry_scheduler_facts_with_provenance():
-    for target, kind in (("frontier", "slurm"), ("perlmutter", "slurm"), ("aurora", "pbs"), ("el-capitan", "flux"),
-                         ("polaris", "pbs"), ("tuolumne", "flux")):
+    for target, kind in (
+        ("frontier", "slurm"),
+        ("perlmutter", "slurm"),
+        ("aurora", "pbs"),
+        ("el-capitan", "flux"),
+        ("polaris", "pbs"),
+        ("tuolumne", "flux"),
+    ):
         doc = model.find_target(target).doc
         assert doc["scheduler"]["kind"] == kind
         assert doc["scheduler"]["node"]["cores"] > 0 and doc["scheduler"]["node"]["gpus"] > 0
@@ -60,7 +72,12 @@ def test_target_profiles_carry_scheduler_facts_with_provenance():
 def test_command_line_overrides_the_profile_and_says_so():
     facts = _facts("frontier", partition="extended", account="abc123", nodes=2, time="1:30:00")
     assert (facts.kind, facts.partition, facts.account, facts.nodes, facts.time_minutes) == (
-        "slurm", "extended", "abc123", 2, 90)
+        "slurm",
+        "extended",
+        "abc123",
+        2,
+        90,
+    )
     assert facts.origin["partition"] == "command line"
     assert facts.origin["cores_per_node"].startswith("target ")
     assert facts.gpus_per_node == 8
@@ -70,8 +87,9 @@ def test_command_line_overrides_the_profile_and_says_so():
     assert other.gpus_per_node == 4
 
 
-@pytest.mark.parametrize("text, minutes", [("90", 90), ("30:00", 30), ("1:30:00", 90), ("1-00:00:00", 1440),
-                                           ("0:00:30", 1)])
+@pytest.mark.parametrize(
+    "text, minutes", [("90", 90), ("30:00", 30), ("1:30:00", 90), ("1-00:00:00", 1440), ("0:00:30", 1)]
+)
 def test_time_formats(text, minutes):
     assert parse_time(text) == minutes
 
@@ -88,7 +106,7 @@ def test_shard_time_limit_derives_from_timeout_and_queue_bounds():
     assert shard_minutes(600, slurm) == 12
     assert shard_minutes(600, _facts("frontier", time="5")) == 5  # --time wins
     assert shard_minutes(10, _facts("aurora")) == 5  # Aurora's queues start at 5 minutes
-    assert shard_minutes(10 ** 6, _facts("aurora")) == 360
+    assert shard_minutes(10**6, _facts("aurora")) == 360
 
 
 # --- scripts and command lines -------------------------------------------------------
@@ -111,7 +129,7 @@ def test_slurm_script_for_two_gpu_shards_on_frontier():
         "#SBATCH --no-requeue",
         "# shards: 0=peso-a-lib-1111111, 1=peso-a-app-2222222",
     ]
-    assert text.endswith("exec /usr/bin/python3 /x/shard_job.py /runs/RUN/jobs/manifest.json \"$SLURM_ARRAY_TASK_ID\"\n")
+    assert text.endswith('exec /usr/bin/python3 /x/shard_job.py /runs/RUN/jobs/manifest.json "$SLURM_ARRAY_TASK_ID"\n')
     assert "export PESO_LAUNCHER=srun" in text
     assert Slurm().submissions(group, "/s.sbatch") == [(["sbatch", "--parsable", "/s.sbatch"], [0, 1])]
     assert Slurm().parse_submit("4242\n", [0, 1]) == {0: "4242_0", 1: "4242_1"}
@@ -150,7 +168,7 @@ def test_pbs_script_for_two_shards_on_aurora():
         "# shards: 0=peso-a-lib-1111111, 1=peso-a-app-2222222",
         "SHARDS=(0 1)",
         "export PESO_LAUNCHER=mpiexec",
-        "exec /usr/bin/python3 /x/shard_job.py /runs/RUN/jobs/manifest.json \"${SHARDS[${PBS_ARRAY_INDEX:-0}]}\"",
+        'exec /usr/bin/python3 /x/shard_job.py /runs/RUN/jobs/manifest.json "${SHARDS[${PBS_ARRAY_INDEX:-0}]}"',
     ]
     assert PBS().submissions(group, "/s.pbs") == [(["qsub", "/s.pbs"], [0, 1])]
     assert PBS().parse_submit("123[].aurora-pbs-01\n", [3, 7]) == {3: "123[0].aurora-pbs-01", 7: "123[1].aurora-pbs-01"}
@@ -174,7 +192,7 @@ def test_flux_script_and_one_flux_batch_per_shard_on_el_capitan():
         "# flux: --output=/runs/RUN/jobs/logs/flux-{{id}}.out",
         "# shards: 0=peso-a-lib-1111111, 1=peso-a-app-2222222",
         "export PESO_LAUNCHER='flux run'",
-        "exec /usr/bin/python3 /x/shard_job.py /runs/RUN/jobs/manifest.json \"$1\"",
+        'exec /usr/bin/python3 /x/shard_job.py /runs/RUN/jobs/manifest.json "$1"',
     ]
     assert Flux().submissions(group, "/s.flux") == [
         (["flux", "batch", "/s.flux", "0"], [0]),
@@ -208,39 +226,52 @@ def test_scontrol_lines_become_states_per_array_element():
 
 
 def test_sacct_lines_become_states():
-    states = Slurm.parse_sacct("7_0|CANCELLED by 0|None|vm|0:15|2026-11-29T12:47:30\n"
-                               "7_[1-2]|PENDING|JobArrayTaskLimit|None assigned|0:0|Unknown\n")
+    states = Slurm.parse_sacct(
+        "7_0|CANCELLED by 0|None|vm|0:15|2026-11-29T12:47:30\n"
+        "7_[1-2]|PENDING|JobArrayTaskLimit|None assigned|0:0|Unknown\n"
+    )
     assert states["7_0"].state == "CANCELLED" and states["7_0"].node == "vm" and states["7_0"].ended
     assert states["7_1"].ended is None
     assert states["7_1"].state == states["7_2"].state == "PENDING"
 
 
 def test_qstat_json_and_flux_jobs_become_states():
-    qstat = json.dumps({"Jobs": {
-        "1[0].s": {"job_state": "F", "Exit_status": -29, "exec_host": "x1/0*208"},
-        "1[1].s": {"job_state": "F", "Exit_status": 271},
-        "1[2].s": {"job_state": "R", "exec_host": "x2/0"},
-        "2.s": {"job_state": "F"},
-    }})
+    qstat = json.dumps(
+        {
+            "Jobs": {
+                "1[0].s": {"job_state": "F", "Exit_status": -29, "exec_host": "x1/0*208"},
+                "1[1].s": {"job_state": "F", "Exit_status": 271},
+                "1[2].s": {"job_state": "R", "exec_host": "x2/0"},
+                "2.s": {"job_state": "F"},
+            }
+        }
+    )
     states = PBS.parse_states(qstat)
     assert [states[k].state for k in ("1[0].s", "1[1].s", "1[2].s", "2.s")] == [
-        "TIMEOUT", "CANCELLED", "RUNNING", "CANCELLED"]
+        "TIMEOUT",
+        "CANCELLED",
+        "RUNNING",
+        "CANCELLED",
+    ]
     assert states["1[0].s"].node == "x1"
     flux = Flux.parse_states("ƒA|INACTIVE|TIMEOUT||n1\nƒB|RUN|||n2\nƒC|INACTIVE|FAILED|node-failure|n3\n")
     assert (flux["ƒA"].state, flux["ƒB"].state, flux["ƒC"].state) == ("TIMEOUT", "RUNNING", "NODE_FAIL")
 
 
-@pytest.mark.parametrize("state, started, expected", [
-    ("TIMEOUT", True, ("TIMEOUT", False)),
-    ("CANCELLED", True, ("ERROR", False)),
-    ("CANCELLED", False, ("NOT_RUN", False)),
-    ("NODE_FAIL", True, ("ERROR", True)),
-    ("BOOT_FAIL", False, ("NOT_RUN", True)),
-    ("OUT_OF_MEMORY", True, ("ERROR", False)),
-    ("UNKNOWN", False, ("NOT_RUN", True)),
-    ("UNKNOWN", True, ("ERROR", False)),
-    ("FAILED", True, ("ERROR", False)),
-])
+@pytest.mark.parametrize(
+    "state, started, expected",
+    [
+        ("TIMEOUT", True, ("TIMEOUT", False)),
+        ("CANCELLED", True, ("ERROR", False)),
+        ("CANCELLED", False, ("NOT_RUN", False)),
+        ("NODE_FAIL", True, ("ERROR", True)),
+        ("BOOT_FAIL", False, ("NOT_RUN", True)),
+        ("OUT_OF_MEMORY", True, ("ERROR", False)),
+        ("UNKNOWN", False, ("NOT_RUN", True)),
+        ("UNKNOWN", True, ("ERROR", False)),
+        ("FAILED", True, ("ERROR", False)),
+    ],
+)
 def test_faults_become_statuses(state, started, expected):
     status, reason, retriable = classify_fault(JobState("9_1", state, "NodeDown", "n7"), started, "test_wait")
     assert (status, retriable) == expected
@@ -258,8 +289,7 @@ def test_time_limit_fault_names_the_hung_part():
 def _manifest(tmp_path, argv, timeout):
     stage = tmp_path / "stage"
     manifest = tmp_path / "manifest.json"
-    manifest.write_text(json.dumps({"timeout": timeout, "shards": [
-        {"index": 0, "stage": str(stage), "argv": argv}]}))
+    manifest.write_text(json.dumps({"timeout": timeout, "shards": [{"index": 0, "stage": str(stage), "argv": argv}]}))
     return manifest, stage
 
 
@@ -297,24 +327,33 @@ def test_runner_records_the_schedulers_signal(tmp_path):
 
 
 def _peso(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True, cwd=cwd,
-                          env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")))
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")),
+    )
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--detach"], "--detach needs a batch scheduler"),
-    (["--scheduler", "slurm", "--time", "soon"], "--time 'soon'"),
-    (["--scheduler", "slurm", "--retry-node-fail", "-1"], "--retry-node-fail must be 0 or more"),
-    (["--scheduler", "cobalt"], "invalid choice"),
-    (["--scheduler", "pbs", "--account", "x"], "qsub not found"),
-    (["--target", "frontier", "--scheduler", "slurm"], "account is a placeholder (<PROJID>): give --account"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--detach"], "--detach needs a batch scheduler"),
+        (["--scheduler", "slurm", "--time", "soon"], "--time 'soon'"),
+        (["--scheduler", "slurm", "--retry-node-fail", "-1"], "--retry-node-fail must be 0 or more"),
+        (["--scheduler", "cobalt"], "invalid choice"),
+        (["--scheduler", "pbs", "--account", "x"], "qsub not found"),
+        (["--target", "frontier", "--scheduler", "slurm"], "account is a placeholder (<PROJID>): give --account"),
+    ],
+)
 def test_bad_scheduler_options_are_one_line_errors(tmp_path, args, message):
     env = tmp_path / "env"
     env.mkdir()
     (env / "spack.yaml").write_text("spack: {specs: []}\n")
-    proc = _peso("stack", "test", "--target", "host", "--env", str(env), "--out", str(tmp_path / "out"), *args,
-                 cwd=str(tmp_path))
+    proc = _peso(
+        "stack", "test", "--target", "host", "--env", str(env), "--out", str(tmp_path / "out"), *args, cwd=str(tmp_path)
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert message in lines[-1]
@@ -343,14 +382,26 @@ def test_placeholder_account_must_be_given(tmp_path):
 def test_gpu_shard_gets_a_gpu_from_real_slurm(slurm_cluster, tmp_path):
     facts = resolve_facts(None, {"scheduler": "slurm"})
     facts.gpus_per_node = 2
-    manifest, stage = _manifest(tmp_path, ["sh", "-c", "echo \"$CUDA_VISIBLE_DEVICES\" > gpu.txt"], 60)
+    manifest, stage = _manifest(tmp_path, ["sh", "-c", 'echo "$CUDA_VISIBLE_DEVICES" > gpu.txt'], 60)
     os.makedirs(str(stage))
-    group = BatchGroup(name="gpu-1", indices=[0], gpus=1, minutes=1, facts=facts, run_id="t", manifest=str(manifest),
-                       logs=str(tmp_path), runner=RUNNER, shard_names=["probe"])
+    group = BatchGroup(
+        name="gpu-1",
+        indices=[0],
+        gpus=1,
+        minutes=1,
+        facts=facts,
+        run_id="t",
+        manifest=str(manifest),
+        logs=str(tmp_path),
+        runner=RUNNER,
+        shard_names=["probe"],
+    )
     script = tmp_path / "gpu.sbatch"
     script.write_text(Slurm().script(group))
-    (argv, covered), = Slurm().submissions(group, str(script))
-    proc = subprocess.run(argv, capture_output=True, text=True, cwd=str(stage), env=dict(os.environ, **slurm_cluster.env))
+    ((argv, covered),) = Slurm().submissions(group, str(script))
+    proc = subprocess.run(
+        argv, capture_output=True, text=True, cwd=str(stage), env=dict(os.environ, **slurm_cluster.env)
+    )
     assert proc.returncode == 0, proc.stderr
     job = Slurm().parse_submit(proc.stdout, covered)[0]
     deadline = time.monotonic() + 60
@@ -373,8 +424,10 @@ def test_killed_part_running_then_signal_exit_then_first_missing():
     running = [{"name": "test_hello", "status": "PASSED"}, {"name": "test_wait", "status": "RUNNING"}]
     assert killed_part(running, ["test_hello", "test_wait"]) == "test_wait"
     # Slurm's SIGTERM reached the test program first: Spack logged the part FAILED (143)
-    signalled = [{"name": "test_hello", "status": "PASSED"},
-                 {"name": "test_wait", "status": "FAILED", "message": "Command exited with status 143:"}]
+    signalled = [
+        {"name": "test_hello", "status": "PASSED"},
+        {"name": "test_wait", "status": "FAILED", "message": "Command exited with status 143:"},
+    ]
     assert killed_part(signalled, ["test_hello", "test_wait"]) == "test_wait"
     genuine = [{"name": "test_wait", "status": "FAILED", "message": "Command exited with status 1:"}]
     assert killed_part(genuine, ["test_wait"]) is None

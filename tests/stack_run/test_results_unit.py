@@ -6,10 +6,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from peso.errors import PesoError
-from peso.report import stack_html as report_html
 from peso.report import junit
-from peso.stack.run import records
-from peso.stack.run import testlog
+from peso.report import stack_html as report_html
+from peso.stack.run import records, testlog
 from peso.stack.run.build import InstallOutput
 from peso.stack.run.testrun import select_specs
 
@@ -58,8 +57,14 @@ def test_hung_part_is_the_open_part_or_first_unfinished_test():
 
 
 def _root(name, **kw):
-    root = {"package": name, "version": "1.0", "hash": name.replace("-", "") + "x" * 20, "installed": True,
-            "tests": ["test_a"], "maintainers": ["m-" + name]}
+    root = {
+        "package": name,
+        "version": "1.0",
+        "hash": name.replace("-", "") + "x" * 20,
+        "installed": True,
+        "tests": ["test_a"],
+        "maintainers": ["m-" + name],
+    }
     root.update(kw)
     return root
 
@@ -76,8 +81,13 @@ def test_plan_decides_statuses_up_front_and_keeps_every_requested_spec():
     build = {"specs": [{"hash": roots[3]["hash"], "status": "BUILD_FAILED", "reason": "make failed"}]}
     decided, to_run = select_specs(roots, "host", skip=["skipme"], build_record=build)
     status = {r["package"]: r["status"] for r in decided}
-    assert status == {"notests": "NO_TESTS", "missing": "NOT_INSTALLED", "broken": "BUILD_FAILED",
-                      "ext": "SKIPPED", "skipme": "SKIPPED"}
+    assert status == {
+        "notests": "NO_TESTS",
+        "missing": "NOT_INSTALLED",
+        "broken": "BUILD_FAILED",
+        "ext": "SKIPPED",
+        "skipme": "SKIPPED",
+    }
     assert [row["package"] for _, row in to_run] == ["ok"]
     assert [r["reason"] for r in decided if r["package"] == "broken"] == ["make failed"]
 
@@ -89,11 +99,14 @@ def test_plan_only_rejects_unknown_names():
 
 def test_plan_rerun_failed_runs_only_bad_cells_and_carries_the_rest():
     roots = [_root("good"), _root("bad"), _root("hung")]
-    previous = {"run_id": "R1", "specs": [
-        records.spec_row(roots[0], "host", "PASSED"),
-        records.spec_row(roots[1], "host", "FAILED"),
-        records.spec_row(roots[2], "host", "TIMEOUT"),
-    ]}
+    previous = {
+        "run_id": "R1",
+        "specs": [
+            records.spec_row(roots[0], "host", "PASSED"),
+            records.spec_row(roots[1], "host", "FAILED"),
+            records.spec_row(roots[2], "host", "TIMEOUT"),
+        ],
+    }
     decided, to_run = select_specs(roots, "host", rerun_record=previous)
     assert [r["package"] for _, r in to_run] == ["bad", "hung"]
     assert decided[0]["status"] == "PASSED" and decided[0]["carried_over_from"] == "R1"
@@ -104,8 +117,10 @@ def _record(target, statuses, run_id="R"):
     for name, status in statuses.items():
         row = records.spec_row(_root(name), target, status)
         if status in ("PASSED", "FAILED"):
-            row["parts"] = [{"name": "test_a", "status": status, "message": "m", "duration": 0.1, "excerpt": "boom"},
-                            {"name": "test_b", "status": "SKIPPED", "message": "", "duration": 0.0, "excerpt": ""}]
+            row["parts"] = [
+                {"name": "test_a", "status": status, "message": "m", "duration": 0.1, "excerpt": "boom"},
+                {"name": "test_b", "status": "SKIPPED", "message": "", "duration": 0.0, "excerpt": ""},
+            ]
         rec["specs"].append(row)
     return rec
 
@@ -132,7 +147,10 @@ def test_junit_has_one_testcase_per_part_and_one_per_partless_spec():
     tree = ET.fromstring(junit.render_record(rec))
     cases = tree.findall(".//testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
-        ("host.a", "test_a"), ("host.a", "test_b"), ("host.b", "test_a"), ("host.b", "test_b"),
+        ("host.a", "test_a"),
+        ("host.a", "test_b"),
+        ("host.b", "test_a"),
+        ("host.b", "test_b"),
         ("host.c", "not_installed"),
     ]
     assert cases[2].find("failure") is not None and cases[2].find("failure").text == "boom"
@@ -145,7 +163,11 @@ def test_merge_targets_and_compare_runs():
     b = _record("x86_64_v3", {"lib": "PASSED", "app": "PASSED"}, "B")
     merged = records.merge([a, b])
     assert {(r["package"], r["target"]) for r in merged["specs"]} == {
-        ("lib", "zen3"), ("app", "zen3"), ("lib", "x86_64_v3"), ("app", "x86_64_v3")}
+        ("lib", "zen3"),
+        ("app", "zen3"),
+        ("lib", "x86_64_v3"),
+        ("app", "x86_64_v3"),
+    }
     later = _record("zen3", {"lib": "FAILED", "app": "PASSED"}, "C")
     changes = records.compare(a, later)
     assert [c["package"] for c in changes["new_failures"]] == ["lib"]
@@ -155,8 +177,9 @@ def test_merge_targets_and_compare_runs():
 
 
 def test_html_report_has_matrix_cells_and_details():
-    rec = records.merge([_record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A"),
-                         _record("v3", {"lib": "TIMEOUT"}, "B")])
+    rec = records.merge(
+        [_record("zen3", {"lib": "PASSED", "app": "FAILED"}, "A"), _record("v3", {"lib": "TIMEOUT"}, "B")]
+    )
     html = report_html.render(rec)
     assert html.count('class="cell ') == 4  # 2 packages x 2 targets, one missing cell
     assert 'data-status="TIMEOUT"' in html and 'href="#cell-app-zen3"' in html

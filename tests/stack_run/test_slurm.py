@@ -33,13 +33,25 @@ def _env(demo_stack, cluster):
 
 
 def _peso(demo_stack, cluster, *args, timeout=600):
-    return subprocess.run([sys.executable, "-m", "peso", *args], capture_output=True, text=True,
-                          env=_env(demo_stack, cluster), cwd=demo_stack.work, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *args],
+        capture_output=True,
+        text=True,
+        env=_env(demo_stack, cluster),
+        cwd=demo_stack.work,
+        timeout=timeout,
+    )
 
 
 def _popen(demo_stack, cluster, *args):
-    return subprocess.Popen([sys.executable, "-m", "peso", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=_env(demo_stack, cluster), cwd=demo_stack.work)
+    return subprocess.Popen(
+        [sys.executable, "-m", "peso", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_env(demo_stack, cluster),
+        cwd=demo_stack.work,
+    )
 
 
 def _rows(record):
@@ -63,8 +75,9 @@ def _wait_for(record_path, predicate, what, deadline=120):
 
 def _log_of(record, package):
     row = _rows(record)[package]
-    stage = os.path.join(os.path.dirname(record["executor"]["manifest"]), "..", "stage",
-                         "peso-host-%s-%s" % (package, row["hash"][:7]))
+    stage = os.path.join(
+        os.path.dirname(record["executor"]["manifest"]), "..", "stage", "peso-host-%s-%s" % (package, row["hash"][:7])
+    )
     for folder, _, files in os.walk(stage):
         for name in files:
             if name.endswith("-test-out.txt"):
@@ -88,8 +101,13 @@ def _running_part(record, package, part):
 @pytest.fixture(scope="module")
 def timelimit_run(demo_stack, slurm_cluster):
     """A hang whose Slurm job has a 1-minute limit and a 600 s --timeout: Slurm kills it."""
-    proc = _peso(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "slurm", "--only", "peso-demo-hang", "--timeout", "600", "--time", "1", "--detach"))
+    proc = _peso(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args(
+            "test", "--scheduler", "slurm", "--only", "peso-demo-hang", "--timeout", "600", "--time", "1", "--detach"
+        ),
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "--attach" in out
@@ -97,22 +115,30 @@ def timelimit_run(demo_stack, slurm_cluster):
 
 
 def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster):
-    local = _peso(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "local", "-j", "2", "--timeout", str(TIMEOUT)))
-    slurm = _peso(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "slurm", "--timeout", str(TIMEOUT)))
+    local = _peso(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args("test", "--scheduler", "local", "-j", "2", "--timeout", str(TIMEOUT)),
+    )
+    slurm = _peso(
+        demo_stack, slurm_cluster, *demo_stack.stack_args("test", "--scheduler", "slurm", "--timeout", str(TIMEOUT))
+    )
     local_out, slurm_out = local.stdout + local.stderr, slurm.stdout + slurm.stderr
     assert local.returncode == slurm.returncode == 1, slurm_out
     local_record, slurm_record = load_json(record_of(local_out)), load_json(record_of(slurm_out))
-    assert _statuses(slurm_record) == _statuses(local_record) == {
-        "peso-demo-lib": "PASSED",
-        "peso-demo-app": "PASSED",
-        "peso-demo-fail": "FAILED",
-        "peso-demo-hang": "TIMEOUT",
-        "peso-demo-data": "NO_TESTS",
-        "peso-demo-broken": "BUILD_FAILED",
-        "peso-demo-docs": "NOT_INSTALLED",
-    }
+    assert (
+        _statuses(slurm_record)
+        == _statuses(local_record)
+        == {
+            "peso-demo-lib": "PASSED",
+            "peso-demo-app": "PASSED",
+            "peso-demo-fail": "FAILED",
+            "peso-demo-hang": "TIMEOUT",
+            "peso-demo-data": "NO_TESTS",
+            "peso-demo-broken": "BUILD_FAILED",
+            "peso-demo-docs": "NOT_INSTALLED",
+        }
+    )
     for package, row in _rows(slurm_record).items():
         local_parts = {p["name"]: p["status"] for p in _rows(local_record)[package]["parts"]}
         assert {p["name"]: p["status"] for p in row["parts"]} == local_parts, package
@@ -138,8 +164,13 @@ def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster):
 
 def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slurm_cluster):
     # -j 1 throttles the array to one running element: the second stays pending
-    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "slurm", "-j", "1", "--timeout", "300", "--only", "peso-demo-hang,peso-demo-lib"))
+    proc = _popen(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args(
+            "test", "--scheduler", "slurm", "-j", "1", "--timeout", "300", "--only", "peso-demo-hang,peso-demo-lib"
+        ),
+    )
     record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
     # Which part runs when we cancel does not matter (under load Spack has been seen to
     # stall after test_hello's output); the row must name the part the log shows running.
@@ -164,8 +195,13 @@ def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slu
 
 
 def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slurm_cluster, timelimit_run):
-    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"))
+    proc = _popen(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args(
+            "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
+        ),
+    )
     record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
     _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids in the record")
     proc.send_signal(signal.SIGKILL)
@@ -185,8 +221,13 @@ def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slur
 
 
 def test_ctrl_c_leaves_the_jobs_running_and_says_how_to_attach(demo_stack, slurm_cluster):
-    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"))
+    proc = _popen(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args(
+            "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
+        ),
+    )
     record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
     _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids in the record")
     proc.send_signal(signal.SIGINT)
@@ -234,8 +275,13 @@ def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_pa
 
 def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_cluster):
     node = slurm_cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
-    proc = _popen(demo_stack, slurm_cluster, *demo_stack.stack_args(
-        "test", "--scheduler", "slurm", "--timeout", "8", "--retry-node-fail", "1", "--only", "peso-demo-hang"))
+    proc = _popen(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args(
+            "test", "--scheduler", "slurm", "--timeout", "8", "--retry-node-fail", "1", "--only", "peso-demo-hang"
+        ),
+    )
     record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
     first = _wait_for(record_path, lambda r: _running_part(r, "peso-demo-hang", "test_hello"), "the first attempt")
     try:
@@ -254,10 +300,12 @@ def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_clus
     hang = _rows(load_json(record_path))["peso-demo-hang"]
     assert "resubmitting peso-demo-hang (NODE_FAIL)" in output
     assert hang["attempts"] == 2
-    assert hang["previous_jobs"] == [{"job_id": _rows(first)["peso-demo-hang"]["job_id"], "state": "NODE_FAIL",
-                                      "reason": "NodeDown"}]
+    assert hang["previous_jobs"] == [
+        {"job_id": _rows(first)["peso-demo-hang"]["job_id"], "state": "NODE_FAIL", "reason": "NodeDown"}
+    ]
     assert hang["job_id"] != hang["previous_jobs"][0]["job_id"]
     # the second attempt ran in a fresh stage and hung like a hang does
     assert hang["status"] == "TIMEOUT" and hang["hung_part"] == "test_wait"
-    assert os.path.isdir(os.path.join(os.path.dirname(record_path), "stage",
-                                      "peso-host-peso-demo-hang-%s.try1" % hang["hash"][:7]))
+    assert os.path.isdir(
+        os.path.join(os.path.dirname(record_path), "stage", "peso-host-peso-demo-hang-%s.try1" % hang["hash"][:7])
+    )

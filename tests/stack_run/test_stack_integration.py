@@ -117,8 +117,11 @@ def test_rerun_failed_runs_only_bad_cells_and_skip_is_reported(demo_stack, first
     # passing cells are carried over, not run again
     assert rows["peso-demo-lib"]["carried_over_from"] == record["run_id"]
     assert rows["peso-demo-fail"].get("carried_over_from") is None
-    assert not os.path.exists(os.path.join(os.path.dirname(record_of(output)), "stage", "peso-host-peso-demo-lib-"
-                                           + rows["peso-demo-lib"]["hash"][:7]))
+    assert not os.path.exists(
+        os.path.join(
+            os.path.dirname(record_of(output)), "stage", "peso-host-peso-demo-lib-" + rows["peso-demo-lib"]["hash"][:7]
+        )
+    )
     assert rows["peso-demo-hang"]["reason"] == "excluded with --skip"
 
 
@@ -213,13 +216,26 @@ def test_html_report_renders_in_headless_chromium(first_run, tmp_path, chromium)
     rc, record, path, out, wall = first_run
     html = os.path.join(os.path.dirname(path), "report.html")
     proc = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--user-data-dir=%s" % (tmp_path / "chromium"), "--dump-dom", "file://" + html],
-        capture_output=True, text=True, timeout=120,
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--user-data-dir=%s" % (tmp_path / "chromium"),
+            "--dump-dom",
+            "file://" + html,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     dom = proc.stdout
-    assert "<table id=\"matrix\">" in dom, proc.stderr[-2000:]
+    assert '<table id="matrix">' in dom, proc.stderr[-2000:]
     for package, status in _statuses(record).items():
         assert 'data-package="%s"' % package in dom
     assert dom.count('class="cell ') == 7
@@ -233,9 +249,23 @@ def test_spack_peso_stack_build_concretizes_with_the_environment_api(spack, demo
     shutil.copy(os.path.join(demo_stack.env_dir, "spack.yaml"), env_dir / "spack.yaml")
     out = tmp_path / "out"
     proc = spack(
-        "peso", "stack", "build", "--target", "host", "--env", str(env_dir), "-C", demo_stack.scope,
-        "-c", "concretizer:unify:true", "--out", str(out), "--only", "peso-demo-data",
-        check=False, env={"SPACK_USER_CONFIG_PATH": os.path.join(demo_stack.work, "user-config")},
+        "peso",
+        "stack",
+        "build",
+        "--target",
+        "host",
+        "--env",
+        str(env_dir),
+        "-C",
+        demo_stack.scope,
+        "-c",
+        "concretizer:unify:true",
+        "--out",
+        str(out),
+        "--only",
+        "peso-demo-data",
+        check=False,
+        env={"SPACK_USER_CONFIG_PATH": os.path.join(demo_stack.work, "user-config")},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     record = load_json(out / "build.json")

@@ -5,8 +5,7 @@ from real Spack test logs (tests/stack_run/data/logs: py-pytest, swig and superl
 import os
 
 from peso.report import junit, stack_text
-from peso.stack.run import records
-from peso.stack.run import testlog
+from peso.stack.run import records, testlog
 
 LOGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "logs")
 
@@ -28,7 +27,9 @@ def test_test_imports_that_imports_modules_is_a_real_pass():
     # the same log as it reads when the modules are found: they follow the script as
     # arguments and the script prints each one it imports
     text = _log("py-pytest").replace("Detected the following modules: []", "Detected the following modules: ['pytest']")
-    text = text.replace("    importlib.import_module(module)\n'\n", "    importlib.import_module(module)\n' 'pytest'\npytest\n")
+    text = text.replace(
+        "    importlib.import_module(module)\n'\n", "    importlib.import_module(module)\n' 'pytest'\npytest\n"
+    )
     parts = testlog.parse_log(text)
     assert testlog.mark_vacuous(parts, text) is None
     assert not any(p.get("vacuous") for p in parts)
@@ -38,7 +39,10 @@ def test_multi_part_pass_with_a_skipped_part_is_real():
     text = _log("swig")
     parts = testlog.parse_log(text)
     assert [(p["name"], p["status"]) for p in parts] == [
-        ("test_fortran_swg", "SKIPPED"), ("test_swig_swg", "PASSED"), ("test_swiglib", "PASSED"), ("test_version", "PASSED"),
+        ("test_fortran_swg", "SKIPPED"),
+        ("test_swig_swg", "PASSED"),
+        ("test_swiglib", "PASSED"),
+        ("test_version", "PASSED"),
     ]
     assert testlog.mark_vacuous(parts, text) is None
 
@@ -59,13 +63,29 @@ def test_failed_part_keeps_spack_message_and_finds_the_cause():
 
 
 def _row(status, parts):
-    return {"package": "py-x", "version": "1", "hash": "h" * 32, "target": "t", "status": status,
-            "reason": "test_imports found no module to import", "wall": 1.0, "parts": parts, "log_excerpt": ""}
+    return {
+        "package": "py-x",
+        "version": "1",
+        "hash": "h" * 32,
+        "target": "t",
+        "status": status,
+        "reason": "test_imports found no module to import",
+        "wall": 1.0,
+        "parts": parts,
+        "log_excerpt": "",
+    }
 
 
 def test_vacuous_pass_is_skipped_in_junit_and_compared_as_now_tested():
-    parts = [{"name": "test_imports", "status": "PASSED", "message": "", "duration": 0.1,
-              "vacuous": "test_imports found no module to import"}]
+    parts = [
+        {
+            "name": "test_imports",
+            "status": "PASSED",
+            "message": "",
+            "duration": 0.1,
+            "vacuous": "test_imports found no module to import",
+        }
+    ]
     record = {"specs": [_row("PASSED_VACUOUS", parts)]}
     xml = junit.render_record(record)
     assert 'skipped="1"' in xml and "found no module" in xml

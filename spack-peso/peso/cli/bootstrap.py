@@ -13,19 +13,22 @@ description = "find or provision the pinned Spack (offline from archives) and pr
 
 def setup_parser(subparser):
     subparser.add_argument(
-        "--from", dest="from_dir", metavar="DIR",
+        "--from",
+        dest="from_dir",
+        metavar="DIR",
         help="folder with spack-<commit>.tar.gz and spack-packages-<commit>.tar.gz "
         "(default: $%s, then the checkout's ../shared/spack)" % provision.ARCHIVES_ENV,
     )
     subparser.add_argument("--no-git", action="store_true", help="never clone from the network")
-    subparser.add_argument("--print-env", action="store_true",
-                           help="print only shell 'export' lines (for eval)")
+    subparser.add_argument("--print-env", action="store_true", help="print only shell 'export' lines (for eval)")
 
 
 def run(args):
     install = provision.ensure(
-        args.from_dir, log=ui.msg if not args.print_env else (lambda m: None),
-        with_packages=True, allow_git=not args.no_git,
+        args.from_dir,
+        log=ui.msg if not args.print_env else (lambda m: None),
+        with_packages=True,
+        allow_git=not args.no_git,
     )
     exports = ["export SPACK_ROOT=%s" % install.root, "export SPACK_PYTHON=%s" % provision.spack_python()]
     if args.print_env:

@@ -23,14 +23,15 @@ def setup_parser(subparser):
     action.add_argument("--list", action="store_true", help="list the curated recipes")
     action.add_argument("--diff", action="store_true", help="print each overlay as a diff against builtin")
     action.add_argument("--patch", metavar="DIR", help="write <pkg>.patch files (git am) into DIR")
-    subparser.add_argument("--repo", metavar="DIR",
-                           help="curation repository (default: the project's repo/spack_repo/peso)")
-    subparser.add_argument("--builtin", metavar="DIR",
-                           help="builtin repository (default: the one of the Spack in use)")
+    subparser.add_argument(
+        "--repo", metavar="DIR", help="curation repository (default: the project's repo/spack_repo/peso)"
+    )
+    subparser.add_argument("--builtin", metavar="DIR", help="builtin repository (default: the one of the Spack in use)")
     subparser.add_argument("--before", metavar="RUN", help="run record of the builtin recipes (for --patch)")
     subparser.add_argument("--after", metavar="RUN", help="run record of the curated recipes (for --patch)")
-    subparser.add_argument("--author", default="spack-peso curation <noreply@spack-peso.invalid>",
-                           help="patch author (Name <email>)")
+    subparser.add_argument(
+        "--author", default="spack-peso curation <noreply@spack-peso.invalid>", help="patch author (Name <email>)"
+    )
 
 
 def _repo(args) -> str:
@@ -79,14 +80,23 @@ def run(args):
         rel = provision.load_pins()["spack-packages"]["builtin"] + "/packages"
         for name in args.packages:
             made = overlays_mod.curate(name, repo, os.path.join(builtin, "packages"), commit, rel)
-            ui.msg("curated %s: %s (edit it and the summary/why in %s)"
-                   % (name, made.recipe, os.path.join(made.folder, overlays_mod.PROVENANCE)))
+            ui.msg(
+                "curated %s: %s (edit it and the summary/why in %s)"
+                % (name, made.recipe, os.path.join(made.folder, overlays_mod.PROVENANCE))
+            )
         return 0
     found = overlays_mod.overlays(repo, args.packages or None)
     if args.list:
         for item in found:
-            ui.msg("%-20s %s (builtin %s@%s)" % (item.package, item.provenance["summary"], item.upstream_path,
-                                                item.provenance["builtin"]["commit"][:12]))
+            ui.msg(
+                "%-20s %s (builtin %s@%s)"
+                % (
+                    item.package,
+                    item.provenance["summary"],
+                    item.upstream_path,
+                    item.provenance["builtin"]["commit"][:12],
+                )
+            )
         return 0
     builtin, _ = _builtin(args)
     packages = os.path.join(builtin, "packages")
@@ -99,8 +109,9 @@ def run(args):
     os.makedirs(args.patch, exist_ok=True)
     for item in found:
         original = item.original(packages)
-        message = upstream.commit_message(item, upstream.fixed_rules(item, original),
-                                          upstream.test_outcome(item, before, after), names)
+        message = upstream.commit_message(
+            item, upstream.fixed_rules(item, original), upstream.test_outcome(item, before, after), names
+        )
         path = os.path.join(args.patch, upstream.patch_name(item))
         atomic_write(path, upstream.patch_text(item, original, message, args.author))
         ui.msg("wrote %s" % path)

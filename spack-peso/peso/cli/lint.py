@@ -43,29 +43,48 @@ def setup_parser(subparser):
         "--policy", metavar="PROFILE", help="policy profile from lint/profiles.yaml: e4s (default), xsdk or all"
     )
     subparser.add_argument(
-        "--select", action="append", metavar="RULES", help="run only these rules (IDs, ID prefixes, names or policies; comma-separated)"
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="run only these rules (IDs, ID prefixes, names or policies; comma-separated)",
     )
     subparser.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
     subparser.add_argument("--format", choices=FORMATS, help="output format (default text)")
     subparser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     subparser.add_argument(
-        "--fail-on", choices=SEVERITIES, dest="fail_on", help="exit 1 on findings of this severity or worse (default error)"
+        "--fail-on",
+        choices=SEVERITIES,
+        dest="fail_on",
+        help="exit 1 on findings of this severity or worse (default error)",
     )
     subparser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: number of CPUs)")
     subparser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     subparser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default ~/.cache/spack-peso/lint)")
-    subparser.add_argument("--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)")
+    subparser.add_argument(
+        "--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)"
+    )
     subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
-    subparser.add_argument("--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit")
+    subparser.add_argument(
+        "--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit"
+    )
     # policy-compliance options; logic in lint/session.py and lint/{deep,baseline,autofix,changed}
     extra = subparser.add_argument_group("deep checks, baseline, autofix, changed recipes")
-    extra.add_argument("--deep", action="store_true",
-                       help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)")
-    extra.add_argument("--baseline", metavar="FILE", help="fail only on findings not recorded in FILE; report fixed ones")
-    extra.add_argument("--update-baseline", action="store_true", help="(re)write the --baseline FILE with the current findings")
+    extra.add_argument(
+        "--deep",
+        action="store_true",
+        help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)",
+    )
+    extra.add_argument(
+        "--baseline", metavar="FILE", help="fail only on findings not recorded in FILE; report fixed ones"
+    )
+    extra.add_argument(
+        "--update-baseline", action="store_true", help="(re)write the --baseline FILE with the current findings"
+    )
     extra.add_argument("--fix", action="store_true", help="rewrite mechanical findings in place (see README)")
     extra.add_argument("--diff", action="store_true", help="with --fix: print a unified diff, write nothing")
-    extra.add_argument("--changed-since", metavar="REV", help="lint only recipes changed since git REV (untracked included)")
+    extra.add_argument(
+        "--changed-since", metavar="REV", help="lint only recipes changed since git REV (untracked included)"
+    )
 
 
 def _positive_int(text):
@@ -112,11 +131,19 @@ def lint(args):
         from ..lint.deep.audit import lint_argv, reexec_in_spack
 
         return reexec_in_spack(lint_argv())
-    done = session.run(session.LintRequest(
-        targets=args.paths, config=config, use_cache=not args.no_cache, deep=args.deep, fix=args.fix,
-        diff=args.diff, baseline=args.baseline, update_baseline=args.update_baseline,
-        changed_since=args.changed_since,
-    ))
+    done = session.run(
+        session.LintRequest(
+            targets=args.paths,
+            config=config,
+            use_cache=not args.no_cache,
+            deep=args.deep,
+            fix=args.fix,
+            diff=args.diff,
+            baseline=args.baseline,
+            update_baseline=args.update_baseline,
+            changed_since=args.changed_since,
+        )
+    )
     if done.nothing_changed:
         ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
         return 0
@@ -139,7 +166,10 @@ def lint(args):
     if compared is not None and args.update_baseline:
         note("baseline %s: %d findings recorded" % (args.baseline, len(compared.known)))
     elif compared is not None:
-        note("baseline %s: %d new, %d known, %d fixed" % (args.baseline, len(compared.new), len(compared.known), len(compared.fixed)))
+        note(
+            "baseline %s: %d new, %d known, %d fixed"
+            % (args.baseline, len(compared.new), len(compared.known), len(compared.fixed))
+        )
         for e in compared.fixed:
             note("fixed since the baseline: %s %s %s:%d %s" % (e.package, e.rule, e.path, e.line, e.message))
     base = os.getcwd()

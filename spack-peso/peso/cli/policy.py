@@ -28,19 +28,37 @@ def setup_parser(subparser):
     source = report.add_mutually_exclusive_group()
     source.add_argument("--products", metavar="FILE", help="YAML list of products (name, package, recipe, compat)")
     source.add_argument("--stack", metavar="SPACK_YAML", help="the root specs of this environment are the products")
-    report.add_argument("--repo", action="append", metavar="DIR", help="repository to find recipes in (default: Spack's)")
-    report.add_argument("--compat-dir", metavar="DIR",
-                        help="products' own documents: DIR/<product>.yaml, DIR/<product>/.e4s/*compat*.yaml or an xSDK DIR/<product>-policy-compatibility.md")
-    report.add_argument("--output-dir", "-o", metavar="DIR", default="peso-policy-report",
-                        help="where to write the report (default ./peso-policy-report)")
-    report.add_argument("--compare", metavar="OLD", help="an older report (folder, report.json or YAML) to diff against")
+    report.add_argument(
+        "--repo", action="append", metavar="DIR", help="repository to find recipes in (default: Spack's)"
+    )
+    report.add_argument(
+        "--compat-dir",
+        metavar="DIR",
+        help="products' own documents: DIR/<product>.yaml, DIR/<product>/.e4s/*compat*.yaml or an xSDK DIR/<product>-policy-compatibility.md",
+    )
+    report.add_argument(
+        "--output-dir",
+        "-o",
+        metavar="DIR",
+        default="peso-policy-report",
+        help="where to write the report (default ./peso-policy-report)",
+    )
+    report.add_argument(
+        "--compare", metavar="OLD", help="an older report (folder, report.json or YAML) to diff against"
+    )
     report.add_argument("--policy", metavar="PROFILE", default="all", help="lint profile (default all)")
     report.add_argument("--deep", action="store_true", help="inside Spack: also run Spack's audit checks")
     report.add_argument("--jobs", "-j", type=int, default=0, help="worker processes")
     report.add_argument("--no-cache", action="store_true", help="do not use the lint result cache")
-    report.add_argument("--evidence", nargs="+", action="extend", default=[], metavar="DIR",
-                        help="run folders, environments, install trees, mirrors to read evidence from: "
-                             "check records (*.jsonl), build.json, runs/*/record.json, prefixes, sources")
+    report.add_argument(
+        "--evidence",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="DIR",
+        help="run folders, environments, install trees, mirrors to read evidence from: "
+        "check records (*.jsonl), build.json, runs/*/record.json, prefixes, sources",
+    )
     SUBCOMMANDS["report"] = report_command
 
     explain = sp.add_parser("explain", help="a policy's evidence ladder: what passes, fails, is partial")
@@ -77,29 +95,45 @@ def report_command(args):
     from ..report import policy_docs
 
     repos = _repos(args, required=not args.products)  # a products file may name every recipe
-    chosen = products.select(repos, products_file=args.products, stack=args.stack, names=args.packages,
-                             compat_dir=args.compat_dir)
+    chosen = products.select(
+        repos, products_file=args.products, stack=args.stack, names=args.packages, compat_dir=args.compat_dir
+    )
     if args.deep and not _in_spack():
         raise PesoError("--deep needs Spack: run it as 'spack peso policy report --deep ...'")
     old = compare.load_table(args.compare) if args.compare else None
     config = load_config().override(policy=args.policy, jobs=args.jobs or None)
     fill = {"target": _target_of(args.stack)} if args.stack else {}
-    report = run.build_report(chosen, config, use_cache=not args.no_cache, deep=args.deep, jobs=args.jobs,
-                              evidence_dirs=args.evidence, fill=fill)
+    report = run.build_report(
+        chosen,
+        config,
+        use_cache=not args.no_cache,
+        deep=args.deep,
+        jobs=args.jobs,
+        evidence_dirs=args.evidence,
+        fill=fill,
+    )
     out = args.output_dir
     policy_docs.write_all(report, out)
 
     missing = [p.product for p in report.products if p.error]
-    ui.msg("%d products, %d policies%s" % (len(report.products), len(report.policies),
-                                           " (%s)" % report.spack if report.spack else " (static: no Spack loaded)"))
+    ui.msg(
+        "%d products, %d policies%s"
+        % (
+            len(report.products),
+            len(report.policies),
+            " (%s)" % report.spack if report.spack else " (static: no Spack loaded)",
+        )
+    )
     if missing:
         ui.warn("no recipe for: %s" % ", ".join(missing))
     if args.evidence:
         ui.msg("evidence read: " + ", ".join("%d %s" % (n, kind) for kind, n in report.evidence_sources.items() if n))
     ui.info("status per policy (products):\n" + policy_docs.status_table(report))
     ui.msg(policy_docs.decided_line(report))
-    ui.info("headline counts (products of %d):\n" % len(report.products) + "\n".join(
-        "  %-28s %s" % (label, count) for label, count in policy_docs.headline_counts(report)))
+    ui.info(
+        "headline counts (products of %d):\n" % len(report.products)
+        + "\n".join("  %-28s %s" % (label, count) for label, count in policy_docs.headline_counts(report))
+    )
     per_rule = policy_docs.rule_lines(report, {rid: r.name for rid, r in RULES.items()})
     if per_rule:
         ui.info("products failing each rule:\n" + "\n".join(per_rule))
@@ -112,8 +146,10 @@ def report_command(args):
         ui.info("compared with %s:\n  " % args.compare + "\n  ".join(compare.summary_lines(comparison)))
         if comparison.has_regressions:
             status = 1
-    ui.msg("wrote %s/{report.md,report.html,report.json} and %d compatibility documents in %s/compat"
-           % (out, len(report.products), out))
+    ui.msg(
+        "wrote %s/{report.md,report.html,report.json} and %d compatibility documents in %s/compat"
+        % (out, len(report.products), out)
+    )
     return status
 
 
@@ -149,7 +185,9 @@ def stack_command(args):
         sys.stdout.write(json.dumps([p.to_dict() for p in problems], indent=1) + "\n")
     else:
         for p in problems:  # lint's text form, with the package named (a stack lists many)
-            sys.stdout.write("%s:%d: %s %s %s%s\n" % (p.path, p.line, p.rule, p.severity,
-                                                       p.package + ": " if p.package else "", p.message))
+            sys.stdout.write(
+                "%s:%d: %s %s %s%s\n"
+                % (p.path, p.line, p.rule, p.severity, p.package + ": " if p.package else "", p.message)
+            )
         ui.msg("%d stack-level problems in %s" % (len(problems), args.env))
     return 1 if any(p.severity in ("warning", "error") for p in problems) else 0

@@ -4,8 +4,7 @@ Argument wiring only: ``stack_generate`` holds targets/generate/diff,
 ``stack_run`` holds build/test/report.
 """
 
-from . import stack_generate
-from . import stack_run
+from . import stack_generate, stack_run
 
 description = "render, build and test E4S environments per target machine"
 

@@ -16,8 +16,9 @@ def _csv(value):
 
 
 def _add_catalog(parser):
-    parser.add_argument("--catalog", default=None,
-                        help="catalogue name under environments/catalog or a path (default: e4s)")
+    parser.add_argument(
+        "--catalog", default=None, help="catalogue name under environments/catalog or a path (default: e4s)"
+    )
 
 
 # -- targets -----------------------------------------------------------------------------
@@ -39,10 +40,10 @@ def targets(args):
     for name in target_names() + ["host"]:
         t = find_target(name)
         gpu = t.backend if t.backend == "none" else "%s %s" % (t.backend, t.gpu_arch or "")
-        rows.append((t.name, t.doc["arch"]["os"], t.cpu_target, gpu.strip(),
-                     t.doc["mpi"]["provider"], t.doc.get("status", "")))
-    widths = [max(len(str(r[i])) for r in rows + [("target", "os", "cpu", "gpu", "mpi", "status")])
-              for i in range(6)]
+        rows.append(
+            (t.name, t.doc["arch"]["os"], t.cpu_target, gpu.strip(), t.doc["mpi"]["provider"], t.doc.get("status", ""))
+        )
+    widths = [max(len(str(r[i])) for r in rows + [("target", "os", "cpu", "gpu", "mpi", "status")]) for i in range(6)]
     fmt = "  ".join("%%-%ds" % w for w in widths)
     ui.msg("%d targets in %s/targets (+ host, detected now)" % (len(rows) - 1, environments_dir()))
     print(fmt % ("target", "os", "cpu", "gpu", "mpi", "status"))
@@ -57,29 +58,55 @@ def setup_generate(parser):
     _add_catalog(parser)
     parser.add_argument("--tags", default=None, help="only products with any of these tags (comma list)")
     parser.add_argument("--only", default=None, help="only these products (comma list)")
-    parser.add_argument("-o", "--out", dest="out_dir", default=None,
-                        help="output directory for spack.yaml (default: environments/<target>)")
-    parser.add_argument("--format", default="auto", choices=["auto", "definitions", "groups"],
-                        help="spec groups need a newer Spack; auto asks the running Spack")
-    parser.add_argument("--check", action="store_true",
-                        help="validate with Spack's environment schema, then give every root a "
-                             "verdict from the real Spack's concretizer and list every failure")
-    parser.add_argument("--no-concretize", action="store_true",
-                        help="with --check: schema validation only")
-    parser.add_argument("--lock", action="store_true",
-                        help="with --check: run `spack -e DIR concretize` instead, writing "
-                             "spack.lock (stops at the first failing root)")
-    parser.add_argument("--batch", type=int, default=16,
-                        help="with --check: roots per solve (Spack's when_possible rounds); roots "
-                             "a batch leaves unsolved are retried alone (default: 16; 1 = each alone)")
-    parser.add_argument("--batch-timeout", type=int, default=300,
-                        help="with --check: seconds a batch's solve may spend improving its "
-                             "model; the best model found then is a verdict (default: 300)")
-    parser.add_argument("--record", default=None,
-                        help="with --check: append one JSON line per root to this file as verdicts arrive")
-    parser.add_argument("--resume", action="store_true",
-                        help="with --record: keep the verdicts recorded under the same stack "
-                             "configuration and solve only the other roots")
+    parser.add_argument(
+        "-o",
+        "--out",
+        dest="out_dir",
+        default=None,
+        help="output directory for spack.yaml (default: environments/<target>)",
+    )
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "definitions", "groups"],
+        help="spec groups need a newer Spack; auto asks the running Spack",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="validate with Spack's environment schema, then give every root a "
+        "verdict from the real Spack's concretizer and list every failure",
+    )
+    parser.add_argument("--no-concretize", action="store_true", help="with --check: schema validation only")
+    parser.add_argument(
+        "--lock",
+        action="store_true",
+        help="with --check: run `spack -e DIR concretize` instead, writing "
+        "spack.lock (stops at the first failing root)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=16,
+        help="with --check: roots per solve (Spack's when_possible rounds); roots "
+        "a batch leaves unsolved are retried alone (default: 16; 1 = each alone)",
+    )
+    parser.add_argument(
+        "--batch-timeout",
+        type=int,
+        default=300,
+        help="with --check: seconds a batch's solve may spend improving its "
+        "model; the best model found then is a verdict (default: 300)",
+    )
+    parser.add_argument(
+        "--record", default=None, help="with --check: append one JSON line per root to this file as verdicts arrive"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --record: keep the verdicts recorded under the same stack "
+        "configuration and solve only the other roots",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
     parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
 
@@ -91,19 +118,27 @@ def generate(args):
     if args.resume and not args.record:
         raise PesoError("--resume needs --record FILE (the verdicts to resume from)")
     path, text, entries, target = run_generate(
-        args.target, catalog=args.catalog, tags=_csv(args.tags), only=_csv(args.only),
-        out_dir=args.out_dir, fmt=args.format)
+        args.target,
+        catalog=args.catalog,
+        tags=_csv(args.tags),
+        only=_csv(args.only),
+        out_dir=args.out_dir,
+        fmt=args.format,
+    )
     built = len({e.spec for e in entries if e.status == BUILT})  # a repeated root counts once
     skipped = sum(e.status == SKIPPED for e in entries)
-    ui.msg("wrote %s: %d root specs for %s (%s, gpu %s), %d skipped by known issues"
-           % (path, built, target.name, target.cpu_target, target.backend, skipped))
+    ui.msg(
+        "wrote %s: %d root specs for %s (%s, gpu %s), %d skipped by known issues"
+        % (path, built, target.name, target.cpu_target, target.backend, skipped)
+    )
     if not args.check:
         return 0
     from ..stack.generate.check import check_environment, check_schema, concretize_each
 
     if args.lock:
-        result = check_environment(os.path.dirname(path), concretize=not args.no_concretize,
-                                   jobs=args.jobs, timeout=args.timeout)
+        result = check_environment(
+            os.path.dirname(path), concretize=not args.no_concretize, jobs=args.jobs, timeout=args.timeout
+        )
         ui.msg("schema: %s" % ("ok" if result.schema_ok else "FAILED: " + result.schema_error))
         if result.concretized is not None:
             if result.concretized:
@@ -117,13 +152,20 @@ def generate(args):
     ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
     if not ok or args.no_concretize:
         return 0 if ok else 1
-    results = concretize_each(os.path.dirname(path), jobs=args.jobs or 2, timeout=args.timeout,
-                              record=args.record, batch=args.batch, resume=args.resume,
-                              batch_timeout=args.batch_timeout)
+    results = concretize_each(
+        os.path.dirname(path),
+        jobs=args.jobs or 2,
+        timeout=args.timeout,
+        record=args.record,
+        batch=args.batch,
+        resume=args.resume,
+        batch_timeout=args.batch_timeout,
+    )
     failed = [r for r in results if not r["ok"]]
-    ui.msg("concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
-           % (len(results), built, len(results) - len(failed), len(failed),
-              sum(r["seconds"] for r in results)))
+    ui.msg(
+        "concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
+        % (len(results), built, len(results) - len(failed), len(failed), sum(r["seconds"] for r in results))
+    )
     for r in failed:
         print("  - %s: %s" % (r["spec"], r["error"][:300]))
     return 0 if not failed and len(results) == built else 1
@@ -134,8 +176,11 @@ def setup_diff(parser):
     parser.add_argument("--target", required=True, help="target profile to render")
     against = parser.add_mutually_exclusive_group(required=True)
     against.add_argument("--against", help="a hand-made spack.yaml (or its folder)")
-    against.add_argument("--e4s", help="an E4S-Project/e4s checkout or git repository: compare with "
-                                       "its environments for this target, per product")
+    against.add_argument(
+        "--e4s",
+        help="an E4S-Project/e4s checkout or git repository: compare with "
+        "its environments for this target, per product",
+    )
     parser.add_argument("--rev", default="HEAD", help="with --e4s from a git repository: the revision")
     _add_catalog(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
@@ -181,8 +226,10 @@ def import_e4s(args):
     if not args.out:
         print(text.rstrip())
     else:
-        ui.msg("wrote %s: %d proposed changes for %s from %s (%.1f%% of E4S's root products rendered)"
-               % (args.out, len(doc["proposals"]), target.name, doc["e4s"], report.coverage_percent))
+        ui.msg(
+            "wrote %s: %d proposed changes for %s from %s (%.1f%% of E4S's root products rendered)"
+            % (args.out, len(doc["proposals"]), target.name, doc["e4s"], report.coverage_percent)
+        )
     return 0
 
 
@@ -190,8 +237,13 @@ def import_e4s(args):
 def setup_coverage(parser):
     _add_catalog(parser)
     parser.add_argument("--targets", default=None, help="comma list (default: every profile)")
-    parser.add_argument("-o", "--out", dest="out_dir", default=None,
-                        help="write coverage.md and coverage.json here (default: environments/)")
+    parser.add_argument(
+        "-o",
+        "--out",
+        dest="out_dir",
+        default=None,
+        help="write coverage.md and coverage.json here (default: environments/)",
+    )
 
 
 def coverage(args):
@@ -208,8 +260,7 @@ def coverage(args):
 # -- lint-catalog ------------------------------------------------------------------------
 def setup_lint_catalog(parser):
     _add_catalog(parser)
-    parser.add_argument("--repo", default=None,
-                        help="recipes folder (packages/); default: the builtin repo Spack uses")
+    parser.add_argument("--repo", default=None, help="recipes folder (packages/); default: the builtin repo Spack uses")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -231,18 +282,30 @@ def lint_catalog(args):
 def setup_known_issues(parser):
     parser.add_argument("--target", required=True, help="the target the record was made for")
     _add_catalog(parser)
-    parser.add_argument("--record", default=None,
-                        help="a `generate --check --record` file (with --recheck: where verdicts go)")
-    parser.add_argument("-o", "--out", dest="out", default=None,
-                        help="merge the proposals into this file (default: print them); a curator "
-                             "copies the accepted ones into the catalogue. With --recheck: the "
-                             "report (default: environments/<target>/known-issues-recheck.yaml)")
-    parser.add_argument("--recheck", action="store_true",
-                        help="re-test every product a known issue skips on the target with the real "
-                             "concretizer: still fails, now concretizes, or cannot be decided here")
+    parser.add_argument(
+        "--record", default=None, help="a `generate --check --record` file (with --recheck: where verdicts go)"
+    )
+    parser.add_argument(
+        "-o",
+        "--out",
+        dest="out",
+        default=None,
+        help="merge the proposals into this file (default: print them); a curator "
+        "copies the accepted ones into the catalogue. With --recheck: the "
+        "report (default: environments/<target>/known-issues-recheck.yaml)",
+    )
+    parser.add_argument(
+        "--recheck",
+        action="store_true",
+        help="re-test every product a known issue skips on the target with the real "
+        "concretizer: still fails, now concretizes, or cannot be decided here",
+    )
     parser.add_argument("--only", default=None, help="with --recheck: only these products (comma list)")
-    parser.add_argument("--resume", action="store_true",
-                        help="with --recheck --record: keep verdicts recorded under the same configuration")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --recheck --record: keep verdicts recorded under the same configuration",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=1, help="with --recheck: solver processes")
     parser.add_argument("--batch", type=int, default=16, help="with --recheck: roots per solve")
     parser.add_argument("--batch-timeout", type=int, default=300, help="with --recheck: seconds per batch")
@@ -266,9 +329,10 @@ def known_issues(args):
         print(yaml.safe_dump({"issues": issues}, sort_keys=False, width=100).rstrip())
         return 0
     kept, added = merge_issues(args.out, issues)
-    ui.msg("%s: %d proposed known issues from %s for %s (%d others kept); copy the accepted ones "
-           "into the catalogue"
-           % (args.out, added, args.record, args.target, kept))
+    ui.msg(
+        "%s: %d proposed known issues from %s for %s (%d others kept); copy the accepted ones "
+        "into the catalogue" % (args.out, added, args.record, args.target, kept)
+    )
     return 0
 
 
@@ -280,9 +344,16 @@ def _recheck(args):
     if args.resume and not args.record:
         raise PesoError("--resume needs --record FILE (the verdicts to resume from)")
     target = find_target(args.target)
-    report = recheck(target.name, catalog_path(args.catalog), jobs=args.jobs, batch=args.batch,
-                     batch_timeout=args.batch_timeout, record=args.record, resume=args.resume,
-                     only=_csv(args.only) or None)
+    report = recheck(
+        target.name,
+        catalog_path(args.catalog),
+        jobs=args.jobs,
+        batch=args.batch,
+        batch_timeout=args.batch_timeout,
+        record=args.record,
+        resume=args.resume,
+        only=_csv(args.only) or None,
+    )
     out = args.out or os.path.join(environments_dir(), target.name, "known-issues-recheck.yaml")
     write_report(out, report)
     counts = ", ".join("%d %s" % (n, v) for v, n in report["counts"].items()) or "nothing skipped"
@@ -294,20 +365,38 @@ def _recheck(args):
 
 #: name -> (help, setup_parser function, command function)
 SUBCOMMANDS = {
-    "targets": ("list target machine profiles, show one, or show what 'host' resolves to",
-                setup_targets, targets),
-    "generate": ("render environments/<target>/spack.yaml from the catalogue and a target profile",
-                 setup_generate, generate),
-    "diff": ("compare a rendered stack with a hand-made spack.yaml or E4S's environments for "
-             "the target (roots, GPU backends, variants)",
-             setup_diff, diff),
-    "import-e4s": ("propose catalogue changes from E4S's environments for a target (a file to "
-                   "review; the catalogue is never rewritten)", setup_import_e4s, import_e4s),
-    "coverage": ("product x target coverage matrix (built / skipped with reason / unsupported)",
-                 setup_coverage, coverage),
-    "lint-catalog": ("check the catalogue against package recipes (variants, GPU support)",
-                     setup_lint_catalog, lint_catalog),
-    "known-issues": ("propose known issues from a `generate --check --record` run, or --recheck "
-                     "the skipped products against the current recipes",
-                     setup_known_issues, known_issues),
+    "targets": ("list target machine profiles, show one, or show what 'host' resolves to", setup_targets, targets),
+    "generate": (
+        "render environments/<target>/spack.yaml from the catalogue and a target profile",
+        setup_generate,
+        generate,
+    ),
+    "diff": (
+        "compare a rendered stack with a hand-made spack.yaml or E4S's environments for "
+        "the target (roots, GPU backends, variants)",
+        setup_diff,
+        diff,
+    ),
+    "import-e4s": (
+        "propose catalogue changes from E4S's environments for a target (a file to "
+        "review; the catalogue is never rewritten)",
+        setup_import_e4s,
+        import_e4s,
+    ),
+    "coverage": (
+        "product x target coverage matrix (built / skipped with reason / unsupported)",
+        setup_coverage,
+        coverage,
+    ),
+    "lint-catalog": (
+        "check the catalogue against package recipes (variants, GPU support)",
+        setup_lint_catalog,
+        lint_catalog,
+    ),
+    "known-issues": (
+        "propose known issues from a `generate --check --record` run, or --recheck "
+        "the skipped products against the current recipes",
+        setup_known_issues,
+        known_issues,
+    ),
 }

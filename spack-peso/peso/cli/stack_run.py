@@ -9,14 +9,13 @@ import os
 from .. import ui
 from ..errors import PesoError
 from ..fsutil import atomic_write
-from ..stack.run import executors
-from ..report import stack_html as report_html
 from ..report import junit, stack_text
-from ..stack.run import records
+from ..report import stack_html as report_html
+from ..spackcall.cli import SpackCLI
+from ..stack.run import executors, records
 from ..stack.run.build import StackBuild
 from ..stack.run.executors.batch import BatchExecutor
 from ..stack.run.executors.local import LocalExecutor
-from ..spackcall.cli import SpackCLI
 from ..stack.run.testrun import TestRun
 
 
@@ -81,7 +80,8 @@ def setup_build_parser(subparser):
         "--ci-mirror", metavar="URL", help="buildcache-destination mirror for --ci (if the site config has none)"
     )
     subparser.add_argument(
-        "--mirror", metavar="DIR",
+        "--mirror",
+        metavar="DIR",
         help="build only from this local source mirror (air-gapped; replaces every other mirror)",
     )
     group = _batch_options(
@@ -89,7 +89,7 @@ def setup_build_parser(subparser):
         scheduler="build inside one batch job with this scheduler (default: local, here)",
         nodes="nodes for the build job (default 1)",
         time="time limit of the build job (MINUTES or H:MM:SS; default: the queue's maximum from the target "
-             "profile, else 2 h)",
+        "profile, else 2 h)",
     )
     group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
 
@@ -138,17 +138,31 @@ def _batch_build(args):
     if args.ci:
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
     doc, path = _target_doc(args.target)
-    facts = executors.resolve_facts(doc, {
-        "scheduler": args.scheduler, "partition": args.partition, "account": args.account,
-        "nodes": args.nodes, "time": args.time,
-    }, path)
+    facts = executors.resolve_facts(
+        doc,
+        {
+            "scheduler": args.scheduler,
+            "partition": args.partition,
+            "account": args.account,
+            "nodes": args.nodes,
+            "time": args.time,
+        },
+        path,
+    )
     args.only = _csv(args.only)
     env_dir = args.env_dir or os.path.join("environments", args.target)
     if not os.path.isfile(os.path.join(env_dir, "spack.yaml")):
         raise PesoError("no spack.yaml here (run 'stack generate' first)", os.path.abspath(env_dir))
     progress = _TestProgress()
-    job = BatchBuild(executors.adapter(facts.kind), facts, _out(args), inner_argv(args, env_dir, _out(args)),
-                     dict(os.environ), on_event=progress, dry_run=args.dry_run)
+    job = BatchBuild(
+        executors.adapter(facts.kind),
+        facts,
+        _out(args),
+        inner_argv(args, env_dir, _out(args)),
+        dict(os.environ),
+        on_event=progress,
+        dry_run=args.dry_run,
+    )
     record = job.run()
     if record is None:
         return 0
@@ -186,11 +200,20 @@ def _scheduler_options(subparser):
         nodes="nodes per shard job (default 1)",
         time="time limit per shard job (MINUTES or H:MM:SS; default --timeout + 90 s)",
     )
-    group.add_argument("--retry-node-fail", type=int, default=0, metavar="N",
-                       help="resubmit shards lost to a node failure, or never started, up to N times")
+    group.add_argument(
+        "--retry-node-fail",
+        type=int,
+        default=0,
+        metavar="N",
+        help="resubmit shards lost to a node failure, or never started, up to N times",
+    )
     group.add_argument("--detach", action="store_true", help="submit, record the job ids and return")
-    group.add_argument("--attach", metavar="RUN", help="collect the results of a batch run (record.json or run directory)")
-    group.add_argument("--dry-run", action="store_true", help="write the batch scripts and show the commands; submit nothing")
+    group.add_argument(
+        "--attach", metavar="RUN", help="collect the results of a batch run (record.json or run directory)"
+    )
+    group.add_argument(
+        "--dry-run", action="store_true", help="write the batch scripts and show the commands; submit nothing"
+    )
 
 
 def _target_doc(name):
@@ -214,20 +237,37 @@ def _jobs(args):
 
 def _executor(args):
     doc, path = _target_doc(args.target)
-    facts = executors.resolve_facts(doc, {
-        "scheduler": args.scheduler, "partition": args.partition, "account": args.account,
-        "nodes": args.nodes, "time": args.time,
-    }, path)
+    facts = executors.resolve_facts(
+        doc,
+        {
+            "scheduler": args.scheduler,
+            "partition": args.partition,
+            "account": args.account,
+            "nodes": args.nodes,
+            "time": args.time,
+        },
+        path,
+    )
     if args.retry_node_fail < 0:
         raise PesoError("--retry-node-fail must be 0 or more")
     if facts.kind == "local":
-        for flag, value in (("--detach", args.detach), ("--dry-run", args.dry_run),
-                            ("--retry-node-fail", args.retry_node_fail)):
+        for flag, value in (
+            ("--detach", args.detach),
+            ("--dry-run", args.dry_run),
+            ("--retry-node-fail", args.retry_node_fail),
+        ):
             if value:
                 raise PesoError("%s needs a batch scheduler (--scheduler slurm|pbs|flux)" % flag)
         return LocalExecutor(_jobs(args), args.timeout), facts
-    return BatchExecutor(executors.adapter(facts.kind), facts, args.timeout, throttle=args.jobs,
-                         retry_node_fail=args.retry_node_fail, detach=args.detach, dry_run=args.dry_run), facts
+    return BatchExecutor(
+        executors.adapter(facts.kind),
+        facts,
+        args.timeout,
+        throttle=args.jobs,
+        retry_node_fail=args.retry_node_fail,
+        detach=args.detach,
+        dry_run=args.dry_run,
+    ), facts
 
 
 def _record_path(path):
@@ -264,7 +304,10 @@ class _TestProgress:
             self.done += 1
             row = info["row"]
             wall = " %.1fs" % row["wall"] if row.get("wall") is not None else ""
-            ui.msg("[%d/%d] %s: %s%s %s" % (self.done, self.total, row["package"], row["status"], wall, row.get("reason", "")))
+            ui.msg(
+                "[%d/%d] %s: %s%s %s"
+                % (self.done, self.total, row["package"], row["status"], wall, row.get("reason", ""))
+            )
 
 
 def stack_test(args):

@@ -25,9 +25,7 @@ def setup_parser(subparser):
     sp = subparser.add_subparsers(metavar="SUBCOMMAND", dest="peso_command")
     sp.required = True
     for name, module in SUBCOMMANDS.items():
-        module.setup_parser(
-            sp.add_parser(name, help=module.description, description=module.description)
-        )
+        module.setup_parser(sp.add_parser(name, help=module.description, description=module.description))
 
 
 def peso(parser, args):

@@ -71,8 +71,10 @@ _ProvenanceDumper.add_representer(
     lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|" if "\n" in text else None),
 )
 
-HEADER = ("# Provenance of this curated recipe (spack peso curate); the patch for spack-packages\n"
-          "# is made from it: spack peso curate --patch DIR\n")
+HEADER = (
+    "# Provenance of this curated recipe (spack peso curate); the patch for spack-packages\n"
+    "# is made from it: spack peso curate --patch DIR\n"
+)
 
 
 def dump_provenance(doc: dict) -> str:
@@ -115,8 +117,7 @@ def overlays(repo: str, names: Optional[List[str]] = None) -> List[Overlay]:
     return found
 
 
-def curate(package: str, repo: str, builtin_packages: str, builtin_commit: str,
-           packages_root_relative: str) -> Overlay:
+def curate(package: str, repo: str, builtin_packages: str, builtin_commit: str, packages_root_relative: str) -> Overlay:
     """Copy the builtin recipe folder of ``package`` into ``repo`` with provenance.
 
     ``packages_root_relative`` is the builtin ``packages`` folder's path inside

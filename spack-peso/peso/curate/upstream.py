@@ -76,7 +76,9 @@ def commit_message(overlay: Overlay, rules: List[Tuple[str, int, int]], outcome:
         lines.append("")
     if outcome:
         lines += ["Stand-alone tests (spack test run): %s" % outcome, ""]
-    lines.append("Curated with spack-peso from %s@%s." % (overlay.upstream_path, overlay.provenance["builtin"]["commit"][:12]))
+    lines.append(
+        "Curated with spack-peso from %s@%s." % (overlay.upstream_path, overlay.provenance["builtin"]["commit"][:12])
+    )
     return "\n".join(lines)
 
 
@@ -86,8 +88,7 @@ def patch_text(overlay: Overlay, original: str, message: str, author: str) -> st
     return (
         "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
         "From: %s\n"
-        "Subject: [PATCH] %s\n\n%s\n---\n%s"
-        % (author, title, body.strip() + "\n", unified_diff(overlay, original))
+        "Subject: [PATCH] %s\n\n%s\n---\n%s" % (author, title, body.strip() + "\n", unified_diff(overlay, original))
     )
 
 

@@ -107,7 +107,9 @@ def fixers() -> Dict[str, Callable]:
     return {r.id: r.fix for r in all_rules() if r.fix is not None}
 
 
-def fix_source(source: str, path: str = "<recipe>", rules: Optional[Sequence[str]] = None) -> Tuple[str, Dict[str, int]]:
+def fix_source(
+    source: str, path: str = "<recipe>", rules: Optional[Sequence[str]] = None
+) -> Tuple[str, Dict[str, int]]:
     """Apply the fixers of the rule IDs in ``rules`` (default: all) one after the other.
 
     Each fixer sees the output of the previous one (re-parsed), so their spans never

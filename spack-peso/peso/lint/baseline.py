@@ -59,7 +59,9 @@ def fingerprints(findings: Sequence[Finding], read_line: Optional[Callable[[str,
     read_line = read_line or LineReader()
     seen: Dict[Tuple[str, str, str], int] = collections.Counter()
     result = []
-    for f in sorted(range(len(findings)), key=lambda i: (findings[i].path, findings[i].line, findings[i].column, findings[i].rule)):
+    for f in sorted(
+        range(len(findings)), key=lambda i: (findings[i].path, findings[i].line, findings[i].column, findings[i].rule)
+    ):
         finding = findings[f]
         text = normalise(read_line(finding.path, finding.line)) if finding.line else ""
         key = (finding.rule, finding.package, text)
@@ -119,8 +121,12 @@ def load_baseline(path: str) -> Baseline:
         try:
             entries.append(
                 BaselineEntry(
-                    str(item["fingerprint"]), str(item["rule"]), str(item["package"]),
-                    str(item.get("path", "")), int(item.get("line", 0)), str(item.get("message", "")),
+                    str(item["fingerprint"]),
+                    str(item["rule"]),
+                    str(item["package"]),
+                    str(item.get("path", "")),
+                    int(item.get("line", 0)),
+                    str(item.get("message", "")),
                 )
             )
         except (KeyError, TypeError, ValueError):
@@ -128,8 +134,9 @@ def load_baseline(path: str) -> Baseline:
     return Baseline(path, entries)
 
 
-def compare(findings: Sequence[Finding], baseline: Baseline, linted_packages: Iterable[str],
-            read_line=None) -> BaselineResult:
+def compare(
+    findings: Sequence[Finding], baseline: Baseline, linted_packages: Iterable[str], read_line=None
+) -> BaselineResult:
     """Split findings into new and known; list fixed entries of the packages linted."""
     prints = fingerprints(findings, read_line)
     known_prints = baseline.by_fingerprint()
@@ -157,8 +164,9 @@ def entries_for(findings: Sequence[Finding], base_dir: str, read_line=None) -> L
     return entries
 
 
-def write_baseline(path: str, findings: Sequence[Finding], linted_packages: Optional[Iterable[str]] = None,
-                   read_line=None) -> int:
+def write_baseline(
+    path: str, findings: Sequence[Finding], linted_packages: Optional[Iterable[str]] = None, read_line=None
+) -> int:
     """(Re)write the baseline with the current findings, atomically.
 
     Entries of packages not linted in this run are kept, so updating the baseline from

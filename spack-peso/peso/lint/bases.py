@@ -38,8 +38,17 @@ from ..recipe.syntax import spec_name
 FALLBACK_DERIVED: Dict[str, FrozenSet[str]] = {
     "homepage": frozenset(("pypi", "cran", "bioc", "racket_name", "cpan")),
     "git": frozenset(("bioc",)),
-    "url": frozenset(("pypi", "cran", "gnu_mirror_path", "sourceforge_mirror_path",
-                      "xorg_mirror_path", "sourceware_mirror_path", "cpan")),
+    "url": frozenset(
+        (
+            "pypi",
+            "cran",
+            "gnu_mirror_path",
+            "sourceforge_mirror_path",
+            "xorg_mirror_path",
+            "sourceware_mirror_path",
+            "cpan",
+        )
+    ),
 }
 #: modules whose classes are Spack core (PackageBase, Package): known ends of a chain
 CORE_MODULES = ("spack.package", "spack.package_base", "spack")
@@ -169,8 +178,15 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
     variants = {d.first for d in cls.directives if d.name == "variant" and d.first}
     bases = [(b, module.imports.get(b.split(".")[0], "")) for b in cls.bases]
     return ClassFacts(
-        name=cls.name, bases=bases, module_path=path, attributes=attributes, slots=slots,
-        directives={d.name for d in cls.directives}, variants=variants, tests=tests, methods=methods,
+        name=cls.name,
+        bases=bases,
+        module_path=path,
+        attributes=attributes,
+        slots=slots,
+        directives={d.name for d in cls.directives},
+        variants=variants,
+        tests=tests,
+        methods=methods,
         dependencies={name for name in (spec_name(d.first) for d in cls.directives if d.name == "depends_on") if name},
     )
 
@@ -178,7 +194,8 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
 def _read_attributes(function, owner: str) -> FrozenSet[str]:
     """Attributes of ``owner`` (``cls``/``self``) a deriving function reads."""
     return frozenset(
-        node.attr for node in ast.walk(function)
+        node.attr
+        for node in ast.walk(function)
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == owner
     )
 

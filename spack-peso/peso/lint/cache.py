@@ -58,7 +58,11 @@ def _distribution_version(name: str) -> str:
         spec = None
     if spec is None or not spec.origin:
         return "?"
-    folder = os.path.dirname(os.path.dirname(spec.origin)) if spec.submodule_search_locations else os.path.dirname(spec.origin)
+    folder = (
+        os.path.dirname(os.path.dirname(spec.origin))
+        if spec.submodule_search_locations
+        else os.path.dirname(spec.origin)
+    )
     try:
         entries = sorted(os.listdir(folder))
     except OSError:
@@ -139,8 +143,12 @@ class LintCache:
                 data = marshal.loads(f.read())  # marshal.load(f) reads piecemeal: 8x slower
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if (isinstance(data, tuple) and len(data) == 4 and data[0] == self.key
-                and all(isinstance(part, dict) for part in data[1:])):
+        if (
+            isinstance(data, tuple)
+            and len(data) == 4
+            and data[0] == self.key
+            and all(isinstance(part, dict) for part in data[1:])
+        ):
             self.entries, self.signatures, self.contexts = data[1], data[2], data[3]
 
     def _context_fresh(self, path: str) -> bool:
@@ -201,7 +209,8 @@ class LintCache:
         # a signature recorded under a context that has changed since must not pass for one
         # of this run's (its file was not looked at): that file is read and hashed next time
         self.signatures = {
-            p: s for p, s in self.signatures.items()
+            p: s
+            for p, s in self.signatures.items()
             if p in self.entries and (p in self._recorded or self._context_fresh(p))
         }
         contexts = {}

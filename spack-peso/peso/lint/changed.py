@@ -66,7 +66,9 @@ def changed_recipes(rev: str, targets: Sequence[str], cwd: Optional[str] = None,
             seen_repos.add(top)
             files = changed_files(rev, root, untracked)
         for path in files:
-            recipe = path if os.path.basename(path) == "package.py" else os.path.join(os.path.dirname(path), "package.py")
+            recipe = (
+                path if os.path.basename(path) == "package.py" else os.path.join(os.path.dirname(path), "package.py")
+            )
             if os.path.isfile(recipe) and any(_inside(recipe, r) for r in roots):
                 recipes.add(recipe)
     return sorted(recipes)

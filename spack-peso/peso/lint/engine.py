@@ -152,9 +152,7 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
     paths = discover(targets, cwd, stats)
 
     raw, hits = _raw_results(paths, rules, config, use_cache, stats)
-    result = LintResult(
-        findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths)
-    )
+    result = LintResult(findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths))
     result.files_cached = hits
     result.files_linted = len(paths) - result.files_cached
     active_set = set(active)
@@ -182,10 +180,15 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
             if fields is False:
                 rule = rules[rule_id] if rule_id in active_set else None
                 fields = constant[rule_id, severity] = rule and (
-                    rule.id, severity_of(rule, severity), rule.policies, rule.name)
+                    rule.id,
+                    severity_of(rule, severity),
+                    rule.policies,
+                    rule.name,
+                )
             if fields is not None:  # positional: half the cost of keywords (order checked above)
-                file_findings.append(Finding(fields[0], fields[1], message, path, line, column, package,
-                                             fields[2], fields[3]))
+                file_findings.append(
+                    Finding(fields[0], fields[1], message, path, line, column, package, fields[2], fields[3])
+                )
         if drop is not None:
             file_findings = drop(file_findings)
         if deep_by_path and path in deep_by_path:

@@ -77,9 +77,5 @@ def get_profile(name: Optional[str] = None) -> Profile:
     profiles, default = load_profiles()
     name = name or default
     if name not in profiles:
-        raise PesoError(
-            "unknown policy profile %r (choose from: %s)" % (name, ", ".join(sorted(profiles)))
-        )
+        raise PesoError("unknown policy profile %r (choose from: %s)" % (name, ", ".join(sorted(profiles))))
     return profiles[name]
-
-

@@ -126,9 +126,7 @@ def _parse_entry(entry, path, key, line, known) -> Waiver:
         except ValueError:
             expires = None
     if not isinstance(expires, datetime.date):
-        raise PesoError(
-            "expected a date YYYY-MM-DD, got %r" % (entry["expires"],), path=path, key="%s.expires" % key
-        )
+        raise PesoError("expected a date YYYY-MM-DD, got %r" % (entry["expires"],), path=path, key="%s.expires" % key)
     return Waiver(
         package=entry["package"].strip(),
         rule=rule_id,
@@ -174,13 +172,21 @@ def apply_waivers(
         if w.expires < today:
             if EXPIRED in active:
                 problems.append(
-                    (EXPIRED, w.line, w.package,
-                     "waiver of %s for %s (owner %s) expired on %s" % (w.rule, w.package, w.owner, w.expires))
+                    (
+                        EXPIRED,
+                        w.line,
+                        w.package,
+                        "waiver of %s for %s (owner %s) expired on %s" % (w.rule, w.package, w.owner, w.expires),
+                    )
                 )
         elif id(w) not in used and UNUSED in active and w.rule in active:
             if any(fnmatch.fnmatchcase(p, w.package) for p in linted_packages):
                 problems.append(
-                    (UNUSED, w.line, w.package,
-                     "waiver of %s for %s matches no finding; remove it" % (w.rule, w.package))
+                    (
+                        UNUSED,
+                        w.line,
+                        w.package,
+                        "waiver of %s for %s matches no finding; remove it" % (w.rule, w.package),
+                    )
                 )
     return kept, problems

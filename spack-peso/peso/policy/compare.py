@@ -140,14 +140,22 @@ def compare(old: StatusTable, new: StatusTable, sources: Optional[Dict[str, Dict
 
 
 def summary_lines(c: Comparison) -> List[str]:
-    lines = ["%d improved, %d regressed, %d decided by new evidence, %d products added, %d removed"
-             % (len(c.improved), len(c.regressed), len(c.decided), len(c.added), len(c.removed))]
+    lines = [
+        "%d improved, %d regressed, %d decided by new evidence, %d products added, %d removed"
+        % (len(c.improved), len(c.regressed), len(c.decided), len(c.added), len(c.removed))
+    ]
     for change in c.regressed:
-        lines.append("regressed %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change)))
+        lines.append(
+            "regressed %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change))
+        )
     for change in c.improved:
-        lines.append("improved  %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change)))
+        lines.append(
+            "improved  %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change))
+        )
     for change in c.decided:
-        lines.append("decided   %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change)))
+        lines.append(
+            "decided   %s %s: %s -> %s%s" % (change.product, change.policy, change.old, change.new, _by(change))
+        )
     for name in c.added:
         lines.append("added     %s" % name)
     for name in c.removed:

@@ -84,8 +84,14 @@ def product_document(product: ProductReport, policies: Sequence[Policy], report:
                 {"rule": e.rule, "result": e.severity, "message": e.message, "location": e.location}
                 for e in result.evidence
             ] + [
-                {"fact": o["fact"], "value": o["value"], "result": o["effect"], "message": o["detail"],
-                 "location": o["source"], "date": o.get("date") or report.date}
+                {
+                    "fact": o["fact"],
+                    "value": o["value"],
+                    "result": o["effect"],
+                    "message": o["detail"],
+                    "location": o["source"],
+                    "date": o.get("date") or report.date,
+                }
                 for o in result.observations
             ]
         if result.to_decide:
@@ -165,7 +171,9 @@ def claims(doc: dict, path: str = "") -> Dict[str, int]:
                 except (KeyError, TypeError, ValueError):
                     raise PesoError("policy entry needs integer 'id' and 'policy_status'", path=path, key=name)
                 if status not in STATUS_NAMES:
-                    raise PesoError("policy_status must be 0, 1 or 2, not %r" % status, path=path, key="%s/%s" % (name, number))
+                    raise PesoError(
+                        "policy_status must be 0, 1 or 2, not %r" % status, path=path, key="%s/%s" % (name, number)
+                    )
                 if tag:
                     result["E4S-%s%d" % (tag, number)] = status
     # xSDK claims live beside the upstream groups, in the key this tool writes them to
@@ -188,8 +196,9 @@ def find_product_document(repo_dir: str) -> Optional[str]:
     return matches[0] if matches else None
 
 
-def apply_claims(product: ProductReport, claimed: Dict[str, int], source: str,
-                 where: Optional[Dict[str, dict]] = None) -> List[Tuple[str, str]]:
+def apply_claims(
+    product: ProductReport, claimed: Dict[str, int], source: str, where: Optional[Dict[str, dict]] = None
+) -> List[Tuple[str, str]]:
     """Merge a product's claims into its results; return the contradictions found.
 
     A claim of Complete against a failing policy is a contradiction (the recipe shows
@@ -208,25 +217,44 @@ def apply_claims(product: ProductReport, claimed: Dict[str, int], source: str,
             # cited like any evidence (file:line and date), so the HTML cell opens it
             cited = "%s:%d" % (display_path(source), at["line"]) if at.get("line") else display_path(source)
             date = at.get("date") or (file_date(source) if os.path.isfile(source) else "")
-            result.observations.append({
-                "package": product.package, "fact": "self-report", "value": STATUS_NAMES[status],
-                "source": cited, "date": date, "detail": at.get("note", "the product's own compatibility document"),
-                "target": "", "effect": "self-reported", "why": "the product's own statement"})
+            result.observations.append(
+                {
+                    "package": product.package,
+                    "fact": "self-report",
+                    "value": STATUS_NAMES[status],
+                    "source": cited,
+                    "date": date,
+                    "detail": at.get("note", "the product's own compatibility document"),
+                    "target": "",
+                    "effect": "self-reported",
+                    "why": "the product's own statement",
+                }
+            )
         if result.status == FAIL and status == COMPLETE:
             rules = sorted({e.rule for e in result.evidence if e.severity in ("warning", "error")})
-            seen = ["%s: %s (%s)" % (o["fact"], o["value"], o["source"]) for o in result.observations if o.get("effect") == FAIL]
+            seen = [
+                "%s: %s (%s)" % (o["fact"], o["value"], o["source"])
+                for o in result.observations
+                if o.get("effect") == FAIL
+            ]
             why = []
             if rules:
                 why.append("the recipe fails " + ", ".join(rules))
             if seen:
                 why.append("the evidence shows " + "; ".join(seen))
-            result.contradiction = "%s claims %s Complete, but %s" % (os.path.basename(source), policy_id, " and ".join(why))
+            result.contradiction = "%s claims %s Complete, but %s" % (
+                os.path.basename(source),
+                policy_id,
+                " and ".join(why),
+            )
             contradictions.append((policy_id, result.contradiction))
         elif result.status == PASS and status == UNREPORTED:
             pass  # modest, not contradictory
         elif result.status == NEEDS_EVIDENCE and status != UNREPORTED:
             result.source = "self-reported"
             result.explanation = "self-reported %s in %s; %s" % (
-                STATUS_NAMES[status], os.path.basename(source), result.explanation
+                STATUS_NAMES[status],
+                os.path.basename(source),
+                result.explanation,
             )
     return contradictions

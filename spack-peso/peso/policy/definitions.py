@@ -13,7 +13,6 @@ import os
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-
 from .. import yamlio
 from ..errors import PesoError
 
@@ -105,7 +104,9 @@ def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] =
     """
     if paths is None:
         # ladders.yaml beside the policy files holds the evidence ladders (.ladder), not policies
-        paths = sorted(p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")) if os.path.basename(p) != "ladders.yaml")
+        paths = sorted(
+            p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")) if os.path.basename(p) != "ladders.yaml"
+        )
     if not paths:
         raise PesoError("no policy files found", path=POLICY_DIR)
     policies: Dict[str, Policy] = {}

@@ -138,8 +138,9 @@ class PolicyReport:
         return table
 
     def to_dict(self) -> dict:
-        return _plain(self, policies=[dataclasses.asdict(p) for p in self.policies],
-                      products=[p.to_dict() for p in self.products])
+        return _plain(
+            self, policies=[dataclasses.asdict(p) for p in self.policies], products=[p.to_dict() for p in self.products]
+        )
 
 
 def evidence_of(finding) -> Evidence:
@@ -180,8 +181,11 @@ def evaluate_product(
         relevant = [f for f in findings if f.rule in serving or policy.id in tuple(f.policies or ())]
         evidence = [evidence_of(f) for f in sorted(relevant, key=lambda f: (f.line, f.rule))]
         failing = [f for f in relevant if f.severity in FAILING]
-        where = {"group": "policy_groups/%s/policies" % policy.group, "number": str(policy.number)} if policy.framework == "E4S" else {
-            "group": "xsdk_policies", "number": policy.id}
+        where = (
+            {"group": "policy_groups/%s/policies" % policy.group, "number": str(policy.number)}
+            if policy.framework == "E4S"
+            else {"group": "xsdk_policies", "number": policy.id}
+        )
         verdict = climb(ladders.get(policy.id), observations, dict(fill, policy=policy.id, **where))
         used = [dict(o.to_dict(), effect=kind, why=why) for o, kind, why in verdict.used]
         decided_by = ""
@@ -224,15 +228,19 @@ def evaluate_product(
             recipe_status = FAIL
         else:
             recipe_status = PASS if policy.decidable and checked else NEEDS_EVIDENCE
-        result = PolicyResult(policy.id, status, evidence, why, observations=used, decided_by=decided_by,
-                              recipe_status=recipe_status)
+        result = PolicyResult(
+            policy.id, status, evidence, why, observations=used, decided_by=decided_by, recipe_status=recipe_status
+        )
         if status == NEEDS_EVIDENCE:
             result.to_decide = verdict.to_decide
             if error or not result.to_decide:
                 # without a readable recipe nothing is decided: the recipe comes first
-                result.to_decide = [{"evidence": "the product's Spack recipe",
-                                     "produce": "a package.py in a repository given with --repo (or configured in Spack)"}
-                                    ] + ([] if error else result.to_decide)
+                result.to_decide = [
+                    {
+                        "evidence": "the product's Spack recipe",
+                        "produce": "a package.py in a repository given with --repo (or configured in Spack)",
+                    }
+                ] + ([] if error else result.to_decide)
         results[policy.id] = result
     return ProductReport(product, package, recipe, results, error)
 

@@ -21,14 +21,22 @@ def text(policy_id: str) -> str:
     out = ["%s  %s" % (policy.id, policy.title), ""]
     out += _wrap(policy.description)
     out.append("")
-    out.append("recipe: %s; rules: %s" % (
-        "decidable (a clean lint passes)" if policy.decidable else "not decidable alone (a failing finding fails)",
-        ", ".join(policy.rules) or "none"))
+    out.append(
+        "recipe: %s; rules: %s"
+        % (
+            "decidable (a clean lint passes)" if policy.decidable else "not decidable alone (a failing finding fails)",
+            ", ".join(policy.rules) or "none",
+        )
+    )
     if ladder is None:
         out += ["", "evidence ladder: none (the recipe lint alone decides it)"]
         return "\n".join(out) + "\n"
     out += ["", "why:"] + _wrap(ladder.reasoning, "  ")
-    for kind, title in (("fail", "fails when"), ("pass", "passes when"), ("partial", "partial support (decides nothing) when")):
+    for kind, title in (
+        ("fail", "fails when"),
+        ("pass", "passes when"),
+        ("partial", "partial support (decides nothing) when"),
+    ):
         rungs = ladder.of_kind(kind)
         if rungs:
             out += ["", title + ":"]

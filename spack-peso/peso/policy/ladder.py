@@ -101,13 +101,17 @@ def load_ladders(path: str = LADDERS, known: Optional[Sequence[str]] = None) -> 
                             raise PesoError("unknown fact %r (see 'facts')" % fact, path=path, key=where)
                         wrong = [v for v in values if v not in [str(x) for x in vocabulary[fact] or ()]]
                         if wrong:
-                            raise PesoError("%s has no value %s" % (fact, ", ".join(map(repr, wrong))), path=path, key=where)
+                            raise PesoError(
+                                "%s has no value %s" % (fact, ", ".join(map(repr, wrong))), path=path, key=where
+                            )
                     when[str(fact)] = values
                 rungs.append(Rung(kind, when, str(rung["why"])))
         to_decide = []
         for i, item in enumerate(body.get("to_decide") or ()):
             if not isinstance(item, dict) or "evidence" not in item or "produce" not in item:
-                raise PesoError("to_decide entries need 'evidence' and 'produce'", path=path, key="%s/to_decide[%d]" % (pid, i))
+                raise PesoError(
+                    "to_decide entries need 'evidence' and 'produce'", path=path, key="%s/to_decide[%d]" % (pid, i)
+                )
             produce = commands.get(item["produce"], item["produce"])
             to_decide.append({"evidence": str(item["evidence"]), "produce": str(produce)})
         ladders[pid] = Ladder(pid, " ".join(str(body.get("reasoning") or "").split()), rungs, to_decide)
@@ -139,7 +143,12 @@ def climb(ladder: Optional[Ladder], observations: Sequence, fill: Dict[str, str]
     # partial support is kept beside a decision too: the cell shows everything that was read
     support = [(o, "partial", r.why) for r, used in partial for o in used]
     if failed:
-        return Verdict("fail", [r.why for r, _ in failed], [(o, "fail", r.why) for r, used in failed for o in used] + support, to_decide)
+        return Verdict(
+            "fail",
+            [r.why for r, _ in failed],
+            [(o, "fail", r.why) for r, used in failed for o in used] + support,
+            to_decide,
+        )
     for rung in ladder.of_kind("pass"):
         used = rung.matches(observations)
         if used:

@@ -18,7 +18,6 @@ import dataclasses
 import os
 from typing import Iterable, List, Sequence
 
-
 from .. import yamlio
 from ..errors import PesoError
 from ..recipe.layout import find_recipe
@@ -77,8 +76,9 @@ def from_stack(path: str, repos: Sequence[str]) -> List[Product]:
     return from_names(envfile.root_names(envfile.load_environment(path)), repos)
 
 
-def select(repos: Sequence[str], products_file: str = "", stack: str = "", names: Sequence[str] = (),
-           compat_dir: str = "") -> List[Product]:
+def select(
+    repos: Sequence[str], products_file: str = "", stack: str = "", names: Sequence[str] = (), compat_dir: str = ""
+) -> List[Product]:
     """The products a report covers (a products file, an environment's roots, or names),
     each with its own compatibility document when ``compat_dir`` holds one."""
     if products_file:

@@ -64,12 +64,22 @@ def build_report(
     for product in products:
         if not product.recipe:
             reports.append(
-                evaluate_product(product.name, product.package, "", [], policies, error="no recipe found for %s" % product.package)
+                evaluate_product(
+                    product.name, product.package, "", [], policies, error="no recipe found for %s" % product.package
+                )
             )
             continue
         path = os.path.abspath(product.recipe)
-        report = evaluate_product(product.name, product.package, path, by_path.get(path, []), policies, ran=ran,
-                                  observations=evidence.of(product.package), fill=fill)
+        report = evaluate_product(
+            product.name,
+            product.package,
+            path,
+            by_path.get(path, []),
+            policies,
+            ran=ran,
+            observations=evidence.of(product.package),
+            fill=fill,
+        )
         if product.compat:
             claimed, where = own_claims(product.compat)
             apply_claims(report, claimed, product.compat, where)
@@ -88,9 +98,13 @@ def own_claims(path: str):
     if is_xsdk_document(path):
         rows = read_claims(path)
         date = file_date(path)
-        return ({pid: row["status"] for pid, row in rows.items()},
-                {pid: {"line": row["line"], "note": "Support: %s. %s" % (row["support"], row["notes"]), "date": date}
-                 for pid, row in rows.items()})
+        return (
+            {pid: row["status"] for pid, row in rows.items()},
+            {
+                pid: {"line": row["line"], "note": "Support: %s. %s" % (row["support"], row["notes"]), "date": date}
+                for pid, row in rows.items()
+            },
+        )
     return claims(read_document(path), path), {}
 
 

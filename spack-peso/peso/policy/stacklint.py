@@ -129,28 +129,52 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[Finding]:
         if name not in tested:
             tested[name] = has_own_tests(recipe, classes)
             if not tested[name]:
-                problems.append(_problem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", path, lines, spec))
+                problems.append(
+                    _problem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", path, lines, spec)
+                )
         wanted = [b for b in BACKENDS if _SWITCH[b].search(root)]
         wanted += [b for b, v in _ARCH_VARIANT.items() if re.search(r"\b%s=" % v, root) and b not in wanted]
         if wanted:
             variants = variants_of(name)
             for backend in wanted if variants is not None else ():
-                needed = [backend] + ([_ARCH_VARIANT[backend]] if re.search(r"\b%s=" % _ARCH_VARIANT.get(backend, "-"), root) else [])
+                needed = [backend] + (
+                    [_ARCH_VARIANT[backend]] if re.search(r"\b%s=" % _ARCH_VARIANT.get(backend, "-"), root) else []
+                )
                 lacking = [v for v in needed if v not in variants]
                 if lacking:
-                    problems.append(_problem("STACK-G001", "error", name,
-                                             "listed for %s but the recipe has no %s variant"
-                                             % (backend, "/".join(lacking)), path, lines, spec))
+                    problems.append(
+                        _problem(
+                            "STACK-G001",
+                            "error",
+                            name,
+                            "listed for %s but the recipe has no %s variant" % (backend, "/".join(lacking)),
+                            path,
+                            lines,
+                            spec,
+                        )
+                    )
         if _SWITCH["cuda"].search(root) and _SWITCH["rocm"].search(root):
-            problems.append(_problem("STACK-G002", "error", name, "root enables both +cuda and +rocm", path, lines, spec))
+            problems.append(
+                _problem("STACK-G002", "error", name, "root enables both +cuda and +rocm", path, lines, spec)
+            )
     for text in stack_defaults(env):
         for backend, pattern in _ARCH.items():
             for m in pattern.finditer(text):
                 arch_values[backend].setdefault(m.group(1), []).append("packages:all")
     for backend, values in arch_values.items():
         if len(values) > 1:
-            listing = "; ".join("%s=%s (%s)" % (_ARCH_VARIANT[backend], v, ", ".join(sorted(set(p))[:5])) for v, p in sorted(values.items()))
-            problems.append(_problem("STACK-G002", "warning", "",
-                                     "conflicting %s values in one stack: %s" % (_ARCH_VARIANT[backend], listing),
-                                     path, lines))
+            listing = "; ".join(
+                "%s=%s (%s)" % (_ARCH_VARIANT[backend], v, ", ".join(sorted(set(p))[:5]))
+                for v, p in sorted(values.items())
+            )
+            problems.append(
+                _problem(
+                    "STACK-G002",
+                    "warning",
+                    "",
+                    "conflicting %s values in one stack: %s" % (_ARCH_VARIANT[backend], listing),
+                    path,
+                    lines,
+                )
+            )
     return problems

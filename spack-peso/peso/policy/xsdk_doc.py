@@ -31,8 +31,11 @@ def _data() -> dict:
 
 def statements() -> Tuple[Dict[str, list], Dict[str, int], Dict[str, str]]:
     data = _data()
-    return (data["statements"], {str(k).lower(): int(v) for k, v in data["support"].items()},
-            data.get("same_requirement") or {})
+    return (
+        data["statements"],
+        {str(k).lower(): int(v) for k, v in data["support"].items()},
+        data.get("same_requirement") or {},
+    )
 
 
 def policy_of(text: str) -> str:
@@ -59,8 +62,12 @@ def read_claims(path: str) -> Dict[str, dict]:
         support = row.group("support").strip().strip("*_ ").lower()
         if not pid or support not in support_values or pid in claims:
             continue
-        claims[pid] = {"status": support_values[support], "line": n, "support": row.group("support").strip().strip("*_ "),
-                       "notes": " ".join(row.group("notes").split())[:300]}
+        claims[pid] = {
+            "status": support_values[support],
+            "line": n,
+            "support": row.group("support").strip().strip("*_ "),
+            "notes": " ".join(row.group("notes").split())[:300],
+        }
     if not claims:
         raise PesoError("no xSDK policy rows (| **M1.** ... | Full | ... |) found", path=path)
     for xsdk_id, e4s_id in statements()[2].items():

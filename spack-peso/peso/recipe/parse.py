@@ -202,8 +202,7 @@ class _ModelBuilder:
     def _method(node, class_name: str) -> Method:
         doc = docstring_of(node.body)
         empty = all(
-            isinstance(s, ast.Pass)
-            or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
             for s in node.body
         )
         return Method(

@@ -31,7 +31,11 @@ def walk_nodes(tree: ast.AST, source: Optional[str], facts: NodeFacts) -> None:
     strings = facts.strings
     joined = []
     Call, Constant, Compare, JoinedStr, Name = (
-        ast.Call, ast.Constant, ast.Compare, ast.JoinedStr, ast.Name,
+        ast.Call,
+        ast.Constant,
+        ast.Compare,
+        ast.JoinedStr,
+        ast.Name,
     )
     fields_of = _CHILD_FIELDS
     watched = WATCHED_NAMES
@@ -58,9 +62,7 @@ def walk_nodes(tree: ast.AST, source: Optional[str], facts: NodeFacts) -> None:
                 facts.spec_membership.append((membership[0], node))
         fields = fields_of.get(cls)
         if fields is None:  # also None/str items of lists: no fields, nothing to do
-            fields = fields_of[cls] = tuple(
-                f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS
-            )
+            fields = fields_of[cls] = tuple(f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS)
         for name in fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
@@ -74,7 +76,6 @@ def walk_nodes(tree: ast.AST, source: Optional[str], facts: NodeFacts) -> None:
     facts.comments = _comments(source or "", strings, joined)
 
 
-
 def _position(node):
     return node.lineno, node.col_offset
 
@@ -86,8 +87,27 @@ WATCHED_NAMES = frozenset(("std_cmake_args", "std_meson_args", "std_pip_args"))
 _CHILD_FIELDS: dict = {}
 #: fields that never hold nodes worth visiting
 _LEAF_FIELDS = frozenset(
-    ("ctx", "id", "attr", "arg", "kind", "type_comment", "name", "module", "level", "asname",
-     "conversion", "is_async", "simple", "names", "op", "ops", "kwd_attrs", "rest", "tag")
+    (
+        "ctx",
+        "id",
+        "attr",
+        "arg",
+        "kind",
+        "type_comment",
+        "name",
+        "module",
+        "level",
+        "asname",
+        "conversion",
+        "is_async",
+        "simple",
+        "names",
+        "op",
+        "ops",
+        "kwd_attrs",
+        "rest",
+        "tag",
+    )
 )
 
 

@@ -33,8 +33,7 @@ def to_markdown(matrix):
         lines.append("| %s | %s |" % (product, " | ".join(row)))
     totals = []
     for t in targets:
-        built = sum(c["status"] == BUILT for p in matrix["products"].values()
-                    for c in p.get(t, {}).values())
+        built = sum(c["status"] == BUILT for p in matrix["products"].values() for c in p.get(t, {}).values())
         totals.append(str(built))
     lines.append("| **specs built** | " + " | ".join(totals) + " |")
     lines += ["", "## Skipped, with reasons", ""] + (reasons or ["(none)"])

@@ -12,7 +12,6 @@ email: 20 ms on every lint run); a test compares them with saxutils.
 import collections
 import re
 
-
 #: characters XML 1.0 cannot hold at all, even escaped (messages may quote recipe strings)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -21,7 +20,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: double quote and the white space quoteattr writes as entities); most names, paths and
 #: messages hold none of it, and an apostrophe alone changes neither
 _TEXT_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ATTR_SPECIAL = re.compile("[&<>\"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
 
 def _escape(text: str) -> str:
@@ -146,8 +145,10 @@ def render_record(record: dict) -> str:
                     quoteattr(message[:500]),
                     escape(row.get("log_excerpt") or ""),
                 )
-            elif status in ("SKIPPED", "NO_TESTS") or part.get("vacuous") or (
-                status == "PASSED" and row["status"] == "PASSED_VACUOUS"
+            elif (
+                status in ("SKIPPED", "NO_TESTS")
+                or part.get("vacuous")
+                or (status == "PASSED" and row["status"] == "PASSED_VACUOUS")
             ):
                 # a pass that checked nothing is not counted as a pass by CI front-ends
                 skipped += 1

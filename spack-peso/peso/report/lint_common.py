@@ -23,7 +23,7 @@ _DISPLAYED: Dict[Tuple[str, str], str] = {}
 def _display_path(path: str, base: str) -> str:
     prefix = base.rstrip(os.sep) + os.sep
     if path.startswith(prefix) and os.sep + os.pardir not in path:  # the common, cheap case
-        return path[len(prefix):].replace(os.sep, "/")
+        return path[len(prefix) :].replace(os.sep, "/")
     if os.path.isabs(path) and os.path.isabs(base) and os.sep + os.pardir not in path:
         return path  # outside base: relpath would only climb out with "..", shown as is
     try:

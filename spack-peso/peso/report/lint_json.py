@@ -23,13 +23,21 @@ def render(result, base: str) -> str:
         head = rule_part.get(key)
         if head is None:
             head = rule_part[key] = '{"rule": %s, "name": %s, "severity": %s, "policies": %s, ' % (
-                json.dumps(f.rule), json.dumps(f.name), json.dumps(f.severity), json.dumps(list(f.policies)))
+                json.dumps(f.rule),
+                json.dumps(f.name),
+                json.dumps(f.severity),
+                json.dumps(list(f.policies)),
+            )
         where = file_part.get((f.package, f.path))
         if where is None:
             where = file_part[f.package, f.path] = '"package": %s, "path": %s, ' % (
-                json.dumps(f.package), json.dumps(display_path(f.path, base)))
+                json.dumps(f.package),
+                json.dumps(display_path(f.path, base)),
+            )
         if f.line.__class__ is int and f.column.__class__ is int and f.message.__class__ is str:
-            items.append('%s%s"line": %d, "column": %d, "message": %s}' % (head, where, f.line, f.column, encode(f.message)))
+            items.append(
+                '%s%s"line": %d, "column": %d, "message": %s}' % (head, where, f.line, f.column, encode(f.message))
+            )
         else:  # anything unusual: the plain way
             items.append(json.dumps(_item(f, base)))
     # one finding per line: readable, greppable, and the C encoder (indent= is pure Python)

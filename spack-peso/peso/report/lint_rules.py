@@ -5,8 +5,13 @@ severity a profile gives it)."""
 import textwrap
 
 #: documentation keys shown by --explain, in order, with their headings
-SECTIONS = (("what", "What it checks"), ("why", "Why it matters"), ("noise", "What you see by default"),
-            ("example", "Example"), ("fix", "How to fix"))
+SECTIONS = (
+    ("what", "What it checks"),
+    ("why", "Why it matters"),
+    ("noise", "What you see by default"),
+    ("example", "Example"),
+    ("fix", "How to fix"),
+)
 
 
 def render_explanation(rule, profile=None) -> str:

@@ -38,10 +38,12 @@ def render(result, base: str, color=False) -> str:
         for policy, n in count_by_policy(result.findings):
             lines.append("  %-12s %6d" % (policy, n))
     counts = count_by_severity(result.findings)
-    total = (
-        "%d error%s, %d warning%s, %d info"
-        % (counts["error"], "" if counts["error"] == 1 else "s",
-           counts["warning"], "" if counts["warning"] == 1 else "s", counts["info"])
+    total = "%d error%s, %d warning%s, %d info" % (
+        counts["error"],
+        "" if counts["error"] == 1 else "s",
+        counts["warning"],
+        "" if counts["warning"] == 1 else "s",
+        counts["info"],
     )
     lines.append(
         "Checked %d file%s (%d linted, %d from cache) with %d rules of profile %s: %s"

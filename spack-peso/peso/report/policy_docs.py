@@ -47,7 +47,10 @@ def headline_counts(report: PolicyReport) -> List[List[str]]:
 
     from ..lint.registry import RULES
 
-    with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policy", "headlines.yaml"), encoding="utf-8") as f:
+    with open(
+        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policy", "headlines.yaml"),
+        encoding="utf-8",
+    ) as f:
         headlines = yaml.safe_load(f)
     ids_by_name = {r.name: rid for rid, r in RULES.items()}
     rows = []
@@ -70,11 +73,18 @@ def decided_line(report: PolicyReport) -> str:
     decided = sum(report.decided().values())
     alone = sum(report.decided(recipe_alone=True).values())
     line = "decided: %d of %d cells (%.1f%%); by the recipe lint alone %d (%.1f%%)" % (
-        decided, total, 100.0 * decided / total, alone, 100.0 * alone / total)
+        decided,
+        total,
+        100.0 * decided / total,
+        alone,
+        100.0 * alone / total,
+    )
     claimed = sum(report.self_reported().values())
     if claimed:
         line += "; self-reported by the products' own documents %d more (%.1f%% with them)" % (
-            claimed, 100.0 * (decided + claimed) / total)
+            claimed,
+            100.0 * (decided + claimed) / total,
+        )
     return line
 
 
@@ -92,13 +102,17 @@ def _evidence_rows(report: PolicyReport):
 def to_markdown(report: PolicyReport) -> str:
     policies = report.policies
     out = ["# Policy compliance report", ""]
-    out.append("Made by %s on %s%s. Status per product and policy: **pass** (the recipe or the evidence "
-               "shows it), **FAIL** (a finding or the evidence contradicts it), **evidence?** (nothing read "
-               "decides it; the cell says what would)."
-               % (report.tool, report.date, (", " + report.spack) if report.spack else ""))
+    out.append(
+        "Made by %s on %s%s. Status per product and policy: **pass** (the recipe or the evidence "
+        "shows it), **FAIL** (a finding or the evidence contradicts it), **evidence?** (nothing read "
+        "decides it; the cell says what would)."
+        % (report.tool, report.date, (", " + report.spack) if report.spack else "")
+    )
     out.append("")
     sources = [("%d %s" % (n, kind)) for kind, n in report.evidence_sources.items() if n]
-    out.append("Evidence read beyond the recipes: %s. %s." % (", ".join(sources) or "none", decided_line(report).capitalize()))
+    out.append(
+        "Evidence read beyond the recipes: %s. %s." % (", ".join(sources) or "none", decided_line(report).capitalize())
+    )
     out.append("")
     out.append("## Headline counts")
     out.append("")
@@ -132,11 +146,28 @@ def to_markdown(report: PolicyReport) -> str:
             out.append("- **%s** %s" % (_md(product), _md(r.contradiction)))
     decided = list(_evidence_rows(report))
     if decided:
-        out.extend(["", "## Decided by evidence", "",
-                    "| product | policy | status | fact | source | date |", "|---|---|---|---|---|---|"])
+        out.extend(
+            [
+                "",
+                "## Decided by evidence",
+                "",
+                "| product | policy | status | fact | source | date |",
+                "|---|---|---|---|---|---|",
+            ]
+        )
         for product, pid, status, o in decided:
-            out.append("| %s | %s | %s | %s: %s | `%s` | %s |" % (
-                _md(product), pid, SYMBOL[status], o["fact"], o["value"], _md(o["source"]), o.get("date") or report.date))
+            out.append(
+                "| %s | %s | %s | %s: %s | `%s` | %s |"
+                % (
+                    _md(product),
+                    pid,
+                    SYMBOL[status],
+                    o["fact"],
+                    o["value"],
+                    _md(o["source"]),
+                    o.get("date") or report.date,
+                )
+            )
     undecided = {}
     for product in report.products:
         for p in policies:
@@ -146,7 +177,10 @@ def to_markdown(report: PolicyReport) -> str:
     if undecided:
         out.extend(["", "## What would decide the undecided cells", ""])
         for pid, (count, to_decide) in undecided.items():
-            how = "; ".join("%s: `%s`" % (_md(t["evidence"]), _md(t["produce"])) for t in to_decide) or "the product's own compatibility document"
+            how = (
+                "; ".join("%s: `%s`" % (_md(t["evidence"]), _md(t["produce"])) for t in to_decide)
+                or "the product's own compatibility document"
+            )
             out.append("- **%s** (%d products): %s" % (pid, count, how))
     out.extend(["", "## Failing evidence", ""])
     for product in report.products:
@@ -159,8 +193,17 @@ def to_markdown(report: PolicyReport) -> str:
                         lines.append("  - %s `%s` %s (`%s`)" % (p.id, e.rule, _md(e.message), e.location))
                 for o in r.observations:
                     if o.get("effect") == FAIL:
-                        lines.append("  - %s %s: %s, %s (`%s`, %s)" % (
-                            p.id, o["fact"], o["value"], _md(o["detail"]), _md(o["source"]), o.get("date") or report.date))
+                        lines.append(
+                            "  - %s %s: %s, %s (`%s`, %s)"
+                            % (
+                                p.id,
+                                o["fact"],
+                                o["value"],
+                                _md(o["detail"]),
+                                _md(o["source"]),
+                                o.get("date") or report.date,
+                            )
+                        )
         if lines:
             out.append("- **%s**" % _md(product.product))
             out.extend(lines)
@@ -190,12 +233,27 @@ def to_html(report: PolicyReport) -> str:
         rows.append({"product": product, "cells": cells})
     details = {
         product.product: {
-            pid: [r.status, r.explanation, r.contradiction,
-                  [[e.rule, e.severity, e.message, e.location] for e in r.evidence],
-                  [[o["effect"], o["fact"], o["value"], o["source"], o.get("date") or report.date, o["detail"], o["why"]]
-                   for o in r.observations],
-                  [[t["evidence"], t["produce"]] for t in r.to_decide],
-                  r.decided_by, product.recipe]
+            pid: [
+                r.status,
+                r.explanation,
+                r.contradiction,
+                [[e.rule, e.severity, e.message, e.location] for e in r.evidence],
+                [
+                    [
+                        o["effect"],
+                        o["fact"],
+                        o["value"],
+                        o["source"],
+                        o.get("date") or report.date,
+                        o["detail"],
+                        o["why"],
+                    ]
+                    for o in r.observations
+                ],
+                [[t["evidence"], t["produce"]] for t in r.to_decide],
+                r.decided_by,
+                product.recipe,
+            ]
             for pid, r in product.results.items()
         }
         for product in report.products
@@ -203,9 +261,8 @@ def to_html(report: PolicyReport) -> str:
     from ..policy.ladder import default_ladders
 
     ladders = {
-        pid: {"reasoning": l.reasoning,
-              "rungs": [[r.kind, r.describe(), r.why] for r in l.rungs]}
-        for pid, l in default_ladders().items()
+        pid: {"reasoning": steps.reasoning, "rungs": [[r.kind, r.describe(), r.why] for r in steps.rungs]}
+        for pid, steps in default_ladders().items()
     }
     return template.render(
         report=report,

@@ -40,10 +40,12 @@ def _rule_descriptor(rule) -> dict:
         if doc.get(key):
             help_parts.append((title, str(doc[key]).strip()))
     help_text = "\n\n".join("%s: %s" % (t, v) for t, v in help_parts) or rule.summary
-    help_md = "\n\n".join(
-        "**%s**\n\n```python\n%s\n```" % (t, v) if t == "Example" else "**%s**: %s" % (t, v)
-        for t, v in help_parts
-    ) or rule.summary
+    help_md = (
+        "\n\n".join(
+            "**%s**\n\n```python\n%s\n```" % (t, v) if t == "Example" else "**%s**: %s" % (t, v) for t, v in help_parts
+        )
+        or rule.summary
+    )
     descriptor = {
         "id": rule.id,
         "name": rule.name,

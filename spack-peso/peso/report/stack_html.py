@@ -47,7 +47,8 @@ def render(record: dict, changes: Optional[dict] = None, title: Optional[str] = 
     )
     template = env.get_template("stack_report.html.j2")
     return template.render(
-        title=title or "spack-peso %s: %s" % (_KIND_TITLE.get(record.get("kind"), "stack results"), record.get("target", "")),
+        title=title
+        or "spack-peso %s: %s" % (_KIND_TITLE.get(record.get("kind"), "stack results"), record.get("target", "")),
         record=record,
         targets=targets,
         matrix=matrix,

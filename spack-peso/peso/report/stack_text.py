@@ -6,8 +6,15 @@ from ..stack.run.records import BAD, counts
 
 
 def summary_lines(record: dict) -> List[str]:
-    colour = {"PASSED": "g", "BUILT": "g", "SKIPPED": "c", "NO_TESTS": "c", "PENDING": "y", "NOT_RUN": "y",
-              "PASSED_VACUOUS": "y"}
+    colour = {
+        "PASSED": "g",
+        "BUILT": "g",
+        "SKIPPED": "c",
+        "NO_TESTS": "c",
+        "PENDING": "y",
+        "NOT_RUN": "y",
+        "PASSED_VACUOUS": "y",
+    }
     width = max([len(r["package"]) for r in record["specs"]] + [7])
     lines = []
     for row in record["specs"]:
@@ -20,11 +27,8 @@ def summary_lines(record: dict) -> List[str]:
             detail += "  (tell: %s)" % ", ".join(row["maintainers"])
         wall = "%6.1fs" % row["wall"] if row.get("wall") is not None else "       "
         lines.append(
-            "%-*s %-10s @%s{%-13s} %s %s"
-            % (width, row["package"], row["target"], c, row["status"], wall, detail)
+            "%-*s %-10s @%s{%-13s} %s %s" % (width, row["package"], row["target"], c, row["status"], wall, detail)
         )
     total = ", ".join("%d %s" % (n, s) for s, n in counts(record).items())
     lines.append("%d specs: %s" % (len(record["specs"]), total))
     return lines
-
-

@@ -44,7 +44,8 @@ def run_spack_python(spack: str, code: str, env: Optional[Dict[str, str]] = None
     try:
         with os.fdopen(fd, "w") as f:
             f.write(code)
-        return subprocess.run([spack, "python", script], capture_output=True, text=True,
-                              env=spack_env(env), timeout=timeout)
+        return subprocess.run(
+            [spack, "python", script], capture_output=True, text=True, env=spack_env(env), timeout=timeout
+        )
     finally:
         os.unlink(script)

@@ -95,7 +95,10 @@ def _configured_packages(root: str) -> Optional[str]:
     try:
         proc = subprocess.run(
             [os.path.join(root, "bin", "spack"), "repo", "list"],
-            capture_output=True, text=True, timeout=300, env=process_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=process_env(),
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -139,9 +142,7 @@ def locate(with_packages: bool = False) -> Optional[SpackInstall]:
         pins = load_pins()
         cached = os.path.join(cache_root(), cache_key(pins))
         if os.path.isfile(os.path.join(cached, COMPLETE_MARK)):
-            return SpackInstall(
-                os.path.join(cached, "spack"), "cache", os.path.join(cached, "spack-packages")
-            )
+            return SpackInstall(os.path.join(cached, "spack"), "cache", os.path.join(cached, "spack-packages"))
         return None
     if with_packages:
         found.packages = _configured_packages(found.root)
@@ -213,8 +214,7 @@ def _git_checkout(url: str, commit: str, dest: str) -> None:
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["git failed"])[-1]
             raise PesoError(
-                "cannot fetch commit %s (%s); offline, pass --from DIR with the archives"
-                % (commit[:12], last),
+                "cannot fetch commit %s (%s); offline, pass --from DIR with the archives" % (commit[:12], last),
                 url,
             )
 
@@ -245,8 +245,12 @@ def _configure(spack_root: str, packages_root: str, pins: dict) -> None:
             )
 
 
-def provision(from_dir: Optional[str] = None, log: Callable[[str], None] = lambda msg: None,
-              allow_git: bool = True, pins: Optional[dict] = None) -> SpackInstall:
+def provision(
+    from_dir: Optional[str] = None,
+    log: Callable[[str], None] = lambda msg: None,
+    allow_git: bool = True,
+    pins: Optional[dict] = None,
+) -> SpackInstall:
     """Make the pinned Spack in the user cache (from archives, else git) and return it."""
     pins = pins or load_pins()
     final = os.path.join(cache_root(), cache_key(pins))
@@ -275,8 +279,14 @@ def provision(from_dir: Optional[str] = None, log: Callable[[str], None] = lambd
         import yaml
 
         with open(os.path.join(tmp, COMPLETE_MARK), "w") as f:
-            yaml.safe_dump({"origin": origin, "spack": pins["spack"]["commit"],
-                            "spack-packages": pins["spack-packages"]["commit"]}, f)
+            yaml.safe_dump(
+                {
+                    "origin": origin,
+                    "spack": pins["spack"]["commit"],
+                    "spack-packages": pins["spack-packages"]["commit"],
+                },
+                f,
+            )
         if os.path.isdir(final):  # an unfinished copy of an older run, or a racing one
             if os.path.isfile(os.path.join(final, COMPLETE_MARK)):
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -295,8 +305,7 @@ def tree_commit(tree: str, name: str = "spack-packages") -> Optional[str]:
     checkout, from the provisioning record for a copy made from archives (which carry no
     history), else None."""
     try:
-        proc = subprocess.run(["git", "-C", tree, "log", "-1", "--format=%h %cs"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(["git", "-C", tree, "log", "-1", "--format=%h %cs"], capture_output=True, text=True)
         if proc.returncode == 0 and proc.stdout.strip():
             return proc.stdout.strip()
     except OSError:
@@ -331,7 +340,8 @@ def ensure_solver(python: Optional[str] = None, log: Callable[[str], None] = lam
     log("installing %s for %s" % (requirement, python))
     proc = subprocess.run(
         [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", requirement],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
@@ -346,8 +356,12 @@ def process_env(extra: Optional[dict] = None) -> dict:
     return env
 
 
-def ensure(from_dir: Optional[str] = None, log: Callable[[str], None] = lambda msg: None,
-           with_packages: bool = False, allow_git: bool = True) -> SpackInstall:
+def ensure(
+    from_dir: Optional[str] = None,
+    log: Callable[[str], None] = lambda msg: None,
+    with_packages: bool = False,
+    allow_git: bool = True,
+) -> SpackInstall:
     """A ready Spack: the one at hand, else the pinned one provisioned into the cache.
 
     The Python that will run it gets clingo, and ``SPACK_PYTHON`` is set for this

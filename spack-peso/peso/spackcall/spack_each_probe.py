@@ -24,20 +24,34 @@ Worker ``PESO_OFFSET`` takes every ``PESO_STRIDE``-th batch of ``PESO_BATCH`` ro
 ``PESO_SKIP`` names a JSON list of roots already recorded (``--resume``); worker 0 also
 prints ``PESO-ROOTS [...]``, the stack's roots as Spack spells them.
 """
-import json, os, re, time
-import spack.config, spack.environment as ev, spack.concretize, spack.spec
+
+import json
+import os
+import re
+import time
+
+import spack.concretize
+import spack.config
+import spack.environment as ev
+import spack.spec
 from spack.solver.asp import Solver
+
 env = ev.Environment(os.environ["PESO_CHECK_DIR"])
 ev.activate(env)
 required = spack.config.get("packages:all:require", [])
-required = [r for r in (required if isinstance(required, list) else [required])
-            if isinstance(r, str) and re.match(r"^target=[\w.]+$", r)]
+required = [
+    r
+    for r in (required if isinstance(required, list) else [required])
+    if isinstance(r, str) and re.match(r"^target=[\w.]+$", r)
+]
+
 
 def abstract(text):
     spec = spack.spec.Spec(text)
     if required and not (spec.architecture and spec.architecture.target):
         spec.constrain(required[0])
     return spec
+
 
 skip = set()
 if os.environ.get("PESO_SKIP"):
@@ -49,16 +63,25 @@ if os.environ["PESO_OFFSET"] == "0":
 specs = [s for s in roots if s not in skip]
 size = max(1, int(os.environ["PESO_BATCH"]))
 offset, stride = int(os.environ["PESO_OFFSET"]), int(os.environ["PESO_STRIDE"])
-batches = [specs[i:i + size] for i in range(0, len(specs), size)][offset::stride]
+batches = [specs[i : i + size] for i in range(0, len(specs), size)][offset::stride]
 deprecated = spack.config.get("config:deprecated", False)
 timeout = int(os.environ["PESO_BATCH_TIMEOUT"])
 version = spack.get_version()
 
+
 def emit(spec, ok, error, seconds, mode, concrete=None):
     facts = {"target": str(concrete.target), "nodes": len(list(concrete.traverse()))} if concrete else {}
-    print("PESO-SPEC " + json.dumps(dict({"spec": spec, "ok": ok, "error": error, "mode": mode,
-                                          "seconds": round(seconds, 1), "spack": version},
-                                         **facts)), flush=True)
+    print(
+        "PESO-SPEC "
+        + json.dumps(
+            dict(
+                {"spec": spec, "ok": ok, "error": error, "mode": mode, "seconds": round(seconds, 1), "spack": version},
+                **facts,
+            )
+        ),
+        flush=True,
+    )
+
 
 def alone(spec):
     start = time.time()
@@ -68,30 +91,33 @@ def alone(spec):
     except Exception as e:
         emit(spec, False, " ".join(str(e).split())[:600], time.time() - start, "alone")
 
+
 def solve(batch):
     if len(batch) == 1:
         return alone(batch[0])
     start, solved, raised = time.time(), {}, False
     inputs = {str(abstract(s)): s for s in batch}
     try:
-        with spack.config.override("concretizer:timeout", timeout), \
-                spack.config.override("concretizer:error_on_timeout", False):
-            rounds = Solver().solve_in_rounds([spack.spec.Spec(s) for s in inputs],
-                                              allow_deprecated=deprecated)
+        with (
+            spack.config.override("concretizer:timeout", timeout),
+            spack.config.override("concretizer:error_on_timeout", False),
+        ):
+            rounds = Solver().solve_in_rounds([spack.spec.Spec(s) for s in inputs], allow_deprecated=deprecated)
             for result in rounds:
                 solved.update((inputs.get(str(s)), c) for s, c in result.specs_by_input.items())
     except Exception:
         raised = True  # the roots left unsolved are retried alone below
     if raised and not solved and time.time() - start < timeout:
         # e.g. one root fails the solver setup: halve the batch until it stands alone
-        solve(batch[:len(batch) // 2])
-        return solve(batch[len(batch) // 2:])
+        solve(batch[: len(batch) // 2])
+        return solve(batch[len(batch) // 2 :])
     share = (time.time() - start) / len(batch)
     for spec in batch:
         if spec in solved:
             emit(spec, True, "", share, "batch", solved[spec])
         else:
             alone(spec)
+
 
 for batch in batches:
     solve(batch)

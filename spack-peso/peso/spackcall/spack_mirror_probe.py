@@ -26,9 +26,11 @@ for spec in env.all_specs():
         paths = [p for p in layout if p]
         if not any(os.path.exists(os.path.join(mirror, p)) for p in paths):
             fetcher = getattr(stage, "fetcher", None)
-            missing.append({
-                "spec": spec.format("{name}@{version}"),
-                "file": paths[0] if paths else "?",
-                "url": getattr(fetcher, "url", None) or str(fetcher),
-            })
+            missing.append(
+                {
+                    "spec": spec.format("{name}@{version}"),
+                    "file": paths[0] if paths else "?",
+                    "url": getattr(fetcher, "url", None) or str(fetcher),
+                }
+            )
 print(json.dumps(missing))

@@ -3,8 +3,13 @@ Spack's own environment schema and config loading accept ``$PESO_CHECK_DIR/spack
 Prints one ``PESO-CHECK {ok, error}`` line.
 """
 
-import json, os
-import spack.schema, spack.schema.env, spack.util.spack_yaml as syaml
+import json
+import os
+
+import spack.schema
+import spack.schema.env
+import spack.util.spack_yaml as syaml
+
 path = os.environ["PESO_CHECK_DIR"]
 result = {"ok": True, "error": ""}
 try:
@@ -12,9 +17,11 @@ try:
         data = syaml.load(f)
     spack.schema.Validator(spack.schema.env.schema).validate(data)
     import spack.environment as ev
+
     env = ev.Environment(path)
     with env:
         import spack.config
+
         spack.config.get("packages")
         spack.config.get("concretizer")
 except Exception as e:  # report, do not crash: the caller prints one line

@@ -26,9 +26,7 @@ def spack_audit_checks() -> List[Tuple[str, Callable]]:
     """(tag, function) for every check of the ``packages`` audit group, in audit's order."""
     import spack.audit
 
-    return [
-        (tag, fn) for tag in spack.audit.GROUPS[AUDIT_GROUP] for fn in spack.audit.CALLBACKS[tag].callbacks
-    ]
+    return [(tag, fn) for tag in spack.audit.GROUPS[AUDIT_GROUP] for fn in spack.audit.CALLBACKS[tag].callbacks]
 
 
 def spack_package_facts(name: str, audit: bool = True) -> PackageFacts:
@@ -211,4 +209,4 @@ def reexec_in_spack(argv: Sequence[str]) -> int:
 def lint_argv(argv: Optional[Sequence[str]] = None) -> List[str]:
     """``lint ...`` as given to this process (``python -m peso lint --deep X`` -> ``lint --deep X``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    return argv[argv.index("lint"):] if "lint" in argv else ["lint", *argv]
+    return argv[argv.index("lint") :] if "lint" in argv else ["lint", *argv]

@@ -66,7 +66,9 @@ def findings_from_facts(facts: PackageFacts, path: str, source: Optional[str] = 
     rules_by_check = check_to_rule()
     findings = []
     if facts.load_error:
-        findings.append(_make(FALLBACK_RULE, facts.name, path, index.class_line, "package class fails to load: " + facts.load_error))
+        findings.append(
+            _make(FALLBACK_RULE, facts.name, path, index.class_line, "package class fails to load: " + facts.load_error)
+        )
     for issue in facts.issues:
         rule_id = rules_by_check.get(issue.check, FALLBACK_RULE)
         strategy = RULES[rule_id].doc.get("locate", "class")
@@ -76,7 +78,9 @@ def findings_from_facts(facts: PackageFacts, path: str, source: Optional[str] = 
         if per_line and strategy in ("boilerplate", "method"):
             for detail in per_line:
                 line, _ = locate(strategy, issue.summary, (detail,), index)
-                findings.append(_make(rule_id, facts.name, path, line, "%s: %s" % (issue.summary, detail.split(": ", 1)[-1])))
+                findings.append(
+                    _make(rule_id, facts.name, path, line, "%s: %s" % (issue.summary, detail.split(": ", 1)[-1]))
+                )
             continue
         line, exact = locate(strategy, issue.summary, issue.details, index)
         if not exact:
@@ -112,5 +116,3 @@ def apply_inherited_tests(findings: List[Finding], facts: Dict[str, PackageFacts
     rule_ids = no_test_rule_ids()
     tested = {name for name, f in facts.items() if f.tests}
     return [f for f in findings if not (f.rule in rule_ids and f.package in tested)]
-
-

@@ -208,7 +208,9 @@ def _method(summary, details, text, index):
             return _first_use_in_method(index, m.group(1), text) or index.defs[m.group(1)]
     if "Rename 'test' method" in text and "test" in index.defs:
         return index.defs["test"]
-    for word in re.findall(r"'?([A-Za-z_][A-Za-z0-9_]*)'?", summary + " " + " ".join(d for d in details if "/" not in d)):
+    for word in re.findall(
+        r"'?([A-Za-z_][A-Za-z0-9_]*)'?", summary + " " + " ".join(d for d in details if "/" not in d)
+    ):
         if word in index.defs and (word.startswith("test") or word.startswith("setup_")):
             return index.defs[word]
     return None

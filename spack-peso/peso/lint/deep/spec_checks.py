@@ -28,7 +28,10 @@ def unknown_variant_checks(package: str, variants: List[str], source: str) -> Li
         for variant in root_variant_names(spec_text, package):
             if variant not in known:
                 message = "spec check %r names variant '%s', which %s does not define (own or inherited)" % (
-                    spec_text, variant, package)
+                    spec_text,
+                    variant,
+                    package,
+                )
                 found.append((node.lineno, message))
     return found
 
@@ -103,5 +106,3 @@ def root_variant_names(spec_text: str, package: str) -> List[str]:
     if spec.name and spec.name != package:
         return []
     return [n for n in spec.variants if n not in ("patches", "dev_path", "commit", "build_system")]
-
-

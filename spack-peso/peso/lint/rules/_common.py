@@ -65,7 +65,8 @@ class BuildInfo:
         variants = self.inherited.variants
         self.build_type = any(f.get("build_type") for f in facts) or bool(variants & {"build_type", "buildtype"})
         self.inherited_tests = bool(self.inherited.tests) or (
-            not self.inherited.from_sources and any(f.get("tests") for f in facts))
+            not self.inherited.from_sources and any(f.get("tests") for f in facts)
+        )
         self.build_systems = [b for b in self.known if not table[b].get("mixin")]
         #: why a build of these bases needs a compiler whatever the recipe shows (the
         #: table's ``native``), else None

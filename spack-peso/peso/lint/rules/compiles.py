@@ -28,39 +28,177 @@ from ._common import directive_dependencies
 
 #: what a recipe that uses the compiler writes (plain substrings: a regex of
 #: alternatives tried at every position of every recipe cost more than the parse itself)
-COMPILER_USE = ("spack_cc", "spack_cxx", "spack_fc", "spack_f77", "self.compiler.", "flag_handler",
-                "CFLAGS", "CXXFLAGS", "FFLAGS", "FCFLAGS", "cflags", "cxxflags", "fflags",
-                'spec["c"]', 'spec["cxx"]', 'spec["fortran"]')
+COMPILER_USE = (
+    "spack_cc",
+    "spack_cxx",
+    "spack_fc",
+    "spack_f77",
+    "self.compiler.",
+    "flag_handler",
+    "CFLAGS",
+    "CXXFLAGS",
+    "FFLAGS",
+    "FCFLAGS",
+    "cflags",
+    "cxxflags",
+    "fflags",
+    'spec["c"]',
+    'spec["cxx"]',
+    'spec["fortran"]',
+)
 BUILD_TOOLS = frozenset(("make", "gmake", "cmake", "configure", "ninja", "scons", "meson", "autoreconf"))
 BUILD_METHODS = ("install", "build", "edit", "build_targets")
 #: dependencies whose presence means native code is built (extension tooling)
-NATIVE_TOOLING = frozenset((
-    "py-cython", "py-pybind11", "py-nanobind", "py-scikit-build", "py-scikit-build-core",
-    "py-meson-python", "py-pythran", "r-rcpp", "r-rcpparmadillo", "r-rcppeigen",
-    "perl-extutils-cbuilder", "perl-module-build-xsutil",
-))
+NATIVE_TOOLING = frozenset(
+    (
+        "py-cython",
+        "py-pybind11",
+        "py-nanobind",
+        "py-scikit-build",
+        "py-scikit-build-core",
+        "py-meson-python",
+        "py-pythran",
+        "r-rcpp",
+        "r-rcpparmadillo",
+        "r-rcppeigen",
+        "perl-extutils-cbuilder",
+        "perl-module-build-xsutil",
+    )
+)
 #: build dependencies that compile Rust, whose output rustc links through the C compiler
 RUST_BUILD = frozenset(("rust", "py-maturin", "py-setuptools-rust"))
 #: prefixes of packages of an interpreted ecosystem: linking against them compiles nothing
-ECOSYSTEM_PREFIXES = ("py-", "r-", "perl-", "ruby-", "lua-", "julia-", "racket-", "rkt-",
-                      "node-", "npm-", "go-", "rust-", "octave-", "aspell")
+ECOSYSTEM_PREFIXES = (
+    "py-",
+    "r-",
+    "perl-",
+    "ruby-",
+    "lua-",
+    "julia-",
+    "racket-",
+    "rkt-",
+    "node-",
+    "npm-",
+    "go-",
+    "rust-",
+    "octave-",
+    "aspell",
+)
 #: interpreters and runtimes: a plain dependency on them links no native code
-RUNTIMES = frozenset(("python", "perl", "r", "ruby", "lua", "java", "openjdk", "jdk", "go",
-                      "rust", "node-js", "julia", "racket", "tcl", "octave", "emacs",
-                      "python-venv", "bash", "sed", "gawk", "coreutils", "git", "ocaml", "ghc",
-                      "erlang", "elixir", "scala", "kotlin", "swift", "dotnet-core-sdk", "mono"))
+RUNTIMES = frozenset(
+    (
+        "python",
+        "perl",
+        "r",
+        "ruby",
+        "lua",
+        "java",
+        "openjdk",
+        "jdk",
+        "go",
+        "rust",
+        "node-js",
+        "julia",
+        "racket",
+        "tcl",
+        "octave",
+        "emacs",
+        "python-venv",
+        "bash",
+        "sed",
+        "gawk",
+        "coreutils",
+        "git",
+        "ocaml",
+        "ghc",
+        "erlang",
+        "elixir",
+        "scala",
+        "kotlin",
+        "swift",
+        "dotnet-core-sdk",
+        "mono",
+    )
+)
 #: compilers of other languages: a build tool run drives their build, not a C compiler
-OTHER_TOOLCHAINS = frozenset(("go", "rust", "java", "openjdk", "ldc", "dmd", "ghc", "nim", "zig", "ocaml",
-                              "dotnet-core-sdk", "mono", "maven", "ant", "gradle", "sbt", "node-js"))
+OTHER_TOOLCHAINS = frozenset(
+    (
+        "go",
+        "rust",
+        "java",
+        "openjdk",
+        "ldc",
+        "dmd",
+        "ghc",
+        "nim",
+        "zig",
+        "ocaml",
+        "dotnet-core-sdk",
+        "mono",
+        "maven",
+        "ant",
+        "gradle",
+        "sbt",
+        "node-js",
+    )
+)
 #: build tools: needed to build, linked by nobody
-TOOLS = frozenset(("pkgconfig", "pkg-config", "cmake", "gmake", "ninja", "meson", "autoconf",
-                   "automake", "libtool", "m4", "yacc", "lex", "bison", "flex", "gettext",
-                   "util-macros", "texinfo", "help2man", "doxygen", "graphviz", "findutils",
-                   "diffutils", "gperf", "intltool", "docbook-xml", "docbook-xsl", "libxslt",
-                   "asciidoc", "xmlto", "font-util", "bdftopcf", "mkfontdir", "mkfontscale",
-                   "swig", "scons", "bazel", "maven", "ant", "gradle", "nasm", "yasm", "curl",
-                   "wget", "unzip", "tar", "gzip", "xz", "patchelf", "which", "file", "py-pip",
-                   "ca-certificates-mozilla"))
+TOOLS = frozenset(
+    (
+        "pkgconfig",
+        "pkg-config",
+        "cmake",
+        "gmake",
+        "ninja",
+        "meson",
+        "autoconf",
+        "automake",
+        "libtool",
+        "m4",
+        "yacc",
+        "lex",
+        "bison",
+        "flex",
+        "gettext",
+        "util-macros",
+        "texinfo",
+        "help2man",
+        "doxygen",
+        "graphviz",
+        "findutils",
+        "diffutils",
+        "gperf",
+        "intltool",
+        "docbook-xml",
+        "docbook-xsl",
+        "libxslt",
+        "asciidoc",
+        "xmlto",
+        "font-util",
+        "bdftopcf",
+        "mkfontdir",
+        "mkfontscale",
+        "swig",
+        "scons",
+        "bazel",
+        "maven",
+        "ant",
+        "gradle",
+        "nasm",
+        "yasm",
+        "curl",
+        "wget",
+        "unzip",
+        "tar",
+        "gzip",
+        "xz",
+        "patchelf",
+        "which",
+        "file",
+        "py-pip",
+        "ca-certificates-mozilla",
+    )
+)
 
 
 #: a compiler named in a spec: ``%gcc@:7``, ``%[virtuals=c] clang`` (Spack 1.x makes the
@@ -85,7 +223,9 @@ def compiler_constraint(recipe) -> Optional[str]:
         for text in texts:
             if text and COMPILER_IN_SPEC.search(text):
                 return "it constrains the compiler with %s(%r), which only applies through a language dependency" % (
-                    d.name, text)
+                    d.name,
+                    text,
+                )
     return None
 
 
@@ -183,8 +323,14 @@ def _has_type(directive, kind: str) -> bool:
 
 #: methods that hand the compiler to other packages or describe the install: naming
 #: ``spack_cc`` there compiles nothing (intel-oneapi-mpi sets its wrappers' compilers)
-NOT_BUILDING = ("setup_dependent_build_environment", "setup_dependent_run_environment",
-                "setup_run_environment", "setup_dependent_package", "libs", "headers")
+NOT_BUILDING = (
+    "setup_dependent_build_environment",
+    "setup_dependent_run_environment",
+    "setup_run_environment",
+    "setup_dependent_package",
+    "libs",
+    "headers",
+)
 
 
 def _code_text(recipe) -> str:

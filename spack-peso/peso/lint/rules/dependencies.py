@@ -43,10 +43,14 @@ def language_deps(recipe):
     if not evidence and info.compiled is not False:  # an interpreted build has no compiler to restrict
         evidence = compiler_constraint(recipe)
     if evidence:
-        yield finding("PESO-D002", recipe, class_location(recipe),
-                      "%s compiles code (%s) but declares no language dependency: add "
-                      "depends_on(\"c\"/\"cxx\"/\"fortran\", type=\"build\")"
-                      % (", ".join(info.build_systems or info.known) or "package", evidence))
+        yield finding(
+            "PESO-D002",
+            recipe,
+            class_location(recipe),
+            "%s compiles code (%s) but declares no language dependency: add "
+            'depends_on("c"/"cxx"/"fortran", type="build")'
+            % (", ".join(info.build_systems or info.known) or "package", evidence),
+        )
 
 
 @rule("PESO-D003")
@@ -69,9 +73,13 @@ def bundled_third_party(recipe):
             value = m.group("dvalue") if m.group("define") else m.group("ovalue")
             component = (m.group("dname") or m.group("oname") or "").lower().strip("_-")
             if (value or "").lower() in ON_VALUES and not _chosen_or_own(recipe, node, component, context):
-                yield finding("PESO-D003", recipe, node,
-                              "argument %r forces a bundled copy of third-party code; offer the "
-                              "external dependency instead" % m.group(0))
+                yield finding(
+                    "PESO-D003",
+                    recipe,
+                    node,
+                    "argument %r forces a bundled copy of third-party code; offer the "
+                    "external dependency instead" % m.group(0),
+                )
     for name, call in recipe.calls:
         if name.endswith("define") and len(call.args) >= 2:
             key = literal_str(call.args[0])
@@ -80,8 +88,9 @@ def bundled_third_party(recipe):
             if key and on and BUNDLED_DEFINE.search(key):
                 component = BUNDLED_DEFINE.split(key)[-1].lower().strip("_")
                 if not _chosen_or_own(recipe, call, component, context):
-                    yield finding("PESO-D003", recipe, call,
-                                  "define(%r, ON) forces a bundled copy of third-party code" % key)
+                    yield finding(
+                        "PESO-D003", recipe, call, "define(%r, ON) forces a bundled copy of third-party code" % key
+                    )
 
 
 def _chosen_or_own(recipe, node, component: str, context: dict) -> bool:
@@ -137,20 +146,27 @@ def language_deps_unconfirmed(recipe):
     for name in LANGUAGES:
         for d in directive_dependencies(recipe).get(name, ()):
             end = d.node.end_lineno or d.line
-            tail = recipe.line_text(end)[d.node.end_col_offset or 0:] if end else ""
+            tail = recipe.line_text(end)[d.node.end_col_offset or 0 :] if end else ""
             if "#" in tail and "generated" in tail.split("#", 1)[1]:
                 generated.append(d)
     if generated:
         first = min(generated, key=lambda d: d.line)
-        yield finding("PESO-D004", recipe, first.node,
-                      "%d language dependenc%s marked '# generated' (machine-added, not reviewed)"
-                      % (len(generated), "y is" if len(generated) == 1 else "ies are"))
+        yield finding(
+            "PESO-D004",
+            recipe,
+            first.node,
+            "%d language dependenc%s marked '# generated' (machine-added, not reviewed)"
+            % (len(generated), "y is" if len(generated) == 1 else "ies are"),
+        )
 
 
 #: words in a resource's name or URL that say it is data, not code (E4S P7 is about
 #: imported software: test matrices, corpora and likelihood tables are not)
-DATA_HINTS = re.compile(r"data|corpora|corpus|tagger|dataset|sparse\.tamu\.edu|/MM/|gshhg|"
-                        r"\.(?:mtx|dat|nc|h5|hdf5|csv|fits)(?:\.|$)", re.IGNORECASE)
+DATA_HINTS = re.compile(
+    r"data|corpora|corpus|tagger|dataset|sparse\.tamu\.edu|/MM/|gshhg|"
+    r"\.(?:mtx|dat|nc|h5|hdf5|csv|fits)(?:\.|$)",
+    re.IGNORECASE,
+)
 
 
 @rule("PESO-D005")
@@ -164,9 +180,13 @@ def resource_vendored(recipe):
         where = " ".join(t for t in (d.kw_str("name"), d.kw_str("url"), d.kw_str("destination")) if t)
         if DATA_HINTS.search(where) and not any(k in d.kwargs for k in ("git", "hg", "svn")):
             continue
-        yield finding("PESO-D005", recipe, d.node,
-                      "resource(%s) downloads extra code into the build: make sure it can be "
-                      "replaced by a Spack dependency" % what)
+        yield finding(
+            "PESO-D005",
+            recipe,
+            d.node,
+            "resource(%s) downloads extra code into the build: make sure it can be "
+            "replaced by a Spack dependency" % what,
+        )
 
 
 def _spec_text(directive) -> str:
@@ -200,7 +220,11 @@ def unconstrained_dependency(recipe):
         open_deps.sort(key=lambda dn: dn[0].line)
         names = [name for _d, name in open_deps]
         shown = ", ".join(names[:8]) + (", ... (%d in all)" % len(names) if len(names) > 8 else "")
-        yield finding("PESO-D006", recipe, open_deps[0][0].node,
-                      "%d dependenc%s without a version constraint anywhere (%s): record the "
-                      "versions known to work where upstream states them (FP3 / xSDK R6)"
-                      % (len(names), "y" if len(names) == 1 else "ies", shown))
+        yield finding(
+            "PESO-D006",
+            recipe,
+            open_deps[0][0].node,
+            "%d dependenc%s without a version constraint anywhere (%s): record the "
+            "versions known to work where upstream states them (FP3 / xSDK R6)"
+            % (len(names), "y" if len(names) == 1 else "ies", shown),
+        )

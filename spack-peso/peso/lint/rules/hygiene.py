@@ -48,12 +48,21 @@ def has_spec_membership_hint(source: str) -> bool:
             if before < not_start and before and source[before - 1] in "\"'":
                 return True
     return False
+
+
 #: modules a recipe may import from Spack (the package API); anything else is internal
 ALLOWED_SPACK_MODULES = ("spack.package",)
 RESERVED_ATTRIBUTES = ("name",)
 #: conventional order of top-level directive groups (Spack package review guide)
-DIRECTIVE_RANK = {"maintainers": 1, "license": 2, "version": 3, "variant": 4,
-                  "depends_on": 5, "conflicts": 6, "requires": 6}
+DIRECTIVE_RANK = {
+    "maintainers": 1,
+    "license": 2,
+    "version": 3,
+    "variant": 4,
+    "depends_on": 5,
+    "conflicts": 6,
+    "requires": 6,
+}
 
 
 @rule("PESO-R001")
@@ -73,8 +82,12 @@ def boilerplate_left(recipe):
             continue  # reported by PESO-M004
         m = BOILERPLATE.search(text)
         if m:
-            yield finding("PESO-R001", recipe, (number, m.start() + 1),
-                          "'spack create' boilerplate left in the recipe: %r" % m.group(0))
+            yield finding(
+                "PESO-R001",
+                recipe,
+                (number, m.start() + 1),
+                "'spack create' boilerplate left in the recipe: %r" % m.group(0),
+            )
 
 
 @rule("PESO-R002")
@@ -85,9 +98,13 @@ def directive_order(recipe):
         if rank is None or d.when:
             continue
         if rank < highest:
-            yield finding("PESO-R002", recipe, d.node,
-                          "%s() after %s(): order is maintainers, license, version, variant, "
-                          "depends_on, conflicts/requires" % (d.name, highest_name))
+            yield finding(
+                "PESO-R002",
+                recipe,
+                d.node,
+                "%s() after %s(): order is maintainers, license, version, variant, "
+                "depends_on, conflicts/requires" % (d.name, highest_name),
+            )
             return  # one finding per recipe: the first place the order breaks
         if rank > highest:
             highest, highest_name = rank, d.name
@@ -115,8 +132,7 @@ def spec_membership_idiom(recipe):
     if not has_spec_membership_hint(recipe.source or ""):
         return  # no quoted text followed by "in ...spec": nothing to walk for
     for text, node in recipe.spec_membership:
-        yield finding("PESO-R003", recipe, node,
-                      "use spec.satisfies(%r) instead of %r in spec" % (text, text))
+        yield finding("PESO-R003", recipe, node, "use spec.satisfies(%r) instead of %r in spec" % (text, text))
 
 
 @rule("PESO-R004")
@@ -124,8 +140,12 @@ def non_package_api(recipe):
     for module, node in recipe.import_nodes:
         top = module.split(".")[0]
         if top == "llnl" or (top == "spack" and not module.startswith(ALLOWED_SPACK_MODULES)):
-            yield finding("PESO-R004", recipe, node,
-                          "import of Spack internals %r: recipes should use only spack.package" % module)
+            yield finding(
+                "PESO-R004",
+                recipe,
+                node,
+                "import of Spack internals %r: recipes should use only spack.package" % module,
+            )
 
 
 @rule("PESO-R005")
@@ -139,8 +159,9 @@ def build_system_missing(recipe):
     info = build_info(recipe)
     if not info.build_systems and not info.opaque:
         bases = ", ".join(cls.bases) or "no base class"
-        yield finding("PESO-R005", recipe, (cls.line, cls.col),
-                      "class %s has no build system base class (%s)" % (cls.name, bases))
+        yield finding(
+            "PESO-R005", recipe, (cls.line, cls.col), "class %s has no build system base class (%s)" % (cls.name, bases)
+        )
         return
     if info.build_systems == ["Package"] and not info.opaque and not info.no_code:
         has_install = any("install" in c.methods for c in recipe.classes)
@@ -148,8 +169,12 @@ def build_system_missing(recipe):
         # purpose (openglu): it is never installed, so it needs no install()
         placeholder = "fetcher" in cls.methods
         if not has_install and not placeholder and not recipe.directives_named("build_system"):
-            yield finding("PESO-R005", recipe, (cls.line, cls.col),
-                          "generic Package %s defines no install() method: 'spack install' fails" % cls.name)
+            yield finding(
+                "PESO-R005",
+                recipe,
+                (cls.line, cls.col),
+                "generic Package %s defines no install() method: 'spack install' fails" % cls.name,
+            )
 
 
 @rule("PESO-R006")
@@ -165,8 +190,7 @@ def deprecated_globals(recipe):
         for node in nodes:
             if any(m.contains(node) for m in local):
                 continue
-            yield finding("PESO-R006", recipe, node,
-                          "deprecated global %s: use %s" % (name, replacement))
+            yield finding("PESO-R006", recipe, node, "deprecated global %s: use %s" % (name, replacement))
 
 
 @rule("PESO-R007")
@@ -174,5 +198,9 @@ def reserved_attribute(recipe):
     for name in RESERVED_ATTRIBUTES:
         attr = recipe.attributes.get(name)
         if attr is not None:
-            yield finding("PESO-R007", recipe, (attr.line, attr.col),
-                          "class attribute %r is reserved by Spack and must not be overridden" % name)
+            yield finding(
+                "PESO-R007",
+                recipe,
+                (attr.line, attr.col),
+                "class attribute %r is reserved by Spack and must not be overridden" % name,
+            )

@@ -118,8 +118,9 @@ def license_missing(recipe):
     info = build_info(recipe)
     if recipe.package_class is None or "license" in info.directive_names or info.opaque or info.no_code:
         return  # declared here, in a base class of the file or by a build-system base (oneAPI)
-    yield finding("PESO-L001", recipe, class_location(recipe),
-                  "no license(...) directive: the package's licence is undeclared")
+    yield finding(
+        "PESO-L001", recipe, class_location(recipe), "no license(...) directive: the package's licence is undeclared"
+    )
 
 
 @rule("PESO-L002")
@@ -141,8 +142,9 @@ def license_unverified(recipe):
             yield finding("PESO-L003", recipe, d.node, "licence recorded as %r: not determined" % expression)
         checker = d.kw_str("checked_by")
         if checker is not None and PLACEHOLDER_CHECKER.match(checker.strip()):
-            yield finding("PESO-L003", recipe, d.kwargs["checked_by"],
-                          "license checked_by=%r is a placeholder" % checker)
+            yield finding(
+                "PESO-L003", recipe, d.kwargs["checked_by"], "license checked_by=%r is a placeholder" % checker
+            )
 
 
 def _family(expression: str) -> str:
@@ -168,9 +170,13 @@ def _licences_of_family(recipe, family: str):
 @rule("PESO-L004")
 def license_policy(recipe):
     for d, expression in _licences_of_family(recipe, "strong_copyleft"):
-        yield finding("PESO-L004", recipe, d.node,
-                      "license(%r) is strong copyleft: xSDK M7 prefers permissive licences "
-                      "(GPL is considered incompatible)" % expression)
+        yield finding(
+            "PESO-L004",
+            recipe,
+            d.node,
+            "license(%r) is strong copyleft: xSDK M7 prefers permissive licences "
+            "(GPL is considered incompatible)" % expression,
+        )
 
 
 @rule("PESO-L005")
@@ -178,6 +184,9 @@ def license_not_open_source(recipe):
     """Split from PESO-L004 so that one rule ID has one severity: a licence that is not
     open source at all is a problem for every profile, copyleft only a preference of xSDK."""
     for d, expression in _licences_of_family(recipe, "restricted"):
-        yield finding("PESO-L005", recipe, d.node,
-                      "license(%r) is not an open-source licence (non-commercial or "
-                      "source-available)" % expression)
+        yield finding(
+            "PESO-L005",
+            recipe,
+            d.node,
+            "license(%r) is not an open-source licence (non-commercial or source-available)" % expression,
+        )

@@ -22,8 +22,12 @@ def maintainers_missing(recipe):
         return  # the main class, a base class in the file or a build-system base names them
     if info.opaque:
         return  # may inherit maintainers from another package's class
-    yield finding("PESO-M001", recipe, class_location(recipe),
-                  "no maintainers(...) directive: nobody is named to resolve build and test issues")
+    yield finding(
+        "PESO-M001",
+        recipe,
+        class_location(recipe),
+        "no maintainers(...) directive: nobody is named to resolve build and test issues",
+    )
 
 
 def fix_maintainers_list(tree: ast.AST, lines: List[str]) -> List[Edit]:
@@ -51,9 +55,12 @@ def fix_maintainers_list(tree: ast.AST, lines: List[str]) -> List[Edit]:
 def maintainers_misuse(recipe):
     attr = recipe.attributes.get("maintainers")
     if attr is not None:
-        yield finding("PESO-M002", recipe, (attr.line, attr.col),
-                      "maintainers assigned as a list overrides inherited maintainers; "
-                      "use the maintainers(...) directive")
+        yield finding(
+            "PESO-M002",
+            recipe,
+            (attr.line, attr.col),
+            "maintainers assigned as a list overrides inherited maintainers; use the maintainers(...) directive",
+        )
     for d in recipe.directives_named("maintainers"):
         if not d.args and not d.has_star:
             yield finding("PESO-M002", recipe, d.node, "maintainers() names nobody")
@@ -79,8 +86,7 @@ def homepage(recipe):
         return
     url = attr.literal
     if url is not None and url.lower().startswith("http://"):
-        yield finding("PESO-M003", recipe, attr.value,
-                      "homepage uses http://; use https:// if the site serves it")
+        yield finding("PESO-M003", recipe, attr.value, "homepage uses http://; use https:// if the site serves it")
 
 
 @rule("PESO-M004")
@@ -90,11 +96,15 @@ def description_missing(recipe):
         return
     doc = cls.docstring
     if doc is None:
-        yield finding("PESO-M004", recipe, (cls.line, cls.col),
-                      "class %s has no docstring describing the package" % cls.name)
+        yield finding(
+            "PESO-M004", recipe, (cls.line, cls.col), "class %s has no docstring describing the package" % cls.name
+        )
     elif "FIXME" in doc or "remove this boilerplate" in doc.lower():
-        yield finding("PESO-M004", recipe, cls.node.body[0],
-                      "class docstring is the 'spack create' placeholder")
+        yield finding("PESO-M004", recipe, cls.node.body[0], "class docstring is the 'spack create' placeholder")
     elif len(doc.strip()) < MIN_DESCRIPTION:
-        yield finding("PESO-M004", recipe, cls.node.body[0],
-                      "class docstring %r is too short to describe the package" % doc.strip())
+        yield finding(
+            "PESO-M004",
+            recipe,
+            cls.node.body[0],
+            "class docstring %r is too short to describe the package" % doc.strip(),
+        )

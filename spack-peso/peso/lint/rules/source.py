@@ -23,8 +23,12 @@ INSECURE = re.compile(r"^(http|ftp|git)://", re.IGNORECASE)
 INSECURE_HINT = re.compile(r"://(?:(?<=[\"']http://)|(?<=[\"'](?:ftp|git)://))", re.IGNORECASE)
 
 # Spack's audit regexes for patch URLs whose content (and so sha256) is not stable
-GITHUB_PATCH = re.compile(r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/(?:commit|pull)/[a-fA-F0-9]+\.(?:patch|diff)")
-GITHUB_PULL_COMMITS = re.compile(r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/pull/\d+/commits/[a-fA-F0-9]+\.(?:patch|diff)")
+GITHUB_PATCH = re.compile(
+    r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/(?:commit|pull)/[a-fA-F0-9]+\.(?:patch|diff)"
+)
+GITHUB_PULL_COMMITS = re.compile(
+    r"^https?://(?:patch-diff\.)?github(?:usercontent)?\.com/.+/.+/pull/\d+/commits/[a-fA-F0-9]+\.(?:patch|diff)"
+)
 GITLAB_PATCH = re.compile(r"^https?://(?:.+)?gitlab(?:.+)/.+/.+/-/(?:commit|merge_requests)/[a-fA-F0-9]+\.patch")
 
 
@@ -33,8 +37,11 @@ def _is_branch_version(d) -> bool:
     (``develop``, ``stable``), or a tag named like a branch (``tag="master"``)."""
     name = d.arg_str(0)
     tag = d.kw_str("tag")
-    return ("branch" in d.kwargs or (name is not None and name.lower() in BRANCH_NAMES)
-            or (tag is not None and tag.lower() in BRANCH_NAMES))
+    return (
+        "branch" in d.kwargs
+        or (name is not None and name.lower() in BRANCH_NAMES)
+        or (tag is not None and tag.lower() in BRANCH_NAMES)
+    )
 
 
 def _leading_text(node) -> str:
@@ -51,7 +58,8 @@ def _declares_vcs(recipe) -> bool:
     """The recipe itself names a repository (an attribute or a version's ``git=``)."""
     own = build_info(recipe).own_attributes
     return any(a in own for a in VCS_ATTRIBUTES) or any(
-        k in d.kwargs for d in version_directives(recipe) for k in ("git", "hg", "svn"))
+        k in d.kwargs for d in version_directives(recipe) for k in ("git", "hg", "svn")
+    )
 
 
 def _fetched_from_vcs_head(recipe, d) -> bool:
@@ -61,8 +69,13 @@ def _fetched_from_vcs_head(recipe, d) -> bool:
         return False
     info = build_info(recipe)
     attrs = info.own_attributes
-    return (not info.no_code and any(a in attrs for a in VCS_ATTRIBUTES) and "url" not in attrs and "urls" not in attrs
-            and not info.provides("url"))
+    return (
+        not info.no_code
+        and any(a in attrs for a in VCS_ATTRIBUTES)
+        and "url" not in attrs
+        and "urls" not in attrs
+        and not info.provides("url")
+    )
 
 
 def _has_vcs(recipe) -> bool:
@@ -96,16 +109,19 @@ def no_public_vcs(recipe):
     they were most of the 6,816 findings (76% of builtin) that buried the rest."""
     if _skip_source_rules(recipe) or _has_vcs(recipe) or _from_package_index(recipe):
         return
-    yield finding("PESO-S001", recipe, class_location(recipe),
-                  "no git/hg/svn attribute: the public development repository is not declared")
+    yield finding(
+        "PESO-S001",
+        recipe,
+        class_location(recipe),
+        "no git/hg/svn attribute: the public development repository is not declared",
+    )
 
 
 @rule("PESO-S002")
 def insecure_url(recipe):
     for where, url, node in url_strings(recipe) + _url_method_strings(recipe):
         if INSECURE.match(url):
-            yield finding("PESO-S002", recipe, node,
-                          "%s uses an unencrypted URL %r; use https://" % (where, url))
+            yield finding("PESO-S002", recipe, node, "%s uses an unencrypted URL %r; use https://" % (where, url))
 
 
 #: methods whose strings are source URLs
@@ -120,8 +136,12 @@ def _url_method_strings(recipe):
     spans = [m for m in recipe.all_methods() if m.name in URL_METHODS]
     if not spans:
         return []
-    return [("%s()" % m.name, node.value, node) for node in recipe.strings for m in spans
-            if m.contains(node) and "://" in node.value]
+    return [
+        ("%s()" % m.name, node.value, node)
+        for node in recipe.strings
+        for m in spans
+        if m.contains(node) and "://" in node.value
+    ]
 
 
 @rule("PESO-S003")
@@ -136,13 +156,18 @@ def weak_or_missing_checksum(recipe):
             continue
         for algo in WEAK_DIGESTS:
             if algo in d.kwargs:
-                yield finding("PESO-S003", recipe, d.kwargs[algo],
-                              "%s() uses a %s digest; use sha256=" % (d.name, algo))
+                yield finding(
+                    "PESO-S003", recipe, d.kwargs[algo], "%s() uses a %s digest; use sha256=" % (d.name, algo)
+                )
         if d.name != "version" or d.has_star:
             continue
         if len(d.args) >= 2:
-            yield finding("PESO-S003", recipe, d.args[1],
-                          "version(%r) passes its checksum positionally; use sha256=" % d.arg_str(0))
+            yield finding(
+                "PESO-S003",
+                recipe,
+                d.args[1],
+                "version(%r) passes its checksum positionally; use sha256=" % d.arg_str(0),
+            )
             continue
         if manual or "sha256" in d.kwargs or any(a in d.kwargs for a in WEAK_DIGESTS):
             continue
@@ -164,12 +189,17 @@ def vcs_version_unpinned(recipe):
         if _is_branch_version(d) or any(k in d.kwargs for k in VCS_PINS):
             continue
         if "tag" in d.kwargs:
-            yield finding("PESO-S004", recipe, d.node,
-                          "version(%r) uses tag= without commit=: tags can move" % d.arg_str(0))
+            yield finding(
+                "PESO-S004", recipe, d.node, "version(%r) uses tag= without commit=: tags can move" % d.arg_str(0)
+            )
         elif _fetched_from_vcs_head(recipe, d):
-            yield finding("PESO-S004", recipe, d.node,
-                          "version(%r) has no url, checksum or commit=: Spack clones the default "
-                          "branch for it; pin it with commit=" % d.arg_str(0))
+            yield finding(
+                "PESO-S004",
+                recipe,
+                d.node,
+                "version(%r) has no url, checksum or commit=: Spack clones the default "
+                "branch for it; pin it with commit=" % d.arg_str(0),
+            )
 
 
 @rule("PESO-S005")
@@ -181,14 +211,13 @@ def unstable_patch_url(recipe):
             fixed = re.sub(r"/pull/\d+/commits/", "/commit/", url)
             if not fixed.endswith("?full_index=1"):
                 fixed += "?full_index=1"
-            yield finding("PESO-S005", recipe, node,
-                          "patch URL is a pull-request commit; use %s" % fixed)
+            yield finding("PESO-S005", recipe, node, "patch URL is a pull-request commit; use %s" % fixed)
         elif GITHUB_PATCH.match(url) and not url.endswith("?full_index=1"):
-            yield finding("PESO-S005", recipe, node,
-                          "GitHub patch URL must end with ?full_index=1 for a stable checksum")
+            yield finding(
+                "PESO-S005", recipe, node, "GitHub patch URL must end with ?full_index=1 for a stable checksum"
+            )
         elif GITLAB_PATCH.match(url):
-            yield finding("PESO-S005", recipe, node,
-                          "GitLab .patch URLs have unstable hashes; use the .diff URL")
+            yield finding("PESO-S005", recipe, node, "GitLab .patch URLs have unstable hashes; use the .diff URL")
 
 
 @rule("PESO-S007")
@@ -200,9 +229,12 @@ def checksum_fixme(recipe):
         for line in range(d.line, (d.node.end_lineno or d.line) + 1):
             comment = recipe.comments.get(line)
             if comment and "FIXME" in comment.upper():
-                yield finding("PESO-S007", recipe, (line, recipe.line_text(line).find("#") + 1),
-                              "version(%r) still carries %r (left by spack checksum?)"
-                              % (d.arg_str(0), comment))
+                yield finding(
+                    "PESO-S007",
+                    recipe,
+                    (line, recipe.line_text(line).find("#") + 1),
+                    "version(%r) still carries %r (left by spack checksum?)" % (d.arg_str(0), comment),
+                )
 
 
 @rule("PESO-S008")
@@ -216,5 +248,6 @@ def dev_version_missing(recipe):
         return
     if any(d.has_star or d.arg_str(0) is None for d in versions):
         return  # versions computed in a loop (pdiplugin-*: **Pdi.versions) may include one
-    yield finding("PESO-S008", recipe, class_location(recipe),
-                  "no development version such as version(\"develop\", branch=\"main\")")
+    yield finding(
+        "PESO-S008", recipe, class_location(recipe), 'no development version such as version("develop", branch="main")'
+    )

@@ -60,11 +60,19 @@ def _compiler_reference(node) -> Optional[str]:
         if key in COMPILER_VARIABLES:
             return '%s["%s"]' % (dotted_name(node.value), key)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-        if dotted_name(node.func.value) in ENVIRON_NAMES and node.args and literal_str(node.args[0]) in COMPILER_VARIABLES:
+        if (
+            dotted_name(node.func.value) in ENVIRON_NAMES
+            and node.args
+            and literal_str(node.args[0]) in COMPILER_VARIABLES
+        ):
             return '%s.get("%s")' % (dotted_name(node.func.value), literal_str(node.args[0]))
     if isinstance(node, ast.Name) and node.id in SPACK_COMPILER_NAMES:
         return node.id
-    if isinstance(node, ast.Attribute) and node.attr in COMPILER_ATTRIBUTES and dotted_name(node.value) == "self.compiler":
+    if (
+        isinstance(node, ast.Attribute)
+        and node.attr in COMPILER_ATTRIBUTES
+        and dotted_name(node.value) == "self.compiler"
+    ):
         return "self.compiler." + node.attr
     return None
 
@@ -78,7 +86,8 @@ def build_compiler_in_test_sources(recipe):
         reached = _callees(hook, methods)
         caches = any(
             isinstance(n, ast.Call) and dotted_name(n.func).rsplit(".", 1)[-1] in CACHING_CALLS
-            for m in reached for n in ast.walk(m.node)
+            for m in reached
+            for n in ast.walk(m.node)
         )
         if not caches:
             continue
@@ -86,10 +95,14 @@ def build_compiler_in_test_sources(recipe):
             for node in ast.walk(m.node):
                 reference = _compiler_reference(node)
                 if reference:
-                    yield finding("PESO-T008", recipe, node,
-                                  "install-time hook %s() writes the build-time compiler (%s) into "
-                                  "cached test sources: Spack's wrapper does not run at test time; "
-                                  "resolve the compiler in the test" % (hook.name, reference))
+                    yield finding(
+                        "PESO-T008",
+                        recipe,
+                        node,
+                        "install-time hook %s() writes the build-time compiler (%s) into "
+                        "cached test sources: Spack's wrapper does not run at test time; "
+                        "resolve the compiler in the test" % (hook.name, reference),
+                    )
                     break
             else:
                 continue
@@ -101,13 +114,20 @@ def callback_not_called(recipe):
     cls = recipe.package_class
     if cls is None:
         return
-    builders = [c.name for c in recipe.classes
-                if c is not cls and c.name.endswith("Builder") and any(b.endswith("Builder") for b in c.base_names)]
+    builders = [
+        c.name
+        for c in recipe.classes
+        if c is not cls and c.name.endswith("Builder") and any(b.endswith("Builder") for b in c.base_names)
+    ]
     if not builders:
         return
     for method in package_methods(recipe):
         if _is_callback(method):
-            yield finding("PESO-T009", recipe, method.node,
-                          "%s() is a build callback on the package class, but the recipe defines "
-                          "%s: Spack runs that builder's callbacks only, so this one never runs; "
-                          "move it into the builder" % (method.name, ", ".join(builders)))
+            yield finding(
+                "PESO-T009",
+                recipe,
+                method.node,
+                "%s() is a build callback on the package class, but the recipe defines "
+                "%s: Spack runs that builder's callbacks only, so this one never runs; "
+                "move it into the builder" % (method.name, ", ".join(builders)),
+            )

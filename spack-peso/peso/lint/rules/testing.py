@@ -50,25 +50,28 @@ def no_standalone_test(recipe):
         return
     if _has_build_time_tests(recipe):
         return  # PESO-T004 says it more precisely
-    yield finding("PESO-T001", recipe, class_location(recipe),
-                  "no stand-alone test: add a documented test_* method run by 'spack test run'"
-                  + _inherited_hint(recipe))
+    yield finding(
+        "PESO-T001",
+        recipe,
+        class_location(recipe),
+        "no stand-alone test: add a documented test_* method run by 'spack test run'" + _inherited_hint(recipe),
+    )
 
 
 @rule("PESO-T002")
 def test_empty(recipe):
     for method in package_methods(recipe):
         if method.is_test and method.is_empty:
-            yield finding("PESO-T002", recipe, method.node,
-                          "test method %s() has no body" % method.name)
+            yield finding("PESO-T002", recipe, method.node, "test method %s() has no body" % method.name)
 
 
 @rule("PESO-T003")
 def deprecated_test_api(recipe):
     for method in recipe.all_methods():
         if method.name == "test":
-            yield finding("PESO-T003", recipe, method.node,
-                          "def test(self) is the removed test API; write test_* methods")
+            yield finding(
+                "PESO-T003", recipe, method.node, "def test(self) is the removed test API; write test_* methods"
+            )
     source = recipe.source or ""
     calls = recipe.calls if any(name.split(".")[-1] + "(" in source for name in DEPRECATED_CALLS) else ()
     for name, node in calls:
@@ -80,8 +83,9 @@ def deprecated_test_api(recipe):
         for element in callbacks.value.elts:
             name = literal_str(element)
             if name and name.startswith("test_"):
-                yield finding("PESO-T003", recipe, element,
-                              "stand-alone test %s listed in build_time_test_callbacks" % name)
+                yield finding(
+                    "PESO-T003", recipe, element, "stand-alone test %s listed in build_time_test_callbacks" % name
+                )
 
 
 @rule("PESO-T004")
@@ -89,9 +93,13 @@ def build_time_tests_only(recipe):
     if recipe.package_class is None or real_tests(recipe) or not _needs_test(recipe):
         return
     if _has_build_time_tests(recipe):
-        yield finding("PESO-T004", recipe, class_location(recipe),
-                      "only build-time tests (check/run_tests): these do not run after install; "
-                      "add a stand-alone test_* method" + _inherited_hint(recipe))
+        yield finding(
+            "PESO-T004",
+            recipe,
+            class_location(recipe),
+            "only build-time tests (check/run_tests): these do not run after install; "
+            "add a stand-alone test_* method" + _inherited_hint(recipe),
+        )
 
 
 @rule("PESO-T005")
@@ -102,8 +110,9 @@ def stale_test_flag(recipe):
     for flag in STALE_FLAGS:
         attr = recipe.attributes.get(flag)
         if attr is not None and getattr(attr.value, "value", True) not in (False, None):
-            yield finding("PESO-T005", recipe, (attr.line, attr.col),
-                          "%s is set but the package has no test_* method" % flag)
+            yield finding(
+                "PESO-T005", recipe, (attr.line, attr.col), "%s is set but the package has no test_* method" % flag
+            )
 
 
 @rule("PESO-T006")
@@ -114,8 +123,12 @@ def test_needs_privileges_or_scheduler(recipe):
     for method in package_methods(recipe):
         if not method.is_test:
             continue
-        compared = {id(c) for node in ast.walk(method.node) if isinstance(node, ast.Compare)
-                    for c in [node.left] + node.comparators}
+        compared = {
+            id(c)
+            for node in ast.walk(method.node)
+            if isinstance(node, ast.Compare)
+            for c in [node.left] + node.comparators
+        }
         compared |= _fallbacks(method.node)
         reported = set()
         for stmt in ast.walk(method.node):
@@ -125,9 +138,12 @@ def test_needs_privileges_or_scheduler(recipe):
                 launcher = _launcher(node, compared)
                 if launcher and stmt.lineno not in reported:
                     reported.add(stmt.lineno)
-                    yield finding("PESO-T006", recipe, node,
-                                  "test runs %r: tests must not need privileges or a batch scheduler"
-                                  % launcher)
+                    yield finding(
+                        "PESO-T006",
+                        recipe,
+                        node,
+                        "test runs %r: tests must not need privileges or a batch scheduler" % launcher,
+                    )
 
 
 def _fallbacks(function):
@@ -135,7 +151,9 @@ def _fallbacks(function):
     ``["mpirun", "mpiexec", "srun"]``): used only where MPI's own launcher is missing."""
     skip = set()
     for node in ast.walk(function):
-        items = node.elts if isinstance(node, (ast.List, ast.Tuple)) else node.args if isinstance(node, ast.Call) else ()
+        items = (
+            node.elts if isinstance(node, (ast.List, ast.Tuple)) else node.args if isinstance(node, ast.Call) else ()
+        )
         seen_mpi = False
         for item in items:
             text = literal_str(item) or dotted_name(item)
@@ -170,5 +188,9 @@ def _launcher(node, compared):
 def test_docstring_missing(recipe):
     for method in package_methods(recipe):
         if method.is_test and not method.is_empty and not (method.docstring or "").strip():
-            yield finding("PESO-T007", recipe, method.node,
-                          "test method %s() has no docstring (spack test list shows it)" % method.name)
+            yield finding(
+                "PESO-T007",
+                recipe,
+                method.node,
+                "test method %s() has no docstring (spack test list shows it)" % method.name,
+            )

@@ -39,8 +39,7 @@ def variant_description_missing(recipe):
             continue
         description = d.kwargs.get("description", d.arg(2))
         if description is None or (literal_str(description) is not None and not description.value.strip()):
-            yield finding("PESO-V001", recipe, d.node,
-                          "variant(%r) has no description" % d.arg_str(0))
+            yield finding("PESO-V001", recipe, d.node, "variant(%r) has no description" % d.arg_str(0))
 
 
 @rule("PESO-V002")
@@ -55,9 +54,13 @@ def debug_option_missing(recipe):
             continue
         values = _literal_values(d.kwargs.get("values"))
         if values and not any(v.lower().startswith("debug") for v in values):
-            yield finding("PESO-V002", recipe, d.node,
-                          "variant(%r) offers no Debug value (%s): users cannot build the package "
-                          "for debugging" % (d.arg_str(0), ", ".join(values)))
+            yield finding(
+                "PESO-V002",
+                recipe,
+                d.node,
+                "variant(%r) offers no Debug value (%s): users cannot build the package "
+                "for debugging" % (d.arg_str(0), ", ".join(values)),
+            )
 
 
 def _literal_values(node):
@@ -80,24 +83,38 @@ def xsdk_variant_names(recipe):
         names.setdefault(name, d)
         entry = synonyms.get(name.lower())
         if entry is not None and name not in ruled_out:
-            yield finding("PESO-V003", recipe, d.node,
-                          "variant %r: xSDK guideline: %s" % (name, entry["advice"]))
+            yield finding("PESO-V003", recipe, d.node, "variant %r: xSDK guideline: %s" % (name, entry["advice"]))
     info = build_info(recipe)
-    if "debug" in names and info.build_type and not _project_flag(recipe, "debug") \
-            and not _other_build_system(names["debug"]):
-        yield finding("PESO-V003", recipe, names["debug"].node,
-                      "variant 'debug' duplicates build_type, which %s already provides"
-                      % "/".join(b for b in info.known if b.endswith(("CMakePackage", "MesonPackage"))))
+    if (
+        "debug" in names
+        and info.build_type
+        and not _project_flag(recipe, "debug")
+        and not _other_build_system(names["debug"])
+    ):
+        yield finding(
+            "PESO-V003",
+            recipe,
+            names["debug"].node,
+            "variant 'debug' duplicates build_type, which %s already provides"
+            % "/".join(b for b in info.known if b.endswith(("CMakePackage", "MesonPackage"))),
+        )
     if "shared" in names and "static" in names and not ruled_out & {"shared", "static"}:
         # one directive's spec and condition together: conflicts("~shared", when="~static")
-        texts = [" ".join(t for t in (d.arg_str(0), d.kw_str("when"), *(c.text for c in d.when)) if t)
-                 for d in recipe.directives if d.name in ("conflicts", "requires")]
+        texts = [
+            " ".join(t for t in (d.arg_str(0), d.kw_str("when"), *(c.text for c in d.when)) if t)
+            for d in recipe.directives
+            if d.name in ("conflicts", "requires")
+        ]
         if not any("~shared" in t and "~static" in t for t in texts) and not any(
             "+shared" in t or "+static" in t for t in texts
         ):
-            yield finding("PESO-V003", recipe, names["static"].node,
-                          "variants 'shared' and 'static' both exist but ~shared~static is not ruled out "
-                          "(add conflicts(\"~shared~static\"))")
+            yield finding(
+                "PESO-V003",
+                recipe,
+                names["static"].node,
+                "variants 'shared' and 'static' both exist but ~shared~static is not ruled out "
+                '(add conflicts("~shared~static"))',
+            )
 
 
 def _other_build_system(d) -> bool:
@@ -146,9 +163,13 @@ def gpu_support_undeclared(recipe):
             continue
         if not ARCH_PLUMBING[base].search(_method_text(recipe)):
             continue  # links GPU libraries only (cosma: cuBLAS): no architecture to choose
-        yield finding("PESO-V004", recipe, d.node,
-                      "ad-hoc variant(%r): inherit %s so %s and its conflicts come with it"
-                      % (d.arg_str(0), base, GPU_TARGET_VARIANT[base]))
+        yield finding(
+            "PESO-V004",
+            recipe,
+            d.node,
+            "ad-hoc variant(%r): inherit %s so %s and its conflicts come with it"
+            % (d.arg_str(0), base, GPU_TARGET_VARIANT[base]),
+        )
 
 
 def _method_text(recipe) -> str:
@@ -156,8 +177,10 @@ def _method_text(recipe) -> str:
     text = recipe.memo.get("method_text")
     if text is None:
         text = recipe.memo["method_text"] = "\n".join(
-            "\n".join(recipe.lines[m.line - 1 : m.end_line]) for m in recipe.all_methods()
-            if not m.name.startswith("setup_dependent"))  # hip reads its dependents' targets
+            "\n".join(recipe.lines[m.line - 1 : m.end_line])
+            for m in recipe.all_methods()
+            if not m.name.startswith("setup_dependent")
+        )  # hip reads its dependents' targets
     return text
 
 
@@ -165,8 +188,12 @@ def _method_text(recipe) -> str:
 def conflict_without_message(recipe):
     for d in recipe.directives:
         if d.name == "conflicts" and "msg" not in d.kwargs and not d.has_star:
-            yield finding("PESO-V005", recipe, d.node,
-                          "conflicts(%r) gives users no reason (add msg=...)" % (d.arg_str(0) or "..."))
+            yield finding(
+                "PESO-V005",
+                recipe,
+                d.node,
+                "conflicts(%r) gives users no reason (add msg=...)" % (d.arg_str(0) or "..."),
+            )
 
 
 @rule("PESO-V006")
@@ -189,8 +216,9 @@ def unused_variant(recipe):
         declaration = "\n".join(recipe.lines[d.line - 1 : (d.node.end_lineno or d.line)]).lower()
         limit = _whole_word_mentions(declaration, name.lower(), limit=10) + 1
         if _whole_word_mentions(lowered, name.lower(), limit=limit) < limit:
-            yield finding("PESO-V006", recipe, d.node,
-                          "variant %r is never used in a condition, argument or spec check" % name)
+            yield finding(
+                "PESO-V006", recipe, d.node, "variant %r is never used in a condition, argument or spec check" % name
+            )
 
 
 #: ``for v in self.spec.variants``, ``.keys()``, ``.items()``, ``.values()`` (a comprehension too)

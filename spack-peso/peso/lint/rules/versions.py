@@ -30,13 +30,18 @@ def _version_of(stmt: ast.stmt) -> Optional[str]:
     return None
 
 
-
 def _is_branch(stmt: ast.stmt) -> bool:
     """For a statement :func:`_version_of` names (a ``version(...)`` call)."""
     call = getattr(stmt, "value", None)
     assert isinstance(call, ast.Call)
-    tag = next((k.value.value for k in call.keywords if k.arg == "tag" and isinstance(k.value, ast.Constant)
-                and isinstance(k.value.value, str)), None)
+    tag = next(
+        (
+            k.value.value
+            for k in call.keywords
+            if k.arg == "tag" and isinstance(k.value, ast.Constant) and isinstance(k.value.value, str)
+        ),
+        None,
+    )
     return orders_as_branch(_version_of(stmt) or "", any(k.arg == "branch" for k in call.keywords), tag)
 
 
@@ -122,9 +127,12 @@ def version_order(recipe):
             if _starts_group(recipe, d):
                 seen_release, previous = None, None
             if seen_release is not None:
-                yield finding("PESO-S006", recipe, d.node,
-                              "branch version %r listed after release %r; branches go first"
-                              % (name, seen_release))
+                yield finding(
+                    "PESO-S006",
+                    recipe,
+                    d.node,
+                    "branch version %r listed after release %r; branches go first" % (name, seen_release),
+                )
             continue
         if _starts_group(recipe, d):
             seen_release, previous = None, None
@@ -134,9 +142,12 @@ def version_order(recipe):
         if previous is not None and (previous[2] != d.branch or previous[3] != deprecated or previous[4]):
             previous = None  # another if/for branch, deprecation group or after a preferred one
         if previous is not None and key > previous[0]:
-            yield finding("PESO-S006", recipe, d.node,
-                          "version %r listed after older %r; list versions newest first"
-                          % (name, previous[1]))
+            yield finding(
+                "PESO-S006",
+                recipe,
+                d.node,
+                "version %r listed after older %r; list versions newest first" % (name, previous[1]),
+            )
         previous = (key, name, d.branch, deprecated, is_true(d.kwargs.get("preferred")))
 
 
@@ -155,8 +166,14 @@ def _duplicate_versions(tree: ast.AST):
                 statements[:0] = stmt.body
                 continue
             call = stmt.value if isinstance(stmt, ast.Expr) else None
-            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "version"
-                    and call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)):
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "version"
+                and call.args
+                and isinstance(call.args[0], ast.Constant)
+                and isinstance(call.args[0].value, str)
+            ):
                 continue
             name = call.args[0].value
             if name in seen:
@@ -171,11 +188,16 @@ def fix_duplicate_version(tree: ast.AST, lines: List[str]) -> List[Edit]:
     edits = []
     for first, again in _duplicate_versions(tree):
         end = again.end_lineno or again.lineno
-        alone = lines[again.lineno - 1][: again.col_offset].strip() == "" and not lines[end - 1][
-            again.end_col_offset or 0:].split("#")[0].strip()
+        alone = (
+            lines[again.lineno - 1][: again.col_offset].strip() == ""
+            and not lines[end - 1][again.end_col_offset or 0 :].split("#")[0].strip()
+        )
         if alone and segment(lines, first) == segment(lines, again):
-            edits.append(Edit(again.lineno, 0, end + 1, 0, "") if end < len(lines)
-                         else Edit(again.lineno, 0, end, len(lines[end - 1]), ""))
+            edits.append(
+                Edit(again.lineno, 0, end + 1, 0, "")
+                if end < len(lines)
+                else Edit(again.lineno, 0, end, len(lines[end - 1]), "")
+            )
     return edits
 
 
@@ -184,6 +206,10 @@ def duplicate_version(recipe):
     if recipe.tree is None or recipe.source.count("version(") < 2:
         return
     for first, again in _duplicate_versions(recipe.tree):
-        yield finding("PESO-S009", recipe, again.value,
-                      "version %r is declared again (first at line %d); Spack keeps only this later one"
-                      % (again.value.args[0].value, first.lineno))
+        yield finding(
+            "PESO-S009",
+            recipe,
+            again.value,
+            "version %r is declared again (first at line %d); Spack keeps only this later one"
+            % (again.value.args[0].value, first.lineno),
+        )

@@ -45,9 +45,23 @@ def read(paths: List[str]) -> List[Observation]:
             value = value_of(row)
             if not value:
                 continue  # PENDING: the build never finished
-            detail = "spack install: %s %s@%s for %s" % (row["status"], row["package"], row.get("version", ""), row["target"])
+            detail = "spack install: %s %s@%s for %s" % (
+                row["status"],
+                row["package"],
+                row.get("version", ""),
+                row["target"],
+            )
             observations.append(row_observation(path, row, "build", value, date, detail))
             # the hash ties the build to its install prefix and source (prefix, source_tree)
-            observations.append(Observation(row["package"], "build.hash", row["hash"], display_path(path), date,
-                                            row.get("version", ""), row["target"]))
+            observations.append(
+                Observation(
+                    row["package"],
+                    "build.hash",
+                    row["hash"],
+                    display_path(path),
+                    date,
+                    row.get("version", ""),
+                    row["target"],
+                )
+            )
     return observations

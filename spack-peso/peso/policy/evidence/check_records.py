@@ -25,7 +25,7 @@ def target_of(path: str) -> str:
     stem = os.path.basename(path)[: -len(".jsonl")]
     for prefix in ("check-", "check_", "record-", "check"):
         if stem.startswith(prefix) and len(stem) > len(prefix):
-            return stem[len(prefix):]
+            return stem[len(prefix) :]
     return stem
 
 
@@ -53,16 +53,22 @@ def read(paths: List[str]) -> List[Observation]:
             where = "%s:%d" % (display_path(path), n)
             if ok:
                 detail = "concretized for %s (%s), %s nodes, %s" % (
-                    target, item.get("target", "?"), item.get("nodes", "?"), item.get("spack", "Spack"))
+                    target,
+                    item.get("target", "?"),
+                    item.get("nodes", "?"),
+                    item.get("spack", "Spack"),
+                )
             else:
                 detail = "does not concretize for %s: %s" % (target, item.get("error") or "no message")
-            observations.append(Observation(
-                package=package_of_spec(spec),
-                fact="concretize",
-                value="ok" if ok else "failed",
-                source="%s (%s)" % (where, spec),
-                date=item.get("date") or date,
-                detail=detail,
-                target=target,
-            ))
+            observations.append(
+                Observation(
+                    package=package_of_spec(spec),
+                    fact="concretize",
+                    value="ok" if ok else "failed",
+                    source="%s (%s)" % (where, spec),
+                    date=item.get("date") or date,
+                    detail=detail,
+                    target=target,
+                )
+            )
     return observations

@@ -42,8 +42,9 @@ def entries(path: str) -> List[dict]:
     found = [e for e in data if isinstance(e, dict) and e.get("e4s_product") and "docs" in e]
     lines = text.splitlines()
     for entry in found:
-        entry["_line"] = next((n for n, line in enumerate(lines, 1)
-                               if "e4s_product" in line and str(entry["e4s_product"]) in line), 1)
+        entry["_line"] = next(
+            (n for n, line in enumerate(lines, 1) if "e4s_product" in line and str(entry["e4s_product"]) in line), 1
+        )
     return found
 
 
@@ -76,9 +77,19 @@ def read(paths: Iterable[str], packages: Dict[str, str]) -> List[Observation]:
                     continue
                 seen.add(package)
                 docs = entry.get("docs") or []
-                listed = ", ".join(d if isinstance(d, str) else str(d.get("doc", d)) for d in docs[:4]) if isinstance(docs, list) else ""
-                observations.append(Observation(
-                    package, "docportal.metadata", "present", "%s:%d" % (display_path(path), entry["_line"]),
-                    file_date(path),
-                    "E4S DocPortal metadata for %r (docs: %s)" % (entry["e4s_product"], listed or "none listed")))
+                listed = (
+                    ", ".join(d if isinstance(d, str) else str(d.get("doc", d)) for d in docs[:4])
+                    if isinstance(docs, list)
+                    else ""
+                )
+                observations.append(
+                    Observation(
+                        package,
+                        "docportal.metadata",
+                        "present",
+                        "%s:%d" % (display_path(path), entry["_line"]),
+                        file_date(path),
+                        "E4S DocPortal metadata for %r (docs: %s)" % (entry["e4s_product"], listed or "none listed"),
+                    )
+                )
     return observations

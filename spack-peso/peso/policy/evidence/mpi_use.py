@@ -108,16 +108,29 @@ def read(packages: Dict[str, str]) -> List[Observation]:
         chain = graph.mpi_path(package)
         where = display_path(path)
         if chain is None:
-            observations.append(Observation(
-                package, "recipe.mpi", "none", where, "",
-                "no configuration links or runs against MPI, directly or through its %d dependencies"
-                % graph.size_from(package)))
+            observations.append(
+                Observation(
+                    package,
+                    "recipe.mpi",
+                    "none",
+                    where,
+                    "",
+                    "no configuration links or runs against MPI, directly or through its %d dependencies"
+                    % graph.size_from(package),
+                )
+            )
         elif "?" in chain:
             continue  # a dependency could not be read: unknown
         elif len(chain) == 2:
-            observations.append(Observation(package, "recipe.mpi", "direct", where, "",
-                                            "depends on %s (in some configuration)" % chain[-1]))
+            observations.append(
+                Observation(
+                    package, "recipe.mpi", "direct", where, "", "depends on %s (in some configuration)" % chain[-1]
+                )
+            )
         else:
-            observations.append(Observation(package, "recipe.mpi", "through-dependency", where, "",
-                                            "reaches MPI through " + " -> ".join(chain)))
+            observations.append(
+                Observation(
+                    package, "recipe.mpi", "through-dependency", where, "", "reaches MPI through " + " -> ".join(chain)
+                )
+            )
     return observations

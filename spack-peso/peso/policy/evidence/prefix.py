@@ -29,7 +29,9 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.ya
 _LIB = re.compile(r"^lib(?P<stem>.+?)\.(?P<kind>so(\.\d+)*|a|dylib)$")
 _VERSIONED = re.compile(r"[-_.]?\d+(\.\d+)+$")
 #: a version or release macro, and one whose value is a number (comparable with #if)
-_VERSION_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w*(?:VERSION|RELEASE)\w*)[ \t]+(\S[^\n]*)", re.MULTILINE | re.IGNORECASE)
+_VERSION_MACRO = re.compile(
+    r"^[ \t]*#[ \t]*define[ \t]+(\w*(?:VERSION|RELEASE)\w*)[ \t]+(\S[^\n]*)", re.MULTILINE | re.IGNORECASE
+)
 _NUMERIC = re.compile(r"^\(?\s*\d+[uUlL]*\s*\)?\s*(/[*/].*)?$")
 _DEFINE = re.compile(r"^[ \t]*#[ \t]*define[ \t]+(\w+)\b", re.MULTILINE)
 _PY_VERSION = re.compile(r"^__version__\s*[:=]|^from\s+\S*version\S*\s+import|^version\s*[:=]", re.MULTILINE)
@@ -49,8 +51,13 @@ def spec_of(prefix: str) -> dict:
     target = (node.get("arch") or {}).get("target")
     if isinstance(target, dict):
         target = target.get("name")
-    return {"name": node["name"], "version": str(node.get("version", "")), "hash": node.get("hash", ""),
-            "target": target or "", "os": (node.get("arch") or {}).get("platform_os", "")}
+    return {
+        "name": node["name"],
+        "version": str(node.get("version", "")),
+        "hash": node.get("hash", ""),
+        "target": target or "",
+        "os": (node.get("arch") or {}).get("platform_os", ""),
+    }
 
 
 def family_of(target: str) -> str:
@@ -102,16 +109,16 @@ def layout(c: Contents):
     """xSDK M13: headers under include/, libraries under lib/, no version in their names
     (sonames such as ``libfoo.so.1.2`` are allowed); lib64/ is not what M13 names."""
     misplaced = [h for h in c.headers if not h.startswith("include" + os.sep)]
-    misplaced += [l for l in c.libs if not re.match(r"lib(64)?/", l.replace(os.sep, "/"))]
+    misplaced += [lib for lib in c.libs if not re.match(r"lib(64)?/", lib.replace(os.sep, "/"))]
     if misplaced:
         return "misplaced", "outside include/ or lib/: " + ", ".join(misplaced[:5]), misplaced[0]
-    versioned = [l for l in c.libs if _VERSIONED.search(_LIB.match(os.path.basename(l)).group("stem"))]
+    versioned = [lib for lib in c.libs if _VERSIONED.search(_LIB.match(os.path.basename(lib)).group("stem"))]
     versioned += [h for h in c.headers if _VERSIONED.search(os.path.splitext(os.path.basename(h))[0])]
     if versioned:
         return "versioned-name", "version in the name (not a soname suffix): " + ", ".join(versioned[:5]), versioned[0]
     if not c.headers and not c.libs:
         return ("not-native" if c.python else "nothing"), "no header and no library installed", ""
-    lib64 = [l for l in c.libs if l.replace(os.sep, "/").startswith("lib64/")]
+    lib64 = [lib for lib in c.libs if lib.replace(os.sep, "/").startswith("lib64/")]
     if lib64:
         return "lib64", "libraries under lib64/, not lib/: " + ", ".join(lib64[:3]), lib64[0]
     return "ok", "%d headers under include/, %d libraries under lib/" % (len(c.headers), len(c.libs)), ""
@@ -142,11 +149,11 @@ def namespacing(prefix: str, c: Contents, package: str):
         if named(stem):
             continue
         (generic if stem.lower() in n["generic_headers"] else unclear).append(h)
-    for l in c.libs:
-        stem = _LIB.match(os.path.basename(l)).group("stem")
+    for lib in c.libs:
+        stem = _LIB.match(os.path.basename(lib)).group("stem")
         if named(stem):
             continue
-        (generic if stem.lower() in n["generic_libraries"] else unclear).append(l)
+        (generic if stem.lower() in n["generic_libraries"] else unclear).append(lib)
     generic_macros = set(n["generic_macros"])
     for h in c.headers:
         with open(os.path.join(prefix, h), "rb") as f:
@@ -157,8 +164,11 @@ def namespacing(prefix: str, c: Contents, package: str):
     if generic:
         return "generic", "generic names any product could install: " + ", ".join(generic[:6]), generic[0].split(" ")[0]
     if unclear:
-        return "unclear", "%d names without the product's name (%s): %s" % (
-            len(unclear), "/".join(tokens), ", ".join(unclear[:6])), unclear[0]
+        return (
+            "unclear",
+            "%d names without the product's name (%s): %s" % (len(unclear), "/".join(tokens), ", ".join(unclear[:6])),
+            unclear[0],
+        )
     return "namespaced", "every header is in a folder or carries %s, every library too" % "/".join(tokens), ""
 
 
@@ -170,10 +180,14 @@ def export(prefix: str, c: Contents):
         subdirs[:] = [d for d in subdirs if d != ".spack"]
         for name in files:
             rel = os.path.relpath(os.path.join(folder, name), prefix)
-            if (name.endswith(".pc") and os.path.basename(folder) == "pkgconfig"
-                    or re.search(r"(Config|-config)\.cmake$", name)
-                    or rel.startswith("bin" + os.sep) and name.endswith("-config")
-                    or name.endswith((".mk", "Makefile.inc", "Makefile.export"))):
+            if (
+                name.endswith(".pc")
+                and os.path.basename(folder) == "pkgconfig"
+                or re.search(r"(Config|-config)\.cmake$", name)
+                or rel.startswith("bin" + os.sep)
+                and name.endswith("-config")
+                or name.endswith((".mk", "Makefile.inc", "Makefile.export"))
+            ):
                 found.append(rel)
     if found:
         return "present", "exports its link line: " + ", ".join(sorted(found)[:4]), sorted(found)[0]
@@ -207,8 +221,16 @@ def observe(prefix: str) -> List[Observation]:
     out = [Observation(package, "prefix.hash", spec["hash"], where, date, spec["version"])]
     family = family_of(spec["target"])
     if family:
-        out.append(Observation(package, "prefix.arch_family", family, where + "/.spack/spec.json", date,
-                               "installed for %s (%s family)" % (spec["target"], family)))
+        out.append(
+            Observation(
+                package,
+                "prefix.arch_family",
+                family,
+                where + "/.spack/spec.json",
+                date,
+                "installed for %s (%s family)" % (spec["target"], family),
+            )
+        )
     from . import prefix_binaries as binaries  # it reads this module's Contents and names
 
     checks = {

@@ -18,8 +18,10 @@ from .prefix import _DEFINE, _PY_VERSION, Contents, names, tokens_of
 
 #: linker and runtime names every shared library defines, and what C++ adds around a name
 _TOOLCHAIN = re.compile(r"^(_init|_fini|_edata|_end|__bss_start|_ITM_\w+|__gmon_start__|__cxa_\w+|__dso_handle)$")
-_CXX_WRAPPERS = re.compile(r"^(typeinfo name for|typeinfo for|vtable for|VTT for|construction vtable for|"
-                           r"guard variable for|non-virtual thunk to|virtual thunk to|covariant return thunk to)\s+")
+_CXX_WRAPPERS = re.compile(
+    r"^(typeinfo name for|typeinfo for|vtable for|VTT for|construction vtable for|"
+    r"guard variable for|non-virtual thunk to|virtual thunk to|covariant return thunk to)\s+"
+)
 
 
 def exported_names(prefix: str, c: Contents) -> Optional[List[str]]:
@@ -29,10 +31,14 @@ def exported_names(prefix: str, c: Contents) -> Optional[List[str]]:
     if not nm:
         return None
     found = set()
-    for l in _real_libs(prefix, c):
-        dynamic = ["-D"] if ".so" in l else []
-        proc = subprocess.run([nm, *dynamic, "-C", "--defined-only", os.path.join(prefix, l)],
-                              capture_output=True, text=True, timeout=120)
+    for library in _real_libs(prefix, c):
+        dynamic = ["-D"] if ".so" in library else []
+        proc = subprocess.run(
+            [nm, *dynamic, "-C", "--defined-only", os.path.join(prefix, library)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         for line in proc.stdout.splitlines():
             parts = line.split(None, 2)
             if len(parts) < 3 or parts[1] not in "TDBRGSC":  # weak (W/V/u) names are inline instances
@@ -60,8 +66,12 @@ def symbols(prefix: str, c: Contents, package: str):
     tokens = tokens_of(package)
     other = [n for n in names_found if not any(t in n.lower().replace("_", "").replace("-", "") for t in tokens)]
     if other:
-        return "unclear", "%d of %d exported symbols and macros without %s: %s" % (
-            len(other), len(names_found), "/".join(tokens), ", ".join(other[:8])), ""
+        return (
+            "unclear",
+            "%d of %d exported symbols and macros without %s: %s"
+            % (len(other), len(names_found), "/".join(tokens), ", ".join(other[:8])),
+            "",
+        )
     return "namespaced", "all %d exported symbols and macros carry %s" % (len(names_found), "/".join(tokens)), ""
 
 
@@ -75,11 +85,11 @@ def _nm(args: List[str]) -> Optional[List[str]]:
 
 def _real_libs(prefix: str, c: Contents) -> List[str]:
     seen, libs = set(), []
-    for l in c.libs:
-        real = os.path.realpath(os.path.join(prefix, l))
+    for library in c.libs:
+        real = os.path.realpath(os.path.join(prefix, library))
         if real not in seen and os.path.isfile(real):
             seen.add(real)
-            libs.append(l)
+            libs.append(library)
     return libs
 
 
@@ -124,27 +134,31 @@ def settings(prefix: str, c: Contents):
     if imported is None:
         return None
     found = []
-    for l, path, hit in imported:
+    for library, path, hit in imported:
         proc = subprocess.run([objdump, "-d", "--no-show-raw-insn", path], capture_output=True, text=True, timeout=300)
         hit += sorted({m.group(0) for m in instructions.finditer(proc.stdout)})
         if hit:
-            found.append("%s uses %s" % (l, ", ".join(hit)))
+            found.append("%s uses %s" % (library, ", ".join(hit)))
     if found:
         return "changes", "; ".join(found[:4]), found[0].split(" ")[0]
-    return "untouched", "no library imports a call that changes signal, FPE or similar settings, or sets a floating-point control register", ""
+    return (
+        "untouched",
+        "no library imports a call that changes signal, FPE or similar settings, or sets a floating-point control register",
+        "",
+    )
 
 
 def version_api(prefix: str, c: Contents):
     if c.libs:
-        for l in _real_libs(prefix, c):
-            if ".so" not in l:
+        for library in _real_libs(prefix, c):
+            if ".so" not in library:
                 continue
-            symbols = _nm(["-D", "--defined-only", os.path.join(prefix, l)])
+            symbols = _nm(["-D", "--defined-only", os.path.join(prefix, library)])
             if symbols is None:
                 return None
             hits = sorted(s for s in symbols if "version" in s.lower())
             if hits:
-                return "found", "%s exports %s" % (l, ", ".join(hits[:3])), l
+                return "found", "%s exports %s" % (library, ", ".join(hits[:3])), library
         return "not-found", "no exported symbol with 'version' in its name", ""
     if c.python:
         for folder, _, files in os.walk(prefix):

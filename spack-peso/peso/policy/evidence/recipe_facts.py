@@ -52,11 +52,25 @@ def read(packages: Dict[str, str]) -> List[Observation]:
         where = display_path(path)
         if found:
             kinds = sorted({what.split(" ")[0] for what, _ in found})
-            observations.append(Observation(
-                package, "recipe.changes_source", "yes", "%s:%d" % (where, found[0][1]), "",
-                "the recipe changes the upstream source: %d x %s" % (len(found), ", ".join(kinds))))
+            observations.append(
+                Observation(
+                    package,
+                    "recipe.changes_source",
+                    "yes",
+                    "%s:%d" % (where, found[0][1]),
+                    "",
+                    "the recipe changes the upstream source: %d x %s" % (len(found), ", ".join(kinds)),
+                )
+            )
         else:
-            observations.append(Observation(
-                package, "recipe.changes_source", "no", where, "",
-                "no patch() directive or method, filter_file() or resource() in the recipe: Spack builds the upstream release unchanged"))
+            observations.append(
+                Observation(
+                    package,
+                    "recipe.changes_source",
+                    "no",
+                    where,
+                    "",
+                    "no patch() directive or method, filter_file() or resource() in the recipe: Spack builds the upstream release unchanged",
+                )
+            )
     return observations

@@ -23,7 +23,6 @@ from typing import Dict, List, Optional, Tuple
 import yaml
 
 from ...recipe.parse import load_recipe
-
 from ...recipe.syntax import literal_str
 from . import Observation, display_path, file_date
 
@@ -87,12 +86,12 @@ def tree_of_archive(path: str) -> Optional[Tree]:
     for n in names:
         if not n.startswith(base):
             continue
-        rest = n[len(base):]
+        rest = n[len(base) :]
         if not rest:
             continue
         first, _, more = rest.partition("/")
         entries[first] = entries.get(first, False) or bool(more) or n.endswith("/")
-    full = {n[len(base):].rstrip("/") for n in names if n.startswith(base)}
+    full = {n[len(base) :].rstrip("/") for n in names if n.startswith(base)}
 
     def reader(name):
         return opener(base + name).decode("utf-8", "replace")
@@ -163,9 +162,14 @@ def observe(package: str, tree: Tree, recipe, date: str = "", target: str = "") 
 
     for kind in r["top_files"]:
         names = files[kind]
-        add("source." + kind, "present" if names else "absent",
-            ("top-level %s: %s" % (kind.replace("_", " "), ", ".join(names))) if names else "no top-level %s file" % kind.replace("_", " "),
-            names[0] if names else "")
+        add(
+            "source." + kind,
+            "present" if names else "absent",
+            ("top-level %s: %s" % (kind.replace("_", " "), ", ".join(names)))
+            if names
+            else "no top-level %s file" % kind.replace("_", " "),
+            names[0] if names else "",
+        )
     if files["support"]:
         text = ""
         try:
@@ -173,32 +177,60 @@ def observe(package: str, tree: Tree, recipe, date: str = "", target: str = "") 
         except (OSError, KeyError, tarfile.TarError, zipfile.BadZipFile):
             pass
         contact = re.search(r"[\w.+-]+@[\w-]+\.[\w.-]+|https?://\S+", text)
-        add("source.contact", "documented" if contact else "unclear",
-            ("%s names %s" % (files["support"][0], contact.group(0))) if contact
-            else "%s names no email address or web address" % files["support"][0], files["support"][0])
+        add(
+            "source.contact",
+            "documented" if contact else "unclear",
+            ("%s names %s" % (files["support"][0], contact.group(0)))
+            if contact
+            else "%s names no email address or web address" % files["support"][0],
+            files["support"][0],
+        )
     missing = [k.replace("_file", "").upper() for k in r["r7"] if not files[k]]
-    add("source.r7_files", "complete" if not missing else "incomplete",
-        "README, SUPPORT, LICENSE and CHANGELOG all at the top" if not missing else "missing at the top: " + ", ".join(missing))
+    add(
+        "source.r7_files",
+        "complete" if not missing else "incomplete",
+        "README, SUPPORT, LICENSE and CHANGELOG all at the top"
+        if not missing
+        else "missing at the top: " + ", ".join(missing),
+    )
     docs = sorted(n for n, is_dir in tree.entries.items() if is_dir and n.lower() in r["doc_dirs"])
     if files["readme"] and docs:
-        add("source.documentation", "readme-and-docs", "top-level %s and documentation folder %s/" % (files["readme"][0], docs[0]), docs[0] + "/")
+        add(
+            "source.documentation",
+            "readme-and-docs",
+            "top-level %s and documentation folder %s/" % (files["readme"][0], docs[0]),
+            docs[0] + "/",
+        )
     elif files["readme"] or docs:
         add("source.documentation", "partial", "only %s" % (files["readme"] or [d + "/" for d in docs])[0])
     else:
         add("source.documentation", "none", "no top-level README and no documentation folder")
     vendored = sorted(n for n, is_dir in tree.entries.items() if is_dir and n.lower() in r["vendored_dirs"])
-    add("source.vendored", "found" if vendored else "none",
-        ("folders that usually hold imported code: " + ", ".join(v + "/" for v in vendored)) if vendored
-        else "no third_party/, vendor/, extern/ ... folder at the top", (vendored[0] + "/") if vendored else "")
+    add(
+        "source.vendored",
+        "found" if vendored else "none",
+        ("folders that usually hold imported code: " + ", ".join(v + "/" for v in vendored))
+        if vendored
+        else "no third_party/, vendor/, extern/ ... folder at the top",
+        (vendored[0] + "/") if vendored else "",
+    )
     if tree.paths:
         meta = sorted(tree.paths)[0]
         add("source.e4s_metadata", "present", "E4S product metadata in " + meta, meta)
     elif tree.hidden:
-        add("source.e4s_metadata", "absent", "no .e4s/e4s.yaml or e4s.yaml, although the source keeps dot-files (%s)"
-            % ", ".join(sorted(tree.hidden)[:3]))
+        add(
+            "source.e4s_metadata",
+            "absent",
+            "no .e4s/e4s.yaml or e4s.yaml, although the source keeps dot-files (%s)"
+            % ", ".join(sorted(tree.hidden)[:3]),
+        )
     else:
-        add("source.e4s_metadata", "unknown", "no e4s.yaml, but this source keeps no dot-files at all (a release "
-            "tarball may drop .e4s/), so the repository may still have one")
+        add(
+            "source.e4s_metadata",
+            "unknown",
+            "no e4s.yaml, but this source keeps no dot-files at all (a release "
+            "tarball may drop .e4s/), so the repository may still have one",
+        )
     if recipe is not None:
         texts = []
         for name in files["license_file"]:
@@ -209,11 +241,17 @@ def observe(package: str, tree: Tree, recipe, date: str = "", target: str = "") 
         families = licence_families("\n".join(texts))
         ids = recipe_licences(recipe)
         agreement = licence_agreement(families, ids)
-        add("source.licence_agrees", agreement,
-            "licence text (%s) reads as %s; the recipe says license(%s)" % (
-                ", ".join(files["license_file"]) or "no file", ", ".join(families) or "nothing recognised",
-                " ".join(ids) or "none"),
-            files["license_file"][0] if files["license_file"] else "")
+        add(
+            "source.licence_agrees",
+            agreement,
+            "licence text (%s) reads as %s; the recipe says license(%s)"
+            % (
+                ", ".join(files["license_file"]) or "no file",
+                ", ".join(families) or "nothing recognised",
+                " ".join(ids) or "none",
+            ),
+            files["license_file"][0] if files["license_file"] else "",
+        )
     return out
 
 
@@ -228,7 +266,9 @@ def version_checksums(recipe) -> List[Tuple[str, str]]:
     return found
 
 
-def read(stages: List[str], archives: Dict[str, str], packages: Dict[str, str], builds: List[Observation]) -> List[Observation]:
+def read(
+    stages: List[str], archives: Dict[str, str], packages: Dict[str, str], builds: List[Observation]
+) -> List[Observation]:
     """Facts of every package whose source is staged or archived under the evidence folders."""
     built = {}
     for o in builds:

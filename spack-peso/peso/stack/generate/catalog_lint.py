@@ -22,8 +22,21 @@ from .model import data_file, load_catalog
 from .plan import split_root
 
 #: spec keys that are not variants
-NON_VARIANT_KEYS = {"target", "os", "platform", "arch", "namespace", "dev_path", "cflags",
-                    "cxxflags", "fflags", "cppflags", "ldflags", "ldlibs", "languages"}
+NON_VARIANT_KEYS = {
+    "target",
+    "os",
+    "platform",
+    "arch",
+    "namespace",
+    "dev_path",
+    "cflags",
+    "cxxflags",
+    "fflags",
+    "cppflags",
+    "ldflags",
+    "ldlibs",
+    "languages",
+}
 BACKEND_VARIANT = {"cuda": "cuda", "rocm": "rocm", "sycl": "sycl"}
 
 
@@ -92,22 +105,25 @@ class VariantIndex:
             self._sources[package] = source
             # packages whose variant tables this recipe reads (``Kokkos.devices_variants``)
             self._imported[package] = [
-                m.group(1).lstrip("_").replace("_", "-") for name, dotted in recipe.imports.items()
+                m.group(1).lstrip("_").replace("_", "-")
+                for name, dotted in recipe.imports.items()
                 for m in [re.match(r"spack_repo\.builtin\.packages\.(\w+)\.package", dotted)]
-                if m and re.search(r"\b%s\.\w*variants\b" % re.escape(name), source)]
+                if m and re.search(r"\b%s\.\w*variants\b" % re.escape(name), source)
+            ]
         names = set(self.base.get("always", []))
         cls = recipe.package_class
         if cls is not None:
-            self.versions[package] = [d.arg_str(0) for d in cls.directives
-                                      if d.name == "version" and d.arg_str(0)]
+            self.versions[package] = [d.arg_str(0) for d in cls.directives if d.name == "version" and d.arg_str(0)]
             declared = self.variant_versions.setdefault(package, {})
             for d in cls.directives:
                 if d.name == "variant" and d.arg_str(0):
                     names.add(d.arg_str(0))
                     whens = [c.text for c in d.when] + [d.kw_str("when")]
                     declared.setdefault(d.arg_str(0), []).append(
-                        None if any(w is None and c is not None for w, c in zip(whens, d.when))
-                        else [r for w in whens if w for r in re.findall(r"@([\w.:,-]+)", w)])
+                        None
+                        if any(w is None and c is not None for w, c in zip(whens, d.when))
+                        else [r for w in whens if w for r in re.findall(r"@([\w.:,-]+)", w)]
+                    )
             for base in cls.base_names:
                 names |= self._class_variants(base, {base})
                 dotted = recipe.imports.get(base, "")
@@ -117,7 +133,6 @@ class VariantIndex:
                     names |= self.variants(other) or set()
         self._cache[package] = names
         return names
-
 
     def backend_variant(self, package, backend):
         """Does the recipe have the backend switch? For a recipe that declares variants in
@@ -143,8 +158,7 @@ class VariantIndex:
         declarations = (self.variant_versions.get(package) or {}).get(variant)
         if not versions or not declarations or package in self.dynamic:
             return True
-        return any(d is None or all(any(_satisfies(v, r) for v in versions) for r in d)
-                   for d in declarations)
+        return any(d is None or all(any(_satisfies(v, r) for v in versions) for r in d) for d in declarations)
 
 
 def _satisfies(version, constraint):
@@ -179,7 +193,7 @@ def spec_segments(spec):
         if not m:
             continue
         names = []
-        for tok in seg[m.end():].split():
+        for tok in seg[m.end() :].split():
             tok = tok.split("@")[0] if tok.startswith("@") else tok
             if tok[:1] in "+~":
                 names.extend(v for v in re.split(r"[+~]", tok) if v)
@@ -208,19 +222,27 @@ def lint_catalog(catalog_path, repo=None):
         for package, variants in spec_segments(spec):
             known = index.variants(package)
             if known is None:
-                findings.append(CatalogFinding(location, "error", "unknown-package",
-                                               "no recipe for package %r in %s" % (package, recipes_dir)))
+                findings.append(
+                    CatalogFinding(
+                        location, "error", "unknown-package", "no recipe for package %r in %s" % (package, recipes_dir)
+                    )
+                )
                 continue
             for v in variants:
                 if v not in known and package not in index.dynamic:
-                    findings.append(CatalogFinding(location, "error", "unknown-variant",
-                                                   "%s has no variant %r" % (package, v)))
+                    findings.append(
+                        CatalogFinding(location, "error", "unknown-variant", "%s has no variant %r" % (package, v))
+                    )
                 elif v in known and not index.on_some_version(package, v):
-                    findings.append(CatalogFinding(
-                        location, "error", "variant-on-no-version",
-                        "%s declares variant %r only for versions it no longer lists (%s)"
-                        % (package, v, "; ".join(",".join(d) for d in
-                                                 index.variant_versions[package][v] if d))))
+                    findings.append(
+                        CatalogFinding(
+                            location,
+                            "error",
+                            "variant-on-no-version",
+                            "%s declares variant %r only for versions it no longer lists (%s)"
+                            % (package, v, "; ".join(",".join(d) for d in index.variant_versions[package][v] if d)),
+                        )
+                    )
 
     for product in catalog.products:
         base = "%s: products.%s" % (where, product.name)
@@ -235,14 +257,28 @@ def lint_catalog(catalog_path, repo=None):
             known = index.variants(root)
             if entry.get("tokens", "full") != "none":
                 if known is not None and not index.backend_variant(root, BACKEND_VARIANT[backend]):
-                    findings.append(CatalogFinding(loc, "error", "no-backend-support",
-                                                   "%s is listed for %s but its recipe has no %r variant"
-                                                   % (root, backend, BACKEND_VARIANT[backend])))
-            elif known is not None and index.backend_variant(root, BACKEND_VARIANT[backend]) and \
-                    "+" + BACKEND_VARIANT[backend] not in root_part.split():
-                findings.append(CatalogFinding(
-                    loc, "error", "backend-not-selected",
-                    "%s is included for %s with tokens: none, so it is rendered without +%s although "
-                    "its recipe has that variant (GPU code built as CPU code)"
-                    % (root, backend, BACKEND_VARIANT[backend])))
+                    findings.append(
+                        CatalogFinding(
+                            loc,
+                            "error",
+                            "no-backend-support",
+                            "%s is listed for %s but its recipe has no %r variant"
+                            % (root, backend, BACKEND_VARIANT[backend]),
+                        )
+                    )
+            elif (
+                known is not None
+                and index.backend_variant(root, BACKEND_VARIANT[backend])
+                and "+" + BACKEND_VARIANT[backend] not in root_part.split()
+            ):
+                findings.append(
+                    CatalogFinding(
+                        loc,
+                        "error",
+                        "backend-not-selected",
+                        "%s is included for %s with tokens: none, so it is rendered without +%s although "
+                        "its recipe has that variant (GPU code built as CPU code)"
+                        % (root, backend, BACKEND_VARIANT[backend]),
+                    )
+                )
     return findings, recipes_dir

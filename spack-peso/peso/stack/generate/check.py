@@ -24,6 +24,7 @@ from ...errors import PesoError
 from ...spackcall.process import probe_text, run_spack_python, spack_env
 from ...spackcall.runtime import in_spack, require_spack
 
+
 @dataclass
 class CheckResult:
     schema_ok: bool
@@ -69,7 +70,7 @@ def check_schema(env_dir, spack=None, env=None):
     out = run_spack_python(spack, probe_text("schema"), env=spack_env(extra), timeout=600)
     for line in out.stdout.splitlines():
         if line.startswith("PESO-CHECK "):
-            result = json.loads(line[len("PESO-CHECK "):])
+            result = json.loads(line[len("PESO-CHECK ") :])
             return result["ok"], result["error"]
     tail = (out.stderr or out.stdout).strip().splitlines()
     return False, tail[-1] if tail else "spack python failed (%d)" % out.returncode
@@ -167,8 +168,9 @@ def read_record(record, fingerprint=None, missing_ok=True):
     return known
 
 
-def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=None, batch=16,
-                    resume=False, batch_timeout=300):
+def concretize_each(
+    env_dir, spack=None, jobs=2, timeout=7200, env=None, record=None, batch=16, resume=False, batch_timeout=300
+):
     """Give every root its own verdict, in ``jobs`` worker processes: one failing spec does
     not hide the others (``spack concretize`` stops at the first error). Roots are solved
     ``batch`` at a time (see ``spack_each_probe.py``); ``batch=1`` solves each alone.
@@ -195,11 +197,24 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
     procs = []
     try:
         for i in range(jobs):
-            extra = dict(env or {}, PESO_CHECK_DIR=os.path.abspath(env_dir), PESO_OFFSET=str(i),
-                         PESO_STRIDE=str(jobs), PESO_BATCH=str(batch), PESO_SKIP=skip,
-                         PESO_BATCH_TIMEOUT=str(batch_timeout))
-            procs.append(subprocess.Popen([spack, "python", script], stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL, text=True, env=spack_env(extra)))
+            extra = dict(
+                env or {},
+                PESO_CHECK_DIR=os.path.abspath(env_dir),
+                PESO_OFFSET=str(i),
+                PESO_STRIDE=str(jobs),
+                PESO_BATCH=str(batch),
+                PESO_SKIP=skip,
+                PESO_BATCH_TIMEOUT=str(batch_timeout),
+            )
+            procs.append(
+                subprocess.Popen(
+                    [spack, "python", script],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                    env=spack_env(extra),
+                )
+            )
         deadline = time.time() + timeout
         sel = selectors.DefaultSelector()
         for p in procs:
@@ -213,9 +228,9 @@ def concretize_each(env_dir, spack=None, jobs=2, timeout=7200, env=None, record=
                     open_streams -= 1
                     continue
                 if line.startswith("PESO-ROOTS "):
-                    roots = set(json.loads(line[len("PESO-ROOTS "):]))
+                    roots = set(json.loads(line[len("PESO-ROOTS ") :]))
                 if line.startswith("PESO-SPEC "):
-                    item = dict(json.loads(line[len("PESO-SPEC "):]), stack=fingerprint)
+                    item = dict(json.loads(line[len("PESO-SPEC ") :]), stack=fingerprint)
                     results.append(item)
                     if record:
                         with open(record, "a", encoding="utf-8") as out:
@@ -236,6 +251,7 @@ def check_environment(env_dir, concretize=True, jobs=None, timeout=7200, spack=N
     ok, error = check_schema(env_dir, spack=spack, env=env)
     result = CheckResult(schema_ok=ok, schema_error=error)
     if ok and concretize:
-        (result.concretized, result.roots, result.specs, result.seconds, result.failures,
-         result.log) = run_concretize(env_dir, spack=spack, jobs=jobs, timeout=timeout, env=env)
+        (result.concretized, result.roots, result.specs, result.seconds, result.failures, result.log) = run_concretize(
+            env_dir, spack=spack, jobs=jobs, timeout=timeout, env=env
+        )
     return result

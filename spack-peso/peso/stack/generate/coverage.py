@@ -17,8 +17,9 @@ def coverage_matrix(catalog=None, targets=None, envdir=None):
     matrix = {"catalog": cat.name, "targets": [], "products": {}}
     for name in names:
         target = find_target(name, envdir)
-        matrix["targets"].append({"name": target.name, "cpu": target.cpu_target,
-                                  "backend": target.backend, "gpu_arch": target.gpu_arch})
+        matrix["targets"].append(
+            {"name": target.name, "cpu": target.cpu_target, "backend": target.backend, "gpu_arch": target.gpu_arch}
+        )
         for e in make_plan(cat, target):
             cell = matrix["products"].setdefault(e.product, {}).setdefault(target.name, {})
             cell[e.flavor] = {"status": e.status}

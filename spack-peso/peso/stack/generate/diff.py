@@ -45,11 +45,15 @@ class DiffReport:
 
     def as_dict(self):
         return {
-            "target": self.target, "against": self.against,
-            "hand_roots": len(self.hand_roots), "rendered_roots": len(self.rendered_roots),
+            "target": self.target,
+            "against": self.against,
+            "hand_roots": len(self.hand_roots),
+            "rendered_roots": len(self.rendered_roots),
             "reproduced_percent": round(self.reproduced_percent, 1),
-            "missing": self.missing, "extra": self.extra,
-            "hand_specs": self.hand_specs, "exact_specs": self.exact_specs,
+            "missing": self.missing,
+            "extra": self.extra,
+            "hand_specs": self.hand_specs,
+            "exact_specs": self.exact_specs,
             "variant_diffs": self.variant_diffs,
         }
 
@@ -103,10 +107,8 @@ def compare(hand_specs, rendered_specs, target="", against=""):
             d = diffs.setdefault(root, {"only_hand": set(), "only_rendered": set()})
             d["only_hand"] |= t - best
             d["only_rendered"] |= best - t
-    diffs = {r: {k: sorted(v) for k, v in d.items()} for r, d in diffs.items()
-             if d["only_hand"] or d["only_rendered"]}
-    return DiffReport(target, against, hand_roots, rendered_roots, missing, extra, exact,
-                      len(hand_specs), diffs)
+    diffs = {r: {k: sorted(v) for k, v in d.items()} for r, d in diffs.items() if d["only_hand"] or d["only_rendered"]}
+    return DiffReport(target, against, hand_roots, rendered_roots, missing, extra, exact, len(hand_specs), diffs)
 
 
 def diff_against(target_name, against, catalog=None):

@@ -63,15 +63,16 @@ class E4SDiff:
 
     def backend_agreement(self):
         """``(agreeing, total)`` over E4S's GPU roots that select their backend on the root."""
-        gpu = [r for r in self.rows if r.flavor != "cpu" and r.e4s
-               and any(_root_selects(s, r.flavor) for s in r.e4s)]
+        gpu = [r for r in self.rows if r.flavor != "cpu" and r.e4s and any(_root_selects(s, r.flavor) for s in r.e4s)]
         return sum(r.verdict in ("same", "variants") for r in gpu), len(gpu)
 
     def as_dict(self):
         agree, total = self.backend_agreement()
         return {
-            "target": self.target, "e4s": self.source,
-            "e4s_products": len(self.e4s_products), "rendered_products": len(self.rendered_products),
+            "target": self.target,
+            "e4s": self.source,
+            "e4s_products": len(self.e4s_products),
+            "rendered_products": len(self.rendered_products),
             "coverage_percent": round(self.coverage_percent, 1),
             "missing_products": self.missing_products,
             "backend_agreement": [agree, total],
@@ -95,8 +96,9 @@ class E4SDiff:
                 detail = {
                     "missing": lambda r: "E4S: %s%s" % (" | ".join(r.e4s), "; ours: " + r.note if r.note else ""),
                     "backend": lambda r: "E4S: %s; ours: %s" % (" | ".join(r.e4s), " | ".join(r.ours)),
-                    "variants": lambda r: "E4S only: %s; ours only: %s" % (
-                        " ".join(r.only_e4s) or "-", " ".join(r.only_ours) or "-"),
+                    "variants": lambda r: (
+                        "E4S only: %s; ours only: %s" % (" ".join(r.only_e4s) or "-", " ".join(r.only_ours) or "-")
+                    ),
                     "extra": lambda r: " | ".join(r.ours),
                 }[verdict](r)
                 out.append("  %s [%s]: %s" % (r.product, r.flavor, detail))
@@ -120,17 +122,31 @@ def compare_release(release, catalog: Catalog, target: Target) -> E4SDiff:
         product, flavor = key
         e4s, mine = theirs.get(key, []), ours.get(key, [])
         if not mine:
-            note = why_not.get(key) or ("not in the catalogue" if catalog.product(product) is None
-                                        else "no %s flavour in the catalogue" % flavor)
+            note = why_not.get(key) or (
+                "not in the catalogue"
+                if catalog.product(product) is None
+                else "no %s flavour in the catalogue" % flavor
+            )
             rows.append(Row(product, flavor, "missing", e4s, [], note))
             continue
         if not e4s:
             rows.append(Row(product, flavor, "extra", [], mine))
             continue
-        if flavor != "cpu" and any(_root_selects(s, flavor) for s in e4s) \
-                and not any(_root_selects(s, flavor) for s in mine):
-            rows.append(Row(product, flavor, "backend", e4s, mine,
-                            "E4S selects %s on the root, the rendered spec does not" % flavor))
+        if (
+            flavor != "cpu"
+            and any(_root_selects(s, flavor) for s in e4s)
+            and not any(_root_selects(s, flavor) for s in mine)
+        ):
+            rows.append(
+                Row(
+                    product,
+                    flavor,
+                    "backend",
+                    e4s,
+                    mine,
+                    "E4S selects %s on the root, the rendered spec does not" % flavor,
+                )
+            )
             continue
         # the closest pair of spellings decides the drift
         pairs = [(_product_tokens(a), _product_tokens(b)) for a in e4s for b in mine]

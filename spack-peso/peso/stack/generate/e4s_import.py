@@ -40,16 +40,31 @@ def _proposal(row, release):
             return dict(base, change="add-product", proposed=entry)
         if row.note.startswith("no "):
             return dict(base, change="add-flavour", proposed={"gpu": {row.flavor: {"spec": catalogue_spec(e4s)}}})
-        return dict(base, change="recheck-known-issue", ours=row.note,
-                    proposed="E4S builds it: run `stack known-issues --recheck` and drop the issue "
-                             "if it now concretizes, else keep it with Spack's message")
+        return dict(
+            base,
+            change="recheck-known-issue",
+            ours=row.note,
+            proposed="E4S builds it: run `stack known-issues --recheck` and drop the issue "
+            "if it now concretizes, else keep it with Spack's message",
+        )
     if row.verdict == "backend":
-        return dict(base, change="gpu-backend", ours=row.ours[0],
-                    proposed={"gpu": {row.flavor: {"spec": catalogue_spec(e4s), "tokens": "full"}}})
+        return dict(
+            base,
+            change="gpu-backend",
+            ours=row.ours[0],
+            proposed={"gpu": {row.flavor: {"spec": catalogue_spec(e4s), "tokens": "full"}}},
+        )
     if row.verdict == "variants":
-        return dict(base, change="variants", ours=row.ours[0], e4s_only=row.only_e4s, ours_only=row.only_ours,
-                    proposed={"spec": catalogue_spec(e4s)} if row.flavor == "cpu"
-                    else {"gpu": {row.flavor: {"spec": catalogue_spec(e4s)}}})
+        return dict(
+            base,
+            change="variants",
+            ours=row.ours[0],
+            e4s_only=row.only_e4s,
+            ours_only=row.only_ours,
+            proposed={"spec": catalogue_spec(e4s)}
+            if row.flavor == "cpu"
+            else {"gpu": {row.flavor: {"spec": catalogue_spec(e4s)}}},
+        )
     return None
 
 

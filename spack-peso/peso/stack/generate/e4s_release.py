@@ -60,8 +60,7 @@ class _Tree:
         self.path, self.rev = path, rev
         self.git = not os.path.isdir(os.path.join(path, "environments"))
         if self.git and self._git("rev-parse", "--git-dir") is None:
-            raise PesoError("neither an E4S checkout (no environments/ folder) nor a git repository",
-                            path=path)
+            raise PesoError("neither an E4S checkout (no environments/ folder) nor a git repository", path=path)
         self.commit = (self._git("rev-parse", rev) or "").strip()[:12] or "unversioned"
         if self.git and self.commit == "unversioned":
             raise PesoError("no revision %r in this git repository" % rev, path=path)
@@ -150,11 +149,13 @@ def read_release(path, target, rev="HEAD") -> Release:
         for spec in envfile.specs(env):
             spec, _, comment = spec.partition(" #")
             specs.append(E4SSpec(spec.strip(), flavor, rel, comment.strip(" #")))
-        commented.extend(E4SSpec(s.spec, s.flavor, rel, s.comment)
-                         for s in _commented(text, flavor, rel))
+        commented.extend(E4SSpec(s.spec, s.flavor, rel, s.comment) for s in _commented(text, flavor, rel))
     if not envs:
-        raise PesoError("no E4S environment for target %s (looked for %s)"
-                        % (target.name, ", ".join(r for r, _ in environments_for(target))), path=path)
+        raise PesoError(
+            "no E4S environment for target %s (looked for %s)"
+            % (target.name, ", ".join(r for r, _ in environments_for(target))),
+            path=path,
+        )
     return Release(path, tree.commit, envs, specs, commented, packages)
 
 

@@ -30,8 +30,7 @@ def resolve_format(fmt):
     return "groups" if supports_groups() else "definitions"
 
 
-def generate(target_name, catalog=None, tags=None, only=None, out_dir=None, fmt="definitions",
-             envdir=None, write=True):
+def generate(target_name, catalog=None, tags=None, only=None, out_dir=None, fmt="definitions", envdir=None, write=True):
     """Render one target; return ``(path, text, entries, target)``. Nothing is written when
     any input is invalid (the error is raised before the atomic write)."""
     envdir = envdir or environments_dir()
@@ -39,11 +38,13 @@ def generate(target_name, catalog=None, tags=None, only=None, out_dir=None, fmt=
     target = find_target(target_name, envdir)
     missing = unknown_names(cat, only)
     if missing:
-        raise PesoError("--only names products not in the catalogue: %s" % ", ".join(missing),
-                        path=cat.path)
+        raise PesoError("--only names products not in the catalogue: %s" % ", ".join(missing), path=cat.path)
     note = "spack peso stack generate --target=%s --catalog %s%s%s" % (
-        target.name, catalog or "e4s",
-        " --tags " + ",".join(tags) if tags else "", " --only " + ",".join(only) if only else "")
+        target.name,
+        catalog or "e4s",
+        " --tags " + ",".join(tags) if tags else "",
+        " --only " + ",".join(only) if only else "",
+    )
     text, entries = render(cat, target, tags=tags, only=only, fmt=resolve_format(fmt), argv_note=note)
     out_dir = out_dir or os.path.join(envdir, target.name)
     path = os.path.join(out_dir, "spack.yaml")

@@ -32,24 +32,40 @@ def detect_gpu(which=shutil.which, run=_run):
         if out and out.strip():
             cap, _, model = out.strip().splitlines()[0].partition(",")
             arch = cap.strip().replace(".", "")
-            return {"vendor": "nvidia", "backend": "cuda", "arch": arch, "model": model.strip(),
-                    "note": "nvidia-smi compute_cap %s" % cap.strip()}
+            return {
+                "vendor": "nvidia",
+                "backend": "cuda",
+                "arch": arch,
+                "model": model.strip(),
+                "note": "nvidia-smi compute_cap %s" % cap.strip(),
+            }
     for tool in ("rocm_agent_enumerator", "rocminfo"):
         if which(tool):
             out = run([tool])
             gfx = sorted(set(re.findall(r"\b(gfx[0-9a-f]{3,4})\b", out or "")) - {"gfx000"})
             if gfx:
-                return {"vendor": "amd", "backend": "rocm", "arch": gfx[0],
-                        "note": "%s reports %s" % (tool, ", ".join(gfx))}
+                return {
+                    "vendor": "amd",
+                    "backend": "rocm",
+                    "arch": gfx[0],
+                    "note": "%s reports %s" % (tool, ", ".join(gfx)),
+                }
     for tool in ("sycl-ls", "ze_info"):
         if which(tool):
             out = run([tool]) or ""
             if re.search(r"level_zero:gpu|Intel\(R\) Data Center GPU|Intel\(R\) .*Graphics", out):
-                return {"vendor": "intel", "backend": "sycl", "arch": None,
-                        "note": "%s reports a Level Zero GPU" % tool}
-    return {"vendor": "none", "backend": "none", "arch": None,
-            "note": "no GPU found (nvidia-smi, rocm_agent_enumerator/rocminfo, sycl-ls/ze_info "
-                    "absent or silent): CPU-only"}
+                return {
+                    "vendor": "intel",
+                    "backend": "sycl",
+                    "arch": None,
+                    "note": "%s reports a Level Zero GPU" % tool,
+                }
+    return {
+        "vendor": "none",
+        "backend": "none",
+        "arch": None,
+        "note": "no GPU found (nvidia-smi, rocm_agent_enumerator/rocminfo, sycl-ls/ze_info absent or silent): CPU-only",
+    }
 
 
 def detect_os():
@@ -90,8 +106,7 @@ def detect_compilers(which=shutil.which):
         if found:
             exes[lang] = found
             languages.append({"cxx": "c++"}.get(lang, lang))
-    return {"gcc": {"spec": "gcc@%s languages:='%s'" % (version, ",".join(languages)),
-                    "prefix": prefix, "exes": exes}}
+    return {"gcc": {"spec": "gcc@%s languages:='%s'" % (version, ",".join(languages)), "prefix": prefix, "exes": exes}}
 
 
 def host_target():
@@ -112,8 +127,12 @@ def host_target():
     if gpu["backend"] == "rocm" and gpu["arch"] not in known["amdgpu_target"]:
         archs = gpu["arch"]
     if archs:
-        gpu = {"vendor": gpu["vendor"], "backend": "none", "arch": None,
-               "note": "GPU arch %s is not one Spack accepts: CPU-only" % archs}
+        gpu = {
+            "vendor": gpu["vendor"],
+            "backend": "none",
+            "arch": None,
+            "note": "GPU arch %s is not one Spack accepts: CPU-only" % archs,
+        }
     doc = {
         "schema": "peso-target/v1",
         "name": "host",
@@ -127,8 +146,10 @@ def host_target():
         "blas": {"provider": "openblas"},
         "packages_extra": {"mpich": {"require": ["~wrapperrpath ~hwloc"]}},
         "provenance": [
-            {"fact": "arch.target", "source": "archspec.cpu.host() (archspec %s)"
-             % getattr(__import__("archspec"), "__version__", "?")},
+            {
+                "fact": "arch.target",
+                "source": "archspec.cpu.host() (archspec %s)" % getattr(__import__("archspec"), "__version__", "?"),
+            },
             {"fact": "arch.os", "source": "/etc/os-release"},
             {"fact": "gpu", "source": gpu.get("note", "")},
             {"fact": "compilers", "source": "gcc/g++/gfortran on PATH"},

@@ -22,6 +22,7 @@ from .check import read_record
 from .model import find_target, load_catalog
 from .plan import BUILT, make_plan
 
+
 def spec_key(text):
     """``(name, frozenset(tokens))`` of an abstract spec, insensitive to spacing, quoting,
     token order and ``key:=value`` against ``key=value``."""
@@ -66,15 +67,17 @@ def issues_from_record(record, target_name, catalog_path, today=None):
             unmatched.append(spec)
             continue
         for entry in entries:
-            issues.append({
-                "product": entry.product,
-                "when": {"target": [target.name], "backend": [entry.flavor]},
-                "reason": "concretizer: " + summarize(item.get("error", "")),
-                "source": "spack peso stack generate --target=%s --check; Spack %s"
-                          % (target.name, _short_version(item.get("spack", "version not recorded"))),
-                "date": today,
-                "action": "skip",
-            })
+            issues.append(
+                {
+                    "product": entry.product,
+                    "when": {"target": [target.name], "backend": [entry.flavor]},
+                    "reason": "concretizer: " + summarize(item.get("error", "")),
+                    "source": "spack peso stack generate --target=%s --check; Spack %s"
+                    % (target.name, _short_version(item.get("spack", "version not recorded"))),
+                    "date": today,
+                    "action": "skip",
+                }
+            )
     return issues, unmatched
 
 

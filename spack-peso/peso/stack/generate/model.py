@@ -14,8 +14,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from ... import yamlio
-from ... import CHECKOUT
+from ... import CHECKOUT, yamlio
 from ...errors import PesoError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,7 +47,7 @@ def _inline_refs(node, defs):
     if isinstance(node, dict):
         ref = node.get("$ref", "")
         if ref.startswith("#/$defs/") and len(node) == 1:
-            return _inline_refs(defs[ref[len("#/$defs/"):]], defs)
+            return _inline_refs(defs[ref[len("#/$defs/") :]], defs)
         return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
     if isinstance(node, list):
         return [_inline_refs(v, defs) for v in node]
@@ -128,14 +127,12 @@ def load_catalog(path) -> Catalog:
     products = []
     for i, entry in enumerate(doc["products"]):
         if entry["name"] in seen:
-            raise PesoError("duplicate product %r" % entry["name"], path=path,
-                            key="products.%d.name" % i)
+            raise PesoError("duplicate product %r" % entry["name"], path=path, key="products.%d.name" % i)
         seen.add(entry["name"])
         products.append(Product(**entry))
     name = doc.get("name") or os.path.splitext(os.path.basename(path))[0]
     folder = os.path.dirname(os.path.abspath(path))
-    repos = [r if os.path.isabs(r) else os.path.normpath(os.path.join(folder, r))
-             for r in doc.get("repos") or []]
+    repos = [r if os.path.isabs(r) else os.path.normpath(os.path.join(folder, r)) for r in doc.get("repos") or []]
     return Catalog(path, name, products, (doc.get("defaults") or {}).get("packages") or {}, repos)
 
 
@@ -181,19 +178,22 @@ def check_target(doc, path):
     if backend == "cuda" and str(arch) not in archs["cuda_arch"]:
         raise PesoError("cuda_arch %r is not one CudaPackage accepts" % arch, path=path, key="gpu.arch")
     if backend == "rocm" and str(arch) not in archs["amdgpu_target"]:
-        raise PesoError("amdgpu_target %r is not one ROCmPackage accepts" % arch, path=path,
-                        key="gpu.arch")
+        raise PesoError("amdgpu_target %r is not one ROCmPackage accepts" % arch, path=path, key="gpu.arch")
     if backend == "none" and arch:
         raise PesoError("a GPU arch needs a backend (cuda, rocm or sycl)", path=path, key="gpu.arch")
     if doc["default_compiler"] not in doc["compilers"]:
-        raise PesoError("default_compiler %r is not among compilers" % doc["default_compiler"],
-                        path=path, key="default_compiler")
+        raise PesoError(
+            "default_compiler %r is not among compilers" % doc["default_compiler"], path=path, key="default_compiler"
+        )
     mpi = doc["mpi"]
     if mpi.get("gpu_aware") and mpi["provider"] == "cray-mpich" and backend in ("cuda", "rocm"):
         gtl = archs["cray_mpich_gtl"].get(backend, [])
         if str(arch) not in gtl:
-            raise PesoError("cray-mpich has no GTL for %s arch %r (known: %s)"
-                            % (backend, arch, ", ".join(gtl)), path=path, key="mpi.gpu_aware")
+            raise PesoError(
+                "cray-mpich has no GTL for %s arch %r (known: %s)" % (backend, arch, ", ".join(gtl)),
+                path=path,
+                key="mpi.gpu_aware",
+            )
     return Target(path, doc)
 
 

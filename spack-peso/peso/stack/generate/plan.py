@@ -32,7 +32,7 @@ def split_root(spec):
     m = re.search(r"\s*[\^%]", spec)
     if not m:
         return spec.strip(), ""
-    return spec[: m.start()].strip(), spec[m.start():].strip()
+    return spec[: m.start()].strip(), spec[m.start() :].strip()
 
 
 def backend_tokens(backend, arch):

@@ -70,8 +70,11 @@ def skipped_entries(catalog, target, only=None):
         product = catalog.product(entry.product)
         bare = dataclasses.replace(product, known_issues=[])
         would = plan_product(bare, target, entry.flavor)
-        issue = next(i for i in product.known_issues
-                     if i["action"] == "skip" and i["reason"] == entry.reason and i["source"] == entry.ref)
+        issue = next(
+            i
+            for i in product.known_issues
+            if i["action"] == "skip" and i["reason"] == entry.reason and i["source"] == entry.ref
+        )
         if would.status == BUILT:
             out.append((would, issue))
     return out
@@ -85,7 +88,7 @@ def recheck_stack(catalog, target, skipped, out_dir):
     spack = doc["spack"]
     definitions = []
     for block in spack["definitions"]:
-        (name, specs), = block.items()
+        ((name, specs),) = block.items()
         kept = [s for s in specs if s in wanted]
         if kept:
             definitions.append({name: kept})
@@ -104,15 +107,23 @@ def verdicts(skipped, results, target, host=None):
     for would, issue in skipped:
         result = by_key.get(spec_key(would.spec))
         kind = reason_kind(issue)
-        row = {"product": would.product, "flavor": would.flavor, "spec": would.spec,
-               "issue": {k: issue[k] for k in ("reason", "source", "date")}, "reason_kind": kind}
+        row = {
+            "product": would.product,
+            "flavor": would.flavor,
+            "spec": would.spec,
+            "issue": {k: issue[k] for k in ("reason", "source", "date")},
+            "reason_kind": kind,
+        }
         if result is None:
             row.update(verdict="no-verdict", spack="the concretizer gave no verdict (timeout?)")
         elif kind == "driver" or (kind == "build_error" and off_family and result["ok"]):
-            row.update(verdict=CANNOT_DECIDE,
-                       why="needs a GPU driver on the build runner" if kind == "driver"
-                       else "a build error on %s; this machine is %s" % (target_family(target), host or host_family()),
-                       spack="concretizes" if result["ok"] else summarize(result.get("error", "")))
+            row.update(
+                verdict=CANNOT_DECIDE,
+                why="needs a GPU driver on the build runner"
+                if kind == "driver"
+                else "a build error on %s; this machine is %s" % (target_family(target), host or host_family()),
+                spack="concretizes" if result["ok"] else summarize(result.get("error", "")),
+            )
         elif result["ok"]:
             row.update(verdict=NOW_CONCRETIZES, spack="concretizes")
             if kind == "build_error":
@@ -123,8 +134,18 @@ def verdicts(skipped, results, target, host=None):
     return rows
 
 
-def recheck(target_name, catalog_path, jobs=1, batch=16, batch_timeout=300, timeout=7200,
-            record=None, resume=False, only=None, spack_version=None):
+def recheck(
+    target_name,
+    catalog_path,
+    jobs=1,
+    batch=16,
+    batch_timeout=300,
+    timeout=7200,
+    record=None,
+    resume=False,
+    only=None,
+    spack_version=None,
+):
     """The recheck report (a dict) for one target."""
     from .check import concretize_each
 
@@ -135,8 +156,9 @@ def recheck(target_name, catalog_path, jobs=1, batch=16, batch_timeout=300, time
     if skipped:
         with tempfile.TemporaryDirectory(prefix="peso-recheck-") as tmp:
             recheck_stack(catalog, target, skipped, tmp)
-            results = concretize_each(tmp, jobs=jobs, timeout=timeout, record=record, batch=batch,
-                                      resume=resume, batch_timeout=batch_timeout)
+            results = concretize_each(
+                tmp, jobs=jobs, timeout=timeout, record=record, batch=batch, resume=resume, batch_timeout=batch_timeout
+            )
     rows = verdicts(skipped, results, target)
     counts = {}
     for r in rows:
@@ -154,6 +176,8 @@ def recheck(target_name, catalog_path, jobs=1, batch=16, batch_timeout=300, time
 
 
 def write_report(path, report):
-    text = ("# `spack peso stack known-issues --recheck --target %s`: each skipped product\n"
-            "# re-tested against the current recipes with the real concretizer.\n" % report["target"])
+    text = (
+        "# `spack peso stack known-issues --recheck --target %s`: each skipped product\n"
+        "# re-tested against the current recipes with the real concretizer.\n" % report["target"]
+    )
     atomic_write(path, text + yaml.safe_dump(report, sort_keys=False, width=100))

@@ -20,10 +20,10 @@ from typing import Callable, Dict, Optional, Sequence
 from ... import PACKAGE_DIR
 from ...errors import PesoError
 from ...fsutil import atomic_write
-from ...spackcall.mirror import missing_sources, mirror_scope
+from ...spackcall.cli import SpackCLI
+from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
 from . import records
-from ...spackcall.cli import SpackCLI
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
@@ -52,7 +52,9 @@ class InstallOutput:
         started = _INSTALLING.match(line)
         if started:
             self.current = started.group("hash")
-            self.on_event("installing", spec=started.group("id"), index=int(started.group("i")), total=int(started.group("n")))
+            self.on_event(
+                "installing", spec=started.group("id"), index=int(started.group("i")), total=int(started.group("n"))
+            )
         if self.current:
             self.lines.setdefault(self.current, []).append(line)
         hint = _LOG_HINT.match(line)
@@ -70,7 +72,11 @@ class InstallOutput:
     def reason(self, dag_hash: str) -> str:
         """Spack's error message, plus the first error Spack found in the build log."""
         first_error = next(
-            (l.split(">>", 1)[1].strip() for l in self.lines.get(dag_hash, []) if l.lstrip().startswith(">>")),
+            (
+                entry.split(">>", 1)[1].strip()
+                for entry in self.lines.get(dag_hash, [])
+                if entry.lstrip().startswith(">>")
+            ),
             "",
         )
         first_error = re.sub(r"^\d+\s+", "", first_error)
@@ -79,15 +85,22 @@ class InstallOutput:
     def excerpt(self, dag_hash: str) -> str:
         """The package's output up to the build-log hint (later lines belong to others)."""
         lines = self.lines.get(dag_hash, [])
-        ends = [i for i, l in enumerate(lines) if _LOG_HINT.match(l)]
+        ends = [i for i, entry in enumerate(lines) if _LOG_HINT.match(entry)]
         if ends:
             lines = lines[: ends[-1] + 1]
         return "\n".join(lines[-EXCERPT_LINES:])
 
 
 class StackBuild:
-    def __init__(self, cli: SpackCLI, target: str, out_dir: str, jobs: Optional[int] = None, on_event=_noop,
-                 mirror: Optional[str] = None):
+    def __init__(
+        self,
+        cli: SpackCLI,
+        target: str,
+        out_dir: str,
+        jobs: Optional[int] = None,
+        on_event=_noop,
+        mirror: Optional[str] = None,
+    ):
         self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
         self.jobs, self.on_event = jobs, on_event
         self.record_path = os.path.join(self.out_dir, "build.json")
@@ -125,7 +138,7 @@ class StackBuild:
         proc = self.cli.run("concretize")
         atomic_write(os.path.join(self.out_dir, "concretize.log"), proc.stdout + proc.stderr)
         if proc.returncode != 0:
-            errors = [l for l in (proc.stderr + proc.stdout).splitlines() if "Error" in l]
+            errors = [entry for entry in (proc.stderr + proc.stdout).splitlines() if "Error" in entry]
             raise PesoError(
                 "concretization failed: %s" % (errors[0].strip() if errors else "see concretize.log"),
                 self.cli.env_dir,
@@ -161,7 +174,7 @@ class StackBuild:
             os.path.join(self.out_dir, "gitlab", "artifacts"),
         )
         if proc.returncode != 0:
-            last = ([l for l in proc.stderr.splitlines() if l.strip()] or ["(no output)"])[-1]
+            last = ([entry for entry in proc.stderr.splitlines() if entry.strip()] or ["(no output)"])[-1]
             raise PesoError("spack ci generate failed: " + last.strip(), self.cli.env_dir)
         return pipeline
 

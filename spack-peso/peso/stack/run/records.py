@@ -37,9 +37,7 @@ STATUSES = (
     "BUILT",
 )
 #: Statuses that make ``stack test`` exit non-zero.
-BAD = frozenset(
-    {"BUILD_FAILED", "TIMEOUT", "FAILED", "ERROR", "NOT_INSTALLED", "NOT_RUN", "PENDING", "NOT_BUILT"}
-)
+BAD = frozenset({"BUILD_FAILED", "TIMEOUT", "FAILED", "ERROR", "NOT_INSTALLED", "NOT_RUN", "PENDING", "NOT_BUILT"})
 #: Statuses ``--rerun-failed`` runs again (everything that might change on a retry).
 RERUN = BAD
 
@@ -176,8 +174,15 @@ def compare(base: dict, new: dict) -> Dict[str, List[dict]]:
     that became a real one is ``now_tested``; the reverse, ``no_longer_tested``.
     """
     before = {(r["package"], r["target"]): r for r in base["specs"]}
-    changes = {"new_failures": [], "fixed": [], "now_tested": [], "no_longer_tested": [], "flaky": [],
-               "still_failing": [], "added": []}
+    changes = {
+        "new_failures": [],
+        "fixed": [],
+        "now_tested": [],
+        "no_longer_tested": [],
+        "flaky": [],
+        "still_failing": [],
+        "added": [],
+    }
     for row in new["specs"]:
         old = before.get((row["package"], row["target"]))
         old_status = old["status"] if old else None

@@ -16,11 +16,10 @@ import os
 from typing import Callable, List, Optional, Sequence
 
 from ...errors import PesoError
-from . import records
-from . import testlog
+from ...spackcall.cli import SpackCLI
+from . import records, testlog
 from .executors.base import Shard, needs_gpu
 from .executors.local import LocalExecutor
-from ...spackcall.cli import SpackCLI
 
 Event = Callable[..., None]
 
@@ -142,11 +141,20 @@ class TestRun:
             "/" + root["hash"],
             config=["config:test_stage:" + stage],
         )
-        return Shard(index, name, root["package"], root["hash"], stage, argv, list(root.get("tests", [])),
-                     1 if needs_gpu(root) else 0)
+        return Shard(
+            index,
+            name,
+            root["package"],
+            root["hash"],
+            stage,
+            argv,
+            list(root.get("tests", [])),
+            1 if needs_gpu(root) else 0,
+        )
 
-    def finish_row(self, row: dict, root: dict, stage: str, rc: Optional[int], timed_out: bool,
-                   wall: Optional[float]) -> dict:
+    def finish_row(
+        self, row: dict, root: dict, stage: str, rc: Optional[int], timed_out: bool, wall: Optional[float]
+    ) -> dict:
         """The row of a shard that ended, from what its test stage holds."""
         row = dict(row)
         row["wall"] = wall
@@ -239,17 +247,27 @@ class TestRun:
         record = records.load_record(record_path)
         info = record.get("executor")
         if not info or info.get("kind", "local") == "local":
-            raise PesoError("not a batch run: nothing to attach to (run with --scheduler slurm|pbs|flux)",
-                            record_path)
+            raise PesoError("not a batch run: nothing to attach to (run with --scheduler slurm|pbs|flux)", record_path)
         if record.get("dry_run"):
             raise PesoError("a --dry-run: its jobs were never submitted", record_path)
         run_dir = os.path.dirname(os.path.abspath(record_path))
         executor = BatchExecutor.from_record(adapter(info["kind"]), record, poll=poll)
-        run = cls(None, record["target"], os.path.dirname(os.path.dirname(run_dir)),
-                  timeout=info["timeout"], on_event=on_event, executor=executor, run_id=record["run_id"])
+        run = cls(
+            None,
+            record["target"],
+            os.path.dirname(os.path.dirname(run_dir)),
+            timeout=info["timeout"],
+            on_event=on_event,
+            executor=executor,
+            run_id=record["run_id"],
+        )
         run.run_dir, run.record_path, run.record = run_dir, os.path.abspath(record_path), record
-        run.on_event("planned", total=len(record["specs"]),
-                     to_run=sum(1 for r in record["specs"] if r["status"] == "PENDING"), record=record)
+        run.on_event(
+            "planned",
+            total=len(record["specs"]),
+            to_run=sum(1 for r in record["specs"] if r["status"] == "PENDING"),
+            record=record,
+        )
         for row in record["specs"]:
             if row["status"] != "PENDING":
                 run.on_event("done", row=row)

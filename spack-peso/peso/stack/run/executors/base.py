@@ -230,8 +230,21 @@ class JobState:
 #: Scheduler states (Slurm's words; PBS and Flux adapters translate to them) of a job
 #: that has not ended yet.
 ACTIVE_STATES = frozenset(
-    {"PENDING", "CONFIGURING", "RUNNING", "COMPLETING", "SUSPENDED", "REQUEUED", "RESIZING", "STAGE_OUT",
-     "SIGNALING", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "STOPPED"}
+    {
+        "PENDING",
+        "CONFIGURING",
+        "RUNNING",
+        "COMPLETING",
+        "SUSPENDED",
+        "REQUEUED",
+        "RESIZING",
+        "STAGE_OUT",
+        "SIGNALING",
+        "REQUEUE_HOLD",
+        "REQUEUE_FED",
+        "RESV_DEL_HOLD",
+        "STOPPED",
+    }
 )
 #: Ends caused by the machine, not the test: ``--retry-node-fail`` resubmits these.
 NODE_FAULTS = frozenset({"NODE_FAIL", "BOOT_FAIL", "PREEMPTED"})
@@ -247,12 +260,19 @@ def classify_fault(state: JobState, started: bool, hung: Optional[str]):
     why = state.reason if state.reason and state.reason not in ("None", "(null)") else ""
     detail = "%s%s" % (word, " (%s)" % why if why else "")
     if word in ("TIMEOUT", "DEADLINE"):
-        return ("TIMEOUT", "killed by the scheduler at its time limit while running %s [job %s %s]"
-                % (hung or "?", state.job_id, detail), False)
+        return (
+            "TIMEOUT",
+            "killed by the scheduler at its time limit while running %s [job %s %s]"
+            % (hung or "?", state.job_id, detail),
+            False,
+        )
     if word in NODE_FAULTS:
-        return ("ERROR" if started else "NOT_RUN",
-                "%s: the scheduler reports %s on %s" % ("node failure" if started else "never started",
-                                                        detail, state.node or "its node"), True)
+        return (
+            "ERROR" if started else "NOT_RUN",
+            "%s: the scheduler reports %s on %s"
+            % ("node failure" if started else "never started", detail, state.node or "its node"),
+            True,
+        )
     if word == "CANCELLED":
         if started:
             return ("ERROR", "job %s cancelled while running %s: %s" % (state.job_id, hung or "?", detail), False)
@@ -261,11 +281,13 @@ def classify_fault(state: JobState, started: bool, hung: Optional[str]):
         return ("ERROR", "job %s ran out of memory: %s" % (state.job_id, detail), False)
     if word == "UNKNOWN":
         if started:
-            return ("ERROR", "job %s ended without a result and the scheduler no longer knows it"
-                    % state.job_id, False)
+            return ("ERROR", "job %s ended without a result and the scheduler no longer knows it" % state.job_id, False)
         return ("NOT_RUN", "job %s never started and the scheduler no longer knows it" % state.job_id, True)
-    return ("ERROR", "job %s ended without a shard result: %s exit %s" % (state.job_id, detail,
-                                                                         state.exit_code or "?"), False)
+    return (
+        "ERROR",
+        "job %s ended without a shard result: %s exit %s" % (state.job_id, detail, state.exit_code or "?"),
+        False,
+    )
 
 
 class Scheduler:
@@ -301,8 +323,10 @@ class Scheduler:
         lines += self.setup_lines(group)
         if group.facts.launcher:
             lines.append("export PESO_LAUNCHER=%s" % shlex.quote(group.facts.launcher))
-        lines.append("exec %s %s %s \"%s\"" % (
-            shlex.quote(group.python), shlex.quote(group.runner), shlex.quote(group.manifest), self.shard_index))
+        lines.append(
+            'exec %s %s %s "%s"'
+            % (shlex.quote(group.python), shlex.quote(group.runner), shlex.quote(group.manifest), self.shard_index)
+        )
         return "\n".join(lines) + "\n"
 
     def query_argv(self, job_ids: List[str]) -> List[str]:

@@ -73,9 +73,17 @@ def placeholder(value: Optional[str]) -> bool:
 class BatchExecutor:
     """Shards as batch jobs; ``run`` submits and (unless detached) waits."""
 
-    def __init__(self, adapter, facts: SchedulerFacts, timeout: float, throttle: Optional[int] = None,
-                 retry_node_fail: int = 0, detach: bool = False, dry_run: bool = False,
-                 poll: Optional[float] = None):
+    def __init__(
+        self,
+        adapter,
+        facts: SchedulerFacts,
+        timeout: float,
+        throttle: Optional[int] = None,
+        retry_node_fail: int = 0,
+        detach: bool = False,
+        dry_run: bool = False,
+        poll: Optional[float] = None,
+    ):
         self.adapter, self.facts, self.timeout = adapter, facts, timeout
         self.kind = adapter.kind
         self.throttle, self.retry_node_fail = throttle, retry_node_fail
@@ -85,8 +93,10 @@ class BatchExecutor:
             if placeholder(facts.account):
                 raise PesoError("the target's account is a placeholder (%s): give --account" % facts.account)
             if not shutil.which(adapter.submit_command):
-                raise PesoError("%s not found: not on a %s login node? (--dry-run writes the scripts anyway)"
-                                % (adapter.submit_command, adapter.kind))
+                raise PesoError(
+                    "%s not found: not on a %s login node? (--dry-run writes the scripts anyway)"
+                    % (adapter.submit_command, adapter.kind)
+                )
         self.shards: Dict[int, Shard] = {}
         self.manifest = None
         self.env = dict(os.environ)
@@ -94,14 +104,22 @@ class BatchExecutor:
     @classmethod
     def from_record(cls, adapter, record: dict, poll: Optional[float] = None) -> "BatchExecutor":
         info = record["executor"]
-        executor = cls(adapter, SchedulerFacts.from_dict(info["facts"]), info["timeout"],
-                       info.get("throttle"), info.get("retry_node_fail", 0), dry_run=True, poll=poll)
+        executor = cls(
+            adapter,
+            SchedulerFacts.from_dict(info["facts"]),
+            info["timeout"],
+            info.get("throttle"),
+            info.get("retry_node_fail", 0),
+            dry_run=True,
+            poll=poll,
+        )
         executor.dry_run = False  # constructed without the submission checks: its jobs exist
         executor.manifest = info["manifest"]
         with open(executor.manifest) as f:
             doc = json.load(f)
-        executor.shards = {s["index"]: Shard(**{k: v for k, v in s.items() if k in Shard.__dataclass_fields__})
-                           for s in doc["shards"]}
+        executor.shards = {
+            s["index"]: Shard(**{k: v for k, v in s.items() if k in Shard.__dataclass_fields__}) for s in doc["shards"]
+        }
         return executor
 
     # -- submission --------------------------------------------------------------------
@@ -115,11 +133,18 @@ class BatchExecutor:
         for index, (root, row) in enumerate(to_run):
             self.shards[index] = run.shard(root, index)
             row["shard_index"] = index
-        atomic_write(self.manifest, json.dumps({
-            "run_id": run.run_id,
-            "timeout": self.timeout,
-            "shards": [dict(s.to_dict(), timeout=self.timeout) for s in self.shards.values()],
-        }, indent=1) + "\n")
+        atomic_write(
+            self.manifest,
+            json.dumps(
+                {
+                    "run_id": run.run_id,
+                    "timeout": self.timeout,
+                    "shards": [dict(s.to_dict(), timeout=self.timeout) for s in self.shards.values()],
+                },
+                indent=1,
+            )
+            + "\n",
+        )
         run.record["executor"] = {
             "kind": self.kind,
             "facts": self.facts.to_dict(),
@@ -175,18 +200,22 @@ class BatchExecutor:
             for argv, covered in self.adapter.submissions(group, script):
                 entry = {"group": group.name, "attempt": attempt, "script": script, "argv": argv, "job_ids": {}}
                 run.record["executor"]["submissions"].append(entry)
-                run.on_event("submit", argv=argv, script=script, shards=[self.shards[i].name for i in covered],
-                             dry_run=self.dry_run)
+                run.on_event(
+                    "submit",
+                    argv=argv,
+                    script=script,
+                    shards=[self.shards[i].name for i in covered],
+                    dry_run=self.dry_run,
+                )
                 if self.dry_run:
                     continue
                 proc = subprocess.run(argv, capture_output=True, text=True, env=self.env)
                 if proc.returncode != 0:
-                    why = (proc.stderr.strip() or proc.stdout.strip() or "exit %d" % proc.returncode)
+                    why = proc.stderr.strip() or proc.stdout.strip() or "exit %d" % proc.returncode
                     why = why.splitlines()[-1]
                     for i in covered:
                         row = self._row(run, i)
-                        run.replace_row(dict(row, status="NOT_RUN",
-                                             reason="%s refused the job: %s" % (argv[0], why)))
+                        run.replace_row(dict(row, status="NOT_RUN", reason="%s refused the job: %s" % (argv[0], why)))
                     entry["error"] = why
                     run.save()
                     continue
@@ -202,8 +231,9 @@ class BatchExecutor:
         run.record["detached"] = False
         for row in run.record["specs"]:
             if row["status"] == "PENDING" and row.get("shard_index") is not None and not row.get("job_id"):
-                run.replace_row(dict(row, status="NOT_RUN",
-                                     reason="never submitted (the driver stopped before submitting it)"))
+                run.replace_row(
+                    dict(row, status="NOT_RUN", reason="never submitted (the driver stopped before submitting it)")
+                )
         self.wait(run)
 
     def wait(self, run) -> None:
@@ -219,8 +249,11 @@ class BatchExecutor:
         missing: Dict[int, int] = {}  # polls a job was absent from the scheduler's answer
         no_end: Dict[int, int] = {}  # polls a finished job's job-end.json was not visible yet
         while True:
-            pending = {row["shard_index"]: row for row in run.record["specs"]
-                       if row["status"] == "PENDING" and row.get("job_id") and row.get("shard_index") is not None}
+            pending = {
+                row["shard_index"]: row
+                for row in run.record["specs"]
+                if row["status"] == "PENDING" and row.get("job_id") and row.get("shard_index") is not None
+            }
             if not pending:
                 return
             states = self.adapter.query(sorted({row["job_id"] for row in pending.values()}), self.env)
@@ -291,8 +324,9 @@ class BatchExecutor:
         if end["timed_out"]:  # the runner's SIGTERM may reach the test before Spack: see killed_part
             hung = killed_part(self._parts(shard), shard.tests)
             if hung and hung != done.get("hung_part"):
-                done["parts"] = [p for p in done["parts"] if not (p["name"] == done.get("hung_part")
-                                                                  and p["status"] == "TIMEOUT")]
+                done["parts"] = [
+                    p for p in done["parts"] if not (p["name"] == done.get("hung_part") and p["status"] == "TIMEOUT")
+                ]
                 mark_killed(done, hung, "TIMEOUT")
                 done["hung_part"] = hung
                 done["reason"] = "killed after %gs timeout while running %s" % (self.timeout, hung)
@@ -334,9 +368,19 @@ class BatchExecutor:
             if os.path.isdir(stage):
                 shutil.move(stage, "%s.try%d" % (stage, attempt - 1))
             row = self._row(run, index)
-            run.replace_row(dict(row, job_id=None, previous_jobs=row.get("previous_jobs", []) + [
-                {"job_id": row["job_id"], "state": row.get("scheduler_state"),
-                 "reason": row.get("scheduler_reason", "")}]))
+            run.replace_row(
+                dict(
+                    row,
+                    job_id=None,
+                    previous_jobs=row.get("previous_jobs", [])
+                    + [
+                        {
+                            "job_id": row["job_id"],
+                            "state": row.get("scheduler_state"),
+                            "reason": row.get("scheduler_reason", ""),
+                        }
+                    ],
+                )
+            )
             run.on_event("retry", row=row)
         self.submit(run, indices, attempt)
-

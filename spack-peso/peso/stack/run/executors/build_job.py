@@ -20,8 +20,7 @@ from typing import Callable, List, Optional
 from .... import PACKAGE_PARENT
 from ....errors import PesoError
 from ....fsutil import atomic_write
-from .. import records
-from .. import testlog
+from .. import records, testlog
 from .base import JobState, SchedulerFacts
 from .batch import POLL, BatchGroup, placeholder
 
@@ -39,8 +38,17 @@ def build_minutes(facts: SchedulerFacts) -> int:
 class BatchBuild:
     """Submit ``argv`` (a ``stack build ... --scheduler local``) as one job and wait."""
 
-    def __init__(self, adapter, facts: SchedulerFacts, out_dir: str, argv: List[str], env: dict,
-                 on_event: Callable = lambda *a, **k: None, dry_run: bool = False, poll: Optional[float] = None):
+    def __init__(
+        self,
+        adapter,
+        facts: SchedulerFacts,
+        out_dir: str,
+        argv: List[str],
+        env: dict,
+        on_event: Callable = lambda *a, **k: None,
+        dry_run: bool = False,
+        poll: Optional[float] = None,
+    ):
         self.adapter, self.facts, self.out_dir, self.argv = adapter, facts, out_dir, argv
         self.env = dict(env)
         # the job runs `python -m peso`: it must find this package wherever it is installed
@@ -55,8 +63,10 @@ class BatchBuild:
         if not self.dry_run and placeholder(self.facts.account):
             raise PesoError("the target's account is a placeholder (%s): give --account" % self.facts.account)
         if not self.dry_run and not shutil.which(self.adapter.submit_command):
-            raise PesoError("%s not found: not on a %s login node? (--dry-run writes the script anyway)"
-                            % (self.adapter.submit_command, self.adapter.kind))
+            raise PesoError(
+                "%s not found: not on a %s login node? (--dry-run writes the script anyway)"
+                % (self.adapter.submit_command, self.adapter.kind)
+            )
         minutes = build_minutes(self.facts)
         stage = os.path.join(self.job_dir, "stage")
         os.makedirs(stage, exist_ok=True)
@@ -64,15 +74,32 @@ class BatchBuild:
             if os.path.exists(os.path.join(stage, name)):
                 os.unlink(os.path.join(stage, name))
         manifest = os.path.join(self.job_dir, "manifest.json")
-        atomic_write(manifest, json.dumps({"timeout": max(60, minutes * 60 - 60), "shards": [
-            {"index": 0, "name": "stack-build", "stage": stage, "argv": self.argv}]}, indent=1) + "\n")
-        group = BatchGroup(name="build", indices=[0], gpus=0, minutes=minutes, facts=self.facts,
-                           run_id=time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), manifest=manifest,
-                           logs=os.path.join(self.job_dir, "logs"), shard_names=["stack-build"])
+        atomic_write(
+            manifest,
+            json.dumps(
+                {
+                    "timeout": max(60, minutes * 60 - 60),
+                    "shards": [{"index": 0, "name": "stack-build", "stage": stage, "argv": self.argv}],
+                },
+                indent=1,
+            )
+            + "\n",
+        )
+        group = BatchGroup(
+            name="build",
+            indices=[0],
+            gpus=0,
+            minutes=minutes,
+            facts=self.facts,
+            run_id=time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+            manifest=manifest,
+            logs=os.path.join(self.job_dir, "logs"),
+            shard_names=["stack-build"],
+        )
         os.makedirs(group.logs, exist_ok=True)
         script = os.path.join(self.job_dir, "build" + self.adapter.script_suffix)
         atomic_write(script, self.adapter.script(group))
-        (argv, covered), = self.adapter.submissions(group, script)
+        ((argv, covered),) = self.adapter.submissions(group, script)
         self.on_event("submit", argv=argv, script=script, dry_run=self.dry_run)
         if self.dry_run:
             return None
@@ -95,9 +122,16 @@ class BatchBuild:
             if path and os.path.exists(path):
                 with open(path, errors="replace") as f:
                     output = f.read() or output
-        raise PesoError("build job %s ended %s%s without a build record; last output:\n%s"
-                        % (job, state.state, " (%s)" % state.reason if state.reason not in ("", "None") else "",
-                           testlog.tail(output, 10)), self.record_path)
+        raise PesoError(
+            "build job %s ended %s%s without a build record; last output:\n%s"
+            % (
+                job,
+                state.state,
+                " (%s)" % state.reason if state.reason not in ("", "None") else "",
+                testlog.tail(output, 10),
+            ),
+            self.record_path,
+        )
 
     def _wait(self, job: str) -> JobState:
         missing = 0
@@ -115,8 +149,21 @@ class BatchBuild:
 
 def inner_argv(args, env_dir: str, out_dir: str) -> List[str]:
     """The ``stack build`` the job runs: the same options, paths absolute, run locally."""
-    argv = [sys.executable, "-m", "peso", "stack", "build", "--target", args.target,
-            "--env", os.path.abspath(env_dir), "--out", out_dir, "--scheduler", "local"]
+    argv = [
+        sys.executable,
+        "-m",
+        "peso",
+        "stack",
+        "build",
+        "--target",
+        args.target,
+        "--env",
+        os.path.abspath(env_dir),
+        "--out",
+        out_dir,
+        "--scheduler",
+        "local",
+    ]
     for scope in args.scopes:
         argv += ["-C", os.path.abspath(scope)]
     for item in args.config:

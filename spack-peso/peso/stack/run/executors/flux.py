@@ -21,7 +21,6 @@ _RESULTS = {"COMPLETED": "COMPLETED", "FAILED": "FAILED", "CANCELED": "CANCELLED
 
 
 class Flux(Scheduler, kind="flux", submit="flux", suffix=".flux", index="$1"):
-
     def directives(self, group) -> List[str]:
         facts = group.facts
         lines = [

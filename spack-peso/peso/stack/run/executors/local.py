@@ -72,8 +72,14 @@ class LocalExecutor:
                         _killpg(item.proc, signal.SIGKILL)  # stragglers of a finished shard
                         del running[pid]
                         item.output.close()
-                        row = run.finish_row(item.row, item.root, item.shard.stage, rc, item.timed_out,
-                                             round(time.monotonic() - item.started, 3))
+                        row = run.finish_row(
+                            item.row,
+                            item.root,
+                            item.shard.stage,
+                            rc,
+                            item.timed_out,
+                            round(time.monotonic() - item.started, 3),
+                        )
                         run.replace_row(row)
                         run.on_event("done", row=row)
                         continue

@@ -22,7 +22,6 @@ _RUNNING = {"R", "E", "B"}
 
 
 class PBS(Scheduler, kind="pbs", submit="qsub", suffix=".pbs", index="${SHARDS[${PBS_ARRAY_INDEX:-0}]}"):
-
     def directives(self, group) -> List[str]:
         facts = group.facts
         select = "select=%d" % facts.nodes
@@ -74,7 +73,7 @@ class PBS(Scheduler, kind="pbs", submit="qsub", suffix=".pbs", index="${SHARDS[$
     @staticmethod
     def parse_states(text: str) -> Dict[str, JobState]:
         found = {}
-        jobs = (json.loads(text or "{}").get("Jobs") or {})
+        jobs = json.loads(text or "{}").get("Jobs") or {}
         for job, attrs in jobs.items():
             letter = attrs.get("job_state", "")
             node = (attrs.get("exec_host") or "").split("/")[0]

@@ -54,8 +54,9 @@ def run(shard, job_id):
     stage = shard["stage"]
     os.makedirs(stage, exist_ok=True)
     started = time.time()
-    write_json(os.path.join(stage, "job-start.json"),
-               {"host": socket.gethostname(), "job_id": job_id, "started": started})
+    write_json(
+        os.path.join(stage, "job-start.json"), {"host": socket.gethostname(), "job_id": job_id, "started": started}
+    )
     signalled = []
 
     def on_signal(signum, frame):
@@ -66,8 +67,14 @@ def run(shard, job_id):
     with open(os.path.join(stage, "spack-output.txt"), "wb") as output:
         # unbuffered: a killed shard's log must already hold the header of the part that hung
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        child = subprocess.Popen(shard["argv"], stdout=output, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, start_new_session=True, env=env)
+        child = subprocess.Popen(
+            shard["argv"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         timed_out = False
         term_sent = None
         while True:
@@ -84,15 +91,18 @@ def run(shard, job_id):
             elif term_sent is not None and now - term_sent > KILL_GRACE:
                 killpg(child.pid, signal.SIGKILL)
         killpg(child.pid, signal.SIGKILL)  # stragglers of a finished shard
-    write_json(os.path.join(stage, "job-end.json"), {
-        "rc": rc,
-        "timed_out": timed_out,
-        "signalled": signal.Signals(signalled[0]).name if signalled else None,
-        "started": started,
-        "finished": time.time(),
-        "host": socket.gethostname(),
-        "job_id": job_id,
-    })
+    write_json(
+        os.path.join(stage, "job-end.json"),
+        {
+            "rc": rc,
+            "timed_out": timed_out,
+            "signalled": signal.Signals(signalled[0]).name if signalled else None,
+            "started": started,
+            "finished": time.time(),
+            "host": socket.gethostname(),
+            "job_id": job_id,
+        },
+    )
     return rc
 
 

@@ -63,7 +63,6 @@ def _compress(indices: List[int]) -> str:
 
 
 class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$SLURM_ARRAY_TASK_ID"):
-
     def directives(self, group) -> List[str]:
         facts = group.facts
         array = _compress(group.indices) + ("%%%d" % group.throttle if group.throttle else "")
@@ -117,9 +116,21 @@ class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$
                 answered = True
         wanted = [j for j in job_ids if j not in found]
         if wanted:
-            proc = subprocess.run(["sacct", "-n", "-P", "-X", "-j", ",".join(sorted({j.split("_")[0] for j in wanted})),
-                                   "-o", "JobID,State,Reason,NodeList,ExitCode,End"],
-                                  capture_output=True, text=True, env=env)
+            proc = subprocess.run(
+                [
+                    "sacct",
+                    "-n",
+                    "-P",
+                    "-X",
+                    "-j",
+                    ",".join(sorted({j.split("_")[0] for j in wanted})),
+                    "-o",
+                    "JobID,State,Reason,NodeList,ExitCode,End",
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+            )
             if proc.returncode == 0:
                 answered = True
                 found.update({k: v for k, v in self.parse_sacct(proc.stdout).items() if k not in found})
@@ -139,9 +150,14 @@ class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$
                 ids = [fields.get("JobId", "")]
             node = fields.get("NodeList", "")
             for job in ids:
-                found[job] = JobState(job, fields["JobState"], fields.get("Reason", ""),
-                                      "" if node == "(null)" else node, fields.get("ExitCode", ""),
-                                      _epoch(fields.get("EndTime")))
+                found[job] = JobState(
+                    job,
+                    fields["JobState"],
+                    fields.get("Reason", ""),
+                    "" if node == "(null)" else node,
+                    fields.get("ExitCode", ""),
+                    _epoch(fields.get("EndTime")),
+                )
         return found
 
     @staticmethod
