@@ -53,18 +53,16 @@ def targets(args):
 
 
 # -- generate ----------------------------------------------------------------------------
+def _add_out(parser, help_text):
+    parser.add_argument("-o", "--out", dest="out_dir", default=None, help=help_text)
+
+
 def setup_generate(parser):
     parser.add_argument("--target", required=True, help="target profile name, alias, path, or 'host'")
     _add_catalog(parser)
     parser.add_argument("--tags", default=None, help="only products with any of these tags (comma list)")
     parser.add_argument("--only", default=None, help="only these products (comma list)")
-    parser.add_argument(
-        "-o",
-        "--out",
-        dest="out_dir",
-        default=None,
-        help="output directory for spack.yaml (default: environments/<target>)",
-    )
+    _add_out(parser, "output directory for spack.yaml (default: environments/<target>)")
     parser.add_argument(
         "--format",
         default="auto",
@@ -237,13 +235,7 @@ def import_e4s(args):
 def setup_coverage(parser):
     _add_catalog(parser)
     parser.add_argument("--targets", default=None, help="comma list (default: every profile)")
-    parser.add_argument(
-        "-o",
-        "--out",
-        dest="out_dir",
-        default=None,
-        help="write coverage.md and coverage.json here (default: environments/)",
-    )
+    _add_out(parser, "write coverage.md and coverage.json here (default: environments/)")
 
 
 def coverage(args):

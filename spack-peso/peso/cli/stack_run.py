@@ -137,18 +137,7 @@ def _batch_build(args):
 
     if args.ci:
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
-    doc, path = _target_doc(args.target)
-    facts = executors.resolve_facts(
-        doc,
-        {
-            "scheduler": args.scheduler,
-            "partition": args.partition,
-            "account": args.account,
-            "nodes": args.nodes,
-            "time": args.time,
-        },
-        path,
-    )
+    facts = _scheduler_facts(args)
     args.only = _csv(args.only)
     env_dir = args.env_dir or os.path.join("environments", args.target)
     if not os.path.isfile(os.path.join(env_dir, "spack.yaml")):
@@ -235,19 +224,15 @@ def _jobs(args):
     return 2 if args.jobs is None else args.jobs
 
 
-def _executor(args):
+def _scheduler_facts(args):
+    """The target profile's scheduler facts with the command line's overrides."""
     doc, path = _target_doc(args.target)
-    facts = executors.resolve_facts(
-        doc,
-        {
-            "scheduler": args.scheduler,
-            "partition": args.partition,
-            "account": args.account,
-            "nodes": args.nodes,
-            "time": args.time,
-        },
-        path,
-    )
+    overrides = {key: getattr(args, key) for key in ("scheduler", "partition", "account", "nodes", "time")}
+    return executors.resolve_facts(doc, overrides, path)
+
+
+def _executor(args):
+    facts = _scheduler_facts(args)
     if args.retry_node_fail < 0:
         raise PesoError("--retry-node-fail must be 0 or more")
     if facts.kind == "local":
