@@ -32,3 +32,26 @@ def load_json(path: str):
 
     with open(path) as f:
         return json.load(f)
+
+
+def dump_dom(browser, url, profile_dir, timeout=180):
+    """The DOM of ``url`` after its scripts ran, from headless Chromium (one invocation for
+    every HTML report test: no network, no first-run work, a throw-away profile)."""
+    import subprocess
+
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    return subprocess.run(
+        [browser, *flags, "--user-data-dir=%s" % profile_dir, "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -6,11 +6,11 @@ record writers and a check record beside a stack; the compatibility YAML, Markdo
 import json
 import re
 import shutil
-import subprocess
 
 import evidence_data as ed
 import pytest
 import yaml
+from peso_testing import dump_dom
 from policy_data import REPO
 from test_report import peso
 
@@ -139,25 +139,7 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
     url = "file://%s?show=exampm/E4S-P1" % (new / "report.html")
-    proc = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--user-data-dir=%s" % (tmp_path / "profile"),
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    proc = dump_dom(browser, url, tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
     panel = proc.stdout.split('id="evidence"')[1].split("</div>")[0]
     assert 'data-shown="exampm/E4S-P1"' in proc.stdout
@@ -171,25 +153,7 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
 def chromium_dom(url, tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
-    proc = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--user-data-dir=%s" % (tmp_path / "profile"),
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    proc = dump_dom(browser, url, tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import yaml
+from peso_testing import dump_dom
 from policy_data import EXT, REPO, UPSTREAM_COMPAT
 
 from peso.errors import PesoError
@@ -90,25 +91,7 @@ def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path, chromium
     out, _ = report_dir
     browser = chromium
     url = "file://%s?show=szx/E4S-P2" % (out / "report.html")
-    proc = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--user-data-dir=%s" % (tmp_path / "profile"),
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    proc = dump_dom(browser, url, tmp_path / "profile")
     dom = proc.stdout
     assert proc.returncode == 0, proc.stderr[-2000:]
     policies = load_policies()
