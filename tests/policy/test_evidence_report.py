@@ -134,10 +134,9 @@ def test_markdown_lists_decided_cells_and_how_to_decide_the_rest(evidence_run):
     assert "| decided |" in md
 
 
-def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
+def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path, chromium):
     _, new, _ = evidence_run
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
+    browser = chromium
     url = "file://%s?show=exampm/E4S-P1" % (new / "report.html")
     proc = dump_dom(browser, url, tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -150,15 +149,13 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path):
     assert 'td class="pass by-evidence"' in proc.stdout
 
 
-def chromium_dom(url, tmp_path):
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert browser, "chromium is required (apt-get install chromium; .ci/run installs it)"
+def chromium_dom(browser, url, tmp_path):
     proc = dump_dom(browser, url, tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 
 
-def test_every_decided_cell_has_evidence_to_open(evidence_run, tmp_path):
+def test_every_decided_cell_has_evidence_to_open(evidence_run, tmp_path, chromium):
     """Each pass or fail carries what decided it: a finding, an observation, or the recipe."""
     _, new, _ = evidence_run
     html = open(new / "report.html").read()
@@ -169,7 +166,7 @@ def test_every_decided_cell_has_evidence_to_open(evidence_run, tmp_path):
                 deciding = [o for o in d[4] if o[0] == d[0]]
                 assert d[3] or deciding or ("recipe" in d[6] and d[7]), (product, policy)
     # a cell the recipe decided opens with the recipe it read
-    dom = chromium_dom("file://%s?show=szx/E4S-P6" % (new / "report.html"), tmp_path)
+    dom = chromium_dom(chromium, "file://%s?show=szx/E4S-P6" % (new / "report.html"), tmp_path)
     panel = dom.split('id="evidence"')[1].split("</div>")[0]
     assert 'class="recipe-source"' in panel and "szx/package.py" in panel
 

@@ -13,7 +13,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from peso_testing import load_json, record_of
+from peso_testing import dump_dom, load_json, record_of
 
 TIMEOUT = 10
 
@@ -215,25 +215,7 @@ def test_html_report_renders_in_headless_chromium(first_run, tmp_path, chromium)
     browser = chromium
     rc, record, path, out, wall = first_run
     html = os.path.join(os.path.dirname(path), "report.html")
-    proc = subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--user-data-dir=%s" % (tmp_path / "chromium"),
-            "--dump-dom",
-            "file://" + html,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = dump_dom(browser, "file://" + html, tmp_path / "chromium", timeout=120)
     dom = proc.stdout
     assert '<table id="matrix">' in dom, proc.stderr[-2000:]
     for package, status in _statuses(record).items():
