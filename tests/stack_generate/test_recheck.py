@@ -10,7 +10,9 @@ from peso.stack.generate.model import load_catalog, load_target
 from peso.stack.generate.recheck import (
     CANNOT_DECIDE,
     NOW_CONCRETIZES,
+    SITE_CHOICE,
     STILL_FAILS,
+    reason_kind,
     recheck_stack,
     skipped_entries,
     verdicts,
@@ -77,6 +79,30 @@ def test_verdicts_from_the_concretizer(tmp_path, envdir):
     same_family = verdicts(skipped, results, target, host="aarch64")
     assert same_family[2]["verdict"] == NOW_CONCRETIZES and "stack build" in same_family[2]["note"]
     assert same_family[3]["verdict"] == CANNOT_DECIDE  # a driver is never decided here
+
+
+def test_reason_kinds_from_the_reason_text():
+    def kind(reason, source="stacks/e4s"):
+        return reason_kind({"reason": reason, "source": source})
+
+    assert kind("skipped, installed by other means") == "site_choice"
+    assert kind("a site choice: py-torch is installed outside Spack") == "site_choice"
+    assert kind("needs an NVIDIA driver") == "driver"
+    assert kind("CMake Error: Could NOT find IntelSYCL (missing: SYCL_INCLUDE_DIR)") == "build_error"
+    assert kind("the build stops at a missing RAJA namespace") == "build_error"
+    assert kind('Cannot select a single "version" for package "lbann"') == "concretizer"
+    # a reason a --check run recorded is the concretizer's, whatever it quotes
+    assert kind("x.c:3: error: y", source="spack peso stack generate --check") == "concretizer"
+
+
+def test_a_site_choice_is_never_proposed_for_removal(tmp_path, envdir):
+    root = _setup(tmp_path, envdir, "neoverse_v2")
+    target = load_target(str(root / "targets" / "neoverse_v2.yaml"))
+    skipped = skipped_entries(load_catalog(str(root / "catalog" / "e4s.yaml")), target)
+    would, issue = skipped[0]
+    choice = dict(issue, reason="skipped, installed by other means")
+    (row,) = verdicts([(would, choice)], [{"spec": "zfp", "ok": True}], target, host="aarch64")
+    assert row["verdict"] == SITE_CHOICE and row["spack"] == "concretizes"
 
 
 def test_recheck_stack_keeps_the_configuration_and_only_the_skipped_roots(tmp_path, envdir):

@@ -11,7 +11,9 @@ machinery (``check.concretize_each``, resumable from a record). Each skip then g
 - ``cannot-decide-off-target``: a concretization cannot answer the reason: a GPU driver
   is needed (a property of the build runner), or the reason is a build error and the
   target is of another CPU family than this machine, so no build here can confirm it.
-  The concretizer's verdict is still reported.
+  The concretizer's verdict is still reported;
+- ``site-choice``: the reason is a site's decision (the product is installed outside
+  Spack), not a failure; neither a concretization nor a build answers it, a curator does.
 
 A ``now-concretizes`` skip whose reason is a build error on this machine's family carries
 a note: a build confirms it. Which reasons are which is data (``data/recheck_reasons.yaml``).
@@ -33,6 +35,7 @@ from .plan import BUILT, SKIPPED, make_plan, plan_product
 from .render import render_doc
 
 STILL_FAILS, NOW_CONCRETIZES, CANNOT_DECIDE = "still-fails", "now-concretizes", "cannot-decide-off-target"
+SITE_CHOICE = "site-choice"
 
 
 def _matches(kind, reason):
@@ -40,8 +43,11 @@ def _matches(kind, reason):
 
 
 def reason_kind(issue):
-    """``driver``, ``build_error`` or ``concretizer``: what the reason says failed. A
-    reason a ``--check`` run wrote is the concretizer's by construction."""
+    """``site_choice``, ``driver``, ``build_error`` or ``concretizer``: what the reason
+    says failed (or that nothing did). A reason a ``--check`` run wrote is the
+    concretizer's by construction."""
+    if _matches("site_choice", issue["reason"]):
+        return "site_choice"
     if _matches("driver", issue["reason"]):
         return "driver"
     if "--check" not in issue.get("source", "") and _matches("build_error", issue["reason"]):
@@ -116,6 +122,12 @@ def verdicts(skipped, results, target, host=None):
         }
         if result is None:
             row.update(verdict="no-verdict", spack="the concretizer gave no verdict (timeout?)")
+        elif kind == "site_choice":
+            row.update(
+                verdict=SITE_CHOICE,
+                why="a site's choice, not a failure: a curator decides",
+                spack="concretizes" if result["ok"] else summarize(result.get("error", "")),
+            )
         elif kind == "driver" or (kind == "build_error" and off_family and result["ok"]):
             row.update(
                 verdict=CANNOT_DECIDE,
