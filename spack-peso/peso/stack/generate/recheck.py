@@ -7,7 +7,10 @@ roots, and given a verdict by the real concretizer through the batched ``--check
 machinery (``check.concretize_each``, resumable from a record). Each skip then gets one of:
 
 - ``still-fails``: Spack still rejects the spec; its current message is reported;
-- ``now-concretizes``: Spack accepts it; the issue is proposed for removal;
+- ``now-concretizes``: Spack accepts it and the reason was the concretizer's; the issue
+  is proposed for removal;
+- ``needs-a-build``: Spack accepts it, but the reason is a build error on this machine's
+  CPU family, which a concretization does not refute: ``stack build`` decides it;
 - ``cannot-decide-off-target``: a concretization cannot answer the reason: a GPU driver
   is needed (a property of the build runner), or the reason is a build error and the
   target is of another CPU family than this machine, so no build here can confirm it.
@@ -15,8 +18,7 @@ machinery (``check.concretize_each``, resumable from a record). Each skip then g
 - ``site-choice``: the reason is a site's decision (the product is installed outside
   Spack), not a failure; neither a concretization nor a build answers it, a curator does.
 
-A ``now-concretizes`` skip whose reason is a build error on this machine's family carries
-a note: a build confirms it. Which reasons are which is data (``data/recheck_reasons.yaml``).
+Which reasons are which is data (``data/recheck_reasons.yaml``).
 """
 
 import dataclasses
@@ -35,7 +37,7 @@ from .plan import BUILT, SKIPPED, make_plan, plan_product
 from .render import render_doc
 
 STILL_FAILS, NOW_CONCRETIZES, CANNOT_DECIDE = "still-fails", "now-concretizes", "cannot-decide-off-target"
-SITE_CHOICE = "site-choice"
+SITE_CHOICE, NEEDS_BUILD = "site-choice", "needs-a-build"
 
 
 def _matches(kind, reason):
@@ -136,10 +138,15 @@ def verdicts(skipped, results, target, host=None):
                 else "a build error on %s; this machine is %s" % (target_family(target), host or host_family()),
                 spack="concretizes" if result["ok"] else summarize(result.get("error", "")),
             )
+        elif result["ok"] and kind == "build_error":
+            row.update(
+                verdict=NEEDS_BUILD,
+                why="a build error, which a concretization does not refute: `stack build --only %s` decides it"
+                % would.product,
+                spack="concretizes",
+            )
         elif result["ok"]:
             row.update(verdict=NOW_CONCRETIZES, spack="concretizes")
-            if kind == "build_error":
-                row["note"] = "the reason is a build error: confirm with `stack build` before removing"
         else:
             row.update(verdict=STILL_FAILS, spack=summarize(result.get("error", "")))
         rows.append(row)
