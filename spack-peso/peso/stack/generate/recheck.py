@@ -141,8 +141,7 @@ def verdicts(skipped, results, target, host=None):
         elif result["ok"] and kind == "build_error":
             row.update(
                 verdict=NEEDS_BUILD,
-                why="a build error, which a concretization does not refute: `stack build --only %s` decides it"
-                % would.product,
+                why="a build error, which a concretization does not refute: only building `%s` decides it" % would.spec,
                 spack="concretizes",
             )
         elif result["ok"]:
