@@ -113,3 +113,30 @@ def test_drift_report_names_what_was_edited_by_hand(envdir, spack_packages, tmp_
     lines = proc.stdout.splitlines()
     assert "  zfp: spec: catalogue 'zfp +aligned', stacks 'zfp'" in lines
     assert "  hiop: only in the catalogue (no hand-made stack has it)" in lines
+
+
+def test_every_target_has_a_recheck_report_of_its_current_skips(envdir):
+    """``environments/<target>/known-issues-recheck.yaml`` re-tests exactly the skips the
+    committed catalogue makes on that target (same product, flavour and reason), so a
+    catalogue edit that adds or rewords a skip cannot leave an old report behind."""
+    import yaml
+
+    from peso.stack.generate.recheck import skipped_entries
+
+    catalog = load_catalog(os.path.join(envdir, "catalog", "e4s.yaml"))
+    stale = []
+    for name in target_names(envdir):
+        skips = {
+            (w.product, w.flavor, issue["reason"]) for w, issue in skipped_entries(catalog, find_target(name, envdir))
+        }
+        path = os.path.join(envdir, name, "known-issues-recheck.yaml")
+        if not os.path.exists(path):
+            stale.append(name)
+            continue
+        with open(path, encoding="utf-8") as f:
+            report = yaml.safe_load(f)
+        rows = {(r["product"], r["flavor"], r["issue"]["reason"]) for r in report["skips"]}
+        assert all(r["verdict"] != "no-verdict" for r in report["skips"]), path
+        if rows != skips:
+            stale.append(name)
+    assert not stale, "stale recheck reports: %s; python -m peso stack known-issues --recheck --target T" % stale
