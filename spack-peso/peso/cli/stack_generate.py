@@ -290,7 +290,8 @@ def setup_known_issues(parser):
         "--recheck",
         action="store_true",
         help="re-test every product a known issue skips on the target with the real "
-        "concretizer: still fails, now concretizes, or cannot be decided here",
+        "concretizer: still fails, now concretizes, needs a build, cannot be decided "
+        "here, or a site's choice",
     )
     parser.add_argument("--only", default=None, help="with --recheck: only these products (comma list)")
     parser.add_argument(
