@@ -55,3 +55,21 @@ def dump_dom(browser, url, profile_dir, timeout=180):
         text=True,
         timeout=timeout,
     )
+
+
+#: what one run of the demo stack (``repo/`` packages built to pass, fail, hang, ...)
+#: gives each package, locally or through a scheduler
+DEMO_STATUSES = {
+    "peso-demo-lib": "PASSED",
+    "peso-demo-app": "PASSED",
+    "peso-demo-fail": "FAILED",
+    "peso-demo-hang": "TIMEOUT",
+    "peso-demo-data": "NO_TESTS",
+    "peso-demo-broken": "BUILD_FAILED",
+    "peso-demo-docs": "NOT_INSTALLED",
+}
+
+
+def statuses(record):
+    """``{package: status}`` of a ``stack test`` run record."""
+    return {r["package"]: r["status"] for r in record["specs"]}

@@ -21,7 +21,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from peso_testing import load_json, record_of
+from peso_testing import DEMO_STATUSES, load_json, record_of, statuses
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
@@ -56,10 +56,6 @@ def _popen(demo_stack, cluster, *args):
 
 def _rows(record):
     return {r["package"]: r for r in record["specs"]}
-
-
-def _statuses(record):
-    return {r["package"]: r["status"] for r in record["specs"]}
 
 
 def _wait_for(record_path, predicate, what, deadline=120):
@@ -126,19 +122,7 @@ def test_slurm_gives_the_same_statuses_as_local(demo_stack, slurm_cluster):
     local_out, slurm_out = local.stdout + local.stderr, slurm.stdout + slurm.stderr
     assert local.returncode == slurm.returncode == 1, slurm_out
     local_record, slurm_record = load_json(record_of(local_out)), load_json(record_of(slurm_out))
-    assert (
-        _statuses(slurm_record)
-        == _statuses(local_record)
-        == {
-            "peso-demo-lib": "PASSED",
-            "peso-demo-app": "PASSED",
-            "peso-demo-fail": "FAILED",
-            "peso-demo-hang": "TIMEOUT",
-            "peso-demo-data": "NO_TESTS",
-            "peso-demo-broken": "BUILD_FAILED",
-            "peso-demo-docs": "NOT_INSTALLED",
-        }
-    )
+    assert statuses(slurm_record) == statuses(local_record) == DEMO_STATUSES
     for package, row in _rows(slurm_record).items():
         local_parts = {p["name"]: p["status"] for p in _rows(local_record)[package]["parts"]}
         assert {p["name"]: p["status"] for p in row["parts"]} == local_parts, package
@@ -208,13 +192,13 @@ def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slur
     assert proc.wait(timeout=30) == -signal.SIGKILL
     proc.stdout.close()
     killed = load_json(record_path)
-    assert killed["complete"] is False and set(_statuses(killed).values()) == {"PENDING"}
+    assert killed["complete"] is False and set(statuses(killed).values()) == {"PENDING"}
     attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", os.path.dirname(record_path))
     out = attach.stdout + attach.stderr
     assert attach.returncode == 1, out
     record = load_json(record_path)
     assert record["complete"] is True
-    assert _statuses(record) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
+    assert statuses(record) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
     assert [r["job_id"] for r in record["specs"]] == [r["job_id"] for r in killed["specs"]]  # the same jobs
     assert re.search(r"peso-demo-fail\s+host\s+FAILED", out), out
     assert os.path.isfile(os.path.join(os.path.dirname(record_path), "report.html"))
@@ -239,7 +223,7 @@ def test_ctrl_c_leaves_the_jobs_running_and_says_how_to_attach(demo_stack, slurm
     assert interrupted["detached"] is True and interrupted["complete"] is False
     attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path)
     assert attach.returncode == 1, attach.stdout + attach.stderr
-    assert _statuses(load_json(record_path)) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
+    assert statuses(load_json(record_path)) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
 
 
 def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, slurm_cluster, timelimit_run):
@@ -264,7 +248,7 @@ def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_pa
     assert proc.returncode == 1, text  # peso-demo-broken fails to build on purpose
     assert re.search(r"submitted build: job \d+_0", text)
     record = load_json(os.path.join(out, "build.json"))
-    assert _statuses(record) == {"peso-demo-data": "BUILT", "peso-demo-broken": "BUILD_FAILED"}
+    assert statuses(record) == {"peso-demo-data": "BUILT", "peso-demo-broken": "BUILD_FAILED"}
     job = load_json(os.path.join(out, "build-job", "job.json"))["job_id"]
     state = slurm_cluster.run("scontrol", "-o", "show", "job", job.split("_")[0]).stdout
     assert "JobState=COMPLETED" in state  # the build ran as that job, not here

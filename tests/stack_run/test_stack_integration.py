@@ -13,13 +13,9 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from peso_testing import dump_dom, load_json, record_of
+from peso_testing import DEMO_STATUSES, dump_dom, load_json, record_of, statuses
 
 TIMEOUT = 10
-
-
-def _statuses(record):
-    return {r["package"]: r["status"] for r in record["specs"]}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +31,7 @@ def first_run(demo_stack):
 def test_build_record_has_a_row_per_root_and_build_failure_is_a_row(demo_stack):
     record = load_json(os.path.join(demo_stack.out, "build.json"))
     assert demo_stack.build_exit == 1, demo_stack.build_output  # one build fails on purpose
-    status = _statuses(record)
+    status = statuses(record)
     assert status == {
         "peso-demo-lib": "BUILT",
         "peso-demo-app": "BUILT",
@@ -54,15 +50,7 @@ def test_every_status_appears_with_parts_and_maintainers(first_run):
     rc, record, path, out, wall = first_run
     assert rc == 1, out
     assert record["complete"] is True and record["interrupted"] is False
-    assert _statuses(record) == {
-        "peso-demo-lib": "PASSED",
-        "peso-demo-app": "PASSED",
-        "peso-demo-fail": "FAILED",
-        "peso-demo-hang": "TIMEOUT",
-        "peso-demo-data": "NO_TESTS",
-        "peso-demo-broken": "BUILD_FAILED",
-        "peso-demo-docs": "NOT_INSTALLED",
-    }
+    assert statuses(record) == DEMO_STATUSES
     rows = {r["package"]: r for r in record["specs"]}
     lib_parts = {p["name"]: p["status"] for p in rows["peso-demo-lib"]["parts"]}
     assert lib_parts == {
@@ -109,7 +97,7 @@ def test_rerun_failed_runs_only_bad_cells_and_skip_is_reported(demo_stack, first
     output = proc.stdout + proc.stderr
     rerun = load_json(record_of(output))
     assert rerun["rerun_of"] == record["run_id"]
-    status = _statuses(rerun)
+    status = statuses(rerun)
     assert status["peso-demo-hang"] == "SKIPPED"
     assert status["peso-demo-fail"] == "FAILED"
     assert status["peso-demo-docs"] == "NOT_INSTALLED"
@@ -153,12 +141,12 @@ def _start_interruptible(demo_stack):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 def test_interrupted_run_keeps_finished_results(demo_stack, sig):
     proc, record_path = _start_interruptible(demo_stack)
-    snapshot = _statuses(_wait_for_finished_row(record_path))
+    snapshot = statuses(_wait_for_finished_row(record_path))
     proc.send_signal(sig)
     rc = proc.wait(timeout=30)
     proc.stdout.close()
     record = load_json(record_path)
-    status = _statuses(record)
+    status = statuses(record)
     finished = [p for p, s in snapshot.items() if s == "PASSED"]
     assert finished and all(status[p] == "PASSED" for p in finished)
     assert sorted(status) == ["peso-demo-app", "peso-demo-hang", "peso-demo-lib"]
@@ -218,7 +206,7 @@ def test_html_report_renders_in_headless_chromium(first_run, tmp_path, chromium)
     proc = dump_dom(browser, "file://" + html, tmp_path / "chromium", timeout=120)
     dom = proc.stdout
     assert '<table id="matrix">' in dom, proc.stderr[-2000:]
-    for package, status in _statuses(record).items():
+    for package, status in statuses(record).items():
         assert 'data-package="%s"' % package in dom
     assert dom.count('class="cell ') == 7
     assert 'data-status="TIMEOUT"' in dom and 'data-status="NOT_INSTALLED"' in dom
@@ -252,5 +240,5 @@ def test_spack_peso_stack_build_concretizes_with_the_environment_api(spack, demo
     assert proc.returncode == 0, proc.stdout + proc.stderr
     record = load_json(out / "build.json")
     assert record["concretized_by"] == "spack.environment"
-    assert _statuses(record) == {"peso-demo-data": "BUILT"}
+    assert statuses(record) == {"peso-demo-data": "BUILT"}
     assert (env_dir / "spack.lock").is_file()
