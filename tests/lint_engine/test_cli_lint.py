@@ -58,7 +58,7 @@ def test_fail_on_threshold(project, cache_args):
         (["no-such-package"], "unknown package"),
         (["--waivers", "missing.yaml"], "waiver file not found"),
         (["--explain", "PESO-NOPE"], "unknown rule"),
-        (["--jobs", "0"], "positive integer"),
+        (["--jobs", "0"], "whole number >= 1"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(project, cache_args, args, message):

@@ -13,6 +13,7 @@ import sys
 
 from .. import ui
 from ..fsutil import atomic_write
+from . import options
 
 description = "check package.py recipes against E4S/xSDK policies and Spack conventions"
 
@@ -26,9 +27,7 @@ SEVERITIES = ("info", "warning", "error")
 
 def _split(values):
     """``--select A,B --select C`` -> [A, B, C]; None when the option was not given."""
-    if values is None:
-        return None
-    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return None if values is None else options.csv(values)
 
 
 def setup_parser(subparser):
@@ -57,7 +56,7 @@ def setup_parser(subparser):
         dest="fail_on",
         help="exit 1 on findings of this severity or worse (default error)",
     )
-    subparser.add_argument("--jobs", "-j", type=_positive_int, help="worker processes (default: number of CPUs)")
+    subparser.add_argument("--jobs", "-j", type=options.jobs, help="worker processes (default: number of CPUs)")
     subparser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     subparser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default ~/.cache/spack-peso/lint)")
     subparser.add_argument(
@@ -85,18 +84,6 @@ def setup_parser(subparser):
     extra.add_argument(
         "--changed-since", metavar="REV", help="lint only recipes changed since git REV (untracked included)"
     )
-
-
-def _positive_int(text):
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("expected a positive integer, got %r" % text)
-    return value
 
 
 def run(args):

@@ -13,6 +13,7 @@ import os
 from .. import ui
 from ..errors import PesoError
 from ..lint.config import load_config
+from . import options
 
 description = "per-product E4S/xSDK policy compliance reports"
 
@@ -48,7 +49,7 @@ def setup_parser(subparser):
     )
     report.add_argument("--policy", metavar="PROFILE", default="all", help="lint profile (default all)")
     report.add_argument("--deep", action="store_true", help="inside Spack: also run Spack's audit checks")
-    report.add_argument("--jobs", "-j", type=int, default=0, help="worker processes")
+    report.add_argument("--jobs", "-j", type=options.jobs, default=None, help="worker processes")
     report.add_argument("--no-cache", action="store_true", help="do not use the lint result cache")
     report.add_argument(
         "--evidence",
@@ -108,7 +109,7 @@ def report_command(args):
         config,
         use_cache=not args.no_cache,
         deep=args.deep,
-        jobs=args.jobs,
+        jobs=args.jobs or 0,
         evidence_dirs=args.evidence,
         fill=fill,
     )

@@ -9,10 +9,7 @@ import os
 
 from .. import ui
 from ..errors import PesoError
-
-
-def _csv(value):
-    return [x for x in (value or "").replace(" ", ",").split(",") if x]
+from . import options
 
 
 def _add_catalog(parser):
@@ -84,15 +81,15 @@ def setup_generate(parser):
     )
     parser.add_argument(
         "--batch",
-        type=int,
+        type=options.jobs,
         default=16,
         help="with --check: roots per solve (Spack's when_possible rounds); roots "
         "a batch leaves unsolved are retried alone (default: 16; 1 = each alone)",
     )
     parser.add_argument(
         "--batch-timeout",
-        type=int,
-        default=300,
+        type=options.seconds,
+        default=300.0,
         help="with --check: seconds a batch's solve may spend improving its "
         "model; the best model found then is a verdict (default: 300)",
     )
@@ -105,8 +102,8 @@ def setup_generate(parser):
         help="with --record: keep the verdicts recorded under the same stack "
         "configuration and solve only the other roots",
     )
-    parser.add_argument("-j", "--jobs", type=int, default=None, help="concretization processes")
-    parser.add_argument("--timeout", type=int, default=7200, help="concretization timeout (s)")
+    parser.add_argument("-j", "--jobs", type=options.jobs, default=None, help="concretization processes")
+    parser.add_argument("--timeout", type=options.seconds, default=7200.0, help="concretization timeout (s)")
 
 
 def generate(args):
@@ -118,8 +115,8 @@ def generate(args):
     path, text, entries, target = run_generate(
         args.target,
         catalog=args.catalog,
-        tags=_csv(args.tags),
-        only=_csv(args.only),
+        tags=options.csv(args.tags),
+        only=options.csv(args.only),
         out_dir=args.out_dir,
         fmt=args.format,
     )
@@ -243,7 +240,7 @@ def coverage(args):
     from ..stack.generate.coverage import coverage_matrix
     from ..stack.generate.model import environments_dir
 
-    matrix = coverage_matrix(catalog=args.catalog, targets=_csv(args.targets))
+    matrix = coverage_matrix(catalog=args.catalog, targets=options.csv(args.targets))
     md, js = coverage_report.write(matrix, args.out_dir or environments_dir())
     ui.msg("wrote %s and %s: %d products x %d targets" % (md, js, len(matrix["products"]), len(matrix["targets"])))
     return 0
@@ -299,9 +296,11 @@ def setup_known_issues(parser):
         action="store_true",
         help="with --recheck --record: keep verdicts recorded under the same configuration",
     )
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="with --recheck: solver processes")
+    parser.add_argument("-j", "--jobs", type=options.jobs, default=1, help="with --recheck: solver processes")
     parser.add_argument("--batch", type=int, default=16, help="with --recheck: roots per solve")
-    parser.add_argument("--batch-timeout", type=int, default=300, help="with --recheck: seconds per batch")
+    parser.add_argument(
+        "--batch-timeout", type=options.seconds, default=300.0, help="with --recheck: seconds per batch"
+    )
 
 
 def known_issues(args):
@@ -345,7 +344,7 @@ def _recheck(args):
         batch_timeout=args.batch_timeout,
         record=args.record,
         resume=args.resume,
-        only=_csv(args.only) or None,
+        only=options.csv(args.only) or None,
     )
     out = args.out or os.path.join(environments_dir(), target.name, "known-issues-recheck.yaml")
     write_report(out, report)

@@ -17,13 +17,7 @@ from ..stack.run.build import StackBuild
 from ..stack.run.executors.batch import BatchExecutor
 from ..stack.run.executors.local import LocalExecutor
 from ..stack.run.testrun import TestRun
-
-
-def _csv(values):
-    out = []
-    for value in values or []:
-        out.extend(v.strip() for v in value.split(",") if v.strip())
-    return out
+from . import options
 
 
 def _common(subparser, jobs_default, target_required=True):
@@ -47,7 +41,7 @@ def _common(subparser, jobs_default, target_required=True):
         default=[],
         help="Spack configuration override 'section:key:value' (repeatable), passed as 'spack -c'",
     )
-    subparser.add_argument("-j", "--jobs", type=int, default=jobs_default, help="parallel jobs")
+    subparser.add_argument("-j", "--jobs", type=options.jobs, default=jobs_default, help="parallel jobs")
     subparser.add_argument(
         "--only", action="append", help="only these roots (package names or hashes, comma-separated)"
     )
@@ -122,7 +116,7 @@ def stack_build(args):
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
         ui.msg("GitLab pipeline for target %s: %s" % (args.target, pipeline))
         return 0
-    record = builder.run(_csv(args.only), options={"jobs": args.jobs, "only": _csv(args.only)})
+    record = builder.run(options.csv(args.only), options={"jobs": args.jobs, "only": options.csv(args.only)})
     _print_summary(record)
     html = os.path.join(_out(args), "build.html")
     atomic_write(html, report_html.render(record))
@@ -138,7 +132,7 @@ def _batch_build(args):
     if args.ci:
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
     facts = _scheduler_facts(args)
-    args.only = _csv(args.only)
+    args.only = options.csv(args.only)
     env_dir = args.env_dir or os.path.join("environments", args.target)
     if not os.path.isfile(os.path.join(env_dir, "spack.yaml")):
         raise PesoError("no spack.yaml here (run 'stack generate' first)", os.path.abspath(env_dir))
@@ -167,7 +161,7 @@ def _batch_build(args):
 
 def setup_test_parser(subparser):
     _common(subparser, None, target_required=False)
-    subparser.add_argument("--timeout", type=float, default=600.0, help="seconds per spec (default 600)")
+    subparser.add_argument("--timeout", type=options.seconds, default=600.0, help="seconds per spec (default 600)")
     _scheduler_options(subparser)
     subparser.add_argument(
         "--skip", action="append", help="do not test these roots (reported SKIPPED; comma-separated)"
@@ -219,8 +213,6 @@ def _target_doc(name):
 
 def _jobs(args):
     """Parallel local shards: 2 unless -j says (a batch run's -j is its throttle, default none)."""
-    if args.jobs is not None and args.jobs < 1:
-        raise PesoError("-j/--jobs must be at least 1")
     return 2 if args.jobs is None else args.jobs
 
 
@@ -310,17 +302,17 @@ def stack_test(args):
     cli = _cli(args)
     runner = TestRun(cli, args.target, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor)
     run_dir = runner.run_dir
-    options = {
+    run_options = {
         "jobs": args.jobs if facts.kind != "local" else _jobs(args),
         "timeout": args.timeout,
-        "only": _csv(args.only),
-        "skip": _csv(args.skip),
+        "only": options.csv(args.only),
+        "skip": options.csv(args.skip),
         "rerun_failed": args.rerun_failed,
         "scheduler": facts.kind,
     }
     ui.msg("run record: %s" % runner.record_path)
     try:
-        record = runner.run(_csv(args.only), _csv(args.skip), build_record, rerun, options)
+        record = runner.run(options.csv(args.only), options.csv(args.skip), build_record, rerun, run_options)
     except KeyboardInterrupt:
         if runner.record is not None and runner.record.get("detached"):
             ui.msg("interrupted; the jobs keep running: spack peso stack test --attach %s" % run_dir)

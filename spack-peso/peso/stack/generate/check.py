@@ -204,7 +204,7 @@ def concretize_each(
                 PESO_STRIDE=str(jobs),
                 PESO_BATCH=str(batch),
                 PESO_SKIP=skip,
-                PESO_BATCH_TIMEOUT=str(batch_timeout),
+                PESO_BATCH_TIMEOUT=str(max(1, int(batch_timeout))),
             )
             procs.append(
                 subprocess.Popen(
