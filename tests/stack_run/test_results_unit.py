@@ -224,3 +224,55 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path):
     proc = _peso("stack", "report", str(bad))
     assert proc.returncode == 2 and str(bad) in proc.stderr and proc.stderr.strip().count("\n") == 0
     assert not (tmp_path / "o").exists()  # nothing written on bad input
+
+
+def test_install_output_ties_a_failure_to_its_own_log_when_builds_interleave(tmp_path):
+    """Spack's ``Installing X [n/m]`` lines do not mark where a package's output starts:
+    another package's lines and its own error summary can come after the next
+    ``Installing``. The cause and the excerpt come from the failed package's build log."""
+    broken, other = "u77za4ku42hznjpma6eicktrcsyurad3", "abcdefghijklmnopqrstuvwxyz234567"
+    stage = tmp_path / ("spack-stage-peso-demo-broken-1.0-%s" % broken)
+    stage.mkdir()
+    build_log = stage / "spack-build-out.txt"
+    build_log.write_text(
+        "==> peso-demo-broken: Executing phase: 'build'\n"
+        "cc -c broken.c\n"
+        "broken.c:2:27: error: 'this_symbol_does_not_exist' undeclared\n"
+        "make: *** [Makefile:3: broken.o] Error 1\n"
+    )
+    follow = InstallOutput()
+    for line in [
+        "==> Installing peso-demo-broken-1.0-%s [11/13]" % broken,
+        "==> Installing peso-demo-lib-1.0-%s [12/13]" % other,
+        "==> peso-demo-lib: Executing phase: 'install'",
+        "==> Error: ProcessError: Command exited with status 2:",
+        "    'make' '-j2'",
+        "See build log for details:",
+        "  %s" % build_log,
+        "==> Error: peso-demo-broken-1.0-%s: ProcessError: Command exited with status 2:" % broken,
+        "[+] /opt/peso-demo-lib-1.0-%s" % other,
+    ]:
+        follow.feed(line)
+    assert follow.logs == {broken: str(build_log)}
+    assert "'this_symbol_does_not_exist' undeclared" in follow.reason(broken)
+    excerpt = follow.excerpt(broken)
+    assert "this_symbol_does_not_exist" in excerpt and "peso-demo-lib" not in excerpt
+
+
+def test_install_output_without_a_readable_log_uses_spacks_summary_of_that_package():
+    broken = "u77za4ku42hznjpma6eicktrcsyurad3"
+    follow = InstallOutput()
+    for line in [
+        "==> Installing peso-demo-broken-1.0-%s [11/13]" % broken,
+        "==> Installing peso-demo-lib-1.0-abcdefghijklmnopqrstuvwxyz234567 [12/13]",
+        "==> Error: ProcessError: Command exited with status 2:",
+        "  >> 6     broken.c:2:27: error: 'x' undeclared",
+        "See build log for details:",
+        "  /gone/spack-stage-peso-demo-broken-1.0-%s/spack-build-out.txt" % broken,
+        "==> Error: peso-demo-broken-1.0-%s: ProcessError: Command exited with status 2:" % broken,
+    ]:
+        follow.feed(line)
+    assert follow.reason(broken).endswith("broken.c:2:27: error: 'x' undeclared")
+    assert follow.excerpt(broken).startswith("==> Error: ProcessError") and "peso-demo-lib" not in follow.excerpt(
+        broken
+    )

@@ -15,7 +15,7 @@ are Spack's own CI machinery, not a new scheduler.
 import os
 import re
 import subprocess
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import PACKAGE_DIR
 from ...errors import PesoError
@@ -23,12 +23,14 @@ from ...fsutil import atomic_write
 from ...spackcall.cli import SpackCLI
 from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
-from . import records
+from . import records, testlog
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
 _FAILED = re.compile(r"^==> Error: (?P<id>\S+)-(?P<hash>[a-z0-9]{32}): (?P<msg>.*)$")
 _LOG_HINT = re.compile(r"^\s+(?P<path>/\S+spack-build-out\.txt)\s*$")
+_FLAGGED = re.compile(r"^\s*>>\s*(?P<line>\d+)\s(?P<text>.*)$")
+_STAGE_HASH = re.compile(r"-(?P<hash>[a-z0-9]{32})/spack-build-out\.txt$")
 CI_TEMPLATE = os.path.join(PACKAGE_DIR, "report", "templates", "peso-ci-gitlab.yaml")
 EXCERPT_LINES = 25
 
@@ -38,14 +40,23 @@ def _noop(*args, **kwargs):
 
 
 class InstallOutput:
-    """Follows streamed ``spack install`` output: progress and per-hash failures."""
+    """Follows streamed ``spack install`` output: progress and per-hash failures.
+
+    Which package a line of the stream belongs to cannot be read from its position:
+    with parallel builds Spack's ``Installing X [n/m]`` lines interleave with other
+    packages' output and messages. So a failure is tied to its package by what names it:
+    the ``Error: <name>-<hash>:`` line and the build log path, whose stage folder carries
+    the full hash (``spack-stage-<name>-<version>-<hash>/spack-build-out.txt``). The cause
+    and the excerpt come from that package's own build log, read after the install.
+    """
 
     def __init__(self, on_event: Callable = _noop):
         self.on_event = on_event
         self.current = None
-        self.lines: Dict[str, list] = {}
         self.failed: Dict[str, str] = {}
         self.logs: Dict[str, str] = {}
+        self.summaries: Dict[str, list] = {}  # Spack's error summary block, by the hash its log path names
+        self.block: Optional[list] = None
 
     def feed(self, line: str) -> None:
         line = line.rstrip("\n")
@@ -55,40 +66,67 @@ class InstallOutput:
             self.on_event(
                 "installing", spec=started.group("id"), index=int(started.group("i")), total=int(started.group("n"))
             )
-        if self.current:
-            self.lines.setdefault(self.current, []).append(line)
+        failed = _FAILED.match(line)
+        if line.startswith("==> Error:") and not failed:
+            self.block = []  # Spack's summary of a failed build: ends with the log path
+        if self.block is not None:
+            self.block.append(line)
         hint = _LOG_HINT.match(line)
-        if hint and self.current:
-            self.logs[self.current] = hint.group("path")
+        if hint:
+            owner = _STAGE_HASH.search(hint.group("path"))
+            dag_hash = owner.group("hash") if owner else self.current
+            if dag_hash:
+                self.logs[dag_hash] = hint.group("path")
+                if self.block is not None:
+                    self.summaries[dag_hash] = self.block
+            self.block = None
         done = _INSTALLED.match(line)
         if done:
             self.on_event("installed", line=line)
-        failed = _FAILED.match(line)
         if failed and failed.group("msg") != "Package was not installed":
             h = failed.group("hash")
             self.failed.setdefault(h, failed.group("msg"))
             self.on_event("failed", spec=failed.group("id"), message=failed.group("msg"))
 
+    def _build_log(self, dag_hash: str) -> List[str]:
+        path = self.logs.get(dag_hash)
+        if not path or not os.path.isfile(path):
+            return []
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read().splitlines()
+
+    def _flagged(self, dag_hash: str) -> List[Tuple[int, str]]:
+        """(log line number, text) of the lines Spack's own log parser flagged (``>>``)."""
+        flagged = []
+        for entry in self.summaries.get(dag_hash, []):
+            found = _FLAGGED.match(entry)
+            if found:
+                flagged.append((int(found.group("line")), found.group("text").strip()))
+        return flagged
+
     def reason(self, dag_hash: str) -> str:
-        """Spack's error message, plus the first error Spack found in the build log."""
-        first_error = next(
-            (
-                entry.split(">>", 1)[1].strip()
-                for entry in self.lines.get(dag_hash, [])
-                if entry.lstrip().startswith(">>")
-            ),
-            "",
-        )
-        first_error = re.sub(r"^\d+\s+", "", first_error)
+        """Spack's error message plus the first error line: the one Spack's log parser
+        flagged, else the first that reads like an error in the package's build log
+        (Spack's own message is often only ``ProcessError: Command exited with status 2``)."""
+        flagged = self._flagged(dag_hash)
+        first_error = flagged[0][1] if flagged else testlog.first_error(self._build_log(dag_hash))
         return self.failed[dag_hash] + (" " + first_error if first_error else "")
 
     def excerpt(self, dag_hash: str) -> str:
-        """The package's output up to the build-log hint (later lines belong to others)."""
-        lines = self.lines.get(dag_hash, [])
-        ends = [i for i, entry in enumerate(lines) if _LOG_HINT.match(entry)]
-        if ends:
-            lines = lines[: ends[-1] + 1]
-        return "\n".join(lines[-EXCERPT_LINES:])
+        """Lines of the package's own build log around its first error (its tail when no
+        line reads like an error); without a log, Spack's summary of the failure."""
+        log = self._build_log(dag_hash)
+        if log:
+            flagged = self._flagged(dag_hash)
+            if flagged and 0 < flagged[0][0] <= len(log):
+                first = flagged[0][0] - 1
+            else:
+                first = next((i for i, entry in enumerate(log) if testlog.first_error([entry])), -1)
+            if first < 0:
+                return "\n".join(log[-EXCERPT_LINES:])
+            start = max(0, first - 5)
+            return "\n".join(log[start : start + EXCERPT_LINES])
+        return "\n".join(self.summaries.get(dag_hash, [])[-EXCERPT_LINES:])
 
 
 class StackBuild:
