@@ -296,13 +296,13 @@ def _manifest(tmp_path, argv, timeout):
 def test_runner_enforces_timeout_and_kills_the_whole_group(tmp_path):
     manifest, stage = _manifest(tmp_path, ["sh", "-c", "sleep 6071 & sleep 6072; wait"], 1)
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, RUNNER, str(manifest), "0"], capture_output=True, text=True, timeout=30)
+    proc = subprocess.run([sys.executable, RUNNER, str(manifest), "0"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 120  # killed at the 1 s timeout, not after the 6071 s sleep
     end = json.loads((stage / "job-end.json").read_text())
     assert end["timed_out"] is True and end["signalled"] is None
     assert json.loads((stage / "job-start.json").read_text())["host"]
-    deadline = time.monotonic() + 5  # SIGKILL is delivered asynchronously
+    deadline = time.monotonic() + 60  # SIGKILL is delivered asynchronously
     while time.monotonic() < deadline:
         left = subprocess.run(["pgrep", "-f", "sleep 607[12]"], capture_output=True, text=True).stdout.strip()
         if not left:
@@ -314,11 +314,11 @@ def test_runner_enforces_timeout_and_kills_the_whole_group(tmp_path):
 def test_runner_records_the_schedulers_signal(tmp_path):
     manifest, stage = _manifest(tmp_path, ["sleep", "60"], 600)
     proc = subprocess.Popen([sys.executable, RUNNER, str(manifest), "-"], env=dict(os.environ, PESO_SHARD_INDEX="0"))
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 300
     while not (stage / "job-start.json").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)  # what Slurm sends at the time limit or on scancel
-    assert proc.wait(timeout=20) == 0
+    assert proc.wait(timeout=300) == 0
     end = json.loads((stage / "job-end.json").read_text())
     assert end["signalled"] == "SIGTERM" and end["timed_out"] is False
 
@@ -404,7 +404,7 @@ def test_gpu_shard_gets_a_gpu_from_real_slurm(slurm_cluster, tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     job = Slurm().parse_submit(proc.stdout, covered)[0]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         state = Slurm().query([job], dict(os.environ, **slurm_cluster.env))[job]
         if not state.active:

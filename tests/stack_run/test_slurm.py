@@ -10,8 +10,15 @@ its wait overlaps the other tests; it starts only after the tests that run peso-
 themselves, because two ``spack test run`` of the same installed spec at once have been
 seen to stall one of them after ``test_hello`` (reproduced with local shards too). The
 node-failure test downs the only node: it is last.
+
+Nothing here depends on how fast the machine is: a test that signals or kills the driver
+while its jobs are outstanding first drains the node (``drained``), so the jobs stay
+pending until it has; waits are on events (a record field, a log line) with ceilings of
+minutes, and a timed-out wait says what the record and the log showed.
 """
 
+import contextlib
+import json
 import os
 import re
 import signal
@@ -58,19 +65,57 @@ def _rows(record):
     return {r["package"]: r for r in record["specs"]}
 
 
-def _wait_for(record_path, predicate, what, deadline=120):
+#: ceiling of every wait on an event: a loaded 2-core machine starts a Spack test in
+#: seconds to a minute; nothing here should ever take this long
+WAIT = 600
+
+
+def _wait_for(record_path, predicate, what, deadline=WAIT, proc=None):
     end = time.monotonic() + deadline
+    record = None
     while time.monotonic() < end:
         if os.path.exists(record_path):
             record = load_json(record_path)
             if predicate(record):
                 return record
+        if proc is not None and proc.poll() is not None:
+            break  # the driver ended: the event cannot come any more
         time.sleep(0.3)
-    raise AssertionError("timed out waiting for %s in %s" % (what, record_path))
+    rows = json.dumps(record["specs"] if record else None, indent=1)[:4000]
+    logs = {r["package"]: _log_of(record, r["package"])[-1500:] for r in record["specs"]} if record else {}
+    driver = "exited %s" % proc.returncode if proc is not None and proc.poll() is not None else "still running"
+    raise AssertionError(
+        "no %s in %s (driver %s)\nrows: %s\nlogs: %s" % (what, record_path, driver, rows, json.dumps(logs, indent=1))
+    )
+
+
+@contextlib.contextmanager
+def drained(cluster):
+    """The only node accepts no new job inside the block (running ones go on), so jobs
+    submitted meanwhile stay pending whatever the machine's speed; resumed on the way out."""
+    node = cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
+    cluster.run("scontrol", "update", "NodeName=%s" % node, "State=DRAIN", "Reason=peso-test-hold")
+    try:
+        yield node
+    finally:
+        _resume(cluster, node)
+
+
+def _resume(cluster, node):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = cluster.run("sinfo", "-h", "-o", "%t").stdout.strip()
+        if state.startswith(("idle", "mix", "alloc")):
+            return
+        cluster.run("scontrol", "update", "NodeName=%s" % node, "State=RESUME", check=False)
+        time.sleep(1)
+    raise AssertionError("node %s did not come back: %s" % (node, state))
 
 
 def _log_of(record, package):
     row = _rows(record)[package]
+    if not record.get("executor"):
+        return ""
     stage = os.path.join(
         os.path.dirname(record["executor"]["manifest"]), "..", "stage", "peso-host-%s-%s" % (package, row["hash"][:7])
     )
@@ -158,7 +203,7 @@ def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slu
     record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
     # Which part runs when we cancel does not matter (under load Spack has been seen to
     # stall after test_hello's output); the row must name the part the log shows running.
-    record = _wait_for(record_path, lambda r: _running_part(r, "peso-demo-hang", None), "the hang to run")
+    record = _wait_for(record_path, lambda r: _running_part(r, "peso-demo-hang", None), "running hang", proc=proc)
     time.sleep(1)
     rows = _rows(record)
     running = _started_parts(_log_of(record, "peso-demo-hang"))[-1]
@@ -166,7 +211,7 @@ def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slu
     slurm_cluster.run("scancel", rows["peso-demo-lib"]["job_id"])
     slurm_cluster.run("scancel", rows["peso-demo-hang"]["job_id"])
     output = proc.stdout.read()
-    assert proc.wait(timeout=120) == 1, output
+    assert proc.wait(timeout=WAIT) == 1, output
     proc.stdout.close()
     rows = _rows(load_json(record_path))
     hang, lib = rows["peso-demo-hang"], rows["peso-demo-lib"]
@@ -179,21 +224,22 @@ def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slu
 
 
 def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slurm_cluster, timelimit_run):
-    proc = _popen(
-        demo_stack,
-        slurm_cluster,
-        *demo_stack.stack_args(
-            "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
-        ),
-    )
-    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
-    _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids in the record")
-    proc.send_signal(signal.SIGKILL)
-    assert proc.wait(timeout=30) == -signal.SIGKILL
-    proc.stdout.close()
-    killed = load_json(record_path)
-    assert killed["complete"] is False and set(statuses(killed).values()) == {"PENDING"}
-    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", os.path.dirname(record_path))
+    with drained(slurm_cluster):
+        proc = _popen(
+            demo_stack,
+            slurm_cluster,
+            *demo_stack.stack_args(
+                "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
+            ),
+        )
+        record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+        _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids", proc=proc)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=WAIT) == -signal.SIGKILL
+        proc.stdout.close()
+        killed = load_json(record_path)
+        assert killed["complete"] is False and set(statuses(killed).values()) == {"PENDING"}, killed["specs"]
+    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", os.path.dirname(record_path), timeout=WAIT)
     out = attach.stdout + attach.stderr
     assert attach.returncode == 1, out
     record = load_json(record_path)
@@ -205,23 +251,24 @@ def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slur
 
 
 def test_ctrl_c_leaves_the_jobs_running_and_says_how_to_attach(demo_stack, slurm_cluster):
-    proc = _popen(
-        demo_stack,
-        slurm_cluster,
-        *demo_stack.stack_args(
-            "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
-        ),
-    )
-    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
-    _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids in the record")
-    proc.send_signal(signal.SIGINT)
-    output = proc.stdout.read()
-    assert proc.wait(timeout=30) == 130, output
-    proc.stdout.close()
+    with drained(slurm_cluster):
+        proc = _popen(
+            demo_stack,
+            slurm_cluster,
+            *demo_stack.stack_args(
+                "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
+            ),
+        )
+        record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+        _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids", proc=proc)
+        proc.send_signal(signal.SIGINT)
+        output = proc.stdout.read()
+        assert proc.wait(timeout=WAIT) == 130, output
+        proc.stdout.close()
     assert "the jobs keep running: spack peso stack test --attach %s" % os.path.dirname(record_path) in output
     interrupted = load_json(record_path)
     assert interrupted["detached"] is True and interrupted["complete"] is False
-    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path)
+    attach = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path, timeout=WAIT)
     assert attach.returncode == 1, attach.stdout + attach.stderr
     assert statuses(load_json(record_path)) == {"peso-demo-lib": "PASSED", "peso-demo-fail": "FAILED"}
 
@@ -236,7 +283,7 @@ def test_job_killed_at_slurm_time_limit_is_timeout_with_hung_part(demo_stack, sl
     assert hang["reason"].startswith("killed by the scheduler at its time limit while running test_wait")
     assert hang["hung_part"] == "test_wait"
     assert {p["name"]: p["status"] for p in hang["parts"]} == {"test_hello": "PASSED", "test_wait": "TIMEOUT"}
-    assert 55 <= hang["wall"] <= 150  # a 1-minute limit, checked by slurmctld about every 30 s
+    assert 55 <= hang["wall"] <= 300  # a 1-minute limit, checked by slurmctld about every 30 s (not the hour)
 
 
 def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_path):
@@ -267,19 +314,15 @@ def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_clus
         ),
     )
     record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
-    first = _wait_for(record_path, lambda r: _running_part(r, "peso-demo-hang", "test_hello"), "the first attempt")
+    first = _wait_for(
+        record_path, lambda r: _running_part(r, "peso-demo-hang", None), "first attempt running", proc=proc
+    )
     try:
         slurm_cluster.run("scontrol", "update", "NodeName=%s" % node, "State=DOWN", "Reason=peso-node-test")
     finally:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            state = slurm_cluster.run("sinfo", "-h", "-o", "%t").stdout.strip()
-            if state.startswith(("idle", "mix", "alloc")):
-                break
-            slurm_cluster.run("scontrol", "update", "NodeName=%s" % node, "State=RESUME", check=False)
-            time.sleep(1)
+        _resume(slurm_cluster, node)
     output = proc.stdout.read()
-    assert proc.wait(timeout=120) == 1, output
+    assert proc.wait(timeout=WAIT) == 1, output
     proc.stdout.close()
     hang = _rows(load_json(record_path))["peso-demo-hang"]
     assert "resubmitting peso-demo-hang (NODE_FAIL)" in output
