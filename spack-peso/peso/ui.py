@@ -5,6 +5,7 @@ like any Spack command and ``python -m peso`` still works without Spack.
 """
 
 import sys
+from typing import Optional
 
 try:  # inside Spack
     import spack.llnl.util.tty as _tty
@@ -16,7 +17,7 @@ try:  # inside Spack
     error = _tty.error
     debug = _tty.debug
 
-    def colorize(text: str, color: bool = None) -> str:
+    def colorize(text: str, color: Optional[bool] = None) -> str:
         """Colourize Spack ``@r{...}``-style markup."""
         return _color.colorize(text, color=color)
 
@@ -28,7 +29,7 @@ except ImportError:  # plain Python
     _MARKUP = re.compile(r"@\*?[a-zA-Z]?\{([^}]*)\}")
     _CODES = {"r": "31", "g": "32", "y": "33", "b": "34", "m": "35", "c": "36", "K": "90"}
 
-    def colorize(text: str, color: bool = None) -> str:
+    def colorize(text: str, color: Optional[bool] = None) -> str:
         if color is None:
             color = sys.stdout.isatty()
         if not color:

@@ -27,7 +27,10 @@ def load(path):
         raise PesoError("invalid YAML: %s" % problem, path=path, key=where)
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+_BaseDumper: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):
     def ignore_aliases(self, data):
         return True
 

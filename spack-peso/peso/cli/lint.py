@@ -147,6 +147,7 @@ def lint(args):
     for r in done.fixes:
         note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
     result = done.result
+    assert result is not None  # only a --changed-since run with nothing changed has none (returned above)
     for path in result.deep_skipped:
         ui.warn("--deep: %s is not a package of the configured Spack repositories; static checks only" % path)
     compared = done.compared

@@ -17,7 +17,7 @@ from . import options
 
 description = "per-product E4S/xSDK policy compliance reports"
 
-SUBCOMMANDS = {}
+SUBCOMMANDS: dict = {}
 
 
 def setup_parser(subparser):

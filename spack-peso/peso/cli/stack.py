@@ -9,7 +9,7 @@ from . import stack_generate, stack_run
 description = "render, build and test E4S environments per target machine"
 
 #: subcommand name -> (module, function name)
-_SUBCOMMANDS = {}
+_SUBCOMMANDS: dict = {}
 
 
 def setup_parser(subparser):

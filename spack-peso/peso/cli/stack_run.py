@@ -314,11 +314,11 @@ def stack_test(args):
     try:
         record = runner.run(options.csv(args.only), options.csv(args.skip), build_record, rerun, run_options)
     except KeyboardInterrupt:
-        if runner.record is not None and runner.record.get("detached"):
+        if runner.record.get("detached"):
             ui.msg("interrupted; the jobs keep running: spack peso stack test --attach %s" % run_dir)
         raise
     finally:
-        if runner.record is not None:
+        if runner.record:
             _write_reports(runner.record, run_dir)
     if record.get("detached"):
         ui.msg("detached; collect the results with: spack peso stack test --attach %s" % run_dir)

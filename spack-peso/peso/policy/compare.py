@@ -117,7 +117,9 @@ def _from_yaml(paths) -> StatusTable:
 
 
 def compare(old: StatusTable, new: StatusTable, sources: Optional[Dict[str, Dict[str, tuple]]] = None) -> Comparison:
-    improved, regressed, decided = [], [], []
+    improved: list = []
+    regressed: list = []
+    decided: list = []
     sources = sources or {}
     for product in sorted(set(old) & set(new)):
         for policy in sorted(set(old[product]) & set(new[product])):

@@ -114,7 +114,9 @@ def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] =
         for policy in load_policy_file(path):
             policies[policy.id] = policy
     if rules is None:
-        from ..lint.registry import RULES as rules
+        from ..lint.registry import RULES
+
+        rules = RULES
     for rule in rules.values():
         for pid in rule.policies:
             if pid in policies and rule.id not in policies[pid].rules:

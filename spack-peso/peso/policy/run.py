@@ -84,9 +84,9 @@ def build_report(
             claimed, where = own_claims(product.compat)
             apply_claims(report, claimed, product.compat, where)
         reports.append(report)
-    report = new_report(policies, reports, spack=spack_version())
-    report.evidence_sources = summary_of(evidence)
-    return report
+    policy_report = new_report(policies, reports, spack=spack_version())
+    policy_report.evidence_sources = summary_of(evidence)
+    return policy_report
 
 
 def own_claims(path: str):

@@ -140,7 +140,7 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[Finding]:
                 needed = [backend] + (
                     [_ARCH_VARIANT[backend]] if re.search(r"\b%s=" % _ARCH_VARIANT.get(backend, "-"), root) else []
                 )
-                lacking = [v for v in needed if v not in variants]
+                lacking = [v for v in needed if v not in (variants or ())]
                 if lacking:
                     problems.append(
                         _problem(

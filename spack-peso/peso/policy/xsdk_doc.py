@@ -72,8 +72,8 @@ def read_claims(path: str) -> Dict[str, dict]:
         raise PesoError("no xSDK policy rows (| **M1.** ... | Full | ... |) found", path=path)
     for xsdk_id, e4s_id in statements()[2].items():
         if xsdk_id in claims and e4s_id not in claims:
-            row = claims[xsdk_id]
-            claims[e4s_id] = dict(row, notes="(the %s row: the same requirement) %s" % (xsdk_id, row["notes"]))
+            same = claims[xsdk_id]
+            claims[e4s_id] = dict(same, notes="(the %s row: the same requirement) %s" % (xsdk_id, same["notes"]))
     return claims
 
 

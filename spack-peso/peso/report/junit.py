@@ -74,7 +74,7 @@ def render(result, base: str) -> str:
     # an attribute escapes (text escapes a subset of it), the failure elements are written
     # as they are, after one search over the file's messages joined (the characters
     # searched for are single, so joining creates no match); anything else is escaped.
-    labels = {}  # (rule, severity) -> (quoted rule, "rule severity", no escaping needed)
+    labels: dict = {}  # (rule, severity) -> (quoted rule, "rule severity", no escaping needed)
     search, append = _ATTR_SPECIAL.search, out.append  # bound once: called per finding
     plain_failure = '      <failure type=%s message="%s: %s">%s:%d:%d: %s %s</failure>'
     for path, package in cases:

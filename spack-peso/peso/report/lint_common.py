@@ -48,7 +48,7 @@ def count_by_rule(findings: Iterable) -> List[Tuple[str, str, int]]:
 
 def count_by_policy(findings: Iterable) -> List[Tuple[str, int]]:
     """(policy ID, count), most frequent first; findings of no policy count as 'none'."""
-    counts = collections.Counter()
+    counts: collections.Counter = collections.Counter()
     for f in findings:
         for policy in f.policies or ("(no policy)",):
             counts[policy] += 1

@@ -15,8 +15,8 @@ def render(result, base: str) -> str:
     if not result.findings:
         return "[]\n"
     encode = json.encoder.encode_basestring_ascii
-    rule_part = {}  # (rule, name, severity, policies) -> their encoded fields
-    file_part = {}  # (package, path) -> theirs
+    rule_part: dict = {}  # (rule, name, severity, policies) -> their encoded fields
+    file_part: dict = {}  # (package, path) -> theirs
     items = []
     for f in result.findings:
         key = (f.rule, f.name, f.severity, f.policies)

@@ -142,8 +142,8 @@ def to_markdown(report: PolicyReport) -> str:
     contradictions = [(pr.product, r) for pr in report.products for r in pr.contradictions()]
     if contradictions:
         out.extend(["", "## Contradictions with the products' own documents", ""])
-        for product, r in contradictions:
-            out.append("- **%s** %s" % (_md(product), _md(r.contradiction)))
+        for name, r in contradictions:
+            out.append("- **%s** %s" % (_md(name), _md(r.contradiction)))
     decided = list(_evidence_rows(report))
     if decided:
         out.extend(
@@ -168,12 +168,12 @@ def to_markdown(report: PolicyReport) -> str:
                     o.get("date") or report.date,
                 )
             )
-    undecided = {}
+    undecided: dict = {}
     for product in report.products:
         for p in policies:
-            r = product.results.get(p.id)
-            if r and r.status == NEEDS_EVIDENCE:
-                undecided.setdefault(p.id, [0, r.to_decide])[0] += 1
+            found = product.results.get(p.id)
+            if found and found.status == NEEDS_EVIDENCE:
+                undecided.setdefault(p.id, [0, found.to_decide])[0] += 1
     if undecided:
         out.extend(["", "## What would decide the undecided cells", ""])
         for pid, (count, to_decide) in undecided.items():
@@ -186,12 +186,12 @@ def to_markdown(report: PolicyReport) -> str:
     for product in report.products:
         lines = []
         for p in policies:
-            r = product.results.get(p.id)
-            if r and r.status == FAIL:
-                for e in r.evidence:
+            failed = product.results.get(p.id)
+            if failed and failed.status == FAIL:
+                for e in failed.evidence:
                     if e.severity in ("warning", "error"):
                         lines.append("  - %s `%s` %s (`%s`)" % (p.id, e.rule, _md(e.message), e.location))
-                for o in r.observations:
+                for o in failed.observations:
                     if o.get("effect") == FAIL:
                         lines.append(
                             "  - %s %s: %s, %s (`%s`, %s)"

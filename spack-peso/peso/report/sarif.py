@@ -78,7 +78,7 @@ def render(result, base: str) -> str:
     rules = [result.rules[rid] for rid in rule_ids if rid in result.rules]
     index = {r.id: i for i, r in enumerate(rules)}
     results = []
-    locations = {}
+    locations: dict = {}
     for f in result.findings:
         region = {"startLine": max(f.line, 1)}
         if f.line and f.column:

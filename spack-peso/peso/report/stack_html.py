@@ -27,7 +27,7 @@ def _jinja2():
     try:
         import jinja2
     except ImportError:
-        import spack.vendor.jinja2 as jinja2
+        import spack.vendor.jinja2 as jinja2  # type: ignore[no-redef]
     return jinja2
 
 
@@ -48,7 +48,7 @@ def render(record: dict, changes: Optional[dict] = None, title: Optional[str] = 
     template = env.get_template("stack_report.html.j2")
     return template.render(
         title=title
-        or "spack-peso %s: %s" % (_KIND_TITLE.get(record.get("kind"), "stack results"), record.get("target", "")),
+        or "spack-peso %s: %s" % (_KIND_TITLE.get(record.get("kind") or "", "stack results"), record.get("target", "")),
         record=record,
         targets=targets,
         matrix=matrix,

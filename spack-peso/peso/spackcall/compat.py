@@ -29,7 +29,7 @@ print(json.dumps(walk(e.schema)))
 
 
 def schema_has_groups(schema):
-    namespace = {}
+    namespace: dict = {}
     exec(_PROBE.split("print(")[0].replace("import json, spack.schema.env as e", ""), namespace)
     return namespace["walk"](schema)
 

@@ -95,7 +95,8 @@ def alone(spec):
 def solve(batch):
     if len(batch) == 1:
         return alone(batch[0])
-    start, solved, raised = time.time(), {}, False
+    start, raised = time.time(), False
+    solved: dict = {}
     inputs = {str(abstract(s)): s for s in batch}
     try:
         with (

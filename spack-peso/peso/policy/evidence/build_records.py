@@ -19,7 +19,7 @@ VALUES = {"BUILT": "built", "BUILD_FAILED": "failed", "NOT_BUILT": "not-built"}
 
 
 def value_of(row: dict) -> str:
-    value = VALUES.get(row.get("status"), "")
+    value = VALUES.get(row.get("status") or "", "")
     if value == "failed" and str(row.get("reason", "")).startswith("dependency failed to build"):
         return "blocked"
     return value

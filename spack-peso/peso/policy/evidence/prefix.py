@@ -27,6 +27,14 @@ from . import Observation, display_path, file_date
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.yaml")
 _LIB = re.compile(r"^lib(?P<stem>.+?)\.(?P<kind>so(\.\d+)*|a|dylib)$")
+
+
+def _lib_stem(path: str) -> str:
+    """``libHYPRE-2.26.0.so`` -> ``HYPRE-2.26.0`` (the file name itself when not a library name)."""
+    found = _LIB.match(os.path.basename(path))
+    return found.group("stem") if found else os.path.basename(path)
+
+
 _VERSIONED = re.compile(r"[-_.]?\d+(\.\d+)+$")
 #: a version or release macro, and one whose value is a number (comparable with #if)
 _VERSION_MACRO = re.compile(
@@ -112,7 +120,7 @@ def layout(c: Contents):
     misplaced += [lib for lib in c.libs if not re.match(r"lib(64)?/", lib.replace(os.sep, "/"))]
     if misplaced:
         return "misplaced", "outside include/ or lib/: " + ", ".join(misplaced[:5]), misplaced[0]
-    versioned = [lib for lib in c.libs if _VERSIONED.search(_LIB.match(os.path.basename(lib)).group("stem"))]
+    versioned = [lib for lib in c.libs if _VERSIONED.search(_lib_stem(lib))]
     versioned += [h for h in c.headers if _VERSIONED.search(os.path.splitext(os.path.basename(h))[0])]
     if versioned:
         return "versioned-name", "version in the name (not a soname suffix): " + ", ".join(versioned[:5]), versioned[0]
@@ -138,7 +146,8 @@ def namespacing(prefix: str, c: Contents, package: str):
         word = word.lower().replace("-", "").replace("_", "")
         return any(t in word for t in tokens)
 
-    generic, unclear = [], []
+    generic: list = []
+    unclear: list = []
     for h in c.headers:
         parts = h.split(os.sep)[1:]  # below include/
         if len(parts) > 1:  # in a folder: the folder is the namespace
@@ -150,7 +159,7 @@ def namespacing(prefix: str, c: Contents, package: str):
             continue
         (generic if stem.lower() in n["generic_headers"] else unclear).append(h)
     for lib in c.libs:
-        stem = _LIB.match(os.path.basename(lib)).group("stem")
+        stem = _lib_stem(lib)
         if named(stem):
             continue
         (generic if stem.lower() in n["generic_libraries"] else unclear).append(lib)

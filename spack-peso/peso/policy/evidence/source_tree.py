@@ -13,6 +13,7 @@ a text no phrase recognises says nothing ("unknown"), only two known and disjoin
 families make a disagreement.
 """
 
+import io
 import os
 import re
 import tarfile
@@ -69,14 +70,14 @@ def tree_of_archive(path: str) -> Optional[Tree]:
     """The archive's single top folder as a tree (``None`` when it is not an archive we read)."""
     try:
         if path.endswith((".zip", ".whl")):
-            archive = zipfile.ZipFile(path)
-            names = archive.namelist()
-            opener = lambda member: archive.read(member)[:MAX_TEXT]  # noqa: E731
+            zipped = zipfile.ZipFile(path)
+            names = zipped.namelist()
+            opener = lambda member: zipped.read(member)[:MAX_TEXT]  # noqa: E731
         else:
-            archive = tarfile.open(path)
-            members = {_strip_dot_slash(m.name): m for m in archive.getmembers()}
+            tarred = tarfile.open(path)
+            members = {_strip_dot_slash(m.name): m for m in tarred.getmembers()}
             names = [n + ("/" if members[n].isdir() else "") for n in members]
-            opener = lambda member: archive.extractfile(members[member.rstrip("/")]).read(MAX_TEXT)  # noqa: E731
+            opener = lambda member: (tarred.extractfile(members[member.rstrip("/")]) or io.BytesIO()).read(MAX_TEXT)  # noqa: E731
     except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError):
         return None
     tops = {n.split("/", 1)[0] for n in names if n}
@@ -270,7 +271,7 @@ def read(
     stages: List[str], archives: Dict[str, str], packages: Dict[str, str], builds: List[Observation]
 ) -> List[Observation]:
     """Facts of every package whose source is staged or archived under the evidence folders."""
-    built = {}
+    built: dict = {}
     for o in builds:
         if o.fact == "build.hash":
             built.setdefault(o.package, (o.detail, o.value, o.target, o.date))

@@ -23,7 +23,7 @@ VALUES = {
 
 
 def value_of(row: dict) -> str:
-    value = VALUES.get(row.get("status"), "")
+    value = VALUES.get(row.get("status") or "", "")
     if value == "passed":
         ran = [p for p in row.get("parts") or () if p.get("status") == "PASSED"]
         if row.get("vacuous") or not ran:

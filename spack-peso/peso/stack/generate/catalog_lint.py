@@ -192,7 +192,7 @@ def spec_segments(spec):
         m = re.match(r"([\w.-]+)", seg)
         if not m:
             continue
-        names = []
+        names: list = []
         for tok in seg[m.end() :].split():
             tok = tok.split("@")[0] if tok.startswith("@") else tok
             if tok[:1] in "+~":

@@ -78,7 +78,7 @@ def check_schema(env_dir, spack=None, env=None):
 
 def parse_failures(output):
     """The ``Error:`` blocks of a failed concretization, one string each."""
-    failures = []
+    failures: list = []
     lines = output.splitlines()
     i = 0
     while i < len(lines):
@@ -218,11 +218,12 @@ def concretize_each(
         deadline = time.time() + timeout
         sel = selectors.DefaultSelector()
         for p in procs:
-            sel.register(p.stdout, selectors.EVENT_READ, p)
+            if p.stdout is not None:
+                sel.register(p.stdout, selectors.EVENT_READ, p)
         open_streams = len(procs)
         while open_streams and time.time() < deadline:
             for key, _ in sel.select(timeout=5):
-                line = key.fileobj.readline()
+                line = key.data.stdout.readline()
                 if not line:
                     sel.unregister(key.fileobj)
                     open_streams -= 1

@@ -14,7 +14,7 @@ def coverage_matrix(catalog=None, targets=None, envdir=None):
     envdir = envdir or environments_dir()
     cat = load_catalog(catalog_path(catalog, envdir))
     names = targets or target_names(envdir)
-    matrix = {"catalog": cat.name, "targets": [], "products": {}}
+    matrix: dict = {"catalog": cat.name, "targets": [], "products": {}}
     for name in names:
         target = find_target(name, envdir)
         matrix["targets"].append(

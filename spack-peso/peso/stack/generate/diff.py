@@ -82,7 +82,8 @@ class DiffReport:
 
 
 def compare(hand_specs, rendered_specs, target="", against=""):
-    hand_by_root, rendered_by_root = {}, {}
+    hand_by_root: dict = {}
+    rendered_by_root: dict = {}
     for s in hand_specs:
         hand_by_root.setdefault(envfile.root_name(s), []).append(s)
     for s in rendered_specs:
@@ -93,7 +94,7 @@ def compare(hand_specs, rendered_specs, target="", against=""):
     extra = sorted(set(rendered_roots) - set(hand_roots))
     rendered_token_sets = {r: [tokens(s) for s in specs] for r, specs in rendered_by_root.items()}
     exact = 0
-    diffs = {}
+    diffs: dict = {}
     for root, specs in hand_by_root.items():
         candidates = rendered_token_sets.get(root)
         if not candidates:

@@ -108,13 +108,14 @@ class E4SDiff:
 def compare_release(release, catalog: Catalog, target: Target) -> E4SDiff:
     """Every (product, flavour) either side builds, with its verdict."""
     plan = make_plan(catalog, target)
-    ours, why_not = {}, {}
+    ours: dict = {}
+    why_not: dict = {}
     for e in plan:
         if e.status == BUILT:
             ours.setdefault((e.product, e.flavor), []).append(e.spec)
         else:
             why_not[(e.product, e.flavor)] = "%s: %s" % (e.status, e.reason)
-    theirs = {}
+    theirs: dict = {}
     for s in release.specs:
         theirs.setdefault((envfile.root_name(s.spec), s.flavor), []).append(s.spec)
     rows = []

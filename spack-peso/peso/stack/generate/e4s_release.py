@@ -45,7 +45,7 @@ class Release:
     packages: Dict[str, dict] = field(default_factory=dict)
 
     def products(self) -> List[str]:
-        return sorted({envfile.root_name(s.spec) for s in self.specs})
+        return sorted({name for name in (envfile.root_name(s.spec) for s in self.specs) if name})
 
     def source(self, env=None):
         """``E4S-Project/e4s <commit>:<env>/spack.yaml``: the evidence a proposal names."""
@@ -116,7 +116,7 @@ def _includes_chain(tree, env_dir, text):
         rel = os.path.normpath(os.path.join(env_dir, inc if isinstance(inc, str) else inc.get("path", "")))
         if tree.exists(rel):
             layers.append((yaml.safe_load(tree.read(rel)) or {}).get("packages") or {})
-    merged = {}
+    merged: dict = {}
     for layer in reversed(layers):
         for name, entry in layer.items():
             merged[name] = dict(merged.get(name, {}), **(entry or {}))
@@ -136,7 +136,10 @@ def _commented(text, flavor, env_dir):
 def read_release(path, target, rev="HEAD") -> Release:
     """The merged E4S environments for ``target`` from a checkout or git repository."""
     tree = _Tree(path, rev)
-    specs, commented, envs, packages = [], [], [], {}
+    specs: list = []
+    commented: list = []
+    envs: list = []
+    packages: dict = {}
     for rel, flavor in environments_for(target):
         env_dir = "environments/" + rel
         if not tree.exists(env_dir + "/spack.yaml"):

@@ -28,7 +28,7 @@ def environment_of(doc, path: str = "spack.yaml") -> dict:
 
 def grouped_specs(env: dict) -> List[Tuple[Optional[str], str]]:
     """Every root spec as ``(group name or None, spec string)``, in file order."""
-    definitions = {}
+    definitions: dict = {}
     for block in env.get("definitions") or ():
         for key, value in (block or {}).items():
             if key != "when":
@@ -44,7 +44,7 @@ def specs(env: dict) -> List[str]:
 
 def root_names(env: dict) -> List[str]:
     """Root package names, each once, in first-seen order."""
-    names = {}
+    names: dict = {}
     for spec in specs(env):
         name = root_name(spec)
         if name:

@@ -56,7 +56,7 @@ def issues_from_record(record, target_name, catalog_path, today=None):
     where ``unmatched`` lists failed specs no product of the plan renders."""
     target = find_target(target_name)
     plan = [e for e in make_plan(load_catalog(catalog_path), target) if e.status == BUILT]
-    by_key = {}
+    by_key: dict = {}
     for e in plan:  # a flavour with no GPU tokens renders the same root as the cpu one
         by_key.setdefault(spec_key(e.spec), []).append(e)
     today = today or datetime.date.today().isoformat()

@@ -178,7 +178,7 @@ def recheck(
                 tmp, jobs=jobs, timeout=timeout, record=record, batch=batch, resume=resume, batch_timeout=batch_timeout
             )
     rows = verdicts(skipped, results, target)
-    counts = {}
+    counts: dict = {}
     for r in rows:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
     spack = next((r.get("spack") for r in results if r.get("spack")), spack_version or "not recorded")

@@ -20,6 +20,7 @@ Output is deterministic: the same inputs give byte-identical text.
 
 import copy
 import os
+from typing import Any, Dict, List
 
 from ... import yamlio
 from .model import BACKENDS, Catalog, Target, data_file
@@ -49,7 +50,7 @@ def _compiler_externals(target: Target):
             }
         if comp.get("modules"):
             ext["modules"] = list(comp["modules"])
-        entry = {"externals": [ext]}
+        entry: Dict[str, Any] = {"externals": [ext]}
         if target.doc.get("status") != "detected":
             entry["buildable"] = False
         owned[name] = entry
@@ -171,7 +172,7 @@ def build_packages(catalog: Catalog, target: Target, entries):
     owned.update(blas_owned)
     owned.update(_runtime_externals(target))
 
-    prefs = {}
+    prefs: dict = {}
     _merge(prefs, catalog.default_packages)
     built = {e.product for e in entries if e.status == BUILT}
     built_flavors = {(e.product, e.flavor) for e in entries if e.status == BUILT}
@@ -255,7 +256,7 @@ def render_doc(catalog: Catalog, target: Target, entries, fmt="definitions"):
     if fmt not in FORMATS:
         raise ValueError(fmt)
     rules = data_file("render_rules.yaml")
-    spack = {}
+    spack: Dict[str, Any] = {}
     if catalog.repos:
         spack["repos"] = list(catalog.repos)
     spack.update(
@@ -267,7 +268,7 @@ def render_doc(catalog: Catalog, target: Target, entries, fmt="definitions"):
     )
     built = [e for e in entries if e.status == BUILT]
     repeats = [id(e) for e in _repeated(built)] if fmt == "definitions" else []
-    by_flavor = {}
+    by_flavor: dict = {}
     for e in built:
         if id(e) not in repeats:
             by_flavor.setdefault(e.flavor, []).append(e.spec)
@@ -276,7 +277,7 @@ def render_doc(catalog: Catalog, target: Target, entries, fmt="definitions"):
         spack["definitions"] = [{"%s_specs" % f: by_flavor[f]} for f in order]
         spack["specs"] = ["$%s_specs" % f for f in order]
     else:
-        groups = []
+        groups: List[Dict[str, Any]] = []
         for f in order:
             group = {"group": f if f == "cpu" else "%s-%s" % (f, target.gpu_arch or "any"), "specs": by_flavor[f]}
             if f != "cpu":

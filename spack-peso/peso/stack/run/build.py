@@ -52,7 +52,7 @@ class InstallOutput:
 
     def __init__(self, on_event: Callable = _noop):
         self.on_event = on_event
-        self.current = None
+        self.current: Optional[str] = None
         self.failed: Dict[str, str] = {}
         self.logs: Dict[str, str] = {}
         self.summaries: Dict[str, list] = {}  # Spack's error summary block, by the hash its log path names
@@ -249,7 +249,7 @@ class StackBuild:
                 text=True,
                 env=self.cli.process_env,
             )
-            for line in proc.stdout:
+            for line in proc.stdout or ():
                 log.write(line)
                 follower.feed(line)
             rc = proc.wait()

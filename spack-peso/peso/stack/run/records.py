@@ -104,7 +104,7 @@ def spec_row(root: dict, target: str, status: str, reason: str = "") -> dict:
 
 
 def counts(record: dict) -> Dict[str, int]:
-    found = {}
+    found: dict = {}
     for row in record["specs"]:
         found[row["status"]] = found.get(row["status"], 0) + 1
     return {s: found[s] for s in STATUSES if s in found}
@@ -174,7 +174,7 @@ def compare(base: dict, new: dict) -> Dict[str, List[dict]]:
     that became a real one is ``now_tested``; the reverse, ``no_longer_tested``.
     """
     before = {(r["package"], r["target"]): r for r in base["specs"]}
-    changes = {
+    changes: dict = {
         "new_failures": [],
         "fixed": [],
         "now_tested": [],

@@ -64,7 +64,7 @@ def select_specs(
             if previous is None:
                 continue
             if previous["status"] not in records.RERUN:
-                kept = dict(previous, carried_over_from=rerun_record["run_id"])
+                kept = dict(previous, carried_over_from=(rerun_record or {}).get("run_id"))
                 decided.append(kept)
                 continue
         if skip and matches(root, skip):
@@ -111,7 +111,14 @@ class TestRun:
         self.jobs, self.timeout, self.on_event = jobs, timeout, on_event
         self.executor = executor or LocalExecutor(jobs, timeout)
         self.record_path = os.path.join(self.run_dir, "record.json")
-        self.record = None
+        self.record: dict = {}
+
+    @property
+    def spack(self) -> SpackCLI:
+        """The Spack that runs the tests: a run collected with ``--attach`` has none."""
+        if self.cli is None:
+            raise PesoError("this run was attached to: it starts no Spack")
+        return self.cli
 
     # -- bookkeeping -------------------------------------------------------------------
     def save(self):
@@ -132,7 +139,7 @@ class TestRun:
         """The ``spack test run`` of one root: own test stage and alias, by DAG hash."""
         name = "peso-%s-%s-%s" % (self.target, root["package"], root["hash"][:7])
         stage = os.path.join(self.run_dir, "stage", name)
-        argv = self.cli.argv(
+        argv = self.spack.argv(
             "test",
             "run",
             "--explicit",
@@ -214,9 +221,9 @@ class TestRun:
         rerun_record: Optional[dict] = None,
         options: Optional[dict] = None,
     ) -> dict:
-        roots = self.cli.inventory()
+        roots = self.spack.inventory()
         decided, to_run = select_specs(roots, self.target, only, skip, build_record, rerun_record)
-        self.record = records.new_record("test", self.target, self.cli.env_dir, options or {}, self.run_id)
+        self.record = records.new_record("test", self.target, self.spack.env_dir, options or {}, self.run_id)
         if rerun_record is not None:
             self.record["rerun_of"] = rerun_record["run_id"]
         self.record["specs"] = decided + [row for _, row in to_run]

@@ -67,7 +67,7 @@ def _read_json(path) -> Optional[dict]:
 
 def placeholder(value: Optional[str]) -> bool:
     """Facts carry ``<PROJECT>``-style placeholders where each user has their own value."""
-    return bool(value) and value.startswith("<") and value.endswith(">")
+    return bool(value) and str(value).startswith("<") and str(value).endswith(">")
 
 
 class BatchExecutor:
@@ -98,7 +98,7 @@ class BatchExecutor:
                     % (adapter.submit_command, adapter.kind)
                 )
         self.shards: Dict[int, Shard] = {}
-        self.manifest = None
+        self.manifest = ""  # set when the run writes it (or from the record on attach)
         self.env = dict(os.environ)
 
     @classmethod
@@ -257,7 +257,7 @@ class BatchExecutor:
             if not pending:
                 return
             states = self.adapter.query(sorted({row["job_id"] for row in pending.values()}), self.env)
-            retry = []
+            retry: list = []
             for index, row in sorted(pending.items()):
                 shard = self.shards[index]
                 end = _read_json(os.path.join(shard.stage, "job-end.json"))
@@ -280,11 +280,12 @@ class BatchExecutor:
                     no_end[index] = no_end.get(index, 0) + 1  # shared filesystems may show it late
                     continue
                 else:
-                    done = self._fault(run, row, shard, state, start, end)
-                    if done is None:
+                    faulted = self._fault(run, row, shard, state, start, end)
+                    if faulted is None:
                         run.replace_row(dict(row, scheduler_state=state.state, scheduler_reason=state.reason))
                         retry.append(index)
                         continue
+                    done = faulted
                 run.replace_row(done)
                 run.on_event("done", row=done)
             if retry:

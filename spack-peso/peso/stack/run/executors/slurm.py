@@ -32,13 +32,13 @@ def _epoch(text: str) -> Optional[float]:
 
 def _expand(ids: str) -> List[int]:
     """``0,2-4%2`` -> [0, 2, 3, 4] (Slurm's array task id expression)."""
-    out = []
+    out: list = []
     for part in ids.split("%")[0].split(","):
         if not part:
             continue
         if "-" in part:
             low, high = part.split("-", 1)
-            step = 1
+            step = "1"
             if ":" in high:
                 high, step = high.split(":", 1)
             out.extend(range(int(low), int(high) + 1, int(step)))
@@ -49,7 +49,8 @@ def _expand(ids: str) -> List[int]:
 
 def _compress(indices: List[int]) -> str:
     """[0, 1, 2, 5] -> ``0-2,5``."""
-    out, run = [], []
+    out: list = []
+    run: list = []
     for i in sorted(indices):
         if run and i == run[-1] + 1:
             run.append(i)
@@ -156,7 +157,7 @@ class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$
                     fields.get("Reason", ""),
                     "" if node == "(null)" else node,
                     fields.get("ExitCode", ""),
-                    _epoch(fields.get("EndTime")),
+                    _epoch(fields.get("EndTime", "")),
                 )
         return found
 
