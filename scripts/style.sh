@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's own style checks (what CI makes, before the tests; pre-commit runs the same):
 #   ruff check, ruff format --check (settings in pyproject.toml) and mypy on the whole
-#   model and the lint engine. Tools come from the 'dev' extra: pip install -e '.[dev]'.
+#   package. Tools come from the 'dev' extra: pip install -e '.[dev]'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m ruff check .
