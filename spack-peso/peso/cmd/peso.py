@@ -6,12 +6,13 @@ subcommand); this module adds them as subparsers and dispatches. ``python -m pes
 builds the very same parser.
 """
 
+import argparse
 import sys
 
 from .. import ui
 from ..cli import bootstrap, curate, lint, policy, stack
 from ..deps import missing_message
-from ..errors import PesoError
+from ..errors import EXIT_STATUS_HELP, INTERNAL_ERROR, PesoError, save_crash_report
 
 description = "lint recipes against E4S/xSDK policies; generate, build and test E4S stacks"
 section = "packaging"
@@ -26,10 +27,26 @@ def setup_parser(subparser):
     sp.required = True
     for name, module in SUBCOMMANDS.items():
         module.setup_parser(sp.add_parser(name, help=module.description, description=module.description))
+    _add_exit_status(subparser)
+
+
+def _add_exit_status(parser):
+    """Every command's ``--help`` ends with the one exit-status contract."""
+    parser.epilog = EXIT_STATUS_HELP
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _add_exit_status(child)
 
 
 def peso(parser, args):
-    """Run one subcommand; user errors become one line on stderr and exit status 2."""
+    """Run one subcommand and keep the exit-status contract (``EXIT_STATUS_HELP``).
+
+    User errors are one line and 2; a file the command cannot read or write is a user
+    error too (one line naming it); anything else is a bug: one line naming the saved
+    traceback, and ``INTERNAL_ERROR``, so that a crash is never read as "findings" (1).
+    """
     try:
         return SUBCOMMANDS[args.peso_command].run(args)
     except PesoError as e:
@@ -38,9 +55,28 @@ def peso(parser, args):
     except ModuleNotFoundError as e:
         message = missing_message(e)
         if message is None:
-            raise
+            _crash(e)
         ui.error(message)
         sys.exit(2)
     except KeyboardInterrupt:
         ui.error("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (``| head``): nothing left to say
+        sys.exit(1)
+    except OSError as e:
+        if not e.filename:
+            _crash(e)
+        ui.error("%s: %s" % (e.filename, e.strerror or e))
+        sys.exit(2)
+    except Exception as e:  # a bug: say where its traceback is
+        _crash(e)
+
+
+def _crash(error: BaseException):
+    path = save_crash_report(error, sys.argv)
+    ui.error(
+        "internal error (a bug in spack-peso): %s: %s; traceback saved to %s"
+        % (type(error).__name__, " ".join(str(error).split())[:200], path)
+    )
+    sys.exit(INTERNAL_ERROR)

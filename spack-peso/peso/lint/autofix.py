@@ -11,6 +11,7 @@ the result and refuses it if it no longer parses.
 import ast
 import dataclasses
 import difflib
+import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..errors import PesoError
@@ -146,7 +147,9 @@ def fix_file(path: str, rules: Optional[Sequence[str]] = None, write: bool = Tru
     fixed, applied = fix_source(original, path, rules)
     result = FixResult(path, original, fixed, applied)
     if write and result.changed:
-        atomic_write(path, fixed, encoding="utf-8")
+        # the repository holding packages/<name>/package.py: a link leading out of it is refused
+        repository = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+        atomic_write(path, fixed, encoding="utf-8", within=repository)
     return result
 
 

@@ -20,6 +20,7 @@ from typing import Iterable, List, Sequence
 
 from .. import yamlio
 from ..errors import PesoError
+from ..fsutil import safe_name
 from ..recipe.layout import find_recipe
 from ..stack.generate import envfile
 
@@ -41,10 +42,10 @@ def recipe_path(package: str, repos: Sequence[str]) -> str:
 # the three sources
 
 
-def from_names(names: Iterable[str], repos: Sequence[str]) -> List[Product]:
+def from_names(names: Iterable[str], repos: Sequence[str], source=None) -> List[Product]:
     products = []
     for name in names:
-        products.append(Product(name, name, recipe_path(name, repos)))
+        products.append(Product(safe_name(name, "product", source), name, recipe_path(name, repos)))
     return products
 
 
@@ -60,6 +61,7 @@ def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
             entry = {"name": entry}
         if not isinstance(entry, dict) or not entry.get("name"):
             raise PesoError("entry %d needs a 'name'" % i, path=path, key="products")
+        safe_name(entry["name"], "product", path)
         package = entry.get("package") or entry["name"]
         recipe = entry.get("recipe")
         recipe = os.path.join(base, recipe) if recipe else recipe_path(package, repos)
@@ -73,7 +75,7 @@ def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
 
 
 def from_stack(path: str, repos: Sequence[str]) -> List[Product]:
-    return from_names(envfile.root_names(envfile.load_environment(path)), repos)
+    return from_names(envfile.root_names(envfile.load_environment(path)), repos, path)
 
 
 def select(

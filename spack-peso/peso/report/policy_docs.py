@@ -283,12 +283,13 @@ def to_html(report: PolicyReport) -> str:
 def write_all(report: PolicyReport, out_dir: str) -> None:
     """Every document of a report: one compatibility YAML per product under ``compat/``,
     then ``report.json``, ``report.md`` and ``report.html`` (each written atomically)."""
-    from ..fsutil import atomic_write
+    from ..fsutil import atomic_write, path_under, safe_name
     from ..policy.compat import dump_document, product_document
 
+    names = {product.product: safe_name(product.product, "product") for product in report.products}
     for product in report.products:
         doc = product_document(product, report.policies, report)
-        atomic_write(os.path.join(out_dir, "compat", "%s.yaml" % product.product), dump_document(doc))
+        atomic_write(path_under(out_dir, "compat", "%s.yaml" % names[product.product]), dump_document(doc))
     atomic_write(os.path.join(out_dir, "report.json"), to_json(report))
     atomic_write(os.path.join(out_dir, "report.md"), to_markdown(report))
     atomic_write(os.path.join(out_dir, "report.html"), to_html(report))
