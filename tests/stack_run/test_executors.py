@@ -18,8 +18,8 @@ import pytest
 from peso.errors import PesoError
 from peso.stack.generate import model
 from peso.stack.run.executors import resolve_facts
-from peso.stack.run.executors.base import JobState, classify_fault, parse_time, shard_minutes
-from peso.stack.run.executors.batch import BatchGroup, placeholder
+from peso.stack.run.executors.base import JobState, classify_fault, parse_time, placeholder, shard_minutes
+from peso.stack.run.executors.batch import BatchGroup
 from peso.stack.run.executors.flux import Flux
 from peso.stack.run.executors.pbs import PBS
 from peso.stack.run.executors.slurm import Slurm

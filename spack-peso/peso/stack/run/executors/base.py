@@ -127,7 +127,56 @@ def resolve_facts(target_doc: Optional[dict], overrides: dict, target_path: str 
         setattr(facts, attr, value)
         origin[attr] = "command line"
     facts.origin = origin
+    check_facts(facts)
     return facts
+
+
+#: What each scheduler accepts in the fields that end up inside a batch script's
+#: directives: names of partitions/queues and accounts/banks (Slurm: comma-separated
+#: partitions; PBS: ``queue@server``). Everything else is refused rather than quoted,
+#: because a directive line is read by the scheduler, not by a shell: a newline there
+#: ends the header and turns the rest into commands.
+_NAME_FIELDS = {
+    "slurm": re.compile(r"^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$"),
+    "pbs": re.compile(r"^[A-Za-z0-9_.+-]+(@[A-Za-z0-9_.-]+)?$"),
+    "flux": re.compile(r"^[A-Za-z0-9_.+-]+$"),
+}
+#: a free-form directive or launcher may have spaces and '=', never a line break or
+#: what a shell would act on
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f;&|`$<>\\]")
+
+
+def placeholder(value: Optional[str]) -> bool:
+    """Facts carry ``<PROJECT>``-style placeholders where each user has their own value."""
+    return bool(value) and str(value).startswith("<") and str(value).endswith(">")
+
+
+def check_facts(facts: SchedulerFacts) -> None:
+    """Refuse, in one line, a scheduler field that is not valid for its scheduler."""
+    names = _NAME_FIELDS.get(facts.kind)
+    for key, option in (("partition", "--partition"), ("account", "--account")):
+        value = getattr(facts, key)
+        if value is None or names is None or placeholder(value):
+            continue  # a profile's <PROJECT>: each user's own value, asked for at submission
+        if not isinstance(value, str) or not names.match(value):
+            what = {"partition": "partition" if facts.kind == "slurm" else "queue"}.get(key, key)
+            raise PesoError(
+                "%s %r is not a valid %s %s name (letters, digits, '_.+-'%s)"
+                % (option, value, facts.kind, what, ", ','" if facts.kind == "slurm" else ""),
+                facts.origin.get(key),
+            )
+    for directive in facts.directives or []:
+        if not isinstance(directive, str) or _UNSAFE.search(directive):
+            raise PesoError("scheduler directive %r: no line breaks or shell characters" % directive)
+    if facts.launcher is not None and (not isinstance(facts.launcher, str) or _UNSAFE.search(facts.launcher)):
+        raise PesoError("launcher %r: no line breaks or shell characters" % facts.launcher)
+
+
+def check_script_path(path: str) -> str:
+    """A path written into a directive line (the job's output folder) must stay one word."""
+    if re.search(r"[\s\x00-\x1f\x7f]", path):
+        raise PesoError("a batch job's output folder cannot contain spaces or line breaks", path)
+    return path
 
 
 def shard_minutes(timeout: float, facts: SchedulerFacts) -> int:
@@ -318,6 +367,7 @@ class Scheduler:
 
     def script(self, group) -> str:
         """The batch script: directives, which shards it runs, then the in-job runner."""
+        check_script_path(group.logs)
         lines = ["#!/bin/bash", *self.directives(group)]
         lines.append("# shards: " + ", ".join("%d=%s" % (i, n) for i, n in zip(group.indices, group.shard_names)))
         lines += self.setup_lines(group)

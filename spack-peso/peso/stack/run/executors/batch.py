@@ -25,7 +25,17 @@ from typing import Dict, List, Optional
 from ....errors import PesoError
 from ....fsutil import atomic_write
 from .. import testlog
-from .base import JobState, SchedulerFacts, Shard, classify_fault, killed_part, mark_killed, shard_minutes
+from .base import (
+    JobState,
+    SchedulerFacts,
+    Shard,
+    check_script_path,
+    classify_fault,
+    killed_part,
+    mark_killed,
+    placeholder,
+    shard_minutes,
+)
 
 RUNNER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shard_job.py")
 #: Seconds between scheduler polls (``PESO_BATCH_POLL`` overrides; tests use 1).
@@ -63,11 +73,6 @@ def _read_json(path) -> Optional[dict]:
             return json.load(f)
     except (OSError, ValueError):
         return None
-
-
-def placeholder(value: Optional[str]) -> bool:
-    """Facts carry ``<PROJECT>``-style placeholders where each user has their own value."""
-    return bool(value) and str(value).startswith("<") and str(value).endswith(">")
 
 
 class BatchExecutor:
@@ -128,7 +133,7 @@ class BatchExecutor:
             return None
         if run.cli is not None:
             self.env = dict(run.cli.process_env)
-        jobs_dir = os.path.join(run.run_dir, "jobs")
+        jobs_dir = check_script_path(os.path.join(run.run_dir, "jobs"))
         self.manifest = os.path.join(jobs_dir, "manifest.json")
         for index, (root, row) in enumerate(to_run):
             self.shards[index] = run.shard(root, index)

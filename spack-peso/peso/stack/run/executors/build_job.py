@@ -21,8 +21,8 @@ from .... import PACKAGE_PARENT
 from ....errors import PesoError
 from ....fsutil import atomic_write
 from .. import records, testlog
-from .base import JobState, SchedulerFacts
-from .batch import POLL, BatchGroup, placeholder
+from .base import JobState, SchedulerFacts, placeholder
+from .batch import POLL, BatchGroup
 
 #: Minutes for a batch build when neither --time nor the queue's maximum says.
 DEFAULT_BUILD_MINUTES = 120
