@@ -276,3 +276,42 @@ def test_install_output_without_a_readable_log_uses_spacks_summary_of_that_packa
     assert follow.excerpt(broken).startswith("==> Error: ProcessError") and "peso-demo-lib" not in follow.excerpt(
         broken
     )
+
+
+def test_a_root_never_built_makes_the_exit_status_non_zero():
+    from peso.stack.run import records
+
+    built = {"specs": [{"package": "a", "status": "BUILT"}]}
+    assert records.exit_status(built) == 0
+    for status in ("NOT_BUILT", "BUILD_FAILED"):
+        record = {"specs": [{"package": "a", "status": "BUILT"}, {"package": "b", "status": status}]}
+        assert records.exit_status(record) == 1, status
+
+
+def _one_row_record(**row_changes):
+    row = {"package": "hypre", "hash": "a" * 32, "target": "host", "status": "PASSED", "wall": 1.5, "parts": []}
+    row.update(row_changes)
+    return {"schema": "peso-stack-test/1", "kind": "test", "run_id": "r1", "target": "host", "specs": [row]}
+
+
+@pytest.mark.parametrize(
+    "record, key",
+    [
+        (_one_row_record(wall="fast"), "specs.0.wall"),
+        (_one_row_record(status="GREAT"), "specs.0.status"),
+        ({k: v for k, v in _one_row_record().items() if k != "run_id"}, "(top level)"),
+        (_one_row_record(parts=[{"name": "test_x"}]), "specs.0.parts.0"),
+    ],
+)
+def test_a_corrupt_record_is_refused_in_one_line_before_anything_is_written(tmp_path, record, key):
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(record))
+    out = tmp_path / "o"
+    for argv in (
+        ["stack", "report", str(path)],
+        ["stack", "test", "--target", "host", "--env", str(tmp_path), "--rerun-failed", str(path), "--out", str(out)],
+    ):
+        proc = _peso(*argv)
+        assert proc.returncode == 2, proc.stderr
+        assert "%s: %s:" % (path, key) in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert not out.exists()

@@ -13,7 +13,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from peso_testing import DEMO_STATUSES, dump_dom, load_json, record_of, statuses
+from peso_testing import DEMO_STATUSES, ROOT, dump_dom, load_json, record_of, statuses
 
 TIMEOUT = 10
 
@@ -267,3 +267,41 @@ def test_spack_peso_stack_build_concretizes_with_the_environment_api(spack, demo
     assert record["concretized_by"] == "spack.environment"
     assert statuses(record) == {"peso-demo-data": "BUILT"}
     assert (env_dir / "spack.lock").is_file()
+
+
+def test_a_lock_older_than_its_spack_yaml_is_never_tested_as_it_stands(demo_stack, tmp_path):
+    """Re-generated with fewer roots into a concretized environment: only what spack.yaml
+    now names is tested; a root spack.yaml names that the lock lacks stops the run."""
+    import yaml
+
+    env_dir = tmp_path / "env"
+    shutil.copytree(demo_stack.env_dir, env_dir)
+    assert (env_dir / "spack.lock").is_file()
+    regen = demo_stack.peso(
+        "stack",
+        "generate",
+        "--target=host",
+        "--catalog",
+        os.path.join(ROOT, "environments", "catalog", "demo.yaml"),
+        "--only",
+        "peso-demo-lib",
+        "-o",
+        str(env_dir),
+    )
+    assert regen.returncode == 0, regen.stdout + regen.stderr
+    args = demo_stack.stack_args("test", "--timeout", str(TIMEOUT))
+    args[args.index("--env") + 1] = str(env_dir)
+    args[args.index("--out") + 1] = str(tmp_path / "out")
+    proc = demo_stack.peso(*args)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert statuses(load_json(record_of(out))) == {"peso-demo-lib": "PASSED"}  # not the lock's 7 roots
+
+    doc = yaml.safe_load((env_dir / "spack.yaml").read_text())
+    spack = doc["spack"]
+    spack["specs"] = list(spack["specs"]) + ["peso-demo-app@1.0"]  # the lock has only "peso-demo-app"
+    (env_dir / "spack.yaml").write_text(yaml.safe_dump(doc))
+    proc = demo_stack.peso(*args)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 2, out
+    assert "spack.lock does not match spack.yaml: 1 root spec(s) not concretized (first peso-demo-app@1.0)" in out

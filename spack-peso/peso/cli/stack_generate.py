@@ -61,6 +61,11 @@ def setup_generate(parser):
     parser.add_argument("--only", default=None, help="only these products (comma list)")
     _add_out(parser, "output directory for spack.yaml (default: environments/<target>)")
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the target's committed spack.yaml even when the new one has fewer roots",
+    )
+    parser.add_argument(
         "--format",
         default="auto",
         choices=["auto", "definitions", "groups"],
@@ -119,6 +124,7 @@ def generate(args):
         only=options.csv(args.only),
         out_dir=args.out_dir,
         fmt=args.format,
+        force=args.force,
     )
     built = len({e.spec for e in entries if e.status == BUILT})  # a repeated root counts once
     skipped = sum(e.status == SKIPPED for e in entries)

@@ -12,6 +12,7 @@ from ..fsutil import atomic_write
 from ..report import junit, stack_text
 from ..report import stack_html as report_html
 from ..spackcall.cli import SpackCLI
+from ..stack import session
 from ..stack.run import executors, records
 from ..stack.run.build import StackBuild
 from ..stack.run.executors.batch import BatchExecutor
@@ -48,13 +49,21 @@ def _common(subparser, jobs_default, target_required=True):
     subparser.add_argument("--out", help="results directory (default: peso-out/<target>)")
 
 
+def _place(args) -> session.StackPlace:
+    """``--target``/``--env``/``--out`` resolved once (``stack.session``), kept on ``args``."""
+    if getattr(args, "_place", None) is None:
+        args._place = session.resolve(args.target, args.env_dir, args.out)
+    return args._place
+
+
 def _cli(args):
-    env_dir = args.env_dir or os.path.join("environments", args.target)
-    return SpackCLI(env_dir, args.scopes, config=args.config)
+    place = _place(args)
+    session.require_stack(place)
+    return SpackCLI(place.env_dir, args.scopes, config=args.config)
 
 
 def _out(args):
-    return os.path.abspath(args.out or os.path.join("peso-out", args.target))
+    return _place(args).out_dir
 
 
 def _print_summary(record):
@@ -111,10 +120,12 @@ def _build_event(kind, **info):
 def stack_build(args):
     if args.scheduler not in (None, "local"):
         return _batch_build(args)
-    builder = StackBuild(_cli(args), args.target, _out(args), args.jobs, on_event=_build_event, mirror=args.mirror)
+    builder = StackBuild(
+        _cli(args), _place(args).name, _out(args), args.jobs, on_event=_build_event, mirror=args.mirror
+    )
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
-        ui.msg("GitLab pipeline for target %s: %s" % (args.target, pipeline))
+        ui.msg("GitLab pipeline for target %s: %s" % (_place(args).name, pipeline))
         return 0
     record = builder.run(options.csv(args.only), options={"jobs": args.jobs, "only": options.csv(args.only)})
     _print_summary(record)
@@ -122,7 +133,7 @@ def stack_build(args):
     atomic_write(html, report_html.render(record))
     ui.msg("build record: %s" % builder.record_path)
     ui.msg("build report: %s" % html)
-    return 1 if any(r["status"] == "BUILD_FAILED" for r in record["specs"]) else 0
+    return records.exit_status(record)  # 1 for a failed build and for a root never built
 
 
 def _batch_build(args):
@@ -133,9 +144,7 @@ def _batch_build(args):
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
     facts = _scheduler_facts(args)
     args.only = options.csv(args.only)
-    env_dir = args.env_dir or os.path.join("environments", args.target)
-    if not os.path.isfile(os.path.join(env_dir, "spack.yaml")):
-        raise PesoError("no spack.yaml here (run 'stack generate' first)", os.path.abspath(env_dir))
+    env_dir = os.path.dirname(session.require_stack(_place(args)))
     progress = _TestProgress()
     job = BatchBuild(
         executors.adapter(facts.kind),
@@ -153,7 +162,7 @@ def _batch_build(args):
     html = os.path.join(_out(args), "build.html")
     atomic_write(html, report_html.render(record))
     ui.msg("build record (job %s): %s" % (record["batch_job"]["job_id"], job.record_path))
-    return 1 if any(r["status"] == "BUILD_FAILED" for r in record["specs"]) else 0
+    return records.exit_status(record)  # 1 for a failed build and for a root never built
 
 
 # --- test -----------------------------------------------------------------------------
@@ -199,18 +208,6 @@ def _scheduler_options(subparser):
     )
 
 
-def _target_doc(name):
-    """The target profile's document when one exists (``host`` and ad-hoc labels have none)."""
-    from ..stack.generate import model
-
-    if name == "host":
-        return None, ""
-    path = os.path.join(model.environments_dir(), "targets", name + ".yaml")
-    if not os.path.exists(path):
-        return None, ""
-    return model.find_target(name).doc, os.path.relpath(path)
-
-
 def _jobs(args):
     """Parallel local shards: 2 unless -j says (a batch run's -j is its throttle, default none)."""
     return 2 if args.jobs is None else args.jobs
@@ -218,9 +215,9 @@ def _jobs(args):
 
 def _scheduler_facts(args):
     """The target profile's scheduler facts with the command line's overrides."""
-    doc, path = _target_doc(args.target)
+    place = _place(args)
     overrides = {key: getattr(args, key) for key in ("scheduler", "partition", "account", "nodes", "time")}
-    return executors.resolve_facts(doc, overrides, path)
+    return executors.resolve_facts(place.profile, overrides, place.profile_label)
 
 
 def _executor(args):
@@ -300,7 +297,9 @@ def stack_test(args):
     rerun = records.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
     executor, facts = _executor(args)
     cli = _cli(args)
-    runner = TestRun(cli, args.target, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor)
+    runner = TestRun(
+        cli, _place(args).name, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor
+    )
     run_dir = runner.run_dir
     run_options = {
         "jobs": args.jobs if facts.kind != "local" else _jobs(args),

@@ -58,13 +58,26 @@ class SpackCLI:
             timeout=timeout,
         )
 
-    def inventory(self) -> List[dict]:
-        """The environment's concrete roots (see ``spack_inventory.py``)."""
+    def inventory(self, require_current: bool = False) -> List[dict]:
+        """The environment's concrete roots that ``spack.yaml`` still names (see
+        ``spack_inventory.py``). With ``require_current``, a ``spack.lock`` that lacks
+        some of ``spack.yaml``'s specs (the file changed since it was concretized) is a
+        one-line error instead of a silent partial stack."""
         proc = self.run("python", INVENTORY_SCRIPT)
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
             raise PesoError("cannot read the environment through Spack: " + last, self.env_dir)
         try:
-            return json.loads(proc.stdout.strip().splitlines()[-1])
-        except (ValueError, IndexError):
+            found = json.loads(proc.stdout.strip().splitlines()[-1])
+            roots, unconcretized = found["roots"], found["unconcretized"]
+        except (ValueError, IndexError, KeyError, TypeError):
             raise PesoError("unexpected inventory output from Spack", self.env_dir)
+        if require_current and not roots and not unconcretized:
+            raise PesoError("the environment lists no root specs: nothing to build or test", self.env_dir)
+        if require_current and unconcretized:
+            raise PesoError(
+                "spack.lock does not match spack.yaml: %d root spec(s) not concretized (first %s); "
+                "run 'stack build' (it concretizes) first" % (len(unconcretized), unconcretized[0]),
+                self.env_dir,
+            )
+        return roots

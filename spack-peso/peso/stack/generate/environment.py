@@ -6,16 +6,24 @@ call exactly what ``spack peso stack generate`` runs.
 
 import os
 
+import yaml
+
 from ...errors import PesoError
 from ...fsutil import atomic_write
+from . import envfile
 from .model import environments_dir, find_target, load_catalog
-from .plan import unknown_names
+from .plan import unknown_names, unknown_tags
 from .render import render
 
 
 def catalog_path(name_or_path, envdir=None):
-    """``--catalog`` accepts a path or a name under ``environments/catalog``."""
-    if name_or_path and (os.path.exists(name_or_path) or name_or_path.endswith(".yaml")):
+    """``--catalog`` accepts a path or a name under ``environments/catalog``.
+
+    A bare word (no path separator, no ``.yaml``) is always a catalogue name: a folder
+    of the same name in the current directory (the checkout's ``demo/``) must not
+    shadow ``--catalog demo``.
+    """
+    if name_or_path and (os.sep in name_or_path or name_or_path.endswith((".yaml", ".yml"))):
         return name_or_path
     envdir = envdir or environments_dir()
     return os.path.join(envdir, "catalog", (name_or_path or "e4s") + ".yaml")
@@ -30,15 +38,33 @@ def resolve_format(fmt):
     return "groups" if supports_groups() else "definitions"
 
 
-def generate(target_name, catalog=None, tags=None, only=None, out_dir=None, fmt="definitions", envdir=None, write=True):
+def generate(
+    target_name,
+    catalog=None,
+    tags=None,
+    only=None,
+    out_dir=None,
+    fmt="definitions",
+    envdir=None,
+    write=True,
+    force=False,
+):
     """Render one target; return ``(path, text, entries, target)``. Nothing is written when
-    any input is invalid (the error is raised before the atomic write)."""
+    any input is invalid (the error is raised before the atomic write).
+
+    The committed stack (the default output) is never replaced by one with fewer roots
+    unless ``force`` is given or the caller named ``out_dir``: a filter narrower than
+    meant must not silently shrink ``environments/<target>/spack.yaml``.
+    """
     envdir = envdir or environments_dir()
     cat = load_catalog(catalog_path(catalog, envdir))
     target = find_target(target_name, envdir)
     missing = unknown_names(cat, only)
     if missing:
         raise PesoError("--only names products not in the catalogue: %s" % ", ".join(missing), path=cat.path)
+    no_tag = unknown_tags(cat, tags)
+    if no_tag:
+        raise PesoError("--tags matches no product of the catalogue: %s" % ", ".join(no_tag), path=cat.path)
     note = "spack peso stack generate --target=%s --catalog %s%s%s" % (
         target.name,
         catalog or "e4s",
@@ -46,8 +72,21 @@ def generate(target_name, catalog=None, tags=None, only=None, out_dir=None, fmt=
         " --only " + ",".join(only) if only else "",
     )
     text, entries = render(cat, target, tags=tags, only=only, fmt=resolve_format(fmt), argv_note=note)
+    default_out = out_dir is None
     out_dir = out_dir or os.path.join(envdir, target.name)
     path = os.path.join(out_dir, "spack.yaml")
+    if write and default_out and not force and os.path.isfile(path):
+        try:
+            before = len(envfile.specs(envfile.load_environment(path)))
+        except PesoError:
+            before = 0  # an unreadable old file is replaced, not protected
+        after = len(envfile.specs(envfile.environment_of(yaml.safe_load(text), path)))
+        if after < before:
+            raise PesoError(
+                "would replace the stack's %d roots with %d (check --tags/--only): "
+                "give --force to replace it, or -o DIR to write elsewhere" % (before, after),
+                path,
+            )
     if write:
         atomic_write(path, text)
     return path, text, entries, target

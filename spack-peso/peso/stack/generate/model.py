@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from ... import CHECKOUT, yamlio
+from ... import CHECKOUT, schema, yamlio
 from ...errors import PesoError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,46 +32,9 @@ def data_file(name):
     raise FileNotFoundError(name)
 
 
-@functools.lru_cache(maxsize=None)
-def _validator(schema_file):
-    import jsonschema
-
-    schema = data_file(schema_file)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(_inline_refs(schema, schema.get("$defs", {})))
-
-
-def _inline_refs(node, defs):
-    """Replace local ``$ref: '#/$defs/x'`` by the definition (our schemas are not
-    recursive): ``$ref`` resolution dominates validation time of a 2,400-line catalogue."""
-    if isinstance(node, dict):
-        ref = node.get("$ref", "")
-        if ref.startswith("#/$defs/") and len(node) == 1:
-            return _inline_refs(defs[ref[len("#/$defs/") :]], defs)
-        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
-    if isinstance(node, list):
-        return [_inline_refs(v, defs) for v in node]
-    return node
-
-
-def _key_path(error):
-    parts = [str(p) for p in error.absolute_path]
-    return ".".join(parts) if parts else "(top level)"
-
-
 def validate(doc, schema_file, path):
     """Raise a one-line PesoError for the most relevant schema violation, if any."""
-    import jsonschema
-
-    if not isinstance(doc, dict):
-        raise PesoError("expected a mapping at the top level", path=path)
-    errors = list(_validator(schema_file).iter_errors(doc))
-    if errors:
-        best = jsonschema.exceptions.best_match(errors)
-        message = best.message
-        if len(message) > 160:
-            message = message[:157] + "..."
-        raise PesoError(message, path=path, key=_key_path(best))
+    schema.validate(doc, os.path.join(HERE, "schemas", schema_file), path)
 
 
 def as_list(value):

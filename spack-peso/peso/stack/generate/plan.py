@@ -119,6 +119,12 @@ def unknown_names(catalog: Catalog, only):
     return sorted(set(only or []) - names)
 
 
+def unknown_tags(catalog: Catalog, tags):
+    """Tags no product carries: a filter that matches nothing is a typo, not an empty stack."""
+    known = {t for p in catalog.products for t in p.tags}
+    return sorted(set(tags or []) - known)
+
+
 def flavors(target: Target):
     return ["cpu"] + ([target.backend] if target.backend != "none" else [])
 

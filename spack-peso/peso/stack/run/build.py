@@ -219,7 +219,7 @@ class StackBuild:
     def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
         concretized_by = self.concretize()
         self.check_mirror()
-        roots = self.cli.inventory()
+        roots = self.cli.inventory(require_current=True)
         selected = roots
         if only:
             selected = [r for r in roots if r["package"] in only or r["hash"] in only]

@@ -15,10 +15,12 @@ import socket
 import time
 from typing import Dict, Iterable, List, Optional
 
+from ... import schema
 from ...errors import PesoError
 from ...fsutil import atomic_write
 
 SCHEMA = "peso-stack-test/1"
+RECORD_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record.schema.yaml")
 
 #: Final statuses, in the order reports list them (worst first).
 STATUSES = (
@@ -133,6 +135,7 @@ def load_record(path: str) -> dict:
         raise PesoError("not a spack-peso run record (schema %r expected)" % SCHEMA, path)
     if not isinstance(record.get("specs"), list):
         raise PesoError("run record has no 'specs' list", path, "specs")
+    schema.validate(record, RECORD_SCHEMA, path)
     return record
 
 

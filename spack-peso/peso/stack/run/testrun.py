@@ -221,7 +221,7 @@ class TestRun:
         rerun_record: Optional[dict] = None,
         options: Optional[dict] = None,
     ) -> dict:
-        roots = self.spack.inventory()
+        roots = self.spack.inventory(require_current=True)
         decided, to_run = select_specs(roots, self.target, only, skip, build_record, rerun_record)
         self.record = records.new_record("test", self.target, self.spack.env_dir, options or {}, self.run_id)
         if rerun_record is not None:

@@ -156,7 +156,7 @@ def inner_argv(args, env_dir: str, out_dir: str) -> List[str]:
         "stack",
         "build",
         "--target",
-        args.target,
+        os.path.abspath(args.target) if os.sep in args.target or args.target.endswith(".yaml") else args.target,
         "--env",
         os.path.abspath(env_dir),
         "--out",
