@@ -20,6 +20,8 @@ def load(path):
             return yaml.load(f, Loader=_LOADER)
     except OSError as e:
         raise PesoError("cannot read: %s" % (e.strerror or e), path=path)
+    except UnicodeDecodeError as e:
+        raise PesoError("not UTF-8 text (byte %d): not a YAML file?" % e.start, path=path)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = "line %d" % (mark.line + 1) if mark else None

@@ -230,6 +230,6 @@ def error_location(path: str, source) -> Tuple[int, int]:
         ast.parse(source, filename=path)
     except SyntaxError as e:
         return e.lineno or 0, e.offset or 0
-    except ValueError:  # e.g. NUL bytes
+    except (ValueError, RecursionError, MemoryError):  # NUL bytes, absurd nesting
         return 0, 0
     return 0, 0

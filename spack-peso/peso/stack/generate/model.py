@@ -74,8 +74,10 @@ def _dates_as_text(doc):
     """A hand-typed ``date: 2026-11-29`` is a date to YAML; the schema wants the text."""
     import datetime
 
-    for product in (doc.get("products") or []) if isinstance(doc, dict) else []:
-        for issue in (product.get("known_issues") or []) if isinstance(product, dict) else []:
+    products = doc.get("products") if isinstance(doc, dict) else None
+    for product in products if isinstance(products, list) else []:  # else the schema says why
+        issues = product.get("known_issues") if isinstance(product, dict) else None
+        for issue in issues if isinstance(issues, list) else []:
             if isinstance(issue, dict) and isinstance(issue.get("date"), datetime.date):
                 issue["date"] = issue["date"].isoformat()
 

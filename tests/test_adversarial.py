@@ -1,0 +1,62 @@
+"""Inputs an adversarial user gives, each a regression case: one line and exit 2 (or a
+finding), never a traceback, never a file outside the output folder."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from peso_testing import ROOT
+
+
+def peso(*argv, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), PESO_CRASH_DIR=str(cwd / "crashes")),
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (os.urandom(64) + b"\xff\xfe", "not UTF-8 text"),
+        (b"schema: peso-catalog/v1\nname: x\nproducts: 5\n", "products: 5 is not of type 'array'"),
+        (b"schema: peso-catalog/v1\nname: x\nproducts:\n  - name: a\n    known_issues: 3\n", "products.0"),
+        (b"- just\n- a list\n", "expected a mapping"),
+    ],
+)
+def test_a_broken_catalogue_is_one_line(tmp_path, content, message):
+    (tmp_path / "cat.yaml").write_bytes(content)
+    proc = peso("stack", "generate", "--target", "frontier", "--catalog", "./cat.yaml", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and proc.stderr.strip().count("\n") == 0
+    assert sorted(os.listdir(tmp_path)) == ["cat.yaml"]
+
+
+def test_a_recipe_too_deep_to_parse_is_a_finding_not_a_lost_run(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "packages" / "deep").mkdir(parents=True)
+    (repo / "packages" / "fine").mkdir(parents=True)
+    (repo / "repo.yaml").write_text("repo:\n  namespace: adversarial\n")
+    deep = "from spack.package import *\n\n\nclass Deep(Package):\n    x = " + " + ".join(["1"] * 3000) + "\n"
+    (repo / "packages" / "deep" / "package.py").write_text(deep)
+    (repo / "packages" / "fine" / "package.py").write_text(
+        'from spack.package import *\n\n\nclass Fine(Package):\n    """Fine."""\n\n    homepage = "https://x.org"\n'
+    )
+    proc = peso("lint", "repo", "--no-cache", "--format", "json", "--policy", "all", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr  # findings, not a crash
+    assert "Traceback" not in proc.stderr and not (tmp_path / "crashes").exists()
+    assert '"rule": "PESO-E001"' in proc.stdout and "deep/package.py" in proc.stdout
+    assert "fine/package.py" in proc.stdout  # the other recipe was still linted
+
+
+def test_an_unwritable_or_folder_output_path_is_one_line(tmp_path):
+    (tmp_path / "a-folder").mkdir()
+    proc = peso("lint", os.path.join(ROOT, "repo"), "--no-cache", "--output", "a-folder", cwd=tmp_path)
+    assert proc.returncode == 2 and "a-folder" in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
+    proc = peso("lint", os.path.join(ROOT, "repo"), "--no-cache", "--output", "/proc/peso-out.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "peso-out.json" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
