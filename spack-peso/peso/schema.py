@@ -1,25 +1,38 @@
-"""Validating a loaded document against a JSON Schema kept as YAML, with one-line errors.
+"""Validating a loaded document against a JSON Schema (kept as YAML or JSON), with
+one-line errors.
 
 One implementation for every schema of the project (catalogue, target profiles, run
 records): jsonschema does the validation; this module only picks the most relevant
-error and words it as ``file: key.path: message``.
+error and words it as ``file: key.path: message``. Under ``spack peso`` with a bare
+Python, Spack's vendored jsonschema serves (run records are JSON for that reason: no
+PyYAML there).
 """
 
 import functools
+import json
 from typing import Any
-
-import yaml
 
 from .errors import PesoError
 
 
+def _jsonschema():
+    try:
+        import jsonschema
+    except ImportError:
+        import spack.vendor.jsonschema as jsonschema
+    return jsonschema
+
+
 @functools.lru_cache(maxsize=None)
 def _validator(schema_path: str):
-    import jsonschema
-
     with open(schema_path, encoding="utf-8") as f:
-        schema = yaml.safe_load(f)
-    cls = jsonschema.validators.validator_for(schema)
+        if schema_path.endswith(".json"):
+            schema = json.load(f)
+        else:
+            import yaml
+
+            schema = yaml.safe_load(f)
+    cls = _jsonschema().validators.validator_for(schema)
     return cls(_inline_refs(schema, schema.get("$defs", {})))
 
 
@@ -43,13 +56,11 @@ def _key_path(error) -> str:
 
 def validate(doc: Any, schema_path: str, path) -> None:
     """Raise a one-line PesoError for the most relevant schema violation, if any."""
-    import jsonschema
-
     if not isinstance(doc, dict):
         raise PesoError("expected a mapping at the top level", path=path)
     errors = list(_validator(schema_path).iter_errors(doc))
     if errors:
-        best = jsonschema.exceptions.best_match(errors)
+        best = _jsonschema().exceptions.best_match(errors)
         message = best.message
         if len(message) > 160:
             message = message[:157] + "..."

@@ -10,17 +10,16 @@ agreeing; the command modules only parse and print.
 
 import dataclasses
 import os
-from typing import Optional
+from typing import Any, Optional
 
 from ..errors import PesoError
-from .generate.model import Target, environments_dir, find_target
 
 
 @dataclasses.dataclass
 class StackPlace:
     """A resolved target: its profile, its environment folder, its results folder."""
 
-    target: Target
+    target: Any  # generate.model.Target (imported when resolving: ``stack report`` needs no YAML)
     env_dir: str
     out_dir: str
 
@@ -43,6 +42,8 @@ class StackPlace:
 def resolve(target: str, env_dir: Optional[str] = None, out: Optional[str] = None) -> StackPlace:
     """``--target`` (a profile name, an alias, a path to a profile, or ``host``) with the
     optional ``--env`` and ``--out``; an unknown target is a one-line error."""
+    from .generate.model import environments_dir, find_target
+
     if not target:
         raise PesoError("--target is required")
     profile = find_target(target)
