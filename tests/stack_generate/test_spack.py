@@ -81,11 +81,22 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
     assert "- cpu_specs: [zfp]" in text
     (out / "spack.yaml").write_text(text)
     record = tmp_path / "each.jsonl"
+    heard = []
     results = concretize_each(
-        str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env, record=str(record), batch=4
+        str(out),
+        spack=spack.exe,
+        jobs=1,
+        timeout=1200,
+        env=spack.env,
+        record=str(record),
+        batch=4,
+        on_progress=lambda event, **info: heard.append((event, info)),
     )
     by_spec = {r["spec"]: r for r in results}
     assert len(results) == 4
+    verdicts = [info for event, info in heard if event == "verdict"]  # one per root, as it comes
+    assert sorted(v["item"]["spec"] for v in verdicts) == sorted(by_spec)
+    assert (verdicts[-1]["done"], verdicts[-1]["total"], verdicts[-1]["failed"]) == (4, 4, 2)
     for good in ("zfp", "zlib-ng"):
         assert by_spec[good]["ok"] and by_spec[good]["mode"] == "batch", by_spec[good]
         assert by_spec[good]["target"] == "neoverse_v2", (platform.machine(), by_spec[good])

@@ -6,6 +6,7 @@ diff, coverage, catalog_lint); these functions parse nothing themselves and prin
 
 import json
 import os
+import time
 
 from .. import ui
 from ..errors import PesoError
@@ -153,6 +154,7 @@ def generate(args):
     ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
     if not ok or args.no_concretize:
         return 0 if ok else 1
+    started = time.time()
     results = concretize_each(
         os.path.dirname(path),
         jobs=args.jobs or 2,
@@ -161,15 +163,35 @@ def generate(args):
         batch=args.batch,
         resume=args.resume,
         batch_timeout=args.batch_timeout,
+        on_progress=_solve_progress,
     )
     failed = [r for r in results if not r["ok"]]
     ui.msg(
         "concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
         % (len(results), built, len(results) - len(failed), len(failed), sum(r["seconds"] for r in results))
     )
+    if len(results) < built:
+        why = (
+            "the --timeout of %g s ran out" % args.timeout
+            if time.time() - started >= args.timeout
+            else "Spack's solver processes ended without answering for them (try 'spack -e %s concretize')"
+            % os.path.dirname(path)
+        )
+        ui.error("%d roots have no verdict: %s" % (built - len(results), why))
     for r in failed:
         print("  - %s: %s" % (r["spec"], r["error"][:300]))
     return 0 if not failed and len(results) == built else 1
+
+
+def _solve_progress(event, done, total, failed, elapsed, item=None):
+    """A failed root as soon as it is known; otherwise a line every few seconds."""
+    if event == "verdict" and item is not None and not item["ok"]:
+        ui.msg("failed: %s (%.0f s)" % (item["spec"], item["seconds"]))
+    elif event == "progress":
+        ui.msg(
+            "solving: %d%s roots have a verdict (%d failed), %.0f s"
+            % (done, "/%d" % total if total is not None else "", failed, elapsed)
+        )
 
 
 # -- diff --------------------------------------------------------------------------------
@@ -351,6 +373,7 @@ def _recheck(args):
         record=args.record,
         resume=args.resume,
         only=options.csv(args.only) or None,
+        on_progress=_solve_progress,
     )
     out = args.out or os.path.join(environments_dir(), target.name, "known-issues-recheck.yaml")
     write_report(out, report)

@@ -168,8 +168,25 @@ def read_record(record, fingerprint=None, missing_ok=True):
     return known
 
 
+def _quiet(event, **info):
+    pass
+
+
+#: seconds between two progress reports while solves run (a batch can take minutes)
+PROGRESS_EVERY = 15
+
+
 def concretize_each(
-    env_dir, spack=None, jobs=2, timeout=7200, env=None, record=None, batch=16, resume=False, batch_timeout=300
+    env_dir,
+    spack=None,
+    jobs=2,
+    timeout=7200,
+    env=None,
+    record=None,
+    batch=16,
+    resume=False,
+    batch_timeout=300,
+    on_progress=_quiet,
 ):
     """Give every root its own verdict, in ``jobs`` worker processes: one failing spec does
     not hide the others (``spack concretize`` stops at the first error). Roots are solved
@@ -179,7 +196,12 @@ def concretize_each(
     appended there as a JSON line as soon as it is known, so a run cut short by ``timeout``
     or by the end of a session keeps what it found; with ``resume``, roots already recorded
     for the same configuration (``stack_fingerprint``) are taken from the record instead of
-    solved again."""
+    solved again.
+
+    ``on_progress(event, **info)`` hears ``"verdict"`` for each root as it is decided and
+    ``"progress"`` at least every ``PROGRESS_EVERY`` seconds (``done``, ``total`` once
+    Spack has told it, ``failed``, ``elapsed``): a solve of 200 roots takes minutes and
+    must not look hung."""
     import selectors
     import tempfile
 
@@ -215,13 +237,30 @@ def concretize_each(
                     env=spack_env(extra),
                 )
             )
-        deadline = time.time() + timeout
+        started = time.time()
+        deadline = started + timeout
+        last_report = started
+
+        def report(event, **info):
+            done = [r for r in results if roots is None or r["spec"] in roots]
+            on_progress(
+                event,
+                done=len(done),
+                total=len(roots) if roots is not None else None,
+                failed=sum(not r["ok"] for r in done),
+                elapsed=time.time() - started,
+                **info,
+            )
+
         sel = selectors.DefaultSelector()
         for p in procs:
             if p.stdout is not None:
                 sel.register(p.stdout, selectors.EVENT_READ, p)
         open_streams = len(procs)
         while open_streams and time.time() < deadline:
+            if time.time() - last_report >= PROGRESS_EVERY:
+                report("progress")
+                last_report = time.time()
             for key, _ in sel.select(timeout=5):
                 line = key.data.stdout.readline()
                 if not line:
@@ -236,6 +275,7 @@ def concretize_each(
                     if record:
                         with open(record, "a", encoding="utf-8") as out:
                             out.write(json.dumps(item) + "\n")
+                    report("verdict", item=item)
         # a resumed verdict counts only for a root this stack still has
         return [r for r in results if roots is None or r["spec"] in roots]
     finally:

@@ -163,8 +163,9 @@ def recheck(
     resume=False,
     only=None,
     spack_version=None,
+    on_progress=None,
 ):
-    """The recheck report (a dict) for one target."""
+    """The recheck report (a dict) for one target (``on_progress``: see ``concretize_each``)."""
     from .check import concretize_each
 
     target = find_target(target_name)
@@ -175,7 +176,14 @@ def recheck(
         with tempfile.TemporaryDirectory(prefix="peso-recheck-") as tmp:
             recheck_stack(catalog, target, skipped, tmp)
             results = concretize_each(
-                tmp, jobs=jobs, timeout=timeout, record=record, batch=batch, resume=resume, batch_timeout=batch_timeout
+                tmp,
+                jobs=jobs,
+                timeout=timeout,
+                record=record,
+                batch=batch,
+                resume=resume,
+                batch_timeout=batch_timeout,
+                **({"on_progress": on_progress} if on_progress else {}),
             )
     rows = verdicts(skipped, results, target)
     counts: dict = {}

@@ -1,0 +1,100 @@
+"""Generate the CLI and rule reference pages from the program itself.
+
+At ``builder-inited`` this writes ``reference/cli.md`` from ``peso.__main__.make_parser``
+(every command and subcommand: usage, description, options, the exit-status contract)
+and ``reference/rules.md`` from the rule documentation (``peso/lint/rules*.yaml``: what,
+why, example, fix for every ``PESO-*`` rule). Both files are build products (ignored by
+git), so the reference cannot drift from the code.
+"""
+
+import argparse
+import ast
+import io
+import os
+
+import yaml
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RULE_FILES = ("rules.yaml", "rules-engine.yaml", "rules-deep.yaml")
+
+
+def _subparsers(parser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            seen = set()
+            for name, child in action.choices.items():
+                if id(child) in seen:
+                    continue  # an alias of a command already listed
+                seen.add(id(child))
+                yield name, child
+
+
+def _walk(parser, prefix):
+    yield prefix, parser
+    for name, child in _subparsers(parser):
+        yield from _walk(child, prefix + [name])
+
+
+def cli_page() -> str:
+    from peso.__main__ import make_parser
+
+    out = io.StringIO()
+    out.write("# Command-line reference\n\n")
+    out.write("Generated from the program's own argument parser: `spack peso ...` and `python -m peso ...` ")
+    out.write("take the same arguments.\n\n")
+    for words, parser in _walk(make_parser(), ["peso"]):
+        title = " ".join(words[1:]) or "peso"
+        out.write("## `%s`\n\n" % title)
+        parser.prog = " ".join(words)
+        out.write("```text\n%s```\n\n" % parser.format_help())
+    return out.getvalue()
+
+
+def rules_page() -> str:
+    folder = os.path.join(os.path.dirname(HERE), "spack-peso", "peso", "lint")
+    out = io.StringIO()
+    out.write("# Rule reference\n\n")
+    out.write("Generated from the rule documentation (`peso/lint/rules*.yaml`); ")
+    out.write("`spack peso lint --explain ID` prints the same text.\n\n")
+    for name in RULE_FILES:
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            rules = yaml.safe_load(f) or []
+        for rule in sorted(rules, key=lambda r: r["id"]):
+            out.write("## %s `%s`\n\n" % (rule["id"], rule["name"]))
+            policies = ", ".join(rule.get("policies") or []) or "none"
+            out.write("*%s* · policies: %s\n\n" % (rule.get("severity", "?"), policies))
+            if rule.get("summary"):
+                out.write("%s\n\n" % rule["summary"].strip())
+            for key, heading in (("what", "What it does"), ("why", "Why it matters"), ("noise", "What you see")):
+                if rule.get(key):
+                    out.write("**%s.** %s\n\n" % (heading, " ".join(str(rule[key]).split())))
+            for key, heading in (("example", "Example"), ("fix", "Fix")):
+                if rule.get(key):
+                    text = str(rule[key]).rstrip()
+                    out.write("**%s**\n\n```%s\n%s\n```\n\n" % (heading, _language(text), text))
+    return out.getvalue()
+
+
+def _language(text: str) -> str:
+    """``python`` for a recipe snippet, ``text`` for a fix given in words."""
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return "text"
+    return "python"
+
+
+def _write(app):
+    folder = os.path.join(app.srcdir, "reference")
+    os.makedirs(folder, exist_ok=True)
+    for name, text in (("cli.md", cli_page()), ("rules.md", rules_page())):
+        path = os.path.join(folder, name)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old != text:  # unchanged files keep their time: no needless rebuild
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+
+
+def setup(app):
+    app.connect("builder-inited", _write)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
