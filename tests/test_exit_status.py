@@ -45,7 +45,10 @@ def test_a_user_error_is_exit_2_and_an_unwritable_file_names_it(monkeypatch, tmp
     assert not (tmp_path / "crashes").exists()
 
 
-@pytest.mark.parametrize("argv", [[], ["lint"], ["stack", "generate"], ["stack", "test"], ["policy", "report"]])
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["lint"], ["stack", "generate"], ["stack", "test"], ["policy", "report"], ["policy", "explain"], ["curate"]],
+)
 def test_every_help_states_the_exit_status_contract(argv):
     proc = subprocess.run(
         [sys.executable, "-m", "peso", *argv, "--help"],
@@ -56,3 +59,5 @@ def test_every_help_states_the_exit_status_contract(argv):
     )
     assert proc.returncode == 0, proc.stderr
     assert "exit status:" in proc.stdout and "3    internal error" in proc.stdout
+    usage_and_description = proc.stdout.split("\n\n")[:2]
+    assert len(usage_and_description) == 2 and not usage_and_description[1].startswith(("positional", "options"))

@@ -433,3 +433,19 @@ def test_killed_part_running_then_signal_exit_then_first_missing():
     assert killed_part(genuine, ["test_wait"]) is None
     # the header of the hung part never reached the log
     assert killed_part([{"name": "test_hello", "status": "PASSED"}], ["test_hello", "test_wait"]) == "test_wait"
+
+
+def test_schedulers_register_themselves_and_everything_derives_from_the_registry():
+    from peso.stack.generate.model import data_file
+    from peso.stack.run.executors import REGISTRY, adapter, kinds
+    from peso.stack.run.executors.base import job_variables
+
+    assert kinds() == ("local", "flux", "pbs", "slurm")
+    assert {k: type(adapter(k)).__name__ for k in REGISTRY} == {"flux": "Flux", "pbs": "PBS", "slurm": "Slurm"}
+    enum = data_file("target.schema.yaml")["properties"]["scheduler"]["properties"]["kind"]["enum"]
+    assert sorted(enum) == sorted(kinds())  # the profile schema accepts exactly the registered kinds
+    variables = job_variables()
+    assert {"PESO_SHARD_INDEX", "SLURM_ARRAY_TASK_ID", "PBS_ARRAY_INDEX"} <= set(variables["index"])
+    assert {"SLURM_JOB_ID", "PBS_JOBID", "FLUX_JOB_ID"} <= set(variables["job_id"])
+    with pytest.raises(ValueError):
+        adapter("lsf")

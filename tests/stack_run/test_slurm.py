@@ -311,6 +311,27 @@ def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_pa
     assert os.path.isfile(os.path.join(out, "build.html"))
 
 
+def test_attach_cancel_cancels_a_detached_runs_jobs_and_collects_them(demo_stack, slurm_cluster):
+    with drained(slurm_cluster):  # the jobs stay pending: cancelled before they start
+        submit = _peso(
+            demo_stack,
+            slurm_cluster,
+            *demo_stack.stack_args(
+                "test", "--scheduler", "slurm", "--detach", "--only", "peso-demo-lib,peso-demo-hang"
+            ),
+        )
+        assert submit.returncode == 0, submit.stdout + submit.stderr
+        record_path = record_of(submit.stdout + submit.stderr)
+        cancel = _peso(demo_stack, slurm_cluster, "stack", "test", "--attach", record_path, "--cancel", timeout=WAIT)
+    out = cancel.stdout + cancel.stderr
+    assert cancel.returncode == 1, out
+    assert "cancelling 2 jobs: scancel" in out
+    record = load_json(record_path)
+    assert record["complete"] is True and record["executor"]["cancelled"][0]["argv"][0] == "scancel"
+    for row in record["specs"]:
+        assert row["status"] == "NOT_RUN" and "cancelled before it started" in row["reason"], row
+
+
 def test_node_failure_is_resubmitted_with_retry_node_fail(demo_stack, slurm_cluster):
     node = slurm_cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
     proc = _popen(

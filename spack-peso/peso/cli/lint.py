@@ -49,7 +49,9 @@ def setup_parser(subparser):
     )
     subparser.add_argument("--ignore", action="append", metavar="RULES", help="do not run these rules")
     subparser.add_argument("--format", choices=FORMATS, help="output format (default text)")
-    subparser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    subparser.add_argument(
+        "-o", "--out", "--output", dest="output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
     subparser.add_argument(
         "--fail-on",
         choices=SEVERITIES,

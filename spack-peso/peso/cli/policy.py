@@ -38,8 +38,10 @@ def setup_parser(subparser):
         help="products' own documents: DIR/<product>.yaml, DIR/<product>/.e4s/*compat*.yaml or an xSDK DIR/<product>-policy-compatibility.md",
     )
     report.add_argument(
-        "--output-dir",
         "-o",
+        "--out",
+        "--output-dir",
+        dest="output_dir",
         metavar="DIR",
         default="peso-policy-report",
         help="where to write the report (default ./peso-policy-report)",

@@ -46,7 +46,7 @@ def _common(subparser, jobs_default, target_required=True):
     subparser.add_argument(
         "--only", action="append", help="only these roots (package names or hashes, comma-separated)"
     )
-    subparser.add_argument("--out", help="results directory (default: peso-out/<target>)")
+    subparser.add_argument("-o", "--out", help="results directory (default: peso-out/<target>)")
 
 
 def _place(args) -> session.StackPlace:
@@ -100,7 +100,7 @@ def setup_build_parser(subparser):
 def _batch_options(subparser, scheduler, nodes, time):
     """The options ``stack build`` and ``stack test`` share to reach compute nodes."""
     group = subparser.add_argument_group("compute nodes (batch scheduler)")
-    group.add_argument("--scheduler", choices=executors.KINDS, help=scheduler)
+    group.add_argument("--scheduler", choices=executors.kinds(), help=scheduler)
     group.add_argument("--partition", help="partition (Slurm) or queue (PBS, Flux)")
     group.add_argument("--account", help="account/project (Slurm, PBS) or bank (Flux)")
     group.add_argument("--nodes", type=int, help=nodes)
@@ -204,6 +204,11 @@ def _scheduler_options(subparser):
         "--attach", metavar="RUN", help="collect the results of a batch run (record.json or run directory)"
     )
     group.add_argument(
+        "--cancel",
+        action="store_true",
+        help="with --attach: cancel the run's outstanding jobs (scancel, qdel, flux cancel), then collect",
+    )
+    group.add_argument(
         "--dry-run", action="store_true", help="write the batch scripts and show the commands; submit nothing"
     )
 
@@ -270,6 +275,10 @@ class _TestProgress:
                         ui.msg("  | " + line)
         elif kind == "submitted":
             ui.msg("submitted %s: job %s" % (info["group"], ", ".join(info["job_ids"])))
+        elif kind == "cancel":
+            ui.msg("cancelling %d jobs: %s" % (len(info["job_ids"]), " ".join(info["argv"])))
+            if info["exit"]:
+                ui.warn("%s exited %d: %s" % (info["argv"][0], info["exit"], info["error"]))
         elif kind == "retry":
             ui.msg("resubmitting %s (%s)" % (info["row"]["package"], info["row"].get("scheduler_state")))
         elif kind == "running":
@@ -287,6 +296,8 @@ class _TestProgress:
 def stack_test(args):
     if args.attach:
         return _attach(args)
+    if args.cancel:
+        raise PesoError("--cancel goes with --attach RUN (the run whose jobs to cancel)")
     if not args.target:
         raise PesoError("--target is required (or --attach RUN)")
     out = _out(args)
@@ -337,7 +348,7 @@ def _attach(args):
     ui.msg("run record: %s" % os.path.abspath(path))
     runner = None
     try:
-        runner = TestRun.attach(path, on_event=_TestProgress())
+        runner = TestRun.attach(path, on_event=_TestProgress(), cancel=args.cancel)
     finally:
         record = runner.record if runner is not None else None
         if record is None and os.path.exists(path):

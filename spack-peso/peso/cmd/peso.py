@@ -31,12 +31,16 @@ def setup_parser(subparser):
 
 
 def _add_exit_status(parser):
-    """Every command's ``--help`` ends with the one exit-status contract."""
+    """Every command's ``--help`` says what it does (its one-line help when it has no
+    longer description) and ends with the one exit-status contract."""
     parser.epilog = EXIT_STATUS_HELP
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for child in set(action.choices.values()):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                if not child.description and helps.get(name):
+                    child.description = helps[name]
                 _add_exit_status(child)
 
 

@@ -242,7 +242,9 @@ class TestRun:
         return self.record
 
     @classmethod
-    def attach(cls, record_path: str, on_event: Event = _noop, poll: Optional[float] = None) -> "TestRun":
+    def attach(
+        cls, record_path: str, on_event: Event = _noop, poll: Optional[float] = None, cancel: bool = False
+    ) -> "TestRun":
         """Collect a batch run's results: a detached run, or one whose driver was killed.
 
         The run record holds the executor, its facts and every job id; the manifest holds
@@ -278,6 +280,8 @@ class TestRun:
         for row in record["specs"]:
             if row["status"] != "PENDING":
                 run.on_event("done", row=row)
+        if cancel:
+            executor.cancel(run)
         executor.attach(run)
         run.complete()
         return run

@@ -9,21 +9,11 @@ executors share one driver (``batch.py``) and differ only in the scheduler's lan
 command lines, tested on their text since no server is reachable here).
 """
 
-from .base import KINDS, SchedulerFacts, resolve_facts  # noqa: F401
+from .base import REGISTRY, SchedulerFacts, kinds, resolve_facts  # noqa: F401
 
 
 def adapter(kind: str):
-    """The scheduler adapter for a batch ``kind`` (``slurm``, ``pbs``, ``flux``)."""
-    if kind == "slurm":
-        from .slurm import Slurm
-
-        return Slurm()
-    if kind == "pbs":
-        from .pbs import PBS
-
-        return PBS()
-    if kind == "flux":
-        from .flux import Flux
-
-        return Flux()
-    raise ValueError("no batch adapter for %r" % kind)
+    """The scheduler adapter registered for a batch ``kind`` (``slurm``, ``pbs``, ``flux``)."""
+    if kind not in kinds() or kind not in REGISTRY:
+        raise ValueError("no batch adapter for %r" % kind)
+    return REGISTRY[kind]()

@@ -9,15 +9,44 @@ record mean one thing.
 """
 
 import math
+import os
 import re
 import shlex
 import subprocess
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple, Type
 
 from ....errors import PesoError
 
-KINDS = ("local", "slurm", "pbs", "flux")
+#: batch scheduler adapters by kind; each ``Scheduler`` subclass registers itself
+REGISTRY: Dict[str, "Type[Scheduler]"] = {}
+
+
+def kinds() -> Tuple[str, ...]:
+    """``local`` and every registered batch scheduler (``slurm``, ``pbs``, ``flux``, ...).
+
+    Every module of this package is imported first, so a new scheduler is one module
+    with one ``Scheduler`` subclass: the CLI's ``--scheduler`` choices, the target
+    schema's ``scheduler.kind`` (a test ties it) and the in-job runner's environment
+    variables (passed in the manifest) all derive from the registry.
+    """
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules([os.path.dirname(os.path.abspath(__file__))]):
+        importlib.import_module("%s.%s" % (__package__, module.name))
+    return ("local",) + tuple(sorted(REGISTRY))
+
+
+def job_variables() -> Dict[str, List[str]]:
+    """The environment variables a job reads its array index and job id from, every
+    scheduler's (written into the manifest for the standalone in-job runner)."""
+    kinds()
+    index = ["PESO_SHARD_INDEX"] + [v for cls in REGISTRY.values() for v in cls.index_variables]
+    job = [v for cls in REGISTRY.values() for v in cls.job_id_variables]
+    return {"index": index, "job_id": job}
+
+
 #: Seconds a batch shard needs on top of ``--timeout``: Python and Spack start-up,
 #: parsing, and the in-job runner's own SIGTERM/SIGKILL grace.
 START_MARGIN = 90
@@ -91,8 +120,8 @@ def resolve_facts(target_doc: Optional[dict], overrides: dict, target_path: str 
     doc = dict((target_doc or {}).get("scheduler") or {})
     where = "target %s" % (target_path or (target_doc or {}).get("name", "?"))
     wanted = overrides.get("scheduler")
-    if wanted is not None and wanted not in KINDS:
-        raise PesoError("--scheduler %r: expected one of %s" % (wanted, ", ".join(KINDS)))
+    if wanted is not None and wanted not in kinds():
+        raise PesoError("--scheduler %r: expected one of %s" % (wanted, ", ".join(kinds())))
     if wanted and doc.get("kind") and wanted != doc["kind"]:
         for key in ("partition", "account", "directives", "gpu_request"):
             doc.pop(key, None)
@@ -352,10 +381,15 @@ class Scheduler:
     script_suffix = ""
     #: how the batch script names its shard (the array index, or the script's argument)
     shard_index = ""
+    #: environment variables a job of this scheduler finds its array index and id in
+    index_variables: Tuple[str, ...] = ()
+    job_id_variables: Tuple[str, ...] = ()
 
     def __init_subclass__(cls, kind: str = "", submit: str = "", suffix: str = "", index: str = "", **kwargs):
         super().__init_subclass__(**kwargs)
         cls.kind, cls.submit_command, cls.script_suffix, cls.shard_index = kind, submit, suffix, index
+        if kind:
+            REGISTRY[kind] = cls
 
     def directives(self, group) -> List[str]:
         """The scheduler's ``#SBATCH``/``#PBS``/``# flux:`` lines for one group of shards."""

@@ -31,6 +31,7 @@ from .base import (
     Shard,
     check_script_path,
     classify_fault,
+    job_variables,
     killed_part,
     mark_killed,
     placeholder,
@@ -145,6 +146,7 @@ class BatchExecutor:
                     "run_id": run.run_id,
                     "timeout": self.timeout,
                     "shards": [dict(s.to_dict(), timeout=self.timeout) for s in self.shards.values()],
+                    "variables": job_variables(),
                 },
                 indent=1,
             )
@@ -230,6 +232,18 @@ class BatchExecutor:
                     row = dict(self._row(run, i), job_id=job, attempts=attempt, scheduler_state="SUBMITTED")
                     run.replace_row(row)  # saved: the id survives a killed driver
                 run.on_event("submitted", job_ids=sorted(set(ids.values())), group=group.name)
+
+    def cancel(self, run) -> None:
+        """Ask the scheduler to cancel every outstanding job of the run (``--attach
+        --cancel``); waiting then collects them as cancelled, running or pending."""
+        job_ids = sorted({r["job_id"] for r in run.record["specs"] if r["status"] == "PENDING" and r.get("job_id")})
+        if not job_ids:
+            return
+        argv = self.adapter.cancel_argv(job_ids)
+        proc = subprocess.run(argv, capture_output=True, text=True, env=self.env)
+        run.record["executor"].setdefault("cancelled", []).append({"argv": argv, "exit": proc.returncode})
+        run.save()
+        run.on_event("cancel", argv=argv, job_ids=job_ids, exit=proc.returncode, error=proc.stderr.strip())
 
     # -- waiting -----------------------------------------------------------------------
     def attach(self, run) -> None:

@@ -21,6 +21,9 @@ _RESULTS = {"COMPLETED": "COMPLETED", "FAILED": "FAILED", "CANCELED": "CANCELLED
 
 
 class Flux(Scheduler, kind="flux", submit="flux", suffix=".flux", index="$1"):
+    index_variables = ()
+    job_id_variables = ("FLUX_JOB_ID",)
+
     def directives(self, group) -> List[str]:
         facts = group.facts
         lines = [

@@ -22,6 +22,9 @@ _RUNNING = {"R", "E", "B"}
 
 
 class PBS(Scheduler, kind="pbs", submit="qsub", suffix=".pbs", index="${SHARDS[${PBS_ARRAY_INDEX:-0}]}"):
+    index_variables = ("PBS_ARRAY_INDEX", "PBS_ARRAYID")
+    job_id_variables = ("PBS_JOBID",)
+
     def directives(self, group) -> List[str]:
         facts = group.facts
         select = "select=%d" % facts.nodes

@@ -9,7 +9,8 @@ started job is ERROR, not NOT_RUN, if it dies) and ``job-end.json`` when it ends
 including when the scheduler signals it at its time limit or on ``scancel``.
 
 Usage: ``python shard_job.py MANIFEST INDEX`` (INDEX may be ``-``: read the scheduler's
-array index from ``SLURM_ARRAY_TASK_ID``/``PBS_ARRAY_INDEX``/``PESO_SHARD_INDEX``).
+array index from the variables the manifest names, ``SLURM_ARRAY_TASK_ID``,
+``PBS_ARRAY_INDEX``, ``PESO_SHARD_INDEX``..., from the scheduler registry).
 Standalone on purpose (standard library only): it runs under the job's Python.
 """
 
@@ -23,8 +24,6 @@ import tempfile
 import time
 
 KILL_GRACE = 1.0
-INDEX_VARIABLES = ("PESO_SHARD_INDEX", "SLURM_ARRAY_TASK_ID", "PBS_ARRAY_INDEX", "PBS_ARRAYID")
-JOB_ID_VARIABLES = ("SLURM_JOB_ID", "PBS_JOBID", "FLUX_JOB_ID")
 
 
 def write_json(path, doc):
@@ -106,22 +105,23 @@ def run(shard, job_id):
     return rc
 
 
-def job_id():
+def job_id(names):
     """``<array>_<index>`` inside a Slurm array (how the driver names it), else the job id."""
     if os.environ.get("SLURM_ARRAY_JOB_ID") and os.environ.get("SLURM_ARRAY_TASK_ID"):
         return "%s_%s" % (os.environ["SLURM_ARRAY_JOB_ID"], os.environ["SLURM_ARRAY_TASK_ID"])
-    return first_env(JOB_ID_VARIABLES)
+    return first_env(names)
 
 
 def main(argv):
     manifest_path, index = argv[1], argv[2]
-    if index == "-":
-        index = first_env(INDEX_VARIABLES)
     with open(manifest_path) as f:
         manifest = json.load(f)
+    variables = manifest.get("variables") or {"index": ["PESO_SHARD_INDEX"], "job_id": []}
+    if index == "-":
+        index = first_env(variables["index"])
     shard = manifest["shards"][int(index)]
     shard.setdefault("timeout", manifest["timeout"])
-    run(shard, job_id())
+    run(shard, job_id(variables["job_id"]))
     return 0  # the verdict is in job-end.json; a non-zero exit means the runner itself failed
 
 

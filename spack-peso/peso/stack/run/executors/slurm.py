@@ -64,6 +64,9 @@ def _compress(indices: List[int]) -> str:
 
 
 class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$SLURM_ARRAY_TASK_ID"):
+    index_variables = ("SLURM_ARRAY_TASK_ID",)
+    job_id_variables = ("SLURM_JOB_ID",)
+
     def directives(self, group) -> List[str]:
         facts = group.facts
         array = _compress(group.indices) + ("%%%d" % group.throttle if group.throttle else "")
