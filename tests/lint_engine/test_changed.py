@@ -74,3 +74,52 @@ def test_bad_revision_and_no_git_are_one_line_errors(gitrepo, tmp_path):
     plain.mkdir()
     with pytest.raises(PesoError):
         changed_recipes("HEAD", [str(plain)])
+
+
+def _lint_json(cwd, *args):
+    import json
+    import os
+    import sys
+
+    from peso_testing import ROOT
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "lint", "--no-cache", "--format", "json", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")),
+        timeout=300,
+    )
+    return proc.returncode, (json.loads(proc.stdout) if proc.stdout.strip().startswith("[") else None), proc
+
+
+def test_new_since_reports_only_what_the_change_introduced(gitrepo):
+    """PR mode: a version bump in a recipe full of old findings reports nothing; a
+    duplicated version line reports exactly that finding."""
+    recipe = gitrepo / "repo" / "packages" / "szx" / "package.py"
+    rc, before, proc = _lint_json(gitrepo, "repo/packages/szx", "--policy", "all")
+    assert before, proc.stderr  # the recipe has findings already
+    text = recipe.read_text()
+    import re
+
+    first_version = next(line for line in text.splitlines() if re.match(r'\s*version\("\d', line))
+    bumped = re.sub(r'version\("[^"]+"', 'version("99.0.0"', first_version, count=1)
+    recipe.write_text(text.replace(first_version, bumped + "\n" + first_version, 1))
+    rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", "HEAD")
+    assert (rc, found) == (0, []), proc.stdout + proc.stderr
+    assert "already there left out" in proc.stderr
+
+    git(gitrepo, "commit", "-q", "-am", "bump")
+    recipe.write_text(recipe.read_text().replace(bumped, bumped + "\n" + bumped, 1))  # a defect
+    rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", "HEAD")
+    assert rc == 1, proc.stderr
+    assert [f["rule"] for f in found] == ["PESO-S009"], found
+
+
+def test_new_since_counts_every_finding_of_a_new_recipe(gitrepo):
+    new = gitrepo / "repo" / "packages" / "brandnew"
+    new.mkdir()
+    (new / "package.py").write_text("from spack.package import *\n\n\nclass Brandnew(Package):\n    pass\n")
+    rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", "HEAD")
+    assert rc == 1 and found and {f["package"] for f in found} == {"brandnew"}, proc.stderr

@@ -39,7 +39,12 @@ def setup_parser(subparser):
         "(default: every recipe of the configured repositories)",
     )
     subparser.add_argument(
-        "--policy", metavar="PROFILE", help="policy profile from lint/profiles.yaml: e4s (default), xsdk or all"
+        "--profile",
+        "--policy",
+        dest="policy",
+        metavar="PROFILE",
+        help="profile from lint/profiles.yaml: spack (maintainers: conventions and defects; the default "
+        "for Spack's builtin repository), e4s (the default elsewhere), xsdk or all",
     )
     subparser.add_argument(
         "--select",
@@ -86,6 +91,12 @@ def setup_parser(subparser):
     extra.add_argument(
         "--changed-since", metavar="REV", help="lint only recipes changed since git REV (untracked included)"
     )
+    extra.add_argument(
+        "--new-since",
+        metavar="REV",
+        help="PR mode: lint the recipes changed since git REV and report only the findings the change "
+        "introduced (the exit status too); what was already there at REV is left out",
+    )
 
 
 def run(args):
@@ -131,10 +142,11 @@ def lint(args):
             baseline=args.baseline,
             update_baseline=args.update_baseline,
             changed_since=args.changed_since,
+            new_since=args.new_since,
         )
     )
     if done.nothing_changed:
-        ui.msg("no recipes changed since %s" % args.changed_since)  # nothing else is printed
+        ui.msg("no recipes changed since %s" % (args.new_since or args.changed_since))  # nothing else printed
         return 0
     if args.diff:
         sys.stdout.write("".join(r.diff() for r in done.fixes))
@@ -146,6 +158,11 @@ def lint(args):
         else:
             sys.stderr.write("==> %s\n" % text)
 
+    if args.new_since:
+        note(
+            "PR mode: findings introduced since %s only (%d already there left out)"
+            % (args.new_since, done.preexisting)
+        )
     for r in done.fixes:
         note("fixed %s: %s" % (r.path, ", ".join("%s x%d" % kv for kv in sorted(r.applied.items()))))
     result = done.result

@@ -47,6 +47,7 @@ class LintConfig:
 _KEYS = {
     "select": ("select", "list", "a list of rule IDs, prefixes or policy IDs"),
     "ignore": ("ignore", "list", "a list of rule IDs, prefixes or policy IDs"),
+    "profile": ("policy", "str", "a profile name"),
     "policy": ("policy", "str", "a profile name"),
     "fail-on": ("fail_on", "severity", "one of " + ", ".join(SEVERITIES)),
     "fail_on": ("fail_on", "severity", "one of " + ", ".join(SEVERITIES)),

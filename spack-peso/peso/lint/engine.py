@@ -144,12 +144,12 @@ def lint(
 
 
 def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResult:
-    profile = get_profile(config.policy)
+    stats: Dict[str, os.stat_result] = {}
+    paths = discover(targets, cwd, stats)
+    profile = get_profile(config.policy, {_namespace(p) for p in paths})
     rules = known_rules(deep_rules)
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
-    stats: Dict[str, os.stat_result] = {}
-    paths = discover(targets, cwd, stats)
 
     raw, hits = _raw_results(paths, rules, config, use_cache, stats)
     result = LintResult(findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths))
@@ -222,6 +222,14 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
 
 def _finding(rule, severity_of, severity, message, path, line, column, package) -> Finding:
     return rule.finding_at(path, package, (line, column), message, severity_of(rule, severity))
+
+
+def _namespace(path: str) -> str:
+    """``builtin`` for ``.../spack_repo/builtin/packages/zlib/package.py`` ('' elsewhere)."""
+    parts = path.replace(os.sep, "/").split("/")
+    if len(parts) >= 5 and parts[-3] == "packages" and parts[-5] == "spack_repo":
+        return parts[-4]
+    return ""
 
 
 def _severity_function(profile: Profile):

@@ -27,11 +27,17 @@ class Profile:
     raise_rules: Dict[str, str]
     #: rules the profile leaves out although they serve its policies (``disabled:``)
     disabled: Tuple[str, ...] = ()
+    #: rules the profile runs whatever policies they serve (``include:``)
+    include: Tuple[str, ...] = ()
+    #: rule ID -> the most severe its findings may be under this profile (``cap:``)
+    cap: Dict[str, str] = dataclasses.field(default_factory=dict)
 
     def covers(self, rule) -> bool:
         """True when ``rule`` runs under this profile (without ``--select``)."""
         if rule.id in self.disabled:
             return False
+        if rule.id in self.include:
+            return True
         if not rule.policies:
             return self.unmapped
         return any(fnmatch.fnmatchcase(p, pat) for p in rule.policies for pat in self.policies)
@@ -44,12 +50,15 @@ class Profile:
             if raised and (floor is None or severity_rank(raised) > severity_rank(floor)):
                 floor = raised
         if floor and severity_rank(floor) > severity_rank(severity):
-            return floor
+            severity = floor
+        ceiling = self.cap.get(rule.id)
+        if ceiling and severity_rank(severity) > severity_rank(ceiling):
+            severity = ceiling
         return severity
 
 
 def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
-    """All profiles in ``path`` and the name of the default one."""
+    """All profiles in ``path`` and the name of the default one (see ``default_for``)."""
     data = load_yaml(path) or {}  # kept parsed between runs (no PyYAML import when warm)
     profiles = {}
     for name, entry in (data.get("profiles") or {}).items():
@@ -62,8 +71,11 @@ def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
             raise_policies=dict(raises.get("policies") or {}),
             raise_rules=dict(raises.get("rules") or {}),
             disabled=tuple(entry.get("disabled") or ()),
+            include=tuple(entry.get("include") or ()),
+            cap=dict(entry.get("cap") or {}),
         )
-        for key, sev in list(profile.raise_policies.items()) + list(profile.raise_rules.items()):
+        capped = list(profile.cap.items())
+        for key, sev in list(profile.raise_policies.items()) + list(profile.raise_rules.items()) + capped:
             if sev not in SEVERITIES:
                 raise PesoError("bad severity %r" % sev, path=path, key="%s.raise.%s" % (name, key))
         profiles[name] = profile
@@ -73,9 +85,19 @@ def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
     return profiles, default
 
 
-def get_profile(name: Optional[str] = None) -> Profile:
+def default_for(namespaces) -> Optional[str]:
+    """The profile ``profiles.yaml`` gives the repositories linted (``default_for:``),
+    when they all map to the same one: Spack's ``builtin`` gets the maintainers' profile,
+    a curation repository the project default."""
+    data = load_yaml(PROFILES_FILE) or {}
+    mapping = data.get("default_for") or {}
+    chosen = {mapping.get(ns) for ns in namespaces}
+    return chosen.pop() if len(chosen) == 1 and None not in chosen else None
+
+
+def get_profile(name: Optional[str] = None, namespaces=()) -> Profile:
     profiles, default = load_profiles()
-    name = name or default
+    name = name or default_for(namespaces) or default
     if name not in profiles:
         raise PesoError("unknown policy profile %r (choose from: %s)" % (name, ", ".join(sorted(profiles))))
     return profiles[name]

@@ -30,6 +30,8 @@ class LintRequest:
     baseline: Optional[str] = None
     update_baseline: bool = False
     changed_since: Optional[str] = None
+    #: PR mode: lint what changed since this revision, report only what the change added
+    new_since: Optional[str] = None
 
 
 @dataclasses.dataclass
@@ -44,6 +46,8 @@ class LintSession:
     compared: Optional[baseline.BaselineResult] = None
     #: ``--changed-since`` found no changed recipe: nothing was linted
     nothing_changed: bool = False
+    #: ``--new-since``: findings that were already there at the revision, left out
+    preexisting: int = 0
 
 
 def run(request: LintRequest) -> LintSession:
@@ -51,8 +55,11 @@ def run(request: LintRequest) -> LintSession:
     if request.update_baseline and not request.baseline:
         raise PesoError("--update-baseline needs --baseline FILE")
     targets = list(request.targets)
-    if request.changed_since:
-        targets = changed.changed_recipes(request.changed_since, request.targets)
+    since = request.new_since or request.changed_since
+    if request.new_since and request.changed_since:
+        raise PesoError("--new-since and --changed-since are alternatives: give one")
+    if since:
+        targets = changed.changed_recipes(since, request.targets)
         if not targets:
             return LintSession(nothing_changed=True)
     collector = None
@@ -70,6 +77,13 @@ def run(request: LintRequest) -> LintSession:
             session.result = first
             return session
     session.result = engine.lint(targets, request.config, use_cache=request.use_cache, deep=collector)
+    if request.new_since:
+        from .prmode import introduced
+
+        def lint_old(paths):
+            return engine.lint(paths, request.config, use_cache=request.use_cache).findings
+
+        session.result.findings, session.preexisting = introduced(request.new_since, session.result, lint_old)
     if request.baseline:
         session.compared = baseline.apply_baseline(session.result, request.baseline, update=request.update_baseline)
     return session

@@ -104,6 +104,7 @@ class BatchExecutor:
                     % (adapter.submit_command, adapter.kind)
                 )
         self.shards: Dict[int, Shard] = {}
+        self.cancelled: set = set()  # job ids this driver asked the scheduler to cancel
         self.manifest = ""  # set when the run writes it (or from the record on attach)
         self.env = dict(os.environ)
 
@@ -241,6 +242,8 @@ class BatchExecutor:
             return
         argv = self.adapter.cancel_argv(job_ids)
         proc = subprocess.run(argv, capture_output=True, text=True, env=self.env)
+        if proc.returncode == 0:
+            self.cancelled.update(job_ids)
         run.record["executor"].setdefault("cancelled", []).append({"argv": argv, "exit": proc.returncode})
         run.save()
         run.on_event("cancel", argv=argv, job_ids=job_ids, exit=proc.returncode, error=proc.stderr.strip())
@@ -285,7 +288,9 @@ class BatchExecutor:
                 if states is not None and state is None:
                     missing[index] = missing.get(index, 0) + 1
                     if missing[index] >= MISSING_POLLS:
-                        state = JobState(row["job_id"], "UNKNOWN")
+                        # a job this run cancelled (--cancel) may be purged before a poll sees it
+                        cancelled = row["job_id"] in self.cancelled
+                        state = JobState(row["job_id"], "CANCELLED" if cancelled else "UNKNOWN", "--cancel")
                 if end and not end.get("signalled"):
                     done = self._finished(run, row, shard, end, state)
                 elif state is None or state.active:
