@@ -160,3 +160,23 @@ def test_catalogue_spelling_of_an_e4s_spec():
         == "cabana ^kokkos +wrapper {gpu}"
     )
     assert catalogue_spec("arborx +sycl ^kokkos +sycl +openmp target=x86_64_v3") == "arborx ^kokkos {gpu} +openmp"
+
+
+def test_a_plain_folder_inside_another_repository_names_no_foreign_commit(e4s_tree, small_envdir, tmp_path):
+    """E4S files copied into a folder of some other git checkout: that checkout's commit
+    says nothing about them. The release is 'unknown' unless the user names a revision."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(tmp_path)]
+    subprocess.run(git[:5] + ["init", "-q", str(tmp_path)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    subprocess.run(git + ["commit", "-qm", "unrelated"], check=True)
+    enclosing = subprocess.run(git + ["rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    target = load_target(str(small_envdir / "targets" / "perlmutter.yaml"))
+    release = read_release(str(e4s_tree), target)
+    assert release.commit == "unknown" and enclosing[:12] not in release.source()
+    assert read_release(str(e4s_tree), target, rev="b4be15ad92fd").commit == "b4be15ad92fd"  # as the user says
+    own = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(e4s_tree)]
+    subprocess.run(own[:5] + ["init", "-q", str(e4s_tree)], check=True)
+    subprocess.run(own + ["add", "."], check=True)
+    subprocess.run(own + ["commit", "-qm", "e4s"], check=True)
+    mine = subprocess.run(own + ["rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    assert read_release(str(e4s_tree), target).commit == mine[:12]  # its own .git counts

@@ -59,11 +59,27 @@ class _Tree:
     def __init__(self, path, rev="HEAD"):
         self.path, self.rev = path, rev
         self.git = not os.path.isdir(os.path.join(path, "environments"))
-        if self.git and self._git("rev-parse", "--git-dir") is None:
+        own = self._own_git_dir()
+        if self.git and own is None:
             raise PesoError("neither an E4S checkout (no environments/ folder) nor a git repository", path=path)
-        self.commit = (self._git("rev-parse", rev) or "").strip()[:12] or "unversioned"
+        if own is not None:
+            self.commit = (self._git("rev-parse", rev) or "").strip()[:12] or "unversioned"
+        else:
+            # a plain folder (perhaps inside some other repository, whose commit says
+            # nothing about these files): only what the user says it is, else unknown
+            self.commit = rev if rev != "HEAD" else "unknown"
         if self.git and self.commit == "unversioned":
             raise PesoError("no revision %r in this git repository" % rev, path=path)
+
+    def _own_git_dir(self):
+        """The git directory of ``path`` itself (its ``.git``, or ``path`` when it is a
+        bare repository); ``None`` when git only finds an enclosing repository."""
+        out = self._git("rev-parse", "--absolute-git-dir")
+        if not out:
+            return None
+        found = os.path.realpath(out.strip())
+        here = os.path.realpath(self.path)
+        return found if found in (here, os.path.join(here, ".git")) else None
 
     def _git(self, *args):
         proc = subprocess.run(["git", "-C", self.path] + list(args), capture_output=True, text=True)
