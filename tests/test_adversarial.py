@@ -60,3 +60,58 @@ def test_an_unwritable_or_folder_output_path_is_one_line(tmp_path):
     assert proc.returncode == 2 and "a-folder" in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
     proc = peso("lint", os.path.join(ROOT, "repo"), "--no-cache", "--output", "/proc/peso-out.json", cwd=tmp_path)
     assert proc.returncode == 2 and "peso-out.json" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def _environments(tmp_path):
+    import shutil
+
+    folder = tmp_path / "environments"
+    for part in ("targets", "catalog"):
+        shutil.copytree(os.path.join(ROOT, "environments", part), folder / part)
+    return folder
+
+
+def test_a_filter_that_matches_nothing_or_a_smaller_stack_never_replaces_the_committed_one(tmp_path):
+    environments = _environments(tmp_path)
+    env = {"PESO_ENVIRONMENTS": str(environments)}
+    first = peso_env(env, "stack", "generate", "--target", "frontier", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    committed = (environments / "frontier" / "spack.yaml").read_text()
+    typo = peso_env(env, "stack", "generate", "--target", "frontier", "--tags", "no-such-tag", cwd=tmp_path)
+    assert typo.returncode == 2 and "--tags matches no product of the catalogue: no-such-tag" in typo.stderr
+    smaller = peso_env(env, "stack", "generate", "--target", "frontier", "--only", "hypre", cwd=tmp_path)
+    assert smaller.returncode == 2 and "give --force to replace it" in smaller.stderr, smaller.stderr
+    assert (environments / "frontier" / "spack.yaml").read_text() == committed
+    forced = peso_env(env, "stack", "generate", "--target", "frontier", "--only", "hypre", "--force", cwd=tmp_path)
+    assert forced.returncode == 0 and (environments / "frontier" / "spack.yaml").read_text() != committed
+
+
+def test_a_catalogue_name_is_not_shadowed_by_a_folder_of_the_same_name(tmp_path):
+    (tmp_path / "demo").mkdir()  # like the checkout's demo/ folder
+    proc = peso("stack", "generate", "--target", "host", "--catalog", "demo", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "peso-demo-lib" in (tmp_path / "out" / "spack.yaml").read_text()
+
+
+def test_report_and_patch_outputs_that_are_not_files_are_one_line(tmp_path):
+    record = tmp_path / "record.json"
+    record.write_text(
+        '{"schema": "peso-stack-test/1", "kind": "test", "run_id": "r", "target": "host", "started": "t0", "specs": []}'
+    )
+    (tmp_path / "a-folder").mkdir()
+    html = peso("stack", "report", str(record), "--html", "a-folder", cwd=tmp_path)
+    assert html.returncode == 2 and "a-folder" in html.stderr and "Traceback" not in html.stderr, html.stderr
+    (tmp_path / "a-file").write_text("x")
+    patch = peso("curate", "--patch", "a-file", cwd=tmp_path)
+    assert patch.returncode == 2 and "a-file" in patch.stderr and "Traceback" not in patch.stderr, patch.stderr
+
+
+def peso_env(extra, *argv, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), PESO_CRASH_DIR=str(cwd / "crashes"), **extra),
+        timeout=300,
+    )

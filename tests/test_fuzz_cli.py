@@ -222,7 +222,7 @@ SEEDS = {
     "peso-waivers.yaml": b"waivers:\n  - package: peso-demo-data\n    rule: PESO-T001\n    reason: data\n"
     b"    owner: alice\n    expires: 2099-12-31\n",
     "baseline.json": b'{"schema": "peso-lint-baseline/1", "findings": [{"rule": "PESO-S001", "package": "x"}]}',
-    "record.json": b'{"schema": "peso-stack-test/1", "kind": "test", "run_id": "r", "target": "host", "specs": '
+    "record.json": b'{"schema": "peso-stack-test/1", "kind": "test", "run_id": "r", "target": "host", "started": "t0", "specs": '
     b'[{"package": "a", "hash": "abc", "status": "PASSED", "wall": 1.0, "parts": []}]}',
     "products.yaml": b"products:\n  - name: superlu\n    package: superlu\n",
 }

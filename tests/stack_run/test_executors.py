@@ -365,7 +365,14 @@ def test_bad_scheduler_options_are_one_line_errors(tmp_path, args, message):
 def test_attach_to_a_missing_or_local_run_is_one_line_error(tmp_path):
     proc = _peso("stack", "test", "--attach", str(tmp_path / "nothing"), cwd=str(tmp_path))
     assert proc.returncode == 2 and "cannot read run record" in proc.stderr
-    record = {"schema": "peso-stack-test/1", "kind": "test", "run_id": "r", "target": "host", "specs": []}
+    record = {
+        "schema": "peso-stack-test/1",
+        "kind": "test",
+        "run_id": "r",
+        "target": "host",
+        "started": "t0",
+        "specs": [],
+    }
     (tmp_path / "record.json").write_text(json.dumps(record))
     proc = _peso("stack", "test", "--attach", str(tmp_path), cwd=str(tmp_path))
     assert proc.returncode == 2 and "not a batch run" in proc.stderr

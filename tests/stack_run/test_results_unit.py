@@ -291,7 +291,14 @@ def test_a_root_never_built_makes_the_exit_status_non_zero():
 def _one_row_record(**row_changes):
     row = {"package": "hypre", "hash": "a" * 32, "target": "host", "status": "PASSED", "wall": 1.5, "parts": []}
     row.update(row_changes)
-    return {"schema": "peso-stack-test/1", "kind": "test", "run_id": "r1", "target": "host", "specs": [row]}
+    return {
+        "schema": "peso-stack-test/1",
+        "kind": "test",
+        "run_id": "r1",
+        "target": "host",
+        "started": "2026-12-05T06:00:00Z",
+        "specs": [row],
+    }
 
 
 @pytest.mark.parametrize(
