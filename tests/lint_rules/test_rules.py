@@ -634,11 +634,11 @@ FAILING = [
     ),
     (
         "PESO-T006",
-        "launcher-list-once",
+        "scheduler-launcher-alone-in-a-list",
         edit(
             (
                 "foo = which(self.prefix.bin.foo)",
-                'launchers = ["srun", "mpirun"]  # HERE\n        if launchers[0] == "srun":\n            pass\n        foo = which(self.prefix.bin.foo)',
+                'launchers = ["srun", "flux run"]  # HERE\n        foo = which(self.prefix.bin.foo)',
             )
         ),
     ),
@@ -693,6 +693,23 @@ FAILING = [
 
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    (
+        # strumpack, parallel-netcdf: srun tried first, mpirun/mpiexec when it fails
+        "PESO-T006",
+        "srun-with-mpirun-fallback",
+        edit(
+            (
+                "foo = which(self.prefix.bin.foo)",
+                'for exe in ["srun", self.spec["mpi"].prefix.bin.mpirun, self.spec["mpi"].prefix.bin.mpiexec]:\n'
+                "            try:\n"
+                '                which(exe)("-n", "1", "foo")\n'
+                "                return\n"
+                "            except Exception:\n"
+                "                pass\n"
+                "        foo = which(self.prefix.bin.foo)",
+            )
+        ),
+    ),
     # near misses: recipes written to satisfy the rule
     (
         "PESO-D004",

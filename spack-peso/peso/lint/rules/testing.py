@@ -147,20 +147,21 @@ def test_needs_privileges_or_scheduler(recipe):
 
 
 def _fallbacks(function):
-    """Launchers listed after mpirun/mpiexec in a list or call (pumi tries
-    ``["mpirun", "mpiexec", "srun"]``): used only where MPI's own launcher is missing."""
+    """Launchers listed beside mpirun/mpiexec in a list or call: alternatives the test
+    tries in turn, so it does not *need* the scheduler. pumi tries ``["mpirun",
+    "mpiexec", "srun"]``; strumpack and parallel-netcdf try ``["srun", mpirun, mpiexec]``
+    and fall back when ``srun`` fails."""
     skip = set()
     for node in ast.walk(function):
         items = (
             node.elts if isinstance(node, (ast.List, ast.Tuple)) else node.args if isinstance(node, ast.Call) else ()
         )
-        seen_mpi = False
-        for item in items:
-            text = literal_str(item) or dotted_name(item)
-            if seen_mpi:
-                skip.add(id(item))
-            if any(word in text for word in ("mpirun", "mpiexec")):
-                seen_mpi = True
+        texts = [
+            literal_str(item) or dotted_name(item) or (item.attr if isinstance(item, ast.Attribute) else "")
+            for item in items
+        ]
+        if any(word in text for text in texts for word in ("mpirun", "mpiexec")):
+            skip.update(id(item) for item in items)
     return skip
 
 
