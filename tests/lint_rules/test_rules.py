@@ -694,6 +694,28 @@ FAILING = [
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     (
+        # silo: a pre-release branch named like a version is a branch, listed first
+        "PESO-S006",
+        "pre-release-branch-first",
+        edit(
+            (
+                'version("2.0", sha256="%s")' % SHA_A,
+                'version("2.1RC", branch="2.1RC")\n    version("2.0", sha256="%s")' % SHA_A,
+            )
+        ),
+    ),
+    (
+        # py-itk: one release as one wheel per Python, in any order
+        "PESO-S006",
+        "wheel-tags-of-one-release",
+        edit(
+            (
+                'version("1.0", sha256="%s")' % SHA_B,
+                'version("1.0-cp39", sha256="%s")\n    version("1.0-cp310", sha256="%s")' % (SHA_B, SHA_B),
+            )
+        ),
+    ),
+    (
         # strumpack, parallel-netcdf: srun tried first, mpirun/mpiexec when it fails
         "PESO-T006",
         "srun-with-mpirun-fallback",

@@ -124,14 +124,18 @@ class BuildInfo:
         return bases.provides(attribute, self.own_attributes, self.inherited)
 
 
+_RELEASE_NUMBER = re.compile(r"^\d+(\.\d+)*$")
+
+
 def orders_as_branch(name: str, has_branch: bool, tag: Optional[str]) -> bool:
     """Does a version sort above every release (PESO-S006 and its fixer agree on this):
     a branch-like name (develop, stable, nightly), a tag named like a branch
-    (``tag="master"``), or ``branch=`` unless the name is a release number (r-rhtslib's
-    ``version("1.28.0", branch="RELEASE_3_15")`` is ordered among the releases)."""
+    (``tag="master"``), or ``branch=`` unless the name is a plain release number
+    (r-rhtslib's ``version("1.28.0", branch="RELEASE_3_15")`` is ordered among the
+    releases; silo's ``version("4.12RC", branch="4.12RC")`` is a branch)."""
     if name.lower() in BRANCH_NAMES or (tag is not None and tag.lower() in BRANCH_NAMES):
         return True
-    return has_branch and not name[:1].isdigit()
+    return has_branch and not _RELEASE_NUMBER.match(name)
 
 
 def _nearest_verdict(table, names):

@@ -4,6 +4,7 @@ batch scheduler. Build-time ``check()`` is not a stand-alone test."""
 
 import ast
 import re
+from typing import Set
 
 from ...recipe.syntax import dotted_name, literal_str
 from ..registry import rule
@@ -151,7 +152,7 @@ def _fallbacks(function):
     tries in turn, so it does not *need* the scheduler. pumi tries ``["mpirun",
     "mpiexec", "srun"]``; strumpack and parallel-netcdf try ``["srun", mpirun, mpiexec]``
     and fall back when ``srun`` fails."""
-    skip = set()
+    skip: Set[int] = set()
     for node in ast.walk(function):
         items = (
             node.elts if isinstance(node, (ast.List, ast.Tuple)) else node.args if isinstance(node, ast.Call) else ()

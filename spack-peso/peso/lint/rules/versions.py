@@ -141,7 +141,7 @@ def version_order(recipe):
         deprecated = is_true(d.kwargs.get("deprecated"))
         if previous is not None and (previous[2] != d.branch or previous[3] != deprecated or previous[4]):
             previous = None  # another if/for branch, deprecation group or after a preferred one
-        if previous is not None and key > previous[0]:
+        if previous is not None and key > previous[0] and not _build_tags_of_one_release(name, previous[1]):
             yield finding(
                 "PESO-S006",
                 recipe,
@@ -149,6 +149,14 @@ def version_order(recipe):
                 "version %r listed after older %r; list versions newest first" % (name, previous[1]),
             )
         previous = (key, name, d.branch, deprecated, is_true(d.kwargs.get("preferred")))
+
+
+def _build_tags_of_one_release(name: str, other: str) -> bool:
+    """``5.3.0-cp310`` and ``5.3.0-cp39`` (py-itk's per-Python wheels): one release in
+    several builds, whose order says nothing about which is newer."""
+    if "-" not in name or "-" not in other:
+        return False
+    return name.split("-", 1)[0] == other.split("-", 1)[0]
 
 
 def _duplicate_versions(tree: ast.AST):
