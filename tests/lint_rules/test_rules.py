@@ -680,7 +680,7 @@ FAILING = [
         edit(
             (
                 "    def cmake_args(self):",
-                '    @run_after("install")  \n    def cache_tests(self):  # HERE\n        cache_extra_test_sources(self, "examples")\n\n    def cmake_args(self):',
+                '    @run_after("install")  # HERE\n    def cache_tests(self):\n        cache_extra_test_sources(self, "examples")\n\n    def cmake_args(self):',
             ),
             (
                 "from spack.package import *",

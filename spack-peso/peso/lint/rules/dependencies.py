@@ -47,10 +47,29 @@ def language_deps(recipe):
             "PESO-D002",
             recipe,
             class_location(recipe),
-            "%s compiles code (%s) but declares no language dependency: add "
-            'depends_on("c"/"cxx"/"fortran", type="build")'
-            % (", ".join(info.build_systems or info.known) or "package", evidence),
+            "%s compiles code (%s) but declares no language dependency: add %s"
+            % (", ".join(info.build_systems or info.known) or "package", evidence, _languages_to_add(recipe)),
         )
+
+
+#: what in a recipe's text names a language's compiler (the wrappers, the usual variables)
+_LANGUAGE_HINTS = (
+    ("cxx", re.compile(r"spack_cxx|\bCXX(FLAGS)?\b|c\+\+|\.(cpp|cxx|cc|hpp)\b|\bcpp\b|-cpp-|compiler\.cxx", re.I)),
+    ("fortran", re.compile(r"spack_f(c|77)|\bF(C|77|90)(FLAGS)?\b|fortran|\.f(90|77)?\b|compiler\.f(c|77)", re.I)),
+)
+
+
+def _languages_to_add(recipe) -> str:
+    """The directives to add: ``c`` always (every compiled build here runs a C compiler,
+    configure's checks included), ``cxx``/``fortran`` where the recipe names them; the
+    rest is for the maintainer to confirm from the sources."""
+    text = "%s\n%s" % (recipe.package or "", recipe.source or "")  # antlr4-cpp-runtime says it in its name
+    wanted = ["c"] + [language for language, hint in _LANGUAGE_HINTS if hint.search(text)]
+    directives = " and ".join('depends_on("%s", type="build")' % language for language in wanted)
+    unnamed = [language for language in ("cxx", "fortran") if language not in wanted]
+    if unnamed:
+        directives += " (and %s if the sources have them)" % "/".join('"%s"' % u for u in unnamed)
+    return directives
 
 
 @rule("PESO-D003")

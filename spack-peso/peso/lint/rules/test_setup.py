@@ -123,10 +123,15 @@ def callback_not_called(recipe):
         return
     for method in package_methods(recipe):
         if _is_callback(method):
+            decorators = getattr(method.node, "decorator_list", None) or [method.node]
+            callback = next(
+                (d for d in decorators if dotted_name(getattr(d, "func", d)).rsplit(".", 1)[-1] in CALLBACK_DECORATORS),
+                decorators[0],
+            )
             yield finding(
                 "PESO-T009",
                 recipe,
-                method.node,
+                callback,  # the @run_after line is what makes it a callback: point there
                 "%s() is a build callback on the package class, but the recipe defines "
                 "%s: Spack runs that builder's callbacks only, so this one never runs; "
                 "move it into the builder" % (method.name, ", ".join(builders)),
