@@ -201,3 +201,23 @@ def test_policy_report_deep_uses_audit_and_inherited_tests(spack, deep_scope, tm
         "package.py:%d"
         % line_of(str(repo / "packages" / "peso_deep_child" / "package.py"), 'depends_on("peso-no-such-package")')
     )
+
+
+def test_a_crashed_audit_check_is_a_crash_not_a_finding_of_its_rule(tmp_path):
+    """A Spack audit check that raises on a package is reported as PESO-X005
+    (rule-crashed), never under the rule that lists the check (non-sha256-checksum)."""
+    from peso.lint.deep.findings import AuditIssue, PackageFacts, findings_from_facts
+    from peso.lint.registry import all_rules
+
+    all_rules(deep=True)
+    recipe = tmp_path / "package.py"
+    recipe.write_text("from spack.package import *\n\n\nclass Foo(Package):\n    pass\n")
+    crashed = AuditIssue(
+        "PKG-PROPERTIES",
+        "_ensure_all_packages_use_sha256_checksums",
+        "Spack's audit check crashed on foo: X",
+        (),
+        crashed=True,
+    )
+    (found,) = findings_from_facts(PackageFacts(name="foo", issues=[crashed]), str(recipe))
+    assert found.rule == "PESO-X005" and "crashed" in found.message and found.line == 4

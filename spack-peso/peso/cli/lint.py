@@ -78,7 +78,8 @@ def setup_parser(subparser):
     extra.add_argument(
         "--deep",
         action="store_true",
-        help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it)",
+        help="also run Spack's audit checks and checks on loaded classes (re-runs through Spack outside it); "
+        "this EXECUTES RECIPE CODE (Spack imports each package.py): not for untrusted pull requests",
     )
     extra.add_argument(
         "--baseline", metavar="FILE", help="fail only on findings not recorded in FILE; report fixed ones"
@@ -127,6 +128,10 @@ def lint(args):
         format=args.format,
         cache_dir=args.cache_dir,
     )
+    if args.deep and in_spack():
+        # said once, inside Spack (the re-run from plain Python lands here), on stderr:
+        # machine-readable output on stdout stays clean
+        sys.stderr.write("==> --deep: Spack loads every recipe linted, so their code runs (trusted recipes only)\n")
     if args.deep and not in_spack():
         from ..lint.deep.audit import lint_argv, reexec_in_spack
 

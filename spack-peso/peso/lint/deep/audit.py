@@ -48,7 +48,13 @@ def spack_package_facts(name: str, audit: bool = True) -> PackageFacts:
             errors = fn(pkgs=[name], error_cls=spack.audit.Error)
         except Exception as e:
             facts.issues.append(
-                AuditIssue(tag, fn.__name__, "audit check %s crashed on %s: %s" % (fn.__name__, name, e), ())
+                AuditIssue(
+                    tag,
+                    fn.__name__,
+                    "Spack's audit check %s crashed on %s: %s: %s" % (fn.__name__, name, type(e).__name__, e),
+                    (),
+                    crashed=True,
+                )
             )
             continue
         for err in errors:

@@ -11,6 +11,8 @@ from .spec_checks import unknown_variant_checks
 
 #: the rule a check function lands in when rules-deep.yaml does not list it
 FALLBACK_RULE = "PESO-A000"
+#: a check that raised on the package (the engine's rule-crashed rule)
+CRASHED_RULE = "PESO-X005"
 #: rule for variants tested in method bodies that the package does not define
 SPEC_CHECK_RULE = "PESO-K001"
 #: names (in rules.yaml) of the static "has no stand-alone test" rules that --deep
@@ -26,6 +28,8 @@ class AuditIssue:
     check: str
     summary: str
     details: Tuple[str, ...]
+    #: the check raised instead of answering: a crash (PESO-X005), not a finding of its rule
+    crashed: bool = False
 
 
 @dataclasses.dataclass
@@ -70,6 +74,9 @@ def findings_from_facts(facts: PackageFacts, path: str, source: Optional[str] = 
             _make(FALLBACK_RULE, facts.name, path, index.class_line, "package class fails to load: " + facts.load_error)
         )
     for issue in facts.issues:
+        if issue.crashed:
+            findings.append(_make(CRASHED_RULE, facts.name, path, index.class_line, issue.summary))
+            continue
         rule_id = rules_by_check.get(issue.check, FALLBACK_RULE)
         strategy = RULES[rule_id].doc.get("locate", "class")
         message = _message(issue)
