@@ -10,7 +10,7 @@ from policy_data import recipe as data_recipe
 
 from peso.errors import PesoError
 from peso.policy import evidence
-from peso.policy.evidence import build_records, check_records, prefix, recipe_facts, source_tree, test_records
+from peso.policy.evidence import build_records, check_records, prefix, recipe_facts, source_tree, test_run_records
 from peso.recipe.parse import load_recipe
 from peso.stack.generate.check import read_record
 
@@ -79,14 +79,14 @@ def test_test_records_tell_vacuous_passes_from_real_ones(tmp_path):
             "peso-ev-lib": ("PASSED_VACUOUS", [ed.part("test_imports", "PASSED")]),
         },
     )
-    found = {o.package: o for o in test_records.read([path])}
+    found = {o.package: o for o in test_run_records.read([path])}
     assert found["szx"].value == "passed" and "test_cli PASSED" in found["szx"].detail
     assert found["alpaka"].value == "vacuous" and "no part actually passed" in found["alpaka"].detail
     assert found["exampm"].value == "failed"
     assert found["peso-ev-lib"].value == "vacuous" and "marks it vacuous" in found["peso-ev-lib"].detail
     # the lead's flag spelling on a PASSED row counts too
     row = {"status": "PASSED", "vacuous": True, "parts": [ed.part("test_imports", "PASSED")]}
-    assert test_records.value_of(row) == "vacuous"
+    assert test_run_records.value_of(row) == "vacuous"
 
 
 def test_recipe_facts_see_patches_and_edits(tmp_path):

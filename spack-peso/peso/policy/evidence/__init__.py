@@ -198,7 +198,7 @@ def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
     package through its recipe's version checksums; the licence check reads the
     recipe's ``license()``).
     """
-    from . import build_records, check_records, docportal, mpi_use, prefix, recipe_facts, source_tree, test_records
+    from . import build_records, check_records, docportal, mpi_use, prefix, recipe_facts, source_tree, test_run_records
 
     found = discover(dirs)
     for mirror in build_records.source_mirrors(found.build_records):
@@ -211,7 +211,7 @@ def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
     observations: List[Observation] = []
     observations += check_records.read(found.check_records)
     observations += builds
-    observations += test_records.read(found.test_records)
+    observations += test_run_records.read(found.test_records)
     hashes: Dict[str, set] = {}
     for o in builds:
         if o.fact == "build.hash":
