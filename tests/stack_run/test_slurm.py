@@ -223,17 +223,24 @@ def test_scancel_running_job_is_error_and_pending_job_is_not_run(demo_stack, slu
     assert lib["parts"] == [] and lib.get("node") is None
 
 
+def _held_run(demo_stack, slurm_cluster):
+    """A run of lib and fail whose jobs are submitted (ids in the record) and held
+    pending by the drained node: the driver is certainly still waiting on them."""
+    proc = _popen(
+        demo_stack,
+        slurm_cluster,
+        *demo_stack.stack_args(
+            "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
+        ),
+    )
+    record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
+    _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids", proc=proc)
+    return proc, record_path
+
+
 def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slurm_cluster, timelimit_run):
     with drained(slurm_cluster):
-        proc = _popen(
-            demo_stack,
-            slurm_cluster,
-            *demo_stack.stack_args(
-                "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
-            ),
-        )
-        record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
-        _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids", proc=proc)
+        proc, record_path = _held_run(demo_stack, slurm_cluster)
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=WAIT) == -signal.SIGKILL
         proc.stdout.close()
@@ -252,15 +259,7 @@ def test_driver_killed_midrun_loses_nothing_and_attach_collects(demo_stack, slur
 
 def test_ctrl_c_leaves_the_jobs_running_and_says_how_to_attach(demo_stack, slurm_cluster):
     with drained(slurm_cluster):
-        proc = _popen(
-            demo_stack,
-            slurm_cluster,
-            *demo_stack.stack_args(
-                "test", "--scheduler", "slurm", "--timeout", "60", "--only", "peso-demo-lib,peso-demo-fail"
-            ),
-        )
-        record_path = proc.stdout.readline().split("run record:", 1)[1].strip()
-        _wait_for(record_path, lambda r: all(row.get("job_id") for row in r["specs"]), "job ids", proc=proc)
+        proc, record_path = _held_run(demo_stack, slurm_cluster)
         proc.send_signal(signal.SIGINT)
         output = proc.stdout.read()
         assert proc.wait(timeout=WAIT) == 130, output
