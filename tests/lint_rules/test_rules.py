@@ -11,6 +11,18 @@ NO_TEST = (TEST_METHOD, "")
 
 # (rule, case name, failing recipe); the finding lines must be exactly the "# HERE" lines
 FAILING = [
+    (
+        # a recipe copied without its url line: spack fetch has nothing to download from
+        "PESO-S010",
+        "checksum-without-url",
+        edit(
+            ('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""),
+            ('    git = "https://github.com/foo/foo.git"\n', ""),
+            ('    version("develop", branch="develop")\n', ""),
+            ('version("2.0", sha256="%s")' % SHA_A, 'version("2.0", sha256="%s")  # HERE' % SHA_A),
+            ('version("1.0", sha256="%s")' % SHA_B, 'version("1.0", sha256="%s")  # HERE' % SHA_B),
+        ),
+    ),
     ("PESO-E001", "syntax", edit(("def cmake_args(self):", "def cmake_args(self)  # HERE"))),
     ("PESO-M001", "no-maintainers", edit(CLASS, ('    maintainers("alice")\n', ""))),
     ("PESO-M002", "list", edit(('maintainers("alice")', 'maintainers = ["alice"]  # HERE'))),
@@ -693,6 +705,37 @@ FAILING = [
 
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    (
+        "PESO-S010",
+        "url-for-version",
+        edit(
+            ('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""),
+            ('    git = "https://github.com/foo/foo.git"\n', ""),
+            ('    version("develop", branch="develop")\n', ""),
+            (
+                "    def cmake_args(self):",
+                '    def url_for_version(self, version):\n        return f"https://foo.org/foo-{version}.tar.gz"\n\n'
+                "    def cmake_args(self):",
+            ),
+        ),
+    ),
+    (
+        "PESO-S010",
+        "version-with-its-own-url",
+        edit(
+            ('    url = "https://foo.org/foo-2.0.tar.gz"\n', ""),
+            ('    git = "https://github.com/foo/foo.git"\n', ""),
+            ('    version("develop", branch="develop")\n', ""),
+            (
+                'version("2.0", sha256="%s")' % SHA_A,
+                'version("2.0", sha256="%s", url="https://foo.org/f-2.tgz")' % SHA_A,
+            ),
+            (
+                'version("1.0", sha256="%s")' % SHA_B,
+                'version("1.0", sha256="%s", url="https://foo.org/f-1.tgz")' % SHA_B,
+            ),
+        ),
+    ),
     (
         # silo: a pre-release branch named like a version is a branch, listed first
         "PESO-S006",

@@ -117,6 +117,37 @@ def no_public_vcs(recipe):
     )
 
 
+#: methods that give a version its URL (in the recipe or a base class it inherits)
+URL_PROVIDERS = ("url_for_version", "url", "urls", "fetcher")
+
+
+@rule("PESO-S010")
+def version_unfetchable(recipe):
+    """Only where nothing can give the version a URL: no ``url=`` on it, no ``url``/``urls``
+    in the class, its local bases or derived by a build-system base (``pypi``, ``cran``,
+    mirror paths), no ``url_for_version``, no VCS at all (a version may name a VCS keyword
+    instead), and nothing we cannot see into (another package's class as a base)."""
+    if _skip_source_rules(recipe):
+        return
+    info = build_info(recipe)
+    own = info.own_attributes
+    if any(a in own for a in ("url", "urls")) or info.provides("url") or info.provides("urls") or _has_vcs(recipe):
+        return
+    if any(m.name in URL_PROVIDERS for m in recipe.all_methods()) or info.inherited.methods & set(URL_PROVIDERS):
+        return
+    for d in version_directives(recipe):
+        if d.has_star or any(k in d.kwargs for k in ("url",) + VCS_KWARGS):
+            continue
+        if len(d.args) > 1 or any(k in d.kwargs for k in ("sha256",) + WEAK_DIGESTS):
+            yield finding(
+                "PESO-S010",
+                recipe,
+                d.node,
+                "version %r has a checksum but nothing gives it a URL (no url=, no url/urls attribute, "
+                "no url_for_version, no VCS): 'spack fetch' cannot download it" % (d.arg_str(0) or "?"),
+            )
+
+
 @rule("PESO-S002")
 def insecure_url(recipe):
     for where, url, node in url_strings(recipe) + _url_method_strings(recipe):
