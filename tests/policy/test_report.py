@@ -84,7 +84,7 @@ def test_markdown_table(report_dir):
     out, _ = report_dir
     md = open(out / "report.md").read()
     assert "| product | E4S-P1 | E4S-P2 |" in md
-    assert "| szx | FAIL |" in md and "| no stand-alone test | 3 |" in md
+    assert "| szx | evidence? | FAIL |" in md and "| no stand-alone test | 3 |" in md
 
 
 def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path, chromium):
@@ -166,7 +166,7 @@ def test_compare_reports_improvements_and_regressions(report_dir, tmp_path):
     assert proc.returncode == 1, proc.stderr  # a regression
     text = proc.stdout + proc.stderr
     assert "improved  szx E4S-P2: fail -> pass" in text
-    assert "regressed exampm E4S-P6: pass -> fail" in text
+    assert "regressed exampm E4S-P6: pass -> needs-evidence" in text
     # the YAML folder of the old report compares the same way
     table = compare.load_table(str(out / "compat"))
     assert table["szx"]["E4S-P2"] == FAIL
