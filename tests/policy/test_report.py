@@ -62,6 +62,18 @@ def test_documents_carry_the_upstream_keys(report_dir):
         assert doc["overall_policy_status"] in (0, 1, 2)
 
 
+def test_every_recipe_a_report_assesses_is_a_product(tmp_path):
+    """Under the e4s profile membership rules are errors for products only; szx is in no
+    catalogue, but a report assesses it as a product, so its missing test still fails P2."""
+    out = tmp_path / "out"
+    proc = peso("policy", "report", "szx", "--repo", REPO, "--policy", "e4s", "-o", str(out), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    (product,) = json.load(open(out / "report.json"))["products"]
+    p2 = product["results"]["E4S-P2"]
+    assert [e["severity"] for e in p2["evidence"] if e["rule"] == "PESO-T001"] == ["error"]
+    assert p2["status"] == FAIL
+
+
 def test_statuses_follow_the_findings(report_dir):
     out, proc = report_dir
     data = json.load(open(out / "report.json"))

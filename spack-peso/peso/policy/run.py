@@ -53,7 +53,9 @@ def build_report(
 
             collector = DeepCollector(jobs=jobs or config.jobs or 0, audit=deep)
         # deep findings join the way `lint --deep` joins them: profile, suppressions, waivers
-        result = engine.lint(paths, config, use_cache=use_cache, deep=collector)
+        # every recipe assessed here is a product: membership rules apply to all of them
+        stack = frozenset(p.package for p in products)
+        result = engine.lint(paths, config, use_cache=use_cache, deep=collector, products=stack)
         ran = set(result.active)
         for f in result.findings:
             by_path.setdefault(os.path.abspath(f.path), []).append(f)
