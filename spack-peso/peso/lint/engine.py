@@ -122,6 +122,8 @@ def lint(
     deep=None,
     deep_rules: Optional[bool] = None,
     products: Optional[FrozenSet[str]] = None,
+    contents: Optional[Dict[str, bytes]] = None,
+    cache: Optional[LintCache] = None,
 ) -> LintResult:
     """Lint the recipes named by ``targets`` under ``config``; see the module docstring.
 
@@ -132,7 +134,10 @@ def lint(
     every rule. ``deep_rules`` (default: whether ``deep`` runs the audit) makes the deep
     rules known to this run: selectable, profiled and counted as run. ``products``: the
     package names that are products, when the caller knows (``policy report``: the
-    stack's roots), instead of the profile's catalogue (:mod:`peso.lint.products`)."""
+    stack's roots), instead of the profile's catalogue (:mod:`peso.lint.products`).
+    ``contents``: path -> bytes to lint instead of that file's (PR mode: the recipe as it
+    was at a revision), cached as the path's previous version. ``cache``: an open
+    :class:`LintCache` to use (runs of one command share it: loaded once)."""
     # Tens of thousands of small, acyclic tuples and findings: the cyclic collector would
     # only rescan them over and over (a third of a warm run's time).
     gc_was_enabled = gc.isenabled()
@@ -140,13 +145,15 @@ def lint(
     try:
         if deep_rules is None:
             deep_rules = deep is not None and deep.audit
-        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep, deep_rules, products)
+        config = config or LintConfig()
+        opened = (cache or LintCache(config.cache_dir)) if use_cache else None
+        return _lint(targets, config, opened, today, cwd or os.getcwd(), deep, deep_rules, products, contents)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _lint(targets, config, use_cache, today, cwd, deep, deep_rules, known_products) -> LintResult:
+def _lint(targets, config, cache, today, cwd, deep, deep_rules, known_products, contents) -> LintResult:
     stats: Dict[str, os.stat_result] = {}
     paths = discover(targets, cwd, stats)
     profile = get_profile(config.policy, {_namespace(p) for p in paths})
@@ -154,7 +161,7 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules, known_produc
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
 
-    raw, hits = _raw_results(paths, rules, config, use_cache, stats)
+    raw, hits = _raw_results(paths, rules, config, cache, stats, contents or {})
     result = LintResult(findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths))
     result.files_cached = hits
     result.files_linted = len(paths) - result.files_cached
@@ -265,13 +272,22 @@ def _severity_function(profile: Profile):
     return severity_of
 
 
-def _raw_results(paths, rules, config, use_cache, stats=None) -> Tuple[dict, int]:
-    """({path: (package, raw findings, suppressions)}, number of cache hits); ``stats``:
-    the discovery's stat of a path, if it made one."""
-    cache = LintCache(config.cache_dir) if use_cache else None
+def _raw_results(paths, rules, config, cache, stats=None, contents=None) -> Tuple[dict, int]:
+    """({path: (package, raw findings, suppressions)}, number of cache hits); ``cache``:
+    the open LintCache or None; ``stats``: the discovery's stat of a path, if it made
+    one; ``contents``: see :func:`lint`."""
+    hits_before = cache.hits if cache is not None else 0
+    contents = contents or {}
     results = {}
     todo = []
     for path in paths:
+        if path in contents:
+            entry = cache.get_version(path, file_digest(contents[path], path)) if cache is not None else None
+            if entry is not None:
+                results[path] = entry[1:]
+            else:
+                todo.append(path)
+            continue
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
             entry = cache.get_unchanged(path, stats.get(path) if stats else None)
@@ -290,16 +306,20 @@ def _raw_results(paths, rules, config, use_cache, stats=None) -> Tuple[dict, int
     if todo:
         checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
-        for path, package, raw_findings, suppressions, digest, read_signature in lint_paths(todo, checks, jobs):
+        linted = lint_paths(todo, checks, jobs, {p: contents[p] for p in todo if p in contents})
+        for path, package, raw_findings, suppressions, digest, read_signature in linted:
             results[path] = (package, raw_findings, suppressions)
             if cache is not None and digest is not None:
-                cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
+                if path in contents:
+                    cache.put_previous(path, (digest, package, raw_findings, suppressions))
+                else:
+                    cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
     if cache is not None:
         try:
             cache.save()
         except OSError:
             pass  # a read-only cache folder only costs speed
-    return results, (cache.hits if cache else 0)
+    return results, (cache.hits - hits_before if cache is not None else 0)
 
 
 def _load_waiver_file(config: LintConfig, cwd: str, rules) -> Optional[WaiverFile]:
