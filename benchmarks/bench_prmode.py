@@ -33,22 +33,12 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXT = os.path.join(os.path.dirname(HERE), "spack-peso")
+from lint_same import EXT, default_repo
+
 TARGET_S = 0.5
 #: recipes a change touches: a version bump each (packages with branch versions and
 #: findings of their own, so PR mode has old findings to leave out)
 CHANGED = ("zlib", "hdf5", "cmake")
-
-
-def default_repo() -> str:
-    sys.path.insert(0, EXT)
-    from peso.spackcall import provision
-
-    found = provision.locate(with_packages=True)
-    if found is None or not getattr(found, "builtin", None):
-        sys.exit("no reference builtin repository: run 'python -m peso bootstrap' or pass --repo")
-    return found.builtin
 
 
 def git(cwd, *args):
