@@ -62,6 +62,21 @@ def test_documents_carry_the_upstream_keys(report_dir):
         assert doc["overall_policy_status"] in (0, 1, 2)
 
 
+def test_every_recipe_a_report_assesses_is_a_product(tmp_path):
+    """Under the e4s profile membership rules are errors for products only; szx is in no
+    catalogue, but a report assesses it as a product: its missing test is an error (a
+    concern for E4S P2, which the E4S test suite can meet) and fails xSDK R1."""
+    out = tmp_path / "out"
+    proc = peso("policy", "report", "szx", "--repo", REPO, "--policy", "e4s", "-o", str(out), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    (product,) = json.load(open(out / "report.json"))["products"]
+    for policy in ("E4S-P2", "xSDK-R1"):
+        cell = product["results"][policy]
+        assert [e["severity"] for e in cell["evidence"] if e["rule"] == "PESO-T001"] == ["error"]
+    assert product["results"]["xSDK-R1"]["status"] == FAIL
+    assert product["results"]["E4S-P2"]["status"] != FAIL
+
+
 def test_statuses_follow_the_findings(report_dir):
     out, proc = report_dir
     data = json.load(open(out / "report.json"))

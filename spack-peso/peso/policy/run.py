@@ -53,8 +53,12 @@ def build_report(
 
             collector = DeepCollector(jobs=jobs or config.jobs or 0, audit=deep)
         # deep findings join the way `lint --deep` joins them: profile, suppressions, waivers;
-        # the rules that decide a policy run whatever the profile leaves out for lint noise
-        result = engine.lint(paths, with_deciding_rules(config, paths, deep), use_cache=use_cache, deep=collector)
+        # the rules that decide a policy run whatever the profile leaves out for lint noise.
+        # Every recipe assessed here is a product: membership rules apply to all of them.
+        stack = frozenset(p.package for p in products)
+        result = engine.lint(
+            paths, with_deciding_rules(config, paths, deep), use_cache=use_cache, deep=collector, products=stack
+        )
         ran = set(result.active)
         for f in result.findings:
             by_path.setdefault(os.path.abspath(f.path), []).append(f)

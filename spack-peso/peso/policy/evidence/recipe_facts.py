@@ -142,6 +142,44 @@ def standalone_test(recipe):
     )
 
 
+def parent_recipes(recipe, path: str, depth: int = 4):
+    """The recipes of the package classes this one derives from, found beside it in the
+    same repository's ``packages/`` folder (``from spack_repo.<ns>.packages.<name>.package
+    import Parent``); a parent in another repository is not followed."""
+    packages_dir = os.path.dirname(os.path.dirname(os.path.abspath(path)))
+    found = []
+    for base in recipe.package_class.bases:
+        imported = recipe.imports.get(base.split(".")[0], "") or base
+        parts = imported.split(".")
+        if "packages" not in parts or parts.index("packages") + 1 >= len(parts):
+            continue
+        parent_path = os.path.join(packages_dir, parts[parts.index("packages") + 1], "package.py")
+        if os.path.realpath(parent_path) == os.path.realpath(path) or not os.path.isfile(parent_path):
+            continue
+        parent = load_recipe(parent_path)
+        if parent.error or parent.package_class is None:
+            continue
+        found.append(parent)
+        if depth > 1 and inherits_a_package(parent):
+            found += parent_recipes(parent, parent_path, depth - 1)
+    return found
+
+
+def inherited_standalone_test(recipe, path: str):
+    """recipe.standalone_test of a recipe deriving from another package: its own test
+    methods first, else those of the parents found beside it (the method Spack runs is
+    the parent's); None when a parent cannot be read (unknown, not a guess)."""
+    own = standalone_test(recipe)
+    if own is not None and own[0] == "runnable":
+        return own
+    for parent in parent_recipes(recipe, path):
+        found = standalone_test(parent)
+        if found is not None:
+            value, _, detail = found
+            return value, 0, "inherited from %s: %s" % (parent.package_class.name, detail)
+    return own
+
+
 def development_version(recipe):
     """``(value, line, detail)`` of recipe.development_version."""
     from ...lint.rules._common import version_directives
@@ -216,9 +254,14 @@ def read(packages: Dict[str, str]) -> List[Observation]:
         if not path:
             continue
         recipe = load_recipe(path)
-        if recipe.error or recipe.package_class is None or inherits_a_package(recipe):
+        if recipe.error or recipe.package_class is None:
             continue  # unknown: nothing observed rather than a guess
         where = display_path(path)
+        if inherits_a_package(recipe):
+            # only the test methods can be followed into the parent recipe; the other
+            # facts (patches, license, versions) depend on what the parent declares too
+            observations += _fact(package, "recipe.standalone_test", inherited_standalone_test(recipe, path), where)
+            continue
         observations += _fact(package, "recipe.standalone_test", standalone_test(recipe), where)
         observations += _fact(package, "recipe.development_version", development_version(recipe), where)
         observations += _fact(package, "recipe.license", license_fact(recipe), where)
