@@ -3,11 +3,9 @@ nothing together, or products the target cannot build, are one line and nothing 
 written; a bare ``--catalog``/``--target`` word is a name, never a folder that shadows it."""
 
 import os
-import subprocess
-import sys
 
 import pytest
-from peso_testing import ROOT
+from peso_testing import run_peso
 
 from peso.errors import PesoError
 from peso.stack.generate.environment import catalog_path, generate
@@ -15,22 +13,10 @@ from peso.stack.generate.model import names_a_file
 from peso.stack.generate.plan import SKIPPED
 
 
-def _peso(*argv, cwd):
-    return subprocess.run(
-        [sys.executable, "-m", "peso", *argv],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), PESO_ENVIRONMENTS=""),
-        timeout=300,
-    )
-
-
 def test_tags_and_only_that_select_nothing_together_write_nothing(tmp_path):
     # each filter matches on its own (python is a tag, adios a product), not together
-    proc = _peso(
-        "stack", "generate", "--target", "frontier", "--tags", "python", "--only", "adios", "-o", "x", cwd=tmp_path
-    )
+    argv = "stack generate --target frontier --tags python --only adios -o x".split()
+    proc = run_peso(*argv, cwd=tmp_path, env={"PESO_ENVIRONMENTS": ""})
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "--tags python and --only adios select no product of the catalogue" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and os.listdir(tmp_path) == []

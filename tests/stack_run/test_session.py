@@ -3,11 +3,9 @@
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
-from peso_testing import ROOT
+from peso_testing import ROOT, run_peso
 
 from peso.errors import PesoError
 from peso.stack import session
@@ -35,13 +33,7 @@ def test_an_alias_resolves_to_its_profile_its_stack_folder_and_its_scheduler_fac
 
 
 def test_generate_build_and_test_read_the_same_folder(environments):
-    proc = subprocess.run(
-        [sys.executable, "-m", "peso", "stack", "generate", "--target", "olcf-frontier"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")),
-        timeout=300,
-    )
+    proc = run_peso("stack", "generate", "--target", "olcf-frontier", cwd=os.getcwd())
     assert proc.returncode == 0, proc.stderr
     written = environments / "frontier" / "spack.yaml"
     assert written.is_file()
@@ -56,36 +48,18 @@ def test_an_unknown_target_or_a_missing_stack_is_one_line(environments):
 
 
 def test_stack_test_refuses_an_unknown_target_before_writing_anything(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "peso", "stack", "test", "--target", "no-such-machine", "--env", "x"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso")),
-        timeout=300,
-    )
+    proc = run_peso("stack", "test", "--target", "no-such-machine", "--env", "x", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown target 'no-such-machine'" in proc.stderr, proc.stderr
     assert os.listdir(tmp_path) == []
-
-
-def _peso(*argv, cwd, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "peso", *argv],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), **(env or {})),
-        timeout=300,
-    )
 
 
 def test_stack_build_by_alias_from_another_folder_finds_the_stack_and_the_profiles_scheduler_facts(environments):
     """The reproduction of issue 24: $PESO_ENVIRONMENTS set, run from elsewhere, an alias."""
     elsewhere = environments.parent / "elsewhere"
     elsewhere.mkdir()
-    made = _peso("stack", "generate", "--target", "frontier", cwd=elsewhere)
+    made = run_peso("stack", "generate", "--target", "frontier", cwd=elsewhere)
     assert made.returncode == 0, made.stderr
-    proc = _peso("stack", "build", "--target", "olcf-frontier", "--scheduler", "slurm", "--dry-run", cwd=elsewhere)
+    proc = run_peso("stack", "build", "--target", "olcf-frontier", "--scheduler", "slurm", "--dry-run", cwd=elsewhere)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "#SBATCH --partition=batch" in proc.stdout  # frontier's profile, reached through its alias
     manifest = json.loads((elsewhere / "peso-out" / "frontier" / "build-job" / "manifest.json").read_text())
@@ -97,7 +71,7 @@ def test_stack_build_by_alias_from_another_folder_finds_the_stack_and_the_profil
 
 def test_stack_build_refuses_a_target_that_is_neither_known_nor_a_profile(environments):
     for target in ("frontierr", "./no-such-profile.yaml"):
-        proc = _peso("stack", "build", "--target", target, cwd=environments.parent)
+        proc = run_peso("stack", "build", "--target", target, cwd=environments.parent)
         assert proc.returncode == 2, proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
     assert not (environments.parent / "peso-out").exists()
