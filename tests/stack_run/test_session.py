@@ -106,9 +106,19 @@ def test_the_exit_status_of_build_and_test_is_never_0_when_the_work_did_not_happ
     assert session.exit_status({"detached": True, "specs": [{"package": "a", "status": "PENDING"}]}) == 0
 
 
-def test_batch_only_options_are_refused_for_a_local_run():
+def test_batch_only_options_are_refused_for_a_local_run(environments):
     facts = resolve_facts(None, {})
     for flags in ({"detach": True}, {"dry_run": True}, {"retry_node_fail": 1}):
         with pytest.raises(PesoError, match="needs a batch scheduler"):
-            session.shard_executor(facts, None, 60.0, **flags)
-    assert session.shard_executor(facts, None, 60.0).jobs == session.LOCAL_TEST_JOBS
+            session.shard_executor(facts, {}, None, 60.0, **flags)
+    with pytest.raises(PesoError, match="--partition needs a batch scheduler"):
+        session.shard_executor(facts, {"partition": "debug"}, None, 60.0)
+    assert session.shard_executor(facts, {}, None, 60.0).jobs == session.LOCAL_TEST_JOBS
+    # a build stays here unless --scheduler says: its --dry-run must not build for real
+    place = session.resolve("olcf-frontier")
+    with pytest.raises(PesoError, match="--dry-run needs a batch scheduler"):
+        session.build_facts(place, {"scheduler": None}, dry_run=True)
+    with pytest.raises(PesoError, match="--nodes needs a batch scheduler"):
+        session.build_facts(place, {"scheduler": "local", "nodes": 2})
+    assert session.build_facts(place, {"scheduler": None}) is None
+    assert session.build_facts(place, {"scheduler": "slurm"}).partition == "batch"

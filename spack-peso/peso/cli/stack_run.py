@@ -119,8 +119,9 @@ def _build_event(kind, **info):
 
 
 def stack_build(args):
-    if args.scheduler not in (None, "local"):
-        return _batch_build(args)
+    facts = session.build_facts(_place(args), _overrides(args), args.dry_run)
+    if facts is not None:
+        return _batch_build(args, facts)
     place = _place(args)
     builder = StackBuild(_cli(args), place.name, place.out_dir, args.jobs, on_event=_build_event, mirror=args.mirror)
     if args.ci:
@@ -136,14 +137,13 @@ def stack_build(args):
     return session.exit_status(record)
 
 
-def _batch_build(args):
+def _batch_build(args, facts):
     """``stack build`` in one batch job (``executors/build_job.py``); same record, same report."""
     from ..stack.run.executors.build_job import BatchBuild, inner_argv
 
     if args.ci:
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
     place = _place(args)
-    facts = _scheduler_facts(args)
     args.only = options.csv(args.only)
     session.require_stack(place)
     job = BatchBuild(
@@ -212,10 +212,9 @@ def _scheduler_options(subparser):
     )
 
 
-def _scheduler_facts(args):
-    """The target profile's scheduler facts with the command line's overrides."""
-    overrides = {key: getattr(args, key) for key in ("scheduler", "partition", "account", "nodes", "time")}
-    return session.scheduler_facts(_place(args), overrides)
+def _overrides(args) -> dict:
+    """The scheduler options as given on the command line (``None``: not given)."""
+    return {key: getattr(args, key) for key in ("scheduler", "partition", "account", "nodes", "time")}
 
 
 def _record_path(path):
@@ -275,9 +274,9 @@ def stack_test(args):
     if args.build_record and build_record is None:
         raise PesoError("build record not found", args.build_record)
     rerun = records.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
-    facts = _scheduler_facts(args)
+    facts = session.scheduler_facts(place, _overrides(args))
     executor = session.shard_executor(
-        facts, args.jobs, args.timeout, args.retry_node_fail, detach=args.detach, dry_run=args.dry_run
+        facts, _overrides(args), args.jobs, args.timeout, args.retry_node_fail, detach=args.detach, dry_run=args.dry_run
     )
     cli = _cli(args)
     jobs = session.local_jobs(args.jobs)

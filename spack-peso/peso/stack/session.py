@@ -87,6 +87,32 @@ def scheduler_facts(place: StackPlace, overrides: dict):
     return resolve_facts(place.profile, overrides, place.profile_label)
 
 
+#: command-line options that only mean something to a batch scheduler
+_BATCH_FIELDS = {"partition": "--partition", "account": "--account", "nodes": "--nodes", "time": "--time"}
+
+
+def _refuse_batch_options(overrides: dict, flags: dict) -> None:
+    """Batch-only options on a run that stays on this machine are one line, never
+    silently ignored: a ``--dry-run`` that builds for real, or a ``--detach`` that
+    waits, is what the user meant not to happen."""
+    from .run import executors
+
+    given = [flag for flag, value in flags.items() if value]
+    given += [flag for key, flag in _BATCH_FIELDS.items() if overrides.get(key) is not None]
+    if given:
+        raise PesoError("%s needs a batch scheduler (--scheduler %s)" % (given[0], "|".join(executors.kinds()[1:])))
+
+
+def build_facts(place: StackPlace, overrides: dict, dry_run: bool = False):
+    """``stack build``'s scheduler facts, or ``None`` to build here. Unlike ``stack test``,
+    a build goes to a batch job only when ``--scheduler`` asks (building on a login node
+    is a facility's usual way); the profile then gives partition, account and limits."""
+    if overrides.get("scheduler") in (None, "local"):
+        _refuse_batch_options(overrides, {"--dry-run": dry_run})
+        return None
+    return scheduler_facts(place, overrides)
+
+
 def local_jobs(jobs: Optional[int]) -> int:
     """Parallel local shards: ``LOCAL_TEST_JOBS`` unless ``-j`` says (a batch run's ``-j``
     is its throttle, default none)."""
@@ -95,13 +121,15 @@ def local_jobs(jobs: Optional[int]) -> int:
 
 def shard_executor(
     facts,
+    overrides: dict,
     jobs: Optional[int],
     timeout: float,
     retry_node_fail: int = 0,
     detach: bool = False,
     dry_run: bool = False,
 ):
-    """Where ``stack test`` shards run: here (``local``) or as jobs of the facts' scheduler.
+    """Where ``stack test`` shards run: here (``local``) or as jobs of the facts' scheduler
+    (the profile's unless ``--scheduler`` says; ``overrides`` are the command line's).
 
     The batch-only options are refused, in one line, when the facts say ``local``:
     silently ignoring ``--detach`` would leave a user waiting on a run they meant to leave.
@@ -113,9 +141,8 @@ def shard_executor(
     if retry_node_fail < 0:
         raise PesoError("--retry-node-fail must be 0 or more")
     if facts.kind == "local":
-        for flag, value in (("--detach", detach), ("--dry-run", dry_run), ("--retry-node-fail", retry_node_fail)):
-            if value:
-                raise PesoError("%s needs a batch scheduler (--scheduler %s)" % (flag, "|".join(executors.kinds()[1:])))
+        flags = {"--detach": detach, "--dry-run": dry_run, "--retry-node-fail": retry_node_fail}
+        _refuse_batch_options(overrides, flags)
         return LocalExecutor(local_jobs(jobs), timeout)
     return BatchExecutor(
         executors.adapter(facts.kind),
