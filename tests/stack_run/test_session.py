@@ -84,6 +84,14 @@ def test_a_path_to_a_profile_resolves_like_its_name(environments, tmp_path):
     (tmp_path / "polaris").mkdir()
     assert session.resolve("polaris").target.path == str(environments / "targets" / "polaris.yaml")
 
+    # a batch job is handed the profile's file, so its folder and environment cannot change it
+    assert by_path.target_argument == str(environments / "targets" / "polaris.yaml")
+
+
+def test_a_batch_job_names_host_by_name_since_it_has_no_profile_file(environments):
+    place = session.resolve("host")
+    assert place.target_argument == "host"
+
 
 def test_the_scheduler_facts_of_a_profile_are_checked_like_the_command_lines(environments):
     profile = environments / "targets" / "frontier.yaml"

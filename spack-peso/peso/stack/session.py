@@ -46,7 +46,9 @@ class StackPlace:
     def target_argument(self) -> str:
         """How a job started elsewhere (a batch build) names this same profile: its file
         when it has one, so neither the job's folder nor its environment can change it."""
-        return os.path.abspath(self.target.path) if self.target.path else self.target.name
+        path = self.target.path
+        # ``host`` has no file (its path reads "<host>"): the job probes the machine it runs on
+        return os.path.abspath(path) if path and os.path.isfile(path) else self.target.name
 
     @property
     def build_record(self) -> str:
