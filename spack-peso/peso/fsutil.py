@@ -37,6 +37,16 @@ def path_under(folder: str, *parts: str) -> str:
     return path
 
 
+def check_within(path, within: str) -> str:
+    """The real path ``path`` leads to (through linked files or folders), refused when it
+    is outside the folder ``within``: a tree's link must not make a writer write elsewhere."""
+    real = os.path.realpath(path)
+    base = os.path.realpath(within)
+    if os.path.commonpath([base, real]) != base:
+        raise PesoError("resolves to %s, outside %s: not written" % (real, within), os.fspath(path))
+    return real
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -51,11 +61,7 @@ def atomic_write(path, text, mode: str = "w", encoding: str = "utf-8", within: O
     refused: a recipe tree's link must not make a fixer write elsewhere.
     """
     path = os.fspath(path)
-    real = os.path.realpath(path)
-    if within is not None:
-        base = os.path.realpath(within)
-        if os.path.commonpath([base, real]) != base:
-            raise PesoError("resolves to %s, outside %s: not written" % (real, within), path)
+    real = os.path.realpath(path) if within is None else check_within(path, within)
     if os.path.islink(path):
         path = real
     if os.path.isdir(path):
