@@ -386,7 +386,7 @@ def test_structurally_corrupted_inputs_keep_the_exit_status_contract(case, data)
         if data.draw(st.booleans(), label="delete"):
             del container[key]
         else:
-            container[key] = data.draw(st.sampled_from(WRONG_VALUES), label="value")
+            container[key] = copy.deepcopy(data.draw(st.sampled_from(WRONG_VALUES), label="value"))
     text = json.dumps(doc) if name.endswith(".json") else yaml.safe_dump(doc, allow_unicode=True)
     with sandbox() as (folder, work):
         target = os.path.join(work, name)

@@ -22,8 +22,8 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+@-]*$")
 def safe_name(name: str, what: str = "name", source=None) -> str:
     """``name`` itself when it can be a single file name (no separator, no ``..``, no
     control characters); otherwise a one-line error naming what it was and where from."""
-    text = str(name)
-    if not _SAFE_NAME.match(text) or ".." in text or len(text) > 200:
+    text = name if isinstance(name, str) else repr(name)
+    if not isinstance(name, str) or not _SAFE_NAME.match(text) or ".." in text or len(text) > 200:
         raise PesoError("%s %r cannot be a file name (letters, digits, '._+@-' only)" % (what, text), source)
     return text
 
