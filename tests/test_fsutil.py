@@ -162,3 +162,12 @@ def test_a_new_file_in_a_new_folder_honours_the_umask_for_both(tmp_path):
     finally:
         os.umask(old)
     assert _mode(tmp_path / "made") == 0o750 and _mode(tmp_path / "made" / "report.json") == 0o640
+
+
+def test_a_device_or_a_link_to_one_is_never_replaced(tmp_path):
+    os.symlink("/dev/null", tmp_path / "report.html")
+    for path in (tmp_path / "report.html", "/dev/null"):
+        with pytest.raises(PesoError, match="not a regular file"):
+            atomic_write(path, "x")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device
+    assert not [n for n in os.listdir("/dev") if n.startswith(".null.")]
