@@ -115,3 +115,91 @@ def peso_env(extra, *argv, cwd):
         env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), PESO_CRASH_DIR=str(cwd / "crashes"), **extra),
         timeout=300,
     )
+
+
+GOOD_ROW = {"package": "superlu", "hash": "a" * 32, "target": "host", "status": "FAILED", "wall": 1.0, "parts": []}
+
+
+def _record(rows=(GOOD_ROW,), **changes):
+    import json
+
+    doc = {"schema": "peso-stack-test/1", "kind": "test", "run_id": "r1", "target": "host", "started": "t0"}
+    doc.update(changes, specs=list(rows))
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize(
+    "where, content, message",
+    [
+        ("ev/runs/r1/record.json", _record(rows=[dict(GOOD_ROW, wall="fast")]), "record.json: specs.0.wall"),
+        ("ev/runs/r1/record.json", _record(rows=[{k: v for k, v in GOOD_ROW.items() if k != "target"}]), "specs.0"),
+        ("ev/runs/r1/record.json", '{"schema": "peso-stack-test/1", "kind": "te', "not a JSON run record"),
+        ("ev/build/build.json", b"\xff\xfe\x00binary", "build.json: not a JSON run record"),
+        ("ev/superlu-7/.spack/spec.json", "{garbage", "spec.json: not a Spack spec.json"),
+        ("ev/superlu-7/.spack/spec.json", '{"spec": {"nodes": [5]}}', "spec.json: not a Spack spec.json"),
+        ("ev/check.jsonl", '{"spec": ["superlu"], "ok": "yes"}\n', "check.jsonl: line 1: not a --check --record line"),
+        ("ev/check.jsonl", b"\xff\xfe{}\n", "check.jsonl: not UTF-8 text"),  # named: read as what it says
+    ],
+)
+def test_corrupt_evidence_of_ours_is_one_line_not_silently_no_evidence(tmp_path, where, content, message):
+    """A record, prefix or --check record that spack-peso (or Spack) wrote and that is now
+    corrupt would otherwise turn a pass or fail into 'undecided' without a word."""
+    (tmp_path / "products.yaml").write_text("products:\n  - name: superlu\n    package: superlu\n")
+    path = tmp_path / where
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    evidence = where if isinstance(content, bytes) and where.endswith(".jsonl") else "ev"
+    proc = peso("policy", "report", "--products", "products.yaml", "--evidence", evidence, "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "crashes").exists()
+
+
+def test_another_tools_record_json_in_an_evidence_folder_is_left_alone(tmp_path):
+    (tmp_path / "products.yaml").write_text("products:\n  - name: superlu\n    package: superlu\n")
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "record.json").write_text('{"schema": "someone-else/2", "rows": [1, 2]}')
+    proc = peso("policy", "report", "--products", "products.yaml", "--evidence", "ev", "-o", "out", cwd=tmp_path)
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    assert (tmp_path / "out" / "compat" / "superlu.yaml").is_file()
+
+
+def test_a_merged_record_is_read_back_and_a_row_without_a_target_is_one_line(tmp_path):
+    (tmp_path / "a.json").write_text(_record())
+    (tmp_path / "b.json").write_text(_record(rows=[dict(GOOD_ROW, target="frontier")], run_id="r2", target="frontier"))
+    merged = peso("stack", "report", "a.json", "b.json", "--json", "m.json", "--junit", "m.xml", cwd=tmp_path)
+    assert merged.returncode in (0, 1) and (tmp_path / "m.json").is_file(), merged.stderr
+    again = peso("stack", "report", "m.json", "--html", "m.html", cwd=tmp_path)
+    assert again.returncode in (0, 1) and "superlu" in again.stdout + again.stderr, again.stderr
+    (tmp_path / "c.json").write_text(_record(rows=[{k: v for k, v in GOOD_ROW.items() if k != "target"}]))
+    crashed_before = peso("stack", "report", "c.json", "--html", "c.html", cwd=tmp_path)  # KeyError: 'target' once
+    assert (
+        crashed_before.returncode == 2 and "c.json: specs.0: 'target' is a required property" in crashed_before.stderr
+    )
+    assert not (tmp_path / "c.html").exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"schema: peso-curation/v1\npackage: hypre\nbuiltin: 5\nsummary: s\n", "builtin: 5 is not of type 'object'"),
+        (b"\xff\xfe\x00", "not UTF-8 text"),
+        (b"schema: peso-curation/v1\npackage: hypre\nsummary: s\n", "'builtin' is a required property"),
+        (b"[unbalanced", "invalid YAML"),
+    ],
+)
+def test_a_corrupt_curation_file_is_one_line(tmp_path, content, message):
+    folder = tmp_path / "repo" / "packages" / "hypre"
+    folder.mkdir(parents=True)
+    (folder / "curation.yaml").write_bytes(content)
+    proc = peso("curate", "--list", "--repo", "repo", cwd=tmp_path)
+    assert proc.returncode == 2 and "curation.yaml" in proc.stderr and message in proc.stderr, proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+
+
+def test_policy_report_into_an_existing_file_is_one_line(tmp_path):
+    (tmp_path / "products.yaml").write_text("products:\n  - name: superlu\n    package: superlu\n")
+    (tmp_path / "out").write_text("keep")
+    proc = peso("policy", "report", "--products", "products.yaml", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 2 and "out" in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert (tmp_path / "out").read_text() == "keep"

@@ -12,12 +12,12 @@ from peso.cmd import peso as peso_cmd
 from peso.errors import INTERNAL_ERROR, PesoError
 
 
-def _run_with(monkeypatch, tmp_path, raising):
+def _run_with(monkeypatch, tmp_path, raising, crash_dir=None):
     def run(args):
         raise raising
 
     monkeypatch.setitem(peso_cmd.SUBCOMMANDS, "lint", types.SimpleNamespace(run=run))
-    monkeypatch.setenv("PESO_CRASH_DIR", str(tmp_path / "crashes"))
+    monkeypatch.setenv("PESO_CRASH_DIR", crash_dir or str(tmp_path / "crashes"))
     with pytest.raises(SystemExit) as stopped:
         peso_cmd.peso(None, types.SimpleNamespace(peso_command="lint"))
     return stopped.value.code
@@ -61,3 +61,48 @@ def test_every_help_states_the_exit_status_contract(argv):
     assert "exit status:" in proc.stdout and "3    internal error" in proc.stdout
     usage_and_description = proc.stdout.split("\n\n")[:2]
     assert len(usage_and_description) == 2 and not usage_and_description[1].startswith(("positional", "options"))
+
+
+def test_a_crash_in_library_code_of_a_real_process_is_exit_3_and_the_traceback_is_kept(tmp_path):
+    """The whole path as a user meets it: ``python -m peso``'s boundary, a library function
+    deep below the command raising, stderr one line, the saved file the traceback."""
+    crash_dir = tmp_path / "crashes"
+    script = (
+        "import sys\n"
+        "from peso.policy import explain\n"
+        "def broken(policy_id):\n"
+        "    raise ZeroDivisionError('planted in ' + policy_id)\n"
+        "explain.text = broken\n"
+        "from peso.__main__ import main\n"
+        "sys.argv = ['peso', 'policy', 'explain', 'E4S-P2']\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), PESO_CRASH_DIR=str(crash_dir)),
+        timeout=120,
+    )
+    assert proc.returncode == INTERNAL_ERROR, proc.stderr
+    assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "ZeroDivisionError: planted in E4S-P2" in proc.stderr
+    (saved,) = os.listdir(crash_dir)
+    assert saved.startswith("peso-crash-") and saved.endswith(".txt") and proc.stderr.strip().endswith(saved)
+    text = (crash_dir / saved).read_text()
+    assert text.startswith("command: peso policy explain E4S-P2")
+    assert "Traceback (most recent call last)" in text and "in broken" in text
+
+
+def test_without_a_writable_crash_folder_the_traceback_goes_to_the_temp_folder(monkeypatch, tmp_path, capsys):
+    import tempfile
+
+    (tmp_path / "a-file").write_text("")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    code = _run_with(monkeypatch, tmp_path, RuntimeError("x"), crash_dir=str(tmp_path / "a-file" / "sub"))
+    assert code == INTERNAL_ERROR
+    (saved,) = os.listdir(tmp_path / "tmp")
+    assert capsys.readouterr().err.strip().endswith(os.path.join(str(tmp_path / "tmp"), saved))
+    assert "RuntimeError: x" in (tmp_path / "tmp" / saved).read_text()

@@ -127,6 +127,43 @@ def test_policy_report_refuses_a_product_name_that_would_leave_the_output_folder
     assert sorted(os.listdir(tmp_path)) == ["products.yaml"]  # nothing written, inside or out
 
 
+def test_lint_fix_with_one_recipe_linked_out_of_the_tree_writes_no_recipe_at_all(tmp_path):
+    """The refusal comes before the first write: the recipe sorted before the linked one
+    is not left half-fixed beside a one-line error (exit 2, nothing written)."""
+    import subprocess
+    import sys
+
+    from peso_testing import ROOT
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "package.py").write_text(RECIPE.replace("Demo", "Zz"))
+    good = _repo_with(tmp_path, "aa")
+    (good / "package.py").write_text(RECIPE.replace("Demo", "Aa"))
+    (tmp_path / "repo" / "repo.yaml").write_text("repo:\n  namespace: mine\n")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "repo" / "packages" / "zz")
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "lint", "repo", "--fix", "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), PESO_CRASH_DIR=str(tmp_path / "crashes")),
+        timeout=300,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "zz/package.py: resolves to" in proc.stderr
+    assert (good / "package.py").read_text() == RECIPE.replace("Demo", "Aa")
+    assert (tmp_path / "elsewhere" / "package.py").read_text() == RECIPE.replace("Demo", "Zz")
+
+
+def test_a_new_file_in_a_new_folder_honours_the_umask_for_both(tmp_path):
+    old = os.umask(0o027)
+    try:
+        atomic_write(tmp_path / "made" / "report.json", "{}")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "made") == 0o750 and _mode(tmp_path / "made" / "report.json") == 0o640
+
+
 def test_a_device_or_a_link_to_one_is_never_replaced(tmp_path):
     os.symlink("/dev/null", tmp_path / "report.html")
     for path in (tmp_path / "report.html", "/dev/null"):

@@ -25,8 +25,9 @@ from peso.__main__ import main
 
 pytestmark = pytest.mark.fuzz
 
+#: examples per test; PESO_FUZZ_EXAMPLES=1000 for a deeper search on a quiet machine
 FUZZ = settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("PESO_FUZZ_EXAMPLES", "100")),
     deadline=None,
     derandomize=IN_CI,
     suppress_health_check=[HealthCheck.too_slow],
@@ -223,7 +224,7 @@ SEEDS = {
     b"    owner: alice\n    expires: 2099-12-31\n",
     "baseline.json": b'{"schema": "peso-lint-baseline/1", "findings": [{"rule": "PESO-S001", "package": "x"}]}',
     "record.json": b'{"schema": "peso-stack-test/1", "kind": "test", "run_id": "r", "target": "host", "started": "t0", "specs": '
-    b'[{"package": "a", "hash": "abc", "status": "PASSED", "wall": 1.0, "parts": []}]}',
+    b'[{"package": "a", "hash": "abc", "target": "host", "status": "PASSED", "wall": 1.0, "parts": []}]}',
     "products.yaml": b"products:\n  - name: superlu\n    package: superlu\n",
 }
 
@@ -237,4 +238,159 @@ def test_corrupted_inputs_keep_the_exit_status_contract(case, seed, which):
         mutated = list(_mutations(data, random.Random(seed)))[which]
         with open(os.path.join(work, name), "wb") as f:
             f.write(mutated)
+        check_contract(argv + (["-o", "out"] if argv[:2] == ["stack", "generate"] else []), folder, work)
+
+
+# -- structural corruption: the right syntax holding the wrong things -------------------
+#
+# Byte-level mutations mostly make a file unparseable, which one loader check catches.
+# The harder inputs parse fine and hold a wrong type, a missing key or a hostile name
+# deep inside; these come from real documents with keys deleted or values replaced.
+
+WRONG_VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    2.5,
+    1e308,
+    "",
+    "x",
+    "../../escape",
+    "/abs",
+    "a\nb",
+    "nul\x00",
+    [],
+    {},
+    [1],
+    {"k": 5},
+]
+
+RECORD = {
+    "schema": "peso-stack-test/1",
+    "kind": "test",
+    "run_id": "20261205T000000Z-1",
+    "target": "host",
+    "env_dir": "/nowhere",
+    "host": "h",
+    "started": "2026-12-05T00:00:00Z",
+    "finished": "2026-12-05T00:01:00Z",
+    "complete": True,
+    "interrupted": False,
+    "options": {"jobs": 2, "timeout": 60},
+    "specs": [
+        {
+            "package": "superlu",
+            "version": "7.0.0",
+            "hash": "abcdefabcdefabcdefabcdefabcdefab",
+            "spec": "superlu@7.0.0",
+            "target": "host",
+            "status": "FAILED",
+            "reason": "a part failed",
+            "wall": 3.5,
+            "log": "/nowhere/log.txt",
+            "log_excerpt": "error: x",
+            "maintainers": ["alice"],
+            "recipe": "repo/packages/superlu/package.py",
+            "parts": [
+                {"name": "test_a", "status": "PASSED", "message": "", "duration": 1.0, "excerpt": ""},
+                {"name": "test_b", "status": "FAILED", "message": "boom", "duration": 2.0, "excerpt": "boom"},
+            ],
+        }
+    ],
+}
+BUILD_RECORD = dict(RECORD, kind="build", specs=[dict(RECORD["specs"][0], status="BUILD_FAILED", parts=[])])
+BASELINE = {
+    "version": 1,
+    "tool": "spack-peso",
+    "fingerprint": "sha256(rule, package, normalised flagged line, occurrence index)",
+    "findings": [
+        {
+            "fingerprint": "5291cb4d37c9ac4d6bbc",
+            "rule": "PESO-S002",
+            "package": "hypre",
+            "path": "repo/spack_repo/peso/packages/hypre/package.py",
+            "line": 265,
+            "message": "m",
+        }
+    ],
+}
+WAIVERS = {
+    "waivers": [
+        {"package": "peso-demo-data", "rule": "PESO-T001", "reason": "data", "owner": "alice", "expires": "2099-12-31"}
+    ]
+}
+CONFIG = {"policy": "xsdk", "ignore": ["PESO-V005"], "select": ["PESO-T"], "fail-on": "warning", "jobs": 2}
+PRODUCTS = {"products": [{"name": "superlu", "package": "superlu"}, {"name": "hypre", "package": "hypre"}]}
+POLICY_REPORT = ["policy", "report", "--products", "products.yaml", "--repo", "repo", "-o", "out"]
+
+#: (file in the sandbox, its document or the checkout file it comes from, the command)
+STRUCTURED = [
+    ("environments/catalog/e4s.yaml", "environments/catalog/e4s.yaml", ["stack", "generate", "--target", "frontier"]),
+    (
+        "environments/targets/frontier.yaml",
+        "environments/targets/frontier.yaml",
+        ["stack", "generate", "--target", "frontier"],
+    ),
+    ("environments/targets/frontier.yaml", "environments/targets/frontier.yaml", ["stack", "targets"]),
+    ("peso.yaml", CONFIG, ["lint", "repo"]),
+    ("peso-waivers.yaml", WAIVERS, ["lint", "repo"]),
+    ("baseline.json", BASELINE, ["lint", "repo", "--baseline", "baseline.json"]),
+    ("record.json", RECORD, ["stack", "report", "record.json", "--html", "o.html", "--junit", "o.xml", "--json", "o"]),
+    ("record.json", RECORD, ["stack", "report", "record.json", "--compare", "record.json"]),
+    ("products.yaml", PRODUCTS, POLICY_REPORT),
+    ("ev/runs/r/record.json", RECORD, POLICY_REPORT + ["--evidence", "ev"]),
+    ("ev/build/build.json", BUILD_RECORD, POLICY_REPORT + ["--evidence", "ev"]),
+    (
+        "repo/spack_repo/peso/packages/hypre/curation.yaml",
+        "repo/spack_repo/peso/packages/hypre/curation.yaml",
+        ["curate", "--list", "--repo", "repo/spack_repo/peso"],
+    ),
+]
+
+
+def _containers(doc, path=()):
+    """Every (path, container) of a parsed document, the top level included."""
+    if isinstance(doc, dict):
+        yield path, doc
+        for key, value in doc.items():
+            yield from _containers(value, path + (key,))
+    elif isinstance(doc, list):
+        yield path, doc
+        for i, value in enumerate(doc):
+            yield from _containers(value, path + (i,))
+
+
+@FUZZ
+@given(st.sampled_from(STRUCTURED), st.data())
+def test_structurally_corrupted_inputs_keep_the_exit_status_contract(case, data):
+    import copy
+    import json
+
+    import yaml
+
+    name, source, argv = case
+    if isinstance(source, str):
+        with open(os.path.join(ROOT, source), encoding="utf-8") as f:
+            doc = yaml.safe_load(f)
+    else:
+        doc = copy.deepcopy(source)
+    for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="edits")):
+        containers = [c for c in _containers(doc) if c[1]]
+        if not containers:
+            break
+        _, container = data.draw(st.sampled_from(containers), label="where")
+        key = data.draw(
+            st.sampled_from(sorted(container, key=str) if isinstance(container, dict) else range(len(container)))
+        )
+        if data.draw(st.booleans(), label="delete"):
+            del container[key]
+        else:
+            container[key] = copy.deepcopy(data.draw(st.sampled_from(WRONG_VALUES), label="value"))
+    text = json.dumps(doc) if name.endswith(".json") else yaml.safe_dump(doc, allow_unicode=True)
+    with sandbox() as (folder, work):
+        target = os.path.join(work, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(text)
         check_contract(argv + (["-o", "out"] if argv[:2] == ["stack", "generate"] else []), folder, work)

@@ -28,11 +28,13 @@ def main(argv=None) -> int:
         parser = make_parser()
         args = parser.parse_args(argv)
         return peso_cmd.peso(parser, args) or 0
-    except ModuleNotFoundError as e:
-        message = missing_message(e)
+    except Exception as e:  # outside a command (imports, the parser): the same contract
+        message = missing_message(e) if isinstance(e, ModuleNotFoundError) else None
         if message is None:
-            raise
-        print("peso: error: " + message, file=sys.stderr)
+            from .cmd.peso import crash
+
+            crash(e)
+        print("peso: error: %s" % message, file=sys.stderr)
         return 2
 
 

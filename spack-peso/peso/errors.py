@@ -24,6 +24,12 @@ EXIT_STATUS_HELP = """exit status:
   130  interrupted (Ctrl-C); finished results are kept"""
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters shown escaped (``\\n``): a
+    file or key name from data must not split the one line of an error."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class PesoError(Exception):
     """A user-facing error: bad input, bad configuration, missing tool."""
 
@@ -32,9 +38,9 @@ class PesoError(Exception):
         self.key = key
         parts = []
         if self.path:
-            parts.append(self.path)
+            parts.append(one_line(self.path))
         if key:
-            parts.append(str(key))
+            parts.append(one_line(str(key)))
         parts.append(message)
         super().__init__(": ".join(parts))
 

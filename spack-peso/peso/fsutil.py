@@ -22,8 +22,8 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+@-]*$")
 def safe_name(name: str, what: str = "name", source=None) -> str:
     """``name`` itself when it can be a single file name (no separator, no ``..``, no
     control characters); otherwise a one-line error naming what it was and where from."""
-    text = str(name)
-    if not _SAFE_NAME.match(text) or ".." in text or len(text) > 200:
+    text = name if isinstance(name, str) else repr(name)
+    if not isinstance(name, str) or not _SAFE_NAME.match(text) or ".." in text or len(text) > 200:
         raise PesoError("%s %r cannot be a file name (letters, digits, '._+@-' only)" % (what, text), source)
     return text
 
@@ -35,6 +35,16 @@ def path_under(folder: str, *parts: str) -> str:
     if os.path.commonpath([base, path]) != base:
         raise PesoError("refusing to write outside %s" % folder, os.path.join(folder, *parts))
     return path
+
+
+def check_within(path, within: str) -> str:
+    """The real path ``path`` leads to (through linked files or folders), refused when it
+    is outside the folder ``within``: a tree's link must not make a writer write elsewhere."""
+    real = os.path.realpath(path)
+    base = os.path.realpath(within)
+    if os.path.commonpath([base, real]) != base:
+        raise PesoError("resolves to %s, outside %s: not written" % (real, within), os.fspath(path))
+    return real
 
 
 def _umask() -> int:
@@ -51,11 +61,7 @@ def atomic_write(path, text, mode: str = "w", encoding: str = "utf-8", within: O
     refused: a recipe tree's link must not make a fixer write elsewhere.
     """
     path = os.fspath(path)
-    real = os.path.realpath(path)
-    if within is not None:
-        base = os.path.realpath(within)
-        if os.path.commonpath([base, real]) != base:
-            raise PesoError("resolves to %s, outside %s: not written" % (real, within), path)
+    real = os.path.realpath(path) if within is None else check_within(path, within)
     if os.path.islink(path):
         path = real
     if os.path.isdir(path):

@@ -106,13 +106,16 @@ def run(args):
         return 0
     before, after = _record(args.before), _record(args.after)
     names = {rule_id: rule.name for rule_id, rule in known_rules().items()}
-    os.makedirs(args.patch, exist_ok=True)
+    patches = []  # every patch made before the first is written: a refusal leaves nothing
     for item in found:
         original = item.original(packages)
         message = upstream.commit_message(
             item, upstream.fixed_rules(item, original), upstream.test_outcome(item, before, after), names
         )
-        path = os.path.join(args.patch, upstream.patch_name(item))
-        atomic_write(path, upstream.patch_text(item, original, message, args.author))
+        patches.append((upstream.patch_name(item), upstream.patch_text(item, original, message, args.author)))
+    os.makedirs(args.patch, exist_ok=True)
+    for name, text in patches:
+        path = os.path.join(args.patch, name)
+        atomic_write(path, text)
         ui.msg("wrote %s" % path)
     return 0

@@ -12,7 +12,7 @@ import sys
 from .. import ui
 from ..cli import bootstrap, curate, lint, policy, stack
 from ..deps import missing_message
-from ..errors import EXIT_STATUS_HELP, INTERNAL_ERROR, PesoError, save_crash_report
+from ..errors import EXIT_STATUS_HELP, INTERNAL_ERROR, PesoError, one_line, save_crash_report
 
 description = "lint recipes against E4S/xSDK policies; generate, build and test E4S stacks"
 section = "packaging"
@@ -54,12 +54,12 @@ def peso(parser, args):
     try:
         return SUBCOMMANDS[args.peso_command].run(args)
     except PesoError as e:
-        ui.error(str(e))
+        ui.error(one_line(str(e)))
         sys.exit(2)
     except ModuleNotFoundError as e:
         message = missing_message(e)
         if message is None:
-            _crash(e)
+            crash(e)
         ui.error(message)
         sys.exit(2)
     except KeyboardInterrupt:
@@ -70,14 +70,15 @@ def peso(parser, args):
         sys.exit(1)
     except OSError as e:
         if not e.filename:
-            _crash(e)
-        ui.error("%s: %s" % (e.filename, e.strerror or e))
+            crash(e)
+        ui.error(one_line("%s: %s" % (e.filename, e.strerror or e)))
         sys.exit(2)
     except Exception as e:  # a bug: say where its traceback is
-        _crash(e)
+        crash(e)
 
 
-def _crash(error: BaseException):
+def crash(error: BaseException):
+    """Save the traceback of a bug, say where in one line, exit ``INTERNAL_ERROR``."""
     path = save_crash_report(error, sys.argv)
     ui.error(
         "internal error (a bug in spack-peso): %s: %s; traceback saved to %s"

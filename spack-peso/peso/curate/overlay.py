@@ -17,12 +17,14 @@ from typing import List, Optional
 
 import yaml
 
+from .. import schema, yamlio
 from ..errors import PesoError
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, safe_name
 from ..recipe.layout import find_recipe
 
 PROVENANCE = "curation.yaml"
 SCHEMA = "peso-curation/v1"
+PROVENANCE_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "curation.schema.yaml")
 
 
 def sha256_of(path: str) -> str:
@@ -83,21 +85,10 @@ def dump_provenance(doc: dict) -> str:
 
 def load_overlay(folder: str) -> Overlay:
     path = os.path.join(folder, PROVENANCE)
-    try:
-        with open(path, encoding="utf-8") as f:
-            doc = yaml.safe_load(f)
-    except OSError as e:
-        raise PesoError("cannot read: %s" % e.strerror, path)
-    except yaml.YAMLError as e:
-        raise PesoError("not valid YAML: %s" % str(e).splitlines()[0], path)
-    for key in ("schema", "package", "builtin", "summary"):
-        if not isinstance(doc, dict) or key not in doc:
-            raise PesoError("missing key", path, key)
-    if doc["schema"] != SCHEMA:
-        raise PesoError("schema is %r, expected %r" % (doc["schema"], SCHEMA), path, "schema")
-    for key in ("path", "commit", "sha256"):
-        if key not in doc["builtin"]:
-            raise PesoError("missing key", path, "builtin." + key)
+    doc = yamlio.load(path)
+    schema.validate(doc, PROVENANCE_SCHEMA, path)
+    if ".." in doc["builtin"]["path"].split("/"):
+        raise PesoError("%r leaves the builtin repository" % doc["builtin"]["path"], path, "builtin.path")
     return Overlay(doc["package"], folder, doc)
 
 
@@ -124,7 +115,7 @@ def curate(package: str, repo: str, builtin_packages: str, builtin_commit: str, 
     spack-packages (``repos/spack_repo/builtin/packages``). An existing overlay is never
     overwritten: curated work is not thrown away by a second call.
     """
-    source = find_recipe(package, [builtin_packages])
+    source = find_recipe(safe_name(package, "package"), [builtin_packages])
     if not source:
         raise PesoError("no builtin recipe named %r" % package, builtin_packages)
     folder_name = os.path.basename(os.path.dirname(source))

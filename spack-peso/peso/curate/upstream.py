@@ -13,6 +13,7 @@ import os
 import tempfile
 from typing import Dict, List, Optional, Tuple
 
+from ..fsutil import safe_name
 from ..lint.config import LintConfig
 from ..lint.engine import lint
 from .overlay import Overlay
@@ -93,4 +94,4 @@ def patch_text(overlay: Overlay, original: str, message: str, author: str) -> st
 
 
 def patch_name(overlay: Overlay) -> str:
-    return "%s.patch" % os.path.basename(overlay.folder)
+    return "%s.patch" % safe_name(os.path.basename(overlay.folder), "curated package folder", overlay.folder)

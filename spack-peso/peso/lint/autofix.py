@@ -15,7 +15,7 @@ import os
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..errors import PesoError
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, check_within
 from .registry import all_rules
 
 
@@ -147,10 +147,17 @@ def fix_file(path: str, rules: Optional[Sequence[str]] = None, write: bool = Tru
     fixed, applied = fix_source(original, path, rules)
     result = FixResult(path, original, fixed, applied)
     if write and result.changed:
-        # the repository holding packages/<name>/package.py: a link leading out of it is refused
-        repository = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(path))))
-        atomic_write(path, fixed, encoding="utf-8", within=repository)
+        _write(result)
     return result
+
+
+def _repository(path: str) -> str:
+    """The repository holding ``packages/<name>/package.py``: a link leading out of it is refused."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(path))))
+
+
+def _write(result: FixResult) -> None:
+    atomic_write(result.path, result.fixed, encoding="utf-8", within=_repository(result.path))
 
 
 def fixable_files(findings: Sequence) -> Dict[str, List[str]]:
@@ -166,5 +173,15 @@ def fixable_files(findings: Sequence) -> Dict[str, List[str]]:
 
 
 def fix_findings(findings: Sequence, write: bool = True) -> List[FixResult]:
-    """Fix the files of a lint result for the fixable rules that reported in them."""
-    return [fix_file(path, ids, write) for path, ids in sorted(fixable_files(findings).items())]
+    """Fix the files of a lint result for the fixable rules that reported in them.
+
+    Every fix is made and every file's real location checked before the first write: a
+    refused file (a link out of its repository) leaves the whole tree as it was."""
+    results = [fix_file(path, ids, write=False) for path, ids in sorted(fixable_files(findings).items())]
+    if write:
+        changed = [r for r in results if r.changed]
+        for result in changed:
+            check_within(result.path, _repository(result.path))
+        for result in changed:
+            _write(result)
+    return results

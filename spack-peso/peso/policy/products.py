@@ -18,11 +18,13 @@ import dataclasses
 import os
 from typing import Iterable, List, Sequence
 
-from .. import yamlio
+from .. import schema, yamlio
 from ..errors import PesoError
 from ..fsutil import safe_name
 from ..recipe.layout import find_recipe
 from ..stack.generate import envfile
+
+PRODUCTS_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "products.schema.yaml")
 
 
 @dataclasses.dataclass
@@ -51,16 +53,14 @@ def from_names(names: Iterable[str], repos: Sequence[str], source=None) -> List[
 
 def from_products_file(path: str, repos: Sequence[str]) -> List[Product]:
     data = yamlio.load(path)
-    entries = data.get("products") if isinstance(data, dict) else data
-    if not isinstance(entries, list):
-        raise PesoError("expected a list of products (or a 'products:' list)", path=path)
+    if isinstance(data, list):
+        data = {"products": data}
+    schema.validate(data, PRODUCTS_SCHEMA, path)
     base = os.path.dirname(os.path.abspath(path))
     products = []
-    for i, entry in enumerate(entries):
+    for entry in data["products"]:
         if isinstance(entry, str):
             entry = {"name": entry}
-        if not isinstance(entry, dict) or not entry.get("name"):
-            raise PesoError("entry %d needs a 'name'" % i, path=path, key="products")
         safe_name(entry["name"], "product", path)
         package = entry.get("package") or entry["name"]
         recipe = entry.get("recipe")

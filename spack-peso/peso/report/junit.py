@@ -166,7 +166,7 @@ def render_record(record: dict) -> str:
         out.append(
             ' <testsuite name=%s tests="%d" failures="%d" errors="%d" skipped="%d" time="%.3f">'
             % (
-                quoteattr("%s@%s/%s" % (row["package"], row["version"], row["target"])),
+                quoteattr("%s@%s/%s" % (row["package"], row.get("version") or "?", row["target"])),
                 len(cases),
                 failures,
                 errors,

@@ -54,14 +54,14 @@ class Observation:
 
 def run_records(paths: Sequence[str], kinds: Sequence[str]):
     """``(path, record, date)`` for each ``stack build``/``stack test`` record of one of
-    ``kinds`` among ``paths``; files of other tools are not ours to judge."""
-    from ...errors import PesoError
+    ``kinds`` among ``paths``. Files of other tools are not ours to judge; a record of
+    ours that is corrupt is an error (one line naming it), never silently no evidence."""
     from ...stack.run import records
 
     for path in paths:
         try:
             record = records.load_record(path)
-        except PesoError:
+        except records.NotARunRecord:
             continue
         if record.get("kind") in kinds:
             yield path, record, record.get("finished") or record.get("started") or ""

@@ -36,18 +36,22 @@ def read(paths: List[str]) -> List[Observation]:
         target = target_of(path)
         date = file_date(path)
         latest = {}
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    item = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by a killed run, as check.read_record skips it
-                if not isinstance(item, dict) or "spec" not in item or "ok" not in item:
-                    raise PesoError("line %d: not a --check --record line (needs spec and ok)" % n, path=path)
-                latest[item["spec"]] = (n, item)
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except UnicodeDecodeError as e:
+            raise PesoError("not UTF-8 text (byte %d): not a --check --record file" % e.start, path=path)
+        for n, line in enumerate(lines, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a killed run, as check.read_record skips it
+            if not (isinstance(item, dict) and isinstance(item.get("spec"), str) and isinstance(item.get("ok"), bool)):
+                raise PesoError("line %d: not a --check --record line (needs spec and ok)" % n, path=path)
+            latest[item["spec"]] = (n, item)
         for spec, (n, item) in sorted(latest.items(), key=lambda kv: kv[1][0]):
             ok = bool(item["ok"])
             where = "%s:%d" % (display_path(path), n)

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
+from ...errors import PesoError
 from . import Observation, display_path, file_date
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.yaml")
@@ -53,12 +54,21 @@ def names() -> dict:
 
 def spec_of(prefix: str) -> dict:
     """name, version, hash and target of the prefix's root spec (Spack's spec.json)."""
-    with open(os.path.join(prefix, ".spack", "spec.json"), encoding="utf-8") as f:
-        data = json.load(f)
-    node = data["spec"]["nodes"][0]
-    target = (node.get("arch") or {}).get("target")
-    if isinstance(target, dict):
-        target = target.get("name")
+    path = os.path.join(prefix, ".spack", "spec.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        node = data["spec"]["nodes"][0]
+        arch = node.get("arch") or {}
+        target = arch.get("target")
+        if isinstance(target, dict):
+            target = target.get("name")
+        if not isinstance(node["name"], str) or not isinstance(arch, dict):
+            raise TypeError(node["name"])
+    except ValueError as e:  # not JSON, or not UTF-8
+        raise PesoError("not a Spack spec.json (%s)" % " ".join(str(e).split())[:120], path=path)
+    except (LookupError, TypeError, AttributeError):
+        raise PesoError("not a Spack spec.json (needs spec.nodes[0] with a name)", path=path)
     return {
         "name": node["name"],
         "version": str(node.get("version", "")),

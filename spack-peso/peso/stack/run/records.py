@@ -123,16 +123,23 @@ def write_record(record: dict, path: str) -> None:
     atomic_write(path, json_text(record))
 
 
+class NotARunRecord(PesoError):
+    """A JSON file that does not claim to be a run record (another tool's ``build.json``):
+    an error when named as a record, left alone when met in an evidence folder."""
+
+
 def load_record(path: str) -> dict:
+    """The record at ``path``, checked against ``record.schema.json`` before any use: a
+    corrupt record is one line naming the file and key, before anything is written."""
     try:
         with open(path, encoding="utf-8") as f:
             record = json.load(f)
     except OSError as e:
         raise PesoError("cannot read run record: %s" % e.strerror, path)
-    except ValueError as e:
-        raise PesoError("not a JSON run record (%s)" % e, path)
+    except ValueError as e:  # UnicodeDecodeError included: a binary file
+        raise PesoError("not a JSON run record (%s)" % " ".join(str(e).split())[:160], path)
     if not isinstance(record, dict) or record.get("schema") != SCHEMA:
-        raise PesoError("not a spack-peso run record (schema %r expected)" % SCHEMA, path)
+        raise NotARunRecord("not a spack-peso run record (schema %r expected)" % SCHEMA, path)
     if not isinstance(record.get("specs"), list):
         raise PesoError("run record has no 'specs' list", path, "specs")
     schema.validate(record, RECORD_SCHEMA, path)
