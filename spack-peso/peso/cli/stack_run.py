@@ -87,6 +87,7 @@ def setup_build_parser(subparser):
         metavar="DIR",
         help="build only from this local source mirror (air-gapped; replaces every other mirror)",
     )
+    _cache_options(subparser, push=True)
     group = _batch_options(
         subparser,
         scheduler="build inside one batch job with this scheduler (default: local, here)",
@@ -95,6 +96,27 @@ def setup_build_parser(subparser):
         "profile, else 2 h)",
     )
     group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
+
+
+def _cache_options(subparser, push):
+    """Spack binary caches (``stack/run/binaries.py``): read by build and test, written by build."""
+    group = subparser.add_argument_group("binary caches (any Spack mirror URL, or a folder)")
+    group.add_argument(
+        "--use-buildcache",
+        metavar="URL",
+        help="install from this binary cache first (relocated into this install tree); build only what it lacks",
+    )
+    if push:
+        group.add_argument(
+            "--buildcache", metavar="URL", help="push every spec built to this binary cache and update its index"
+        )
+        group.add_argument("--key", help="GPG key to sign what --buildcache pushes (or say --unsigned)")
+    group.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="push unsigned binaries / install binaries without verifying signatures",
+    )
+    return group
 
 
 def _batch_options(subparser, scheduler, nodes, time):
@@ -115,19 +137,56 @@ def _build_event(kind, **info):
         ui.msg("[%d/%d] installing %s" % (info["index"], info["total"], info["spec"]))
     elif kind == "failed":
         ui.msg(ui.colorize("@r{build failed}: %s: %s" % (info["spec"], info["message"])))
+    elif kind == "cache_plan":
+        ui.msg(
+            "binary cache %s: to install from it: %s; not in it, to build from source: %s"
+            % (info["url"], ", ".join(info["from_cache"]) or "-", ", ".join(info["from_source"]) or "-")
+        )
+    elif kind == "extracting":
+        ui.msg("extracting %s from the binary cache" % info["spec"])
+    elif kind == "cache_outcome":
+        ui.msg(info["summary"])
+        for node in info["nodes"]:
+            if node.get("cache_problem"):
+                ui.warn("%s/%s: %s" % (node["name"], node["hash"][:7], node["cache_problem"]))
+    elif kind == "pushing":
+        ui.msg("pushing %d built root(s) with their dependencies to %s" % (info["count"], info["url"]))
+    elif kind == "pushed":
+        if info["ok"]:
+            ui.msg("pushed %d spec(s) to %s; index updated" % (len(info["pushed"]), info["url"]))
+        else:
+            ui.error(info["error"])
 
 
 def stack_build(args):
     if args.scheduler not in (None, "local"):
         return _batch_build(args)
     builder = StackBuild(
-        _cli(args), _place(args).name, _out(args), args.jobs, on_event=_build_event, mirror=args.mirror
+        _cli(args),
+        _place(args).name,
+        _out(args),
+        args.jobs,
+        on_event=_build_event,
+        mirror=args.mirror,
+        use_cache=args.use_buildcache,
+        unsigned=args.unsigned,
+        push_to=args.buildcache,
+        key=args.key,
     )
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
         ui.msg("GitLab pipeline for target %s: %s" % (_place(args).name, pipeline))
         return 0
-    record = builder.run(options.csv(args.only), options={"jobs": args.jobs, "only": options.csv(args.only)})
+    record = builder.run(
+        options.csv(args.only),
+        options={
+            "jobs": args.jobs,
+            "only": options.csv(args.only),
+            "use_buildcache": args.use_buildcache,
+            "buildcache": args.buildcache,
+            "unsigned": args.unsigned,
+        },
+    )
     _print_summary(record)
     html = os.path.join(_out(args), "build.html")
     atomic_write(html, report_html.render(record))

@@ -20,10 +20,11 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from ... import PACKAGE_DIR
 from ...errors import PesoError
 from ...fsutil import atomic_write
+from ...spackcall import buildcache
 from ...spackcall.cli import SpackCLI
 from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
-from . import records, testlog
+from . import binaries, records, testlog
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
@@ -138,6 +139,10 @@ class StackBuild:
         jobs: Optional[int] = None,
         on_event=_noop,
         mirror: Optional[str] = None,
+        use_cache: Optional[str] = None,
+        unsigned: bool = False,
+        push_to: Optional[str] = None,
+        key: Optional[str] = None,
     ):
         self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
         self.jobs, self.on_event = jobs, on_event
@@ -147,6 +152,16 @@ class StackBuild:
             # the mirror's scope goes last: highest priority among the -C scopes
             scope = mirror_scope(self.mirror, os.path.join(self.out_dir, "mirror-scope"))
             self.cli.scopes = [*self.cli.scopes, scope]
+        # --buildcache: refuse a push that is neither signed nor said unsigned before building
+        self.push_to = buildcache.cache_url(push_to) if push_to else None
+        self.key, self.unsigned = key, unsigned
+        if self.push_to:
+            buildcache.signing_args(key, unsigned)
+        self.cache: Optional[binaries.CacheUse] = None
+        if use_cache:
+            # after the source mirror's scope: the cache is added to the mirrors it leaves
+            self.cache = binaries.CacheUse(use_cache, unsigned, os.path.join(self.out_dir, "buildcache-scope"))
+            self.cli.scopes = [*self.cli.scopes, self.cache.scope]
 
     def check_mirror(self) -> None:
         """With ``--mirror``: stop before installing when the mirror lacks a source."""
@@ -231,14 +246,22 @@ class StackBuild:
         if self.mirror:
             record["source_mirror"] = self.mirror
         record["specs"] = [records.spec_row(r, self.target, "PENDING") for r in selected]
+        hashes = [r["hash"] for r in selected]
+        if self.cache:
+            plan = self.cache.plan(self.cli, hashes)
+            record["buildcache"] = dict(plan, url=self.cache.url, unsigned=self.unsigned)
+            self.on_event("cache_plan", url=self.cache.url, **plan)
         records.write_record(record, self.record_path)
 
         args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
         if self.jobs:
             args += ["-j", str(self.jobs)]
+        if self.cache:
+            args += self.cache.install_args()
         if only:
             args += ["/" + r["hash"] for r in selected]
         follower = InstallOutput(self.on_event)
+        cache_lines = binaries.CacheOutput(self.on_event)
         log_path = os.path.join(self.out_dir, "install.log")
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(
@@ -252,6 +275,7 @@ class StackBuild:
             for line in proc.stdout or ():
                 log.write(line)
                 follower.feed(line)
+                cache_lines.feed(line)
             rc = proc.wait()
         record["install_exit_status"] = rc
         record["install_log"] = log_path
@@ -278,7 +302,24 @@ class StackBuild:
                     row["reason"] = "spack install ended (exit %d) before building it" % rc
             rows.append(row)
         record["specs"] = rows
+        self._sources(record, hashes, cache_lines)
+        if self.push_to:
+            built = [row["hash"] for row in rows if row["status"] == "BUILT"]
+            self.on_event("pushing", url=self.push_to, count=len(built))
+            record["buildcache_push"] = buildcache.push(self.cli, self.push_to, built, self.key, self.unsigned)
+            self.on_event("pushed", **record["buildcache_push"])
         record["complete"] = True
         record["finished"] = records.now_iso()
         records.write_record(record, self.record_path)
         return record
+
+    def _sources(self, record: dict, hashes: List[str], cache_lines: "binaries.CacheOutput") -> None:
+        """Per root row ``source: cache|built``; with a cache, every node it concerned."""
+        if self.cache:
+            nodes = self.cache.outcome(self.cli, hashes, cache_lines)
+            record["buildcache"]["nodes"] = nodes
+            record["buildcache"]["summary"] = self.cache.summary(nodes)
+            self.on_event("cache_outcome", summary=record["buildcache"]["summary"], nodes=nodes)
+        else:
+            nodes = buildcache.sources(self.cli, hashes)
+        binaries.annotate_rows(record["specs"], nodes)
