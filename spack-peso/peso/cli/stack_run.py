@@ -87,6 +87,13 @@ def setup_build_parser(subparser):
         metavar="DIR",
         help="build only from this local source mirror (air-gapped; replaces every other mirror)",
     )
+    subparser.add_argument(
+        "--parallel-packages",
+        type=options.jobs,
+        metavar="N",
+        help="build independent packages at the same time: 'spack env depfile' run by 'make -k -j N' "
+        "(N job slots shared by all builds; a failure stops only its dependents)",
+    )
     _cache_options(subparser, push=True)
     group = _batch_options(
         subparser,
@@ -172,6 +179,7 @@ def stack_build(args):
         unsigned=args.unsigned,
         push_to=args.buildcache,
         key=args.key,
+        parallel_packages=args.parallel_packages,
     )
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
@@ -185,6 +193,7 @@ def stack_build(args):
             "use_buildcache": args.use_buildcache,
             "buildcache": args.buildcache,
             "unsigned": args.unsigned,
+            "parallel_packages": args.parallel_packages,
         },
     )
     _print_summary(record)

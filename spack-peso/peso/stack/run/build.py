@@ -24,7 +24,7 @@ from ...spackcall import buildcache
 from ...spackcall.cli import SpackCLI
 from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
-from . import binaries, records, testlog
+from . import binaries, depfile, records, testlog
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
@@ -143,9 +143,13 @@ class StackBuild:
         unsigned: bool = False,
         push_to: Optional[str] = None,
         key: Optional[str] = None,
+        parallel_packages: Optional[int] = None,
     ):
         self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
         self.jobs, self.on_event = jobs, on_event
+        if parallel_packages is not None and parallel_packages < 1:
+            raise PesoError("--parallel-packages must be at least 1")
+        self.parallel_packages = parallel_packages
         self.record_path = os.path.join(self.out_dir, "build.json")
         self.mirror = os.path.abspath(mirror) if mirror else None
         if self.mirror:
@@ -253,19 +257,13 @@ class StackBuild:
             self.on_event("cache_plan", url=self.cache.url, **plan)
         records.write_record(record, self.record_path)
 
-        args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
-        if self.jobs:
-            args += ["-j", str(self.jobs)]
-        if self.cache:
-            args += self.cache.install_args()
-        if only:
-            args += ["/" + r["hash"] for r in selected]
         follower = InstallOutput(self.on_event)
         cache_lines = binaries.CacheOutput(self.on_event)
+        make_lines = depfile.MakeOutput(self.on_event)
         log_path = os.path.join(self.out_dir, "install.log")
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(
-                self.cli.argv(*args),
+                self._install_argv(selected, limited=bool(only)),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -276,7 +274,9 @@ class StackBuild:
                 log.write(line)
                 follower.feed(line)
                 cache_lines.feed(line)
+                make_lines.feed(line)
             rc = proc.wait()
+        make_lines.merge_into(follower)
         record["install_exit_status"] = rc
         record["install_log"] = log_path
 
@@ -312,6 +312,18 @@ class StackBuild:
         record["finished"] = records.now_iso()
         records.write_record(record, self.record_path)
         return record
+
+    def _install_argv(self, selected: List[dict], limited: bool) -> List[str]:
+        """One ``spack install`` of the environment (of ``selected`` when ``limited``), or
+        with ``--parallel-packages`` the depfile's ``make -k -j N`` (``depfile.py``)."""
+        flags = self.cache.install_args() if self.cache else []
+        if self.parallel_packages:
+            hashes = [r["hash"] for r in selected]
+            return depfile.make_argv(self.cli, self.out_dir, hashes, self.parallel_packages, flags)
+        args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
+        if self.jobs:
+            args += ["-j", str(self.jobs)]
+        return self.cli.argv(*args, *flags, *["/" + r["hash"] for r in selected if limited])
 
     def _sources(self, record: dict, hashes: List[str], cache_lines: "binaries.CacheOutput") -> None:
         """Per root row ``source: cache|built``; with a cache, every node it concerned."""

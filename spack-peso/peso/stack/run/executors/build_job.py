@@ -180,6 +180,8 @@ def inner_argv(args, env_dir: str, out_dir: str) -> List[str]:
             argv += ["--" + option.replace("_", "-"), cache_url(getattr(args, option))]
     if getattr(args, "key", None):
         argv += ["--key", args.key]
+    if getattr(args, "parallel_packages", None):
+        argv += ["--parallel-packages", str(args.parallel_packages)]
     if getattr(args, "unsigned", False):
         argv.append("--unsigned")
     return argv
