@@ -184,3 +184,37 @@ def test_an_empty_or_unreachable_cache_is_one_line(demo_stack, tmp_path, kind):
     line = one_error(tree.build("--use-buildcache", location, "--unsigned")[0])
     assert ("does not exist" if kind == "missing" else "no binary cache index") in line
     assert tree.installed() == []
+
+
+def test_stack_test_installs_from_the_cache_into_node_local_space(demo_stack, pair_cache, tmp_path):
+    tree = Tree(demo_stack, tmp_path / "tree")
+    local = str(tmp_path / "node-local")
+    proc = demo_stack.peso(
+        "stack", "test", "--target", "host", "--env", tree.env_dir, "-C", tree.scope, "-c", "concretizer:unify:true",
+        "--out", tree.out, "--only", PAIR, "--use-buildcache", pair_cache[0], "--unsigned", "--install-local", local,
+    )  # fmt: skip
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    (run,) = glob.glob(os.path.join(tree.out, "runs", "*", "record.json"))
+    record = load_json(run)
+    assert {name: r["status"] for name, r in rows(record).items()} == {
+        "peso-demo-lib": "PASSED",
+        "peso-demo-app": "PASSED",
+    }
+    assert record["options"]["install_local"] == local
+    installed = load_json(os.path.join(tree.out, "cache-install", "build.json"))
+    assert {name: r["source"] for name, r in rows(installed).items()} == {
+        "peso-demo-lib": "cache",
+        "peso-demo-app": "cache",
+    }
+    assert glob.glob(os.path.join(local, "install", "*", "peso-demo-app-*"))
+    assert tree.installed() == []  # the scope's own install tree was not touched
+
+
+def test_install_local_needs_a_cache(demo_stack, tmp_path):
+    tree = Tree(demo_stack, tmp_path)
+    proc = demo_stack.peso(
+        "stack", "test", "--target", "host", "--env", tree.env_dir, "-C", tree.scope, "--out", tree.out,
+        "--install-local", str(tmp_path / "local"),
+    )  # fmt: skip
+    assert "--use-buildcache" in one_error(proc)

@@ -14,7 +14,7 @@ from ..report import stack_html as report_html
 from ..spackcall.cli import SpackCLI
 from ..stack import session
 from ..stack.run import executors, records
-from ..stack.run.build import StackBuild
+from ..stack.run.build import StackBuild, install_from_cache, local_install_tree
 from ..stack.run.executors.batch import BatchExecutor
 from ..stack.run.executors.local import LocalExecutor
 from ..stack.run.testrun import TestRun
@@ -251,6 +251,13 @@ def setup_test_parser(subparser):
     subparser.add_argument(
         "--build-record", help="build record to tell BUILD_FAILED from NOT_INSTALLED (default: <out>/build.json)"
     )
+    group = _cache_options(subparser, push=False)
+    group.add_argument(
+        "--install-local",
+        metavar="DIR",
+        help="with --use-buildcache: install the stack from the cache into an install tree under DIR "
+        "(node-local space) and test it there (local scheduler)",
+    )
 
 
 def _scheduler_options(subparser):
@@ -375,7 +382,18 @@ def stack_test(args):
         raise PesoError("build record not found", args.build_record)
     rerun = records.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
     executor, facts = _executor(args)
+    if args.install_local and not args.use_buildcache:
+        raise PesoError("--install-local installs from a binary cache: give --use-buildcache URL")
+    if args.install_local and facts.kind != "local":
+        raise PesoError("--install-local runs with the local scheduler only (batch jobs: not supported yet)")
+    if args.install_local:
+        args.config = [*args.config, local_install_tree(args.install_local)]
     cli = _cli(args)
+    if args.use_buildcache:
+        ui.msg("installing from the binary cache before testing")
+        build_record = install_from_cache(
+            cli, _place(args).name, out, args.use_buildcache, args.unsigned, options.csv(args.only), _build_event
+        )
     runner = TestRun(
         cli, _place(args).name, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor
     )
@@ -387,6 +405,8 @@ def stack_test(args):
         "skip": options.csv(args.skip),
         "rerun_failed": args.rerun_failed,
         "scheduler": facts.kind,
+        "use_buildcache": args.use_buildcache,
+        "install_local": os.path.abspath(args.install_local) if args.install_local else None,
     }
     ui.msg("run record: %s" % runner.record_path)
     try:

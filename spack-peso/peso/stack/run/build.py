@@ -335,3 +335,21 @@ class StackBuild:
         else:
             nodes = buildcache.sources(self.cli, hashes)
         binaries.annotate_rows(record["specs"], nodes)
+
+
+def local_install_tree(folder: str) -> str:
+    """The ``-c`` override putting the install tree (and its database) under ``folder``:
+    node-local space for ``stack test --install-local``."""
+    return "config:install_tree:root:" + os.path.join(os.path.abspath(folder), "install")
+
+
+def install_from_cache(
+    cli: SpackCLI, target: str, out_dir: str, url: str, unsigned: bool, only: Sequence[str], on_event=_noop
+) -> dict:
+    """``stack test --use-buildcache``: install the roots from the cache (building what it
+    lacks) before testing; the build record (in ``<out>/cache-install``) tells the test
+    run which roots failed to install."""
+    builder = StackBuild(
+        cli, target, os.path.join(out_dir, "cache-install"), on_event=on_event, use_cache=url, unsigned=unsigned
+    )
+    return builder.run(only, options={"use_buildcache": url, "unsigned": unsigned})
