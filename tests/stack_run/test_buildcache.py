@@ -9,6 +9,9 @@ import glob
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 
 import pytest
 import spack_scope
@@ -218,3 +221,35 @@ def test_install_local_needs_a_cache(demo_stack, tmp_path):
         "--install-local", str(tmp_path / "local"),
     )  # fmt: skip
     assert "--use-buildcache" in one_error(proc)
+
+
+def test_a_killed_install_leaves_nothing_half_installed_registered(demo_stack, spack, tmp_path):
+    tree = Tree(demo_stack, tmp_path)
+    argv = [sys.executable, "-m", "peso", "stack", "build", "--target", "host", "--env", tree.env_dir]
+    argv += ["-C", tree.scope, "-c", "concretizer:unify:true", "--out", tree.out, "--only", PAIR]
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=demo_stack.env, start_new_session=True
+    )
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "installing peso-demo-lib" in line:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=300)
+    assert any("installing peso-demo-lib" in x for x in seen), "".join(seen)
+    record = tree.record()
+    assert record["complete"] is False and {r["status"] for r in record["specs"]} == {"PENDING"}
+    found = spack(
+        "-C", tree.scope, "-e", tree.env_dir, "find", "--format", "{name} {prefix}", check=False, env=demo_stack.env
+    )
+    for entry in found.stdout.splitlines():
+        name, prefix = entry.split()
+        if not prefix.startswith(os.path.join(tree.work, "install")):
+            continue  # an external
+        # whatever Spack registered is whole: its metadata and files are there
+        assert os.path.isfile(os.path.join(prefix, ".spack", "spec.json")), entry
+    # and the next run installs over what the killed one left
+    proc, out = tree.build()
+    assert proc.returncode == 0, out
+    assert {r["status"] for r in tree.record()["specs"]} == {"BUILT"}

@@ -15,6 +15,7 @@ are Spack's own CI machinery, not a new scheduler.
 import os
 import re
 import subprocess
+import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import PACKAGE_DIR
@@ -261,6 +262,7 @@ class StackBuild:
         cache_lines = binaries.CacheOutput(self.on_event)
         make_lines = depfile.MakeOutput(self.on_event)
         log_path = os.path.join(self.out_dir, "install.log")
+        started = time.monotonic()
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(
                 self._install_argv(selected, limited=bool(only)),
@@ -278,6 +280,7 @@ class StackBuild:
             rc = proc.wait()
         make_lines.merge_into(follower)
         record["install_exit_status"] = rc
+        record["install_seconds"] = round(time.monotonic() - started, 2)  # the installer alone, probes apart
         record["install_log"] = log_path
 
         installed = {r["hash"]: r for r in self.cli.inventory()}
