@@ -168,11 +168,12 @@ class StackBuild:
             self.cache = binaries.CacheUse(use_cache, unsigned, os.path.join(self.out_dir, "buildcache-scope"))
             self.cli.scopes = [*self.cli.scopes, self.cache.scope]
 
-    def check_mirror(self) -> None:
+    def check_mirror(self, skip: Sequence[str] = ()) -> None:
         """With ``--mirror``: stop before installing when the mirror lacks a source."""
         if not self.mirror:
             return
-        lacking = missing_sources(self.cli, self.mirror)
+        # specs the binary cache will provide need no source
+        lacking = [x for x in missing_sources(self.cli, self.mirror) if x["spec"].split("@")[0] not in skip]
         if lacking:
             first = lacking[0]
             raise PesoError(
@@ -238,7 +239,6 @@ class StackBuild:
 
     def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
         concretized_by = self.concretize()
-        self.check_mirror()
         roots = self.cli.inventory(require_current=True)
         selected = roots
         if only:
@@ -256,6 +256,7 @@ class StackBuild:
             plan = self.cache.plan(self.cli, hashes)
             record["buildcache"] = dict(plan, url=self.cache.url, unsigned=self.unsigned)
             self.on_event("cache_plan", url=self.cache.url, **plan)
+        self.check_mirror(skip=record.get("buildcache", {}).get("from_cache", ()))
         records.write_record(record, self.record_path)
 
         follower = InstallOutput(self.on_event)
