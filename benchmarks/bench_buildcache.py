@@ -52,6 +52,7 @@ STACKS = {
     "real": ("debian12", "e4s-real.yaml", None, False),
 }
 CACHE_GOAL = 0.15
+PADDED = ["config:install_tree:padded_length:128"]
 
 
 def unify(target):
@@ -75,10 +76,10 @@ class Tree:
         self.out = os.path.join(self.folder, "out")
         self.env = dict(base_env, SPACK_USER_CONFIG_PATH=os.path.join(self.folder, "user-config"))
 
-    def build(self, *extra):
+    def build(self, *extra, config=()):
         """``stack build`` of the roots: (wall seconds, exit status, record)."""
         argv = [sys.executable, "-m", "peso", "stack", "build", "--target", self.target, "--env", self.env_dir]
-        argv += ["-C", self.scope, *unify(self.target), "--out", self.out]
+        argv += ["-C", self.scope, *unify(self.target), *[x for c in config for x in ("-c", c)], "--out", self.out]
         argv += ["--only", ",".join(self.roots)] if self.roots else ["--mirror", self.mirror]
         started = time.monotonic()
         proc = subprocess.run([*argv, *extra], capture_output=True, text=True, env=self.env)
@@ -169,8 +170,10 @@ def part_a(work, env_dir, base_env, args):
     """Source build, push, then a fresh install tree from the cache."""
     cache = os.path.join(work, "cache")
     source = Tree(work, "source", env_dir, base_env, args.stack)
-    source_wall, rc, built = source.build("-j", str(args.cores))
-    push_wall, push_rc, pushed = source.build("--buildcache", cache, "--unsigned")
+    # a cache producer pads its install prefixes (as Spack CI does): binaries that embed
+    # their prefix as a string relocate only into a prefix no longer than the original
+    source_wall, rc, built = source.build("-j", str(args.cores), config=PADDED)
+    push_wall, push_rc, pushed = source.build("--buildcache", cache, "--unsigned", config=PADDED)
     from_cache = Tree(work, "from-cache", env_dir, base_env, args.stack)
     cache_wall, cache_rc, record = from_cache.build("--use-buildcache", cache, "--unsigned")
     sources = {r["package"]: r.get("source") for r in record["specs"]}

@@ -97,6 +97,7 @@ def test_push_needs_a_key_or_unsigned_said(demo_stack, tmp_path):
 def test_push_writes_a_cache_with_an_index(pair_cache):
     cache, output = pair_cache
     assert "index updated" in output
+    assert "prefixes are not padded" in output  # the demo scope pads nothing: said
     assert glob.glob(os.path.join(cache, "v3", "manifests", "index", "index.manifest.json"))
     for name in ("peso-demo-lib", "peso-demo-app"):
         assert glob.glob(os.path.join(cache, "v3", "manifests", "spec", name, name + "-*.spec.manifest.json"))

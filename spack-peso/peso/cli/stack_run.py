@@ -163,6 +163,11 @@ def _build_event(kind, **info):
             ui.msg("pushed %d spec(s) to %s; index updated" % (len(info["pushed"]), info["url"]))
         else:
             ui.error(info["error"])
+        if not info["padded_length"]:
+            ui.warn(
+                "this install tree's prefixes are not padded: binaries that embed their prefix relocate only "
+                "into a shorter one (build caches with -c config:install_tree:padded_length:128, as Spack CI does)"
+            )
 
 
 def stack_build(args):

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import urllib.parse
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from ..errors import PesoError
 from ..fsutil import atomic_write
@@ -90,9 +90,11 @@ def plan(cli, url: str, unsigned: bool, root_hashes: Sequence[str]) -> List[dict
     return found["specs"]
 
 
-def sources(cli, root_hashes: Sequence[str]) -> List[dict]:
-    """How each installed node of the roots came to be: ``cache`` or ``built``."""
-    return _probe(cli, "sources", *root_hashes)["specs"]
+def sources(cli, root_hashes: Sequence[str]) -> Tuple[List[dict], int]:
+    """How each installed node of the roots came to be (``cache`` or ``built``), and the
+    install tree's ``padded_length`` (0: not padded)."""
+    found = _probe(cli, "sources", *root_hashes)
+    return found["specs"], int(found.get("padded_length") or 0)
 
 
 def push(cli, url: str, root_hashes: Sequence[str], key: Optional[str], unsigned: bool) -> dict:

@@ -13,7 +13,7 @@ verified (small files, not the tarballs): Spack itself would silently build such
 from source instead, and a signature that does not verify must be an error.
 
 ``sources HASH...``: after an install, how each installed prefix came to be:
-``{"specs": [{"name", "hash", "installed", "source"}]}``, ``source`` ``cache`` when the
+``{"specs": [{"name", "hash", "installed", "source"}], "padded_length"}``, ``source`` ``cache`` when the
 prefix holds ``.spack/binary_distribution`` (written only by an extraction from a binary
 cache: a source build never has it), ``built`` otherwise, ``null`` when not installed.
 """
@@ -98,11 +98,14 @@ def plan(url, unsigned, hashes):
 
 
 def sources(hashes):
+    import spack.config
+
     return {
         "specs": [
             {"name": s.name, "hash": s.dag_hash(), "installed": bool(s.installed), "source": source_of(s)}
             for s in nodes(hashes)
-        ]
+        ],
+        "padded_length": spack.config.get("config:install_tree:padded_length", 0) or 0,
     }
 
 

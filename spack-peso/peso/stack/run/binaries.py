@@ -70,10 +70,9 @@ class CacheUse:
             "from_source": sorted(n["name"] for n in todo if not n["in_cache"]),
         }
 
-    def outcome(self, cli, root_hashes: Sequence[str], follower: CacheOutput) -> List[dict]:
-        """Every installed node of the roots with its ``source``; a ``cache_problem`` for
-        one the cache offered that Spack built from source instead."""
-        nodes = buildcache.sources(cli, root_hashes)
+    def outcome(self, nodes: List[dict], follower: CacheOutput) -> List[dict]:
+        """The roots' nodes (``buildcache.sources``) marked ``in_cache``; a ``cache_problem``
+        for one the cache offered that Spack built from source instead."""
         for node in nodes:
             node["in_cache"] = node["hash"] in self.offered
             fell_back = node["hash"] in follower.fell_back or node["name"] in follower.requeued

@@ -306,11 +306,12 @@ class StackBuild:
                     row["reason"] = "spack install ended (exit %d) before building it" % rc
             rows.append(row)
         record["specs"] = rows
-        self._sources(record, hashes, cache_lines)
+        padded_length = self._sources(record, hashes, cache_lines)
         if self.push_to:
             built = [row["hash"] for row in rows if row["status"] == "BUILT"]
             self.on_event("pushing", url=self.push_to, count=len(built))
             record["buildcache_push"] = buildcache.push(self.cli, self.push_to, built, self.key, self.unsigned)
+            record["buildcache_push"]["padded_length"] = padded_length
             self.on_event("pushed", **record["buildcache_push"])
         record["complete"] = True
         record["finished"] = records.now_iso()
@@ -329,16 +330,17 @@ class StackBuild:
             args += ["-j", str(self.jobs)]
         return self.cli.argv(*args, *flags, *["/" + r["hash"] for r in selected if limited])
 
-    def _sources(self, record: dict, hashes: List[str], cache_lines: "binaries.CacheOutput") -> None:
-        """Per root row ``source: cache|built``; with a cache, every node it concerned."""
+    def _sources(self, record: dict, hashes: List[str], cache_lines: "binaries.CacheOutput") -> int:
+        """Per root row ``source: cache|built``; with a cache, every node it concerned.
+        Returns the install tree's ``padded_length`` (0: not padded)."""
+        nodes, padded_length = buildcache.sources(self.cli, hashes)
         if self.cache:
-            nodes = self.cache.outcome(self.cli, hashes, cache_lines)
+            nodes = self.cache.outcome(nodes, cache_lines)
             record["buildcache"]["nodes"] = nodes
             record["buildcache"]["summary"] = self.cache.summary(nodes)
             self.on_event("cache_outcome", summary=record["buildcache"]["summary"], nodes=nodes)
-        else:
-            nodes = buildcache.sources(self.cli, hashes)
         binaries.annotate_rows(record["specs"], nodes)
+        return padded_length
 
 
 def local_install_tree(folder: str) -> str:
