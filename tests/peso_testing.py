@@ -19,6 +19,21 @@ def missing(reason: str):
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def run_peso(*argv, cwd, env=None, timeout=300):
+    """``python -m peso ARGV`` from this checkout, in ``cwd``, with ``env`` added."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "peso", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), **(env or {})),
+        timeout=timeout,
+    )
+
+
 def record_of(output: str) -> str:
     """The run record path ``stack test`` prints (``==> run record: PATH``)."""
     for line in output.splitlines():

@@ -1,74 +1,51 @@
-"""The documentation cannot drift from the program: console examples that need no Spack
-are run and their shown output must appear in the real output; the references are
-generated from the parser and the rule docs (``docs/_ext/peso_reference.py``)."""
+"""The documentation site builds with warnings as errors, and its references are generated
+from the program (``docs/_ext/peso_reference.py``): the CLI from the argparse parser, the
+rules from the rule documentation the code reads. Console examples: test_docs_examples.py."""
 
+import ast
 import os
-import re
-import shlex
 import subprocess
 import sys
 
-import pytest
+import yaml
 from peso_testing import ROOT, missing
 
-PAGES = [os.path.join(ROOT, "README.md")] + [
-    os.path.join(ROOT, "docs", name) for name in sorted(os.listdir(os.path.join(ROOT, "docs"))) if name.endswith(".md")
-]
-#: commands a console example may show that run here, read-only, in seconds
-RUNNABLE = re.compile(r"^python3? -m peso (lint( --explain \S+| --list-rules)?|stack targets|policy explain \S+)$")
-_FENCE = re.compile(r"^```console\n(.*?)^```", re.M | re.S)
+PESO = os.path.join(ROOT, "spack-peso", "peso")
 
 
-def examples():
-    """(page, command, shown output lines) for every runnable ``$`` line of a console block."""
-    found = []
-    for page in PAGES:
-        with open(page, encoding="utf-8") as f:
-            text = f.read()
-        for block in _FENCE.findall(text):
-            command, shown = None, []
-            for line in block.splitlines() + ["$ end"]:
-                if line.startswith("$ "):
-                    if command and RUNNABLE.match(command):
-                        found.append((os.path.relpath(page, ROOT), command, shown))
-                    command, shown = line[2:].split("  #", 1)[0].strip(), []
-                elif command is not None and line.strip():
-                    shown.append(line.rstrip())
-    return found
+def _string_args(path: str, function: str, position: int):
+    """The literal argument at ``position`` of every call of ``function`` in a module."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == function:
+            argument = node.args[position]
+            assert isinstance(argument, ast.Constant), "%s: %s(...) with a computed code" % (path, function)
+            yield argument.value
 
 
-EXAMPLES = examples()
+def _documented(relative: str):
+    with open(os.path.join(PESO, relative), encoding="utf-8") as f:
+        return {rule["id"]: rule for rule in yaml.safe_load(f)}
 
 
-def test_the_readme_and_the_lint_guide_show_runnable_examples():
-    pages = {page for page, _, _ in EXAMPLES}
-    assert "README.md" in pages and os.path.join("docs", "lint.md") in pages, pages
+def test_every_stack_rule_emitted_is_documented_and_every_documented_one_emitted():
+    emitted = set(_string_args(os.path.join(PESO, "policy", "stacklint.py"), "_problem", 0))
+    documented = _documented("policy/stack_rules.yaml")
+    assert emitted and emitted == set(documented)
+    for rule in documented.values():
+        assert all(rule.get(key) for key in ("name", "severity", "summary", "what", "why", "example", "fix")), rule[
+            "id"
+        ]
 
 
-@pytest.mark.parametrize("page, command, shown", EXAMPLES, ids=["%s: %s" % (p, c) for p, c, _ in EXAMPLES])
-def test_console_example_output_is_what_the_program_prints(page, command, shown, tmp_path):
-    argv = shlex.split(command)
-    proc = subprocess.run(
-        [sys.executable, *argv[1:]],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "spack-peso"), XDG_CACHE_HOME=str(tmp_path)),
-        timeout=300,
-    )
-    assert proc.returncode in (0, 1), proc.stderr
-    real = (proc.stdout + proc.stderr).splitlines()
-    position = 0
-    for line in shown:
-        if line.strip() == "...":
-            continue
-        pattern = re.compile(r"\s*".join(re.escape(part) for part in line.strip().split()).replace(r"\.\.\.", ".*"))
-        for index in range(position, len(real)):
-            if pattern.fullmatch(real[index].strip()):
-                position = index + 1
-                break
-        else:
-            raise AssertionError("%s shows a line '%s' does not print:\n%s" % (page, command, line))
+def test_every_catalogue_code_emitted_is_documented_and_every_documented_one_emitted():
+    path = os.path.join(PESO, "stack", "generate", "catalog_lint.py")
+    emitted = set(_string_args(path, "CatalogFinding", 2))
+    documented = _documented("stack/generate/data/catalog_rules.yaml")
+    assert emitted and emitted == set(documented)
+    severities = set(_string_args(path, "CatalogFinding", 1))
+    assert severities == {rule["severity"] for rule in documented.values()}
 
 
 def test_the_docs_build_with_warnings_as_errors(tmp_path):
@@ -85,8 +62,17 @@ def test_the_docs_build_with_warnings_as_errors(tmp_path):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    for page in ("index", "own-stack", "reference/cli", "reference/rules"):
-        assert (tmp_path / "html" / (page + ".html")).is_file()
-    cli = (tmp_path / "html" / "reference" / "cli.html").read_text()
-    assert "stack generate" in cli and "exit status" in cli
-    assert "PESO-T001" in (tmp_path / "html" / "reference" / "rules.html").read_text()
+    html = tmp_path / "html"
+    for page in ("index", "own-stack", "catalogue-targets", "bootstrap", "architecture", "reference/cli"):
+        assert (html / (page + ".html")).is_file(), page
+    cli = (html / "reference" / "cli.html").read_text()
+    for command in ("stack generate", "stack build", "stack test", "policy report", "curate", "bootstrap"):
+        assert command in cli, command
+    assert "exit status" in cli
+    rules = (html / "reference" / "rules.html").read_text()
+    sources = ("lint/rules.yaml", "lint/rules-engine.yaml", "lint/rules-deep.yaml", "policy/stack_rules.yaml")
+    every_id = [rule_id for source in sources for rule_id in _documented(source)]
+    every_id += list(_documented("stack/generate/data/catalog_rules.yaml"))
+    assert len(every_id) > 60
+    for rule_id in every_id:
+        assert rule_id in rules, rule_id

@@ -125,3 +125,12 @@ def test_policy_report_refuses_a_product_name_that_would_leave_the_output_folder
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "products.yaml: product '../../escaped' cannot be a file name" in proc.stderr
     assert sorted(os.listdir(tmp_path)) == ["products.yaml"]  # nothing written, inside or out
+
+
+def test_a_device_or_a_link_to_one_is_never_replaced(tmp_path):
+    os.symlink("/dev/null", tmp_path / "report.html")
+    for path in (tmp_path / "report.html", "/dev/null"):
+        with pytest.raises(PesoError, match="not a regular file"):
+            atomic_write(path, "x")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device
+    assert not [n for n in os.listdir("/dev") if n.startswith(".null.")]

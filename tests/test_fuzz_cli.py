@@ -89,7 +89,7 @@ HOSTILE = [
     "demo",
     "hypre",
     "../../escape",
-    "/etc/passwd",
+    "/no-such-dir/out",
     "a\nb",
     "x;touch F",
     "$(id)",

@@ -2,8 +2,10 @@
 
 At ``builder-inited`` this writes ``reference/cli.md`` from ``peso.__main__.make_parser``
 (every command and subcommand: usage, description, options, the exit-status contract)
-and ``reference/rules.md`` from the rule documentation (``peso/lint/rules*.yaml``: what,
-why, example, fix for every ``PESO-*`` rule). Both files are build products (ignored by
+and ``reference/rules.md`` from the rule documentation the code reads: what, why, example
+and fix of every ``PESO-*`` recipe rule (``peso/lint/rules*.yaml``), ``STACK-*`` stack rule
+(``peso/policy/stack_rules.yaml``) and catalogue code
+(``peso/stack/generate/data/catalog_rules.yaml``). Both files are build products (ignored by
 git), so the reference cannot drift from the code.
 """
 
@@ -15,7 +17,6 @@ import os
 import yaml
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RULE_FILES = ("rules.yaml", "rules-engine.yaml", "rules-deep.yaml")
 
 
 def _subparsers(parser):
@@ -50,29 +51,65 @@ def cli_page() -> str:
     return out.getvalue()
 
 
+#: (heading, introduction, rule documentation under spack-peso/peso, code-block language of examples)
+RULE_SOURCES = (
+    (
+        "Recipe rules (`PESO-*`)",
+        "What `spack peso lint` reports on `package.py` recipes; `spack peso lint --explain ID` prints the same text. "
+        "Severities are the defaults; a profile (`--profile`) may change them.",
+        ["lint/rules.yaml", "lint/rules-engine.yaml", "lint/rules-deep.yaml"],
+        None,
+    ),
+    (
+        "Stack rules (`STACK-*`)",
+        "What `spack peso policy stack ENV/spack.yaml` reports on one generated environment, at the line of "
+        "`spack.yaml` that lists the spec.",
+        ["policy/stack_rules.yaml"],
+        "yaml",
+    ),
+    (
+        "Catalogue codes",
+        "What `spack peso stack lint-catalog` reports on the product catalogue (`[code]` in its output), "
+        "checked against the recipes without Spack.",
+        ["stack/generate/data/catalog_rules.yaml"],
+        "yaml",
+    ),
+)
+
+
 def rules_page() -> str:
-    folder = os.path.join(os.path.dirname(HERE), "spack-peso", "peso", "lint")
+    package = os.path.join(os.path.dirname(HERE), "spack-peso", "peso")
     out = io.StringIO()
     out.write("# Rule reference\n\n")
-    out.write("Generated from the rule documentation (`peso/lint/rules*.yaml`); ")
-    out.write("`spack peso lint --explain ID` prints the same text.\n\n")
-    for name in RULE_FILES:
-        with open(os.path.join(folder, name), encoding="utf-8") as f:
-            rules = yaml.safe_load(f) or []
+    out.write("Generated from the rule documentation the code reads (`peso/lint/rules*.yaml`, ")
+    out.write("`peso/policy/stack_rules.yaml`, `peso/stack/generate/data/catalog_rules.yaml`).\n\n")
+    for heading, introduction, files, language in RULE_SOURCES:
+        out.write("## %s\n\n%s\n\n" % (heading, introduction))
+        rules = []
+        for name in files:
+            with open(os.path.join(package, name), encoding="utf-8") as f:
+                rules += yaml.safe_load(f) or []
         for rule in sorted(rules, key=lambda r: r["id"]):
-            out.write("## %s `%s`\n\n" % (rule["id"], rule["name"]))
-            policies = ", ".join(rule.get("policies") or []) or "none"
-            out.write("*%s* · policies: %s\n\n" % (rule.get("severity", "?"), policies))
-            if rule.get("summary"):
-                out.write("%s\n\n" % rule["summary"].strip())
-            for key, heading in (("what", "What it does"), ("why", "Why it matters"), ("noise", "What you see")):
-                if rule.get(key):
-                    out.write("**%s.** %s\n\n" % (heading, " ".join(str(rule[key]).split())))
-            for key, heading in (("example", "Example"), ("fix", "Fix")):
-                if rule.get(key):
-                    text = str(rule[key]).rstrip()
-                    out.write("**%s**\n\n```%s\n%s\n```\n\n" % (heading, _language(text), text))
+            _write_rule(out, rule, language)
     return out.getvalue()
+
+
+def _write_rule(out, rule: dict, language) -> None:
+    out.write("### %s%s\n\n" % (rule["id"], " `%s`" % rule["name"] if rule.get("name") else ""))
+    facts = "*%s*" % rule.get("severity", "?")
+    if "policies" in rule:
+        facts += " · policies: %s" % (", ".join(rule.get("policies") or []) or "none")
+    out.write("%s\n\n" % facts)
+    if rule.get("summary"):
+        out.write("%s\n\n" % rule["summary"].strip())
+    for key, heading in (("what", "What it does"), ("why", "Why it matters"), ("noise", "What you see")):
+        if rule.get(key):
+            out.write("**%s.** %s\n\n" % (heading, " ".join(str(rule[key]).split())))
+    for key, heading in (("example", "Example"), ("fix", "Fix")):
+        if rule.get(key):
+            text = str(rule[key]).rstrip()
+            shown_as = language if key == "example" and language else _language(text)  # a fix may be words
+            out.write("**%s**\n\n```%s\n%s\n```\n\n" % (heading, shown_as, text))
 
 
 def _language(text: str) -> str:

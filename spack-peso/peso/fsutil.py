@@ -60,6 +60,10 @@ def atomic_write(path, text, mode: str = "w", encoding: str = "utf-8", within: O
         path = real
     if os.path.isdir(path):
         raise PesoError("is a folder, not a file", path)
+    if os.path.exists(path) and not os.path.isfile(path):
+        # a device, pipe or socket (``/dev/null``, or a link to one): renaming a new
+        # file over it would destroy it for the whole machine
+        raise PesoError("is not a regular file: not replaced", path)
     try:
         keep_mode: Optional[int] = os.stat(path).st_mode & 0o7777
     except OSError:

@@ -60,3 +60,10 @@ except ImportError:  # plain Python
 
     def debug(*args, **kwargs):
         pass
+
+
+def progress(*args) -> None:
+    """A progress line of a long step (``generate --check``'s batches), on stderr and
+    flushed at once: it says the run is alive, it is not the run's result, so a stdout
+    piped into a file or another program never carries it."""
+    print("==> " + " ".join(str(a) for a in args), file=sys.stderr, flush=True)

@@ -221,3 +221,58 @@ def test_a_crashed_audit_check_is_a_crash_not_a_finding_of_its_rule(tmp_path):
     )
     (found,) = findings_from_facts(PackageFacts(name="foo", issues=[crashed]), str(recipe))
     assert found.rule == "PESO-X005" and "crashed" in found.message and found.line == 4
+
+
+BROKEN_IMPORT = '''\
+from spack_repo.builtin.build_systems.generic import Package
+import peso_module_that_does_not_exist
+
+from spack.package import *
+
+
+class PesoDeepBrokenImport(Package):
+    """Imports a module that is not there."""
+
+    homepage = "https://example.org/broken"
+    url = "https://example.org/broken-1.0.tar.gz"
+
+    version("1.0", sha256="0000000000000000000000000000000000000000000000000000000000000000")
+'''
+
+BROKEN_EXIT = '''\
+import sys
+
+from spack_repo.builtin.build_systems.generic import Package
+
+from spack.package import *
+
+sys.exit(3)
+
+
+class PesoDeepBrokenExit(Package):
+    """Exits the process that loads it."""
+
+    homepage = "https://example.org/broken"
+    url = "https://example.org/broken-1.0.tar.gz"
+
+    version("1.0", sha256="0000000000000000000000000000000000000000000000000000000000000000")
+'''
+
+
+def test_deep_survives_recipes_that_do_not_load(spack, deep_scope):
+    """One recipe that raises on import and one that exits: each is a PESO-A010 finding
+    (package-not-loadable) and the other recipes of the repository are still checked
+    (Spack's indexes are built without the broken ones) - the run neither aborts nor
+    reports an internal error."""
+    scope, repo = deep_scope
+    for name, text in (("peso_deep_broken_import", BROKEN_IMPORT), ("peso_deep_broken_exit", BROKEN_EXIT)):
+        (repo / "packages" / name).mkdir()
+        (repo / "packages" / name / "package.py").write_text(text)
+    proc, found = lint_json(spack, scope, "--deep", str(repo))
+    assert proc.returncode == 1, proc.stderr
+    loads = {f["package"]: f["message"] for f in found if f["rule"] == "PESO-A010"}
+    assert "No module named 'peso_module_that_does_not_exist'" in loads["peso-deep-broken-import"]
+    assert "SystemExit" in loads["peso-deep-broken-exit"]
+    child = {f["rule"] for f in found if f["package"] == "peso-deep-child"}
+    assert "PESO-A001" in child  # its unknown dependency: the audit checks still ran
+    assert not any(f["rule"] == "PESO-X005" for f in found), [f["message"] for f in found if f["rule"] == "PESO-X005"]

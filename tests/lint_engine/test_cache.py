@@ -205,3 +205,29 @@ def test_the_fingerprint_names_the_installed_license_expression():
     found = cache._distribution_version("license-expression")
     assert metadata.version("license-expression") in found and found.endswith(".dist-info")
     assert cache._distribution_version("no-such-distribution-peso") == "?"
+
+
+def test_a_recipe_at_a_revision_is_linted_at_its_path_and_its_previous_version_kept(project, config):
+    """PR mode lints a recipe's old bytes at its own path (``contents``): the findings are
+    those of the old text, the file is not touched, and the old entry stays in the cache
+    beside the new one (the recipe's previous version), so the next PR-mode run reads
+    both sides from the cache."""
+    path = project.add("pkg", body="x = 1  # MARKER\n")
+    with open(path, "rb") as f:
+        old = f.read()
+    engine.lint([project.packages], config, cwd=project.root)  # caches the old text
+    with open(path, "a") as f:
+        f.write("    y = 2  # MARKER\n")
+    with open(path, "rb") as f:
+        new = f.read()
+    now = engine.lint([project.packages], config, cwd=project.root)
+    assert (now.files_linted, len(now.findings)) == (1, 2)
+    then = engine.lint([path], config, cwd=project.root, contents={path: old})
+    assert (then.files_cached, len(then.findings)) == (1, 1)  # the previous version, from the cache
+    with open(path, "rb") as f:
+        assert f.read() == new
+    assert engine.lint([project.packages], config, cwd=project.root).files_cached == 1  # new entry intact
+    fresh = engine.lint(
+        [path], config.override(cache_dir=config.cache_dir + "-other"), cwd=project.root, contents={path: old}
+    )
+    assert (fresh.files_linted, [f.line for f in fresh.findings]) == (1, [f.line for f in then.findings])

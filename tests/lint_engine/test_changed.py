@@ -76,7 +76,9 @@ def test_bad_revision_and_no_git_are_one_line_errors(gitrepo, tmp_path):
         changed_recipes("HEAD", [str(plain)])
 
 
-def _lint_json(cwd, *args):
+def _lint_json(cwd, *args, cache=None):
+    """``peso lint --format json`` in ``cwd``: (exit status, findings, process); with the
+    lint cache in ``cache``, else none."""
     import json
     import os
     import sys
@@ -84,7 +86,8 @@ def _lint_json(cwd, *args):
     from peso_testing import ROOT
 
     proc = subprocess.run(
-        [sys.executable, "-m", "peso", "lint", "--no-cache", "--format", "json", *args],
+        [sys.executable, "-m", "peso", "lint", "--format", "json", *args]
+        + (["--cache-dir", str(cache)] if cache else ["--no-cache"]),
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -123,3 +126,33 @@ def test_new_since_counts_every_finding_of_a_new_recipe(gitrepo):
     (new / "package.py").write_text("from spack.package import *\n\n\nclass Brandnew(Package):\n    pass\n")
     rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", "HEAD")
     assert rc == 1 and found and {f["package"] for f in found} == {"brandnew"}, proc.stderr
+
+
+def test_new_since_over_commits_with_a_warm_cache(gitrepo, tmp_path):
+    """PR mode over committed changes, the way CI runs it (``--new-since <base>``), with
+    the lint cache warm from a run before the change: a commit that bumps a version in a
+    recipe with findings reports nothing (exit 0), a commit that duplicates a version
+    line reports exactly that finding (exit 1) - the old side comes from the cache's
+    previous version of the recipe, the answer is the same as without a cache."""
+    import re
+
+    cache = tmp_path / "cache"
+    recipe = gitrepo / "repo" / "packages" / "szx" / "package.py"
+    rc, before, proc = _lint_json(gitrepo, "repo", "--policy", "all", cache=cache)
+    assert rc == 1 and any(f["package"] == "szx" for f in before), proc.stderr  # old findings
+    text = recipe.read_text()
+    first = next(line for line in text.splitlines() if re.match(r'\s*version\("\d', line))
+    bumped = re.sub(r'version\("[^"]+"', 'version("99.0.0"', first, count=1)
+    recipe.write_text(text.replace(first, bumped + "\n" + first, 1))
+    git(gitrepo, "commit", "-q", "-am", "szx: add 99.0.0")
+    for _ in range(2):  # first run: the new side linted; second: both from the cache
+        rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", "HEAD~1", cache=cache)
+        assert (rc, found) == (0, []), proc.stdout + proc.stderr
+    recipe.write_text(recipe.read_text().replace(bumped, bumped + "\n" + bumped, 1))
+    git(gitrepo, "commit", "-q", "-am", "szx: 99.0.0 twice")
+    for since in ("HEAD~1", "HEAD~2"):
+        rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", since, cache=cache)
+        assert rc == 1, proc.stderr
+        assert [(f["rule"], f["package"]) for f in found] == [("PESO-S009", "szx")], found
+    rc, found, proc = _lint_json(gitrepo, "repo", "--policy", "all", "--new-since", "HEAD~2")
+    assert [f["rule"] for f in found] == ["PESO-S009"], proc.stderr  # no cache: the same answer

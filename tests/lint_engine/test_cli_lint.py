@@ -54,7 +54,7 @@ def test_fail_on_threshold(project, cache_args):
     [
         (["--format", "html"], "invalid choice"),
         (["--select", "PESO-NOPE"], "matches no rule"),
-        (["--policy", "nope"], "unknown policy profile"),
+        (["--policy", "nope"], "unknown lint profile"),
         (["no-such-package"], "unknown package"),
         (["--waivers", "missing.yaml"], "waiver file not found"),
         (["--explain", "PESO-NOPE"], "unknown rule"),

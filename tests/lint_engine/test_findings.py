@@ -114,9 +114,10 @@ def test_select_by_policy(project, config, marker_rule):
 
 
 def test_profiles_choose_rules_and_raise_severities(project, config):
-    """Data in profiles.yaml: e4s makes the stand-alone-test rule an error; xsdk runs no
-    E4S-only rule; all keeps default severities."""
-    project.add("pkg")  # no test_* method
+    """Data in profiles.yaml: e4s makes the stand-alone-test rule an error (for a product
+    of the catalogue: hypre is one); xsdk runs no E4S-only rule; all keeps default
+    severities."""
+    project.add("hypre")  # no test_* method
     no_select = config.override(select=[])
 
     def t001(policy):
@@ -146,7 +147,7 @@ def test_unknown_profile_is_a_usage_error(project, config):
     from peso.errors import PesoError
 
     project.add("pkg")
-    with pytest.raises(PesoError, match="unknown policy profile 'nope'"):
+    with pytest.raises(PesoError, match="unknown lint profile 'nope'"):
         lint(project, config.override(policy="nope"))
 
 

@@ -53,7 +53,7 @@ FAILING = [
         "unknown",
         edit(('license("BSD-3-Clause"', 'license("UNKNOWN"'), ('checked_by="alice")', 'checked_by="alice")  # HERE')),
     ),
-    ("PESO-L003", "placeholder-checker", edit(('checked_by="alice")', 'checked_by="github_user1")  # HERE'))),
+    ("PESO-L003", "placeholder-checker", edit(('checked_by="alice")', 'checked_by="TODO")  # HERE'))),
     (
         "PESO-L004",
         "gpl",
@@ -773,6 +773,52 @@ PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
                 "                pass\n"
                 "        foo = which(self.prefix.bin.foo)",
             )
+        ),
+    ),
+    (
+        # wrf, wps (generic packages): build_type picks the parallel mode, not an optimisation level
+        "PESO-V002",
+        "build-type-is-the-parallel-mode",
+        edit(
+            (
+                '    depends_on("c"',
+                '    variant("build_type", default="dmpar", description="Build type",\n'
+                '            values=("serial", "smpar", "dmpar", "dm+sm"))\n    depends_on("c"',
+            )
+        ),
+    ),
+    (
+        # zig: Debug dropped, RelWithDebInfo kept: a build with debug information
+        "PESO-V002",
+        "relwithdebinfo-kept",
+        edit(
+            (
+                '    depends_on("c"',
+                '    variant("build_type", values=("Release", "RelWithDebInfo", "MinSizeRel"),\n'
+                '            default="Release", description="CMake build type")\n    depends_on("c"',
+            )
+        ),
+    ),
+    (
+        # arm-forge: a proprietary binary, the vendor keeps the sources: no repository to name
+        "PESO-S001",
+        "proprietary-binary",
+        edit(
+            ('    git = "https://github.com/foo/foo.git"\n', "    redistribute(source=False, binary=False)\n"),
+            ('    version("develop", branch="develop")\n', ""),
+        ),
+    ),
+    (
+        # syscalc: released from Bazaar (launchpad), which Spack cannot fetch from
+        "PESO-S001",
+        "bazaar-upstream",
+        edit(
+            ('    git = "https://github.com/foo/foo.git"\n', ""),
+            ('    version("develop", branch="develop")\n', ""),
+            (
+                'url = "https://foo.org/foo-2.0.tar.gz"',
+                'url = "https://bazaar.launchpad.net/~mgtools/mg5amcnlo/SysCalc/tarball/17"',
+            ),
         ),
     ),
     # near misses: recipes written to satisfy the rule
@@ -1646,3 +1692,42 @@ def test_no_test_finding_names_the_opaque_base():
     source = edit(("class Foo(CMakePackage):", "class Foo(Bar):"), NO_TEST)
     (got,) = findings(source, "PESO-T001")
     assert "unless base class Bar provides one" in got.message
+
+
+def _by_line(source):
+    lines = {}
+    for f in findings(source):
+        lines.setdefault(f.line, []).append((f.rule, f.message))
+    return lines
+
+
+def test_one_cause_one_finding_per_line():
+    """No line gets two findings for the same cause: `spack create`'s github_user1 as the
+    licence checker is boilerplate (PESO-R001, not also PESO-L003); a version declared
+    again is PESO-S009 (not also out of order, PESO-S006: libgtop, qoz); two membership
+    tests on one line name the spec each asks (mfem, sundials)."""
+    source = edit(('checked_by="alice")', 'checked_by="github_user1")'))
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "github_user1" in text)
+    assert [rule for rule, _ in _by_line(source)[line]] == ["PESO-R001"]
+
+    source = edit(
+        (
+            'version("1.0", sha256="%s")' % SHA_B,
+            'version("1.0", sha256="%s")\n    version("2.0", sha256="%s")' % (SHA_B, SHA_A),
+        )
+    )
+    line = [i for i, text in enumerate(source.splitlines(), 1) if 'version("2.0"' in text][-1]
+    assert [rule for rule, _ in _by_line(source)[line]] == ["PESO-S009"]
+
+    source = edit(
+        (
+            'return [self.define_from_variant("FOO_MPI", "mpi")]',
+            'return ["-DX=1"] if "+mpi" in self.spec and "+mpi" in self.spec["hdf5"] else []',
+        )
+    )
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if '"-DX=1"' in text)
+    messages = sorted(m for rule, m in _by_line(source)[line] if rule == "PESO-R003")
+    assert messages == [
+        "use self.spec.satisfies('+mpi') instead of '+mpi' in self.spec",
+        "use self.spec['hdf5'].satisfies('+mpi') instead of '+mpi' in self.spec['hdf5']",
+    ]

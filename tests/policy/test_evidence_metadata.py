@@ -200,9 +200,12 @@ def test_self_reports_cite_their_line_and_are_counted_apart_from_decided_cells(t
     assert "self-reported by the products' own documents 2 more (100.0% with them)" in writers.decided_line(report)
 
 
-def test_library_policies_do_not_apply_to_a_product_installing_no_library():
-    for pid in ("E4S-FLP2", "E4S-FLP4"):
-        assert cell(pid, [obs("prefix.layout", "nothing")]).status == PASS
+def test_no_library_decides_neither_a_library_policy_nor_its_xsdk_twin():
+    # FLP2/FLP4 apply to libraries, their xSDK twins M11/R4 to every package; one verdict
+    # for both, so installing no library passes neither
+    for pid, twin in (("E4S-FLP2", "xSDK-M11"), ("E4S-FLP4", "xSDK-R4")):
+        assert cell(pid, [obs("prefix.layout", "nothing")]).status == NEEDS_EVIDENCE
+        assert cell(twin, [obs("prefix.layout", "nothing")]).status == NEEDS_EVIDENCE
         assert cell(pid, [obs("prefix.layout", "ok")]).status == NEEDS_EVIDENCE
         assert cell(pid, [obs("prefix.layout", "not-native")]).status == NEEDS_EVIDENCE
 

@@ -92,13 +92,14 @@ def test_test_records_tell_vacuous_passes_from_real_ones(tmp_path):
 def test_recipe_facts_see_patches_and_edits(tmp_path):
     clean = ed.recipe_repo(tmp_path / "a", "peso-ev-lib", "0" * 64)
     patched = ed.recipe_repo(tmp_path / "b", "peso-ev-lib", "0" * 64, extra='    patch("fix.patch", when="@1.0")\n')
-    facts = recipe_facts.read({"peso-ev-lib": clean})
+    facts = [o for o in recipe_facts.read({"peso-ev-lib": clean}) if o.fact == "recipe.changes_source"]
     assert facts[0].value == "no"
-    facts = recipe_facts.read({"peso-ev-lib": patched})
+    facts = [o for o in recipe_facts.read({"peso-ev-lib": patched}) if o.fact == "recipe.changes_source"]
     assert facts[0].value == "yes" and facts[0].source.endswith("package.py:18")
     # a patch(self) method changes the staged source as much as a patch file does
     method = ed.recipe_repo(tmp_path / "c", "peso-ev-lib", "0" * 64, extra="\n    def patch(self):\n        pass\n")
-    assert recipe_facts.read({"peso-ev-lib": method})[0].value == "yes"
+    changed = [o for o in recipe_facts.read({"peso-ev-lib": method}) if o.fact == "recipe.changes_source"]
+    assert changed[0].value == "yes"
     # a class derived from another package's class: its patches are elsewhere, so nothing is said
     derived = ed.recipe_repo(tmp_path / "d", "peso-ev-lib", "0" * 64)
     text = (
@@ -343,3 +344,33 @@ def test_support_file_names_a_contact_or_not(tmp_path):
         (stage / "SUPPORT.md").write_text(text)
         facts = by_fact(source_tree.read([str(stage.parent)], {}, {"peso-ev-lib": recipe}, []))
         assert facts[("peso-ev-lib", "source.contact")].value == value
+
+
+def test_a_derived_recipe_inherits_its_parents_stand_alone_test_only(tmp_path):
+    """A child whose parent recipe sits beside it runs the parent's test_* methods: the
+    test fact follows them (runnable or broken); patches and licence stay unknown."""
+    repo = tmp_path / "repo"
+    parent = repo / "packages" / "peso_parent" / "package.py"
+    child = repo / "packages" / "peso_child" / "package.py"
+    parent.parent.mkdir(parents=True)
+    child.parent.mkdir(parents=True)
+    body = (
+        '    def test_version(self):\n        """prints its version"""\n'
+        "        script_file_path = self.prefix.bin.p\n        which('sh')(%s)\n"
+    )
+    head = "from spack.package import *\n\n\nclass PesoParent(Package):\n    url = 'https://e.org/p-1.0.tar.gz'\n\n"
+    child.write_text(
+        "from spack_repo.peso.packages.peso_parent.package import PesoParent\n\nfrom spack.package import *\n\n\n"
+        "class PesoChild(PesoParent):\n    version('1.0', sha256='%s')\n" % ("0" * 64)
+    )
+    parent.write_text(head + body % "f'{script_file_path}'")
+    (fact,) = recipe_facts.read({"peso-child": str(child)})
+    assert (fact.fact, fact.value) == ("recipe.standalone_test", "runnable")
+    assert "inherited from PesoParent" in fact.detail
+    # the parent's only test passes a placeholder never formatted: broken, inherited as such
+    parent.write_text(head + body % "'{script_file_path}'")
+    (fact,) = recipe_facts.read({"peso-child": str(child)})
+    assert fact.value == "broken" and "script_file_path" in fact.detail
+    # a parent that is not beside it is not followed: nothing is said
+    parent.unlink()
+    assert recipe_facts.read({"peso-child": str(child)}) == []

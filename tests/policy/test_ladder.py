@@ -5,6 +5,7 @@ supported by a partial one; every undecided cell says what would decide it."""
 import pytest
 
 from peso.errors import PesoError
+from peso.policy.decisions import default_decisions
 from peso.policy.definitions import load_policies
 from peso.policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, evaluate_product
 from peso.policy.evidence import Observation
@@ -31,10 +32,11 @@ def test_every_ladder_names_a_policy_and_says_why():
         assert ladder.reasoning, ladder.policy
         for rung in ladder.rungs:
             assert rung.why and rung.when
-    # every policy no recipe can decide has a ladder saying what would
-    undecidable = {p.id for p in load_policies() if not p.decidable}
-    assert undecidable <= set(ladders)
-    assert all(ladders[pid].to_decide for pid in undecidable)
+    # every policy heading its verdict has a ladder saying what would decide it (the
+    # members of a same-verdict group share their head's)
+    heads = {d.canonical for d in default_decisions().values()}
+    assert heads <= set(ladders) and not set(ladders) - heads
+    assert all(ladders[pid].to_decide for pid in heads if pid in ladders)
 
 
 @pytest.mark.parametrize(
@@ -95,16 +97,23 @@ def test_a_build_passes_p1_and_its_own_failure_fails_it():
 
 
 def test_p2_is_failed_by_a_vacuous_pass_even_when_the_recipe_has_a_test():
-    # no findings: the recipe alone passes P2 (a test exists)
-    assert cell("E4S-P2", []).status == PASS and cell("E4S-P2", []).decided_by == "recipe"
-    vacuous = cell("E4S-P2", [obs("test", "vacuous")])
+    # no findings and no fact: silence passes nothing
+    assert cell("E4S-P2", []).status == NEEDS_EVIDENCE
+    # a test method that can run passes P2 from the recipe
+    runnable = obs("recipe.standalone_test", "runnable", source="szx/package.py:12")
+    assert cell("E4S-P2", [runnable]).status == PASS and cell("E4S-P2", [runnable]).decided_by == "recipe"
+    vacuous = cell("E4S-P2", [runnable, obs("test", "vacuous")])
     assert vacuous.status == FAIL and "without testing anything" in vacuous.explanation
-    passed = cell("E4S-P2", [obs("test", "passed")])
+    passed = cell("E4S-P2", [runnable, obs("test", "passed")])
     assert passed.status == PASS and passed.decided_by == "recipe+evidence"
-    assert cell("E4S-P2", [obs("test", "failed")]).status == FAIL
+    assert cell("E4S-P2", [runnable, obs("test", "failed")]).status == FAIL
     # a skipped run says nothing beyond the recipe
-    skipped = cell("E4S-P2", [obs("test", "skipped")])
+    skipped = cell("E4S-P2", [runnable, obs("test", "skipped")])
     assert skipped.status == PASS and skipped.decided_by == "recipe"
+    # a test whose every method is broken is a concern only; a passing run still decides
+    broken = obs("recipe.standalone_test", "broken", source="szx/package.py:12")
+    assert cell("E4S-P2", [broken]).status == NEEDS_EVIDENCE
+    assert cell("E4S-P2", [broken, obs("test", "passed")]).status == PASS
 
 
 def test_m14_needs_a_build_for_a_64_bit_cpu():

@@ -62,13 +62,31 @@ def test_documents_carry_the_upstream_keys(report_dir):
         assert doc["overall_policy_status"] in (0, 1, 2)
 
 
+def test_every_recipe_a_report_assesses_is_a_product(tmp_path):
+    """Under the e4s profile membership rules are errors for products only; szx is in no
+    catalogue, but a report assesses it as a product: its missing test is an error (a
+    concern for E4S P2, which the E4S test suite can meet) and fails xSDK R1."""
+    out = tmp_path / "out"
+    proc = peso("policy", "report", "szx", "--repo", REPO, "--policy", "e4s", "-o", str(out), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    (product,) = json.load(open(out / "report.json"))["products"]
+    for policy in ("E4S-P2", "xSDK-R1"):
+        cell = product["results"][policy]
+        assert [e["severity"] for e in cell["evidence"] if e["rule"] == "PESO-T001"] == ["error"]
+    assert product["results"]["xSDK-R1"]["status"] == FAIL
+    assert product["results"]["E4S-P2"]["status"] != FAIL
+
+
 def test_statuses_follow_the_findings(report_dir):
     out, proc = report_dir
     data = json.load(open(out / "report.json"))
     by_product = {p["product"]: p["results"] for p in data["products"]}
-    # szx has no stand-alone test (P2 decidable -> fail), exampm neither; P8 is never decidable
-    assert by_product["szx"]["E4S-P2"]["status"] == FAIL
-    assert any(e["rule"] == "PESO-T001" for e in by_product["szx"]["E4S-P2"]["evidence"])
+    # szx has no stand-alone test: xSDK R1 (the Spack smoke test) fails; for E4S P2 (the E4S
+    # test suite may hold a test of its own) it is a concern only; P8 is never decided here
+    assert by_product["szx"]["xSDK-R1"]["status"] == FAIL
+    assert by_product["szx"]["E4S-P2"]["status"] == NEEDS_EVIDENCE
+    p2_evidence = by_product["szx"]["E4S-P2"]["evidence"]
+    assert [e["role"] for e in p2_evidence if e["rule"] == "PESO-T001"] == ["concern"]
     assert all(r["E4S-P8"]["status"] == NEEDS_EVIDENCE for r in by_product.values())
     # szx declares git: P6 passes; the YAML says Complete (2) for it
     assert by_product["szx"]["E4S-P6"]["status"] == PASS
@@ -76,7 +94,7 @@ def test_statuses_follow_the_findings(report_dir):
     p6 = [p for p in doc["policy_groups"][0]["Official"]["policies"] if p["id"] == 6][0]
     assert p6["policy_status"] == 2 and p6["peso_status"] == PASS
     p2 = [p for p in doc["policy_groups"][0]["Official"]["policies"] if p["id"] == 2][0]
-    assert p2["policy_status"] == 1 and p2["evidence"][0]["location"].endswith("szx/package.py:12")
+    assert p2["peso_status"] == NEEDS_EVIDENCE and p2["evidence"][0]["location"].endswith("szx/package.py:12")
     assert "headline counts" in proc.stdout + proc.stderr
 
 
@@ -84,7 +102,7 @@ def test_markdown_table(report_dir):
     out, _ = report_dir
     md = open(out / "report.md").read()
     assert "| product | E4S-P1 | E4S-P2 |" in md
-    assert "| szx | FAIL |" in md and "| no stand-alone test | 3 |" in md
+    assert "| szx | evidence? | evidence? |" in md and "| no stand-alone test | 3 |" in md
 
 
 def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path, chromium):
@@ -110,23 +128,24 @@ def test_product_document_contradiction(tmp_path):
         p["policy_status"] = 2  # claims everything complete
     own = tmp_path / "szx-compat.yaml"
     own.write_text(yaml.safe_dump(claim))
-    products_file = tmp_path / "products.yaml"
-    products_file.write_text(
-        yaml.safe_dump(
-            {
-                "products": [
-                    {"name": "szx", "recipe": os.path.join(REPO, "packages", "szx", "package.py"), "compat": str(own)}
-                ]
-            }
-        )
+    # an md5 checksum Spack refuses: a recipe defect that decides P1
+    recipe = tmp_path / "szx.py"
+    recipe.write_text(
+        open(os.path.join(REPO, "packages", "szx", "package.py"))
+        .read()
+        .replace('    version("1.1.0",', '    version("1.0.9", md5="%s")\n    version("1.1.0",' % ("0" * 32))
     )
+    products_file = tmp_path / "products.yaml"
+    products_file.write_text(yaml.safe_dump({"products": [{"name": "szx", "recipe": str(recipe), "compat": str(own)}]}))
     out = tmp_path / "out"
     proc = peso("policy", "report", "--products", str(products_file), "-o", str(out), "--no-cache")
     assert proc.returncode == 1  # contradicted
-    assert "claims E4S-P2 Complete, but the recipe fails PESO-T001" in proc.stderr
+    assert "claims E4S-P1 Complete, but the recipe fails PESO-S003" in proc.stderr
     data = json.load(open(out / "report.json"))
     results = data["products"][0]["results"]
-    assert results["E4S-P2"]["contradiction"]
+    assert results["E4S-P1"]["contradiction"]
+    # a concern (no stand-alone test) is no contradiction of a P2 claim
+    assert not results["E4S-P2"]["contradiction"]
     # a policy the recipe cannot decide takes the product's word, marked as such
     assert results["E4S-P8"]["source"] == "self-reported"
     doc = yaml.safe_load(open(out / "compat" / "szx.yaml"))
@@ -165,11 +184,11 @@ def test_compare_reports_improvements_and_regressions(report_dir, tmp_path):
     )
     assert proc.returncode == 1, proc.stderr  # a regression
     text = proc.stdout + proc.stderr
-    assert "improved  szx E4S-P2: fail -> pass" in text
-    assert "regressed exampm E4S-P6: pass -> fail" in text
+    assert "improved  szx xSDK-R1: fail -> pass" in text
+    assert "regressed exampm E4S-P6: pass -> needs-evidence" in text
     # the YAML folder of the old report compares the same way
     table = compare.load_table(str(out / "compat"))
-    assert table["szx"]["E4S-P2"] == FAIL
+    assert table["szx"]["xSDK-R1"] == FAIL
 
 
 def test_stack_products_and_bad_inputs(tmp_path):

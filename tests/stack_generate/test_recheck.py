@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from peso.stack.generate.model import load_catalog, load_target
@@ -151,3 +152,20 @@ def test_recheck_with_the_real_concretizer(spack, tmp_path, envdir, repo_root):
     assert rows["papi"]["verdict"] == STILL_FAILS and "nosuchvariant" in rows["papi"]["spack"]
     assert report["counts"] == {NOW_CONCRETIZES: 1, STILL_FAILS: 1}
     assert "zfp [cpu]: now-concretizes" in proc.stdout
+
+
+def test_a_root_without_a_verdict_says_why_and_an_only_with_nothing_to_recheck_is_refused(tmp_path, envdir):
+    from peso.errors import PesoError
+    from peso.stack.generate.recheck import recheck
+
+    root = _setup(tmp_path, envdir, "neoverse_v2")
+    target = load_target(str(root / "targets" / "neoverse_v2.yaml"))
+    skipped = skipped_entries(load_catalog(str(root / "catalog" / "e4s.yaml")), target)
+    rows = verdicts(skipped, [], target, host="x86_64", why="the --timeout of 5 s ran out")
+    assert {r["verdict"] for r in rows} == {"no-verdict"}
+    assert rows[0]["spack"] == "the concretizer gave no verdict: the --timeout of 5 s ran out"
+    catalog = str(root / "catalog" / "e4s.yaml")
+    with pytest.raises(PesoError, match="--only names products not in the catalogue: zpf"):
+        recheck(str(root / "targets" / "neoverse_v2.yaml"), catalog, only=["zpf"])
+    with pytest.raises(PesoError, match="no known issue skips these products on neoverse_v2, nothing to recheck"):
+        recheck(str(root / "targets" / "neoverse_v2.yaml"), catalog, only=["hdf5"])

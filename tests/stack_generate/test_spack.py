@@ -97,6 +97,9 @@ def test_each_reports_every_failing_spec(spack, envdir, tmp_path):
     verdicts = [info for event, info in heard if event == "verdict"]  # one per root, as it comes
     assert sorted(v["item"]["spec"] for v in verdicts) == sorted(by_spec)
     assert (verdicts[-1]["done"], verdicts[-1]["total"], verdicts[-1]["failed"]) == (4, 4, 2)
+    batches = [info for event, info in heard if event == "batch"]  # one line per batch: n of m
+    assert [(b["batch"], b["batches"], b["done"]) for b in batches] == [(1, 1, 4)]
+    assert results.total == 4 and results.why == ""
     for good in ("zfp", "zlib-ng"):
         assert by_spec[good]["ok"] and by_spec[good]["mode"] == "batch", by_spec[good]
         assert by_spec[good]["target"] == "neoverse_v2", (platform.machine(), by_spec[good])
@@ -158,8 +161,23 @@ def test_check_command_gives_verdicts_and_resumes(spack, repo_root, tmp_path):
     first = subprocess.run(argv, capture_output=True, text=True, cwd=repo_root, env=env, timeout=1200)
     assert first.returncode == 0, first.stdout + first.stderr
     assert "1 of 1 roots have a verdict, 1 ok, 0 failed" in first.stdout + first.stderr
+    assert "batch 1/1 solved: 1/1 roots have a verdict (0 failed)" in first.stderr  # progress, on stderr
     assert json.loads(record.read_text())["target"] == "x86_64_v3"
     again = subprocess.run(argv + ["--resume"], capture_output=True, text=True, cwd=repo_root, env=env, timeout=1200)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "1 of 1 roots have a verdict" in again.stdout + again.stderr
     assert len(record.read_text().splitlines()) == 1
+
+
+def test_roots_left_without_a_verdict_always_say_why(spack, envdir, tmp_path):
+    """A Spack that cannot even read the environment answers for no root: the shortfall
+    names the solver process's exit status and Spack's own last line, never a bare count."""
+    from peso.stack.generate.check import concretize_each
+
+    out = tmp_path / "x"
+    generate("x86_64_v3", envdir=envdir, only=["zfp"], out_dir=str(out), fmt="definitions")
+    (out / "spack.yaml").write_text((out / "spack.yaml").read_text().replace("[zfp]", "[zfp@@@]"))
+    results = concretize_each(str(out), spack=spack.exe, jobs=1, timeout=1200, env=spack.env)
+    assert list(results) == [] and results.total is None
+    assert results.why.startswith("a Spack solver process exited with status "), results.why
+    assert "zfp@@@" in results.why or "Error" in results.why, results.why

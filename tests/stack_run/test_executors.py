@@ -456,3 +456,20 @@ def test_schedulers_register_themselves_and_everything_derives_from_the_registry
     assert {"SLURM_JOB_ID", "PBS_JOBID", "FLUX_JOB_ID"} <= set(variables["job_id"])
     with pytest.raises(ValueError):
         adapter("lsf")
+
+
+def test_the_in_job_runner_names_an_array_element_the_way_its_scheduler_does(monkeypatch):
+    from peso.stack.run.executors import shard_job
+    from peso.stack.run.executors.base import job_variables
+
+    variables = job_variables()
+    assert ["SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"] in variables["array_job_id"]
+    for name in ("SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID", "SLURM_JOB_ID", "PBS_JOBID", "FLUX_JOB_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PBS_JOBID", "17[3].pbs")
+    assert shard_job.job_id(variables["job_id"], variables["array_job_id"]) == "17[3].pbs"
+    monkeypatch.delenv("PBS_JOBID")
+    monkeypatch.setenv("SLURM_JOB_ID", "42")
+    monkeypatch.setenv("SLURM_ARRAY_JOB_ID", "40")
+    monkeypatch.setenv("SLURM_ARRAY_TASK_ID", "2")
+    assert shard_job.job_id(variables["job_id"], variables["array_job_id"]) == "40_2"

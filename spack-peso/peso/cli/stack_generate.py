@@ -6,7 +6,6 @@ diff, coverage, catalog_lint); these functions parse nothing themselves and prin
 
 import json
 import os
-import time
 
 from .. import ui
 from ..errors import PesoError
@@ -154,7 +153,6 @@ def generate(args):
     ui.msg("schema: %s" % ("ok" if ok else "FAILED: " + error))
     if not ok or args.no_concretize:
         return 0 if ok else 1
-    started = time.time()
     results = concretize_each(
         os.path.dirname(path),
         jobs=args.jobs or 2,
@@ -165,33 +163,32 @@ def generate(args):
         batch_timeout=args.batch_timeout,
         on_progress=_solve_progress,
     )
+    total = results.total if results.total is not None else built
     failed = [r for r in results if not r["ok"]]
     ui.msg(
         "concretize: %d of %d roots have a verdict, %d ok, %d failed, %.0f s of solver time"
-        % (len(results), built, len(results) - len(failed), len(failed), sum(r["seconds"] for r in results))
+        % (len(results), total, len(results) - len(failed), len(failed), sum(r["seconds"] for r in results))
     )
-    if len(results) < built:
-        why = (
-            "the --timeout of %g s ran out" % args.timeout
-            if time.time() - started >= args.timeout
-            else "Spack's solver processes ended without answering for them (try 'spack -e %s concretize')"
-            % os.path.dirname(path)
-        )
-        ui.error("%d roots have no verdict: %s" % (built - len(results), why))
+    if results.why:
+        ui.error("%d roots have no verdict: %s" % (total - len(results), results.why))
     for r in failed:
         print("  - %s: %s" % (r["spec"], r["error"][:300]))
-    return 0 if not failed and len(results) == built else 1
+    return 0 if not failed and not results.why else 1
 
 
-def _solve_progress(event, done, total, failed, elapsed, item=None):
-    """A failed root as soon as it is known; otherwise a line every few seconds."""
+def _solve_progress(event, done, total, failed, elapsed, item=None, batch=None, batches=None):
+    """A line per finished batch and a failed root as soon as it is known; between
+    batches, a line every ``check.PROGRESS_EVERY`` seconds (a batch can take minutes)."""
+    of = "/%d" % total if total is not None else ""
     if event == "verdict" and item is not None and not item["ok"]:
-        ui.msg("failed: %s (%.0f s)" % (item["spec"], item["seconds"]))
-    elif event == "progress":
-        ui.msg(
-            "solving: %d%s roots have a verdict (%d failed), %.0f s"
-            % (done, "/%d" % total if total is not None else "", failed, elapsed)
+        ui.progress("failed: %s (%.0f s)" % (item["spec"], item["seconds"]))
+    elif event == "batch":
+        ui.progress(
+            "batch %d/%d solved: %d%s roots have a verdict (%d failed), %.0f s"
+            % (batch, batches, done, of, failed, elapsed)
         )
+    elif event == "progress":
+        ui.progress("solving: %d%s roots have a verdict (%d failed), %.0f s" % (done, of, failed, elapsed))
 
 
 # -- diff --------------------------------------------------------------------------------
@@ -358,7 +355,7 @@ def known_issues(args):
 
 def _recheck(args):
     from ..stack.generate.environment import catalog_path
-    from ..stack.generate.model import environments_dir, find_target
+    from ..stack.generate.model import find_target, stack_dir
     from ..stack.generate.recheck import recheck, write_report
 
     if args.resume and not args.record:
@@ -375,7 +372,7 @@ def _recheck(args):
         only=options.csv(args.only) or None,
         on_progress=_solve_progress,
     )
-    out = args.out or os.path.join(environments_dir(), target.name, "known-issues-recheck.yaml")
+    out = args.out or os.path.join(stack_dir(target.name), "known-issues-recheck.yaml")
     write_report(out, report)
     counts = ", ".join("%d %s" % (n, v) for v, n in report["counts"].items()) or "nothing skipped"
     ui.msg("wrote %s: %d skips rechecked for %s: %s" % (out, len(report["skips"]), target.name, counts))

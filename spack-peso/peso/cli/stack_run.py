@@ -1,7 +1,9 @@
 """``spack peso stack build|test|report``.
 
-Thin wiring: the work happens in ``peso.stack.run.build``, ``peso.stack.run.testrun``,
-``peso.stack.run.records`` and ``peso.report.stack_html``.
+Parsing and printing only: where the stack lives, its scheduler facts, the executor,
+default paths and the exit status come from ``peso.stack.session``; the work happens in
+``peso.stack.run.build``, ``peso.stack.run.testrun``, ``peso.stack.run.records`` and
+``peso.report``.
 """
 
 import os
@@ -15,14 +17,17 @@ from ..spackcall.cli import SpackCLI
 from ..stack import session
 from ..stack.run import executors, records
 from ..stack.run.build import StackBuild, install_from_cache, local_install_tree
-from ..stack.run.executors.batch import BatchExecutor
-from ..stack.run.executors.local import LocalExecutor
 from ..stack.run.testrun import TestRun
 from . import options
 
 
 def _common(subparser, jobs_default, target_required=True):
-    subparser.add_argument("--target", required=target_required, help="target machine of the stack (e.g. host)")
+    subparser.add_argument(
+        "--target",
+        required=target_required,
+        help="target profile name, alias, path to a profile, or 'host' (the stack is read from "
+        "environments/<target>, $PESO_ENVIRONMENTS honoured, as 'stack generate' wrote it)",
+    )
     subparser.add_argument(
         "--env", dest="env_dir", help="generated environment directory (default: environments/<target>)"
     )
@@ -60,10 +65,6 @@ def _cli(args):
     place = _place(args)
     session.require_stack(place)
     return SpackCLI(place.env_dir, args.scopes, config=args.config)
-
-
-def _out(args):
-    return _place(args).out_dir
 
 
 def _print_summary(record):
@@ -171,12 +172,14 @@ def _build_event(kind, **info):
 
 
 def stack_build(args):
-    if args.scheduler not in (None, "local"):
-        return _batch_build(args)
+    facts = session.build_facts(_place(args), _overrides(args), args.dry_run)
+    if facts is not None:
+        return _batch_build(args, facts)
+    place = _place(args)
     builder = StackBuild(
         _cli(args),
-        _place(args).name,
-        _out(args),
+        place.name,
+        place.out_dir,
         args.jobs,
         on_event=_build_event,
         mirror=args.mirror,
@@ -188,7 +191,7 @@ def stack_build(args):
     )
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
-        ui.msg("GitLab pipeline for target %s: %s" % (_place(args).name, pipeline))
+        ui.msg("GitLab pipeline for target %s: %s" % (place.name, pipeline))
         return 0
     record = builder.run(
         options.csv(args.only),
@@ -202,40 +205,38 @@ def stack_build(args):
         },
     )
     _print_summary(record)
-    html = os.path.join(_out(args), "build.html")
+    html = os.path.join(place.out_dir, "build.html")
     atomic_write(html, report_html.render(record))
     ui.msg("build record: %s" % builder.record_path)
     ui.msg("build report: %s" % html)
-    return records.exit_status(record)  # 1 for a failed build and for a root never built
+    return session.exit_status(record)
 
 
-def _batch_build(args):
+def _batch_build(args, facts):
     """``stack build`` in one batch job (``executors/build_job.py``); same record, same report."""
     from ..stack.run.executors.build_job import BatchBuild, inner_argv
 
     if args.ci:
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
-    facts = _scheduler_facts(args)
+    place = _place(args)
     args.only = options.csv(args.only)
-    env_dir = os.path.dirname(session.require_stack(_place(args)))
-    progress = _TestProgress()
+    session.require_stack(place)
     job = BatchBuild(
         executors.adapter(facts.kind),
         facts,
-        _out(args),
-        inner_argv(args, env_dir, _out(args)),
+        place.out_dir,
+        inner_argv(args, place),
         dict(os.environ),
-        on_event=progress,
+        on_event=_TestProgress(),
         dry_run=args.dry_run,
     )
     record = job.run()
-    if record is None:
-        return 0
-    _print_summary(record)
-    html = os.path.join(_out(args), "build.html")
-    atomic_write(html, report_html.render(record))
-    ui.msg("build record (job %s): %s" % (record["batch_job"]["job_id"], job.record_path))
-    return records.exit_status(record)  # 1 for a failed build and for a root never built
+    if record is not None:
+        _print_summary(record)
+        html = os.path.join(place.out_dir, "build.html")
+        atomic_write(html, report_html.render(record))
+        ui.msg("build record (job %s): %s" % (record["batch_job"]["job_id"], job.record_path))
+    return session.exit_status(record)
 
 
 # --- test -----------------------------------------------------------------------------
@@ -293,40 +294,9 @@ def _scheduler_options(subparser):
     )
 
 
-def _jobs(args):
-    """Parallel local shards: 2 unless -j says (a batch run's -j is its throttle, default none)."""
-    return 2 if args.jobs is None else args.jobs
-
-
-def _scheduler_facts(args):
-    """The target profile's scheduler facts with the command line's overrides."""
-    place = _place(args)
-    overrides = {key: getattr(args, key) for key in ("scheduler", "partition", "account", "nodes", "time")}
-    return executors.resolve_facts(place.profile, overrides, place.profile_label)
-
-
-def _executor(args):
-    facts = _scheduler_facts(args)
-    if args.retry_node_fail < 0:
-        raise PesoError("--retry-node-fail must be 0 or more")
-    if facts.kind == "local":
-        for flag, value in (
-            ("--detach", args.detach),
-            ("--dry-run", args.dry_run),
-            ("--retry-node-fail", args.retry_node_fail),
-        ):
-            if value:
-                raise PesoError("%s needs a batch scheduler (--scheduler slurm|pbs|flux)" % flag)
-        return LocalExecutor(_jobs(args), args.timeout), facts
-    return BatchExecutor(
-        executors.adapter(facts.kind),
-        facts,
-        args.timeout,
-        throttle=args.jobs,
-        retry_node_fail=args.retry_node_fail,
-        detach=args.detach,
-        dry_run=args.dry_run,
-    ), facts
+def _overrides(args) -> dict:
+    """The scheduler options as given on the command line (``None``: not given)."""
+    return {key: getattr(args, key) for key in ("scheduler", "partition", "account", "nodes", "time")}
 
 
 def _record_path(path):
@@ -380,31 +350,33 @@ def stack_test(args):
         raise PesoError("--cancel goes with --attach RUN (the run whose jobs to cancel)")
     if not args.target:
         raise PesoError("--target is required (or --attach RUN)")
-    out = _out(args)
-    build_path = args.build_record or os.path.join(out, "build.json")
+    place = _place(args)
+    build_path = args.build_record or place.build_record
     build_record = records.load_record(build_path) if os.path.exists(build_path) else None
     if args.build_record and build_record is None:
         raise PesoError("build record not found", args.build_record)
     rerun = records.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
-    executor, facts = _executor(args)
+    facts = session.scheduler_facts(place, _overrides(args))
     if args.install_local and not args.use_buildcache:
         raise PesoError("--install-local installs from a binary cache: give --use-buildcache URL")
     if args.install_local and facts.kind != "local":
         raise PesoError("--install-local runs with the local scheduler only (batch jobs: not supported yet)")
+    executor = session.shard_executor(
+        facts, _overrides(args), args.jobs, args.timeout, args.retry_node_fail, detach=args.detach, dry_run=args.dry_run
+    )
     if args.install_local:
         args.config = [*args.config, local_install_tree(args.install_local)]
     cli = _cli(args)
     if args.use_buildcache:
         ui.msg("installing from the binary cache before testing")
         build_record = install_from_cache(
-            cli, _place(args).name, out, args.use_buildcache, args.unsigned, options.csv(args.only), _build_event
+            cli, place.name, place.out_dir, args.use_buildcache, args.unsigned, options.csv(args.only), _build_event
         )
-    runner = TestRun(
-        cli, _place(args).name, out, _jobs(args), args.timeout, on_event=_TestProgress(), executor=executor
-    )
+    jobs = session.local_jobs(args.jobs)
+    runner = TestRun(cli, place.name, place.out_dir, jobs, args.timeout, on_event=_TestProgress(), executor=executor)
     run_dir = runner.run_dir
     run_options = {
-        "jobs": args.jobs if facts.kind != "local" else _jobs(args),
+        "jobs": args.jobs if facts.kind != "local" else jobs,
         "timeout": args.timeout,
         "only": options.csv(args.only),
         "skip": options.csv(args.skip),
@@ -425,15 +397,14 @@ def stack_test(args):
             _write_reports(runner.record, run_dir)
     if record.get("detached"):
         ui.msg("detached; collect the results with: spack peso stack test --attach %s" % run_dir)
-        return 0
-    status = _finish(record, run_dir)
-    return 0 if record.get("dry_run") else status
+    else:
+        _finish(record, run_dir)
+    return session.exit_status(record)
 
 
 def _finish(record, run_dir):
     _print_summary(record)
     ui.msg("reports: %s" % ", ".join(os.path.join(run_dir, f) for f in ("record.json", "junit.xml", "report.html")))
-    return records.exit_status(record)
 
 
 def _attach(args):
@@ -448,7 +419,8 @@ def _attach(args):
             record = records.load_record(path)
         if record is not None:
             _write_reports(record, os.path.dirname(os.path.abspath(path)))
-    return _finish(runner.record, runner.run_dir)
+    _finish(runner.record, runner.run_dir)
+    return session.exit_status(runner.record)
 
 
 def _write_reports(record, run_dir):

@@ -40,8 +40,11 @@ def normalise(text: str) -> str:
 class LineReader:
     """Source lines by (path, line), each file read once."""
 
-    def __init__(self):
-        self._files: Dict[str, List[str]] = {}
+    def __init__(self, texts: Optional[Dict[str, bytes]] = None):
+        #: ``texts``: path -> bytes to read instead of the file (a recipe at a revision)
+        self._files: Dict[str, List[str]] = {
+            path: data.decode("utf-8", errors="replace").splitlines() for path, data in (texts or {}).items()
+        }
 
     def __call__(self, path: str, line: int) -> str:
         if path not in self._files:

@@ -27,7 +27,7 @@ from .bases import recipe_context
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
 Entry = Tuple[str, str, tuple, tuple]
 
-_FORMAT = 4
+_FORMAT = 5
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
@@ -135,6 +135,9 @@ class LintCache:
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)
         self.seen: Set[str] = set()
+        #: path -> the entry its file had before its last change (PR mode lints a recipe
+        #: as it was at a revision: usually what the last run saw, before the edit)
+        self.previous: Dict[str, Entry] = {}
         self._load()
 
     def _load(self) -> None:
@@ -145,11 +148,11 @@ class LintCache:
             return
         if (
             isinstance(data, tuple)
-            and len(data) == 4
+            and len(data) == 5
             and data[0] == self.key
             and all(isinstance(part, dict) for part in data[1:])
         ):
-            self.entries, self.signatures, self.contexts = data[1], data[2], data[3]
+            self.entries, self.signatures, self.contexts, self.previous = data[1], data[2], data[3], data[4]
 
     def _context_fresh(self, path: str) -> bool:
         folder = _packages_dir(path)
@@ -190,8 +193,27 @@ class LintCache:
             return entry
         return None
 
+    def get_version(self, path: str, digest: str) -> Optional[Entry]:
+        """The entry of ``path``, current or previous, made from bytes with this digest
+        (PR mode: the recipe as it was at a revision); no signature is recorded."""
+        self.seen.add(path)
+        for entry in (self.entries.get(path), self.previous.get(path)):
+            if entry is not None and entry[0] == digest:
+                self.hits += 1
+                return entry
+        return None
+
+    def put_previous(self, path: str, entry: Entry) -> None:
+        """Keep ``entry`` (of other bytes than the file's now) as ``path``'s previous one."""
+        self.seen.add(path)
+        self.previous[path] = entry
+        self.dirty = True
+
     def put(self, path: str, entry: Entry, signature: Optional[tuple] = None) -> None:
         self.seen.add(path)
+        replaced = self.entries.get(path)
+        if replaced is not None and replaced[0] != entry[0]:
+            self.previous[path] = replaced
         self.entries[path] = entry
         if signature is not None:
             self.signatures[path] = signature
@@ -206,6 +228,7 @@ class LintCache:
             return
         # forget files that are gone, so the cache does not grow with every deleted recipe
         self.entries = {p: e for p, e in self.entries.items() if p in self.seen or os.path.exists(p)}
+        self.previous = {p: e for p, e in self.previous.items() if p in self.entries}
         # a signature recorded under a context that has changed since must not pass for one
         # of this run's (its file was not looked at): that file is read and hashed next time
         self.signatures = {
@@ -220,7 +243,9 @@ class LintCache:
                 contexts[folder] = recipe_context(path)
         self.contexts = contexts
         self._fresh = {}
-        atomic_write(self.path, marshal.dumps((self.key, self.entries, self.signatures, self.contexts)), mode="wb")
+        atomic_write(
+            self.path, marshal.dumps((self.key, self.entries, self.signatures, self.contexts, self.previous)), mode="wb"
+        )
         for other in glob.glob(os.path.join(self.cache_dir, "lint-*.marshal")):
             if other != self.path:
                 try:

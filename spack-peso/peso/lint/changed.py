@@ -12,6 +12,7 @@ outside ``repo/``. A patch file or a resource beside a recipe counts as a change
 recipe.
 """
 
+import functools
 import os
 import subprocess
 from typing import List, Optional, Sequence
@@ -20,28 +21,53 @@ from ..errors import PesoError
 
 
 def _git(args: Sequence[str], cwd: str) -> str:
+    return _git_all([args], cwd)[0]
+
+
+def _git_all(commands: Sequence[Sequence[str]], cwd: str) -> List[str]:
+    """The output of each git command, run side by side (the untracked-file walk of a
+    9,000-recipe tree is the slow one); the first that fails, in order, is the error."""
+    procs = []
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+        for args in commands:
+            procs.append(
+                subprocess.Popen(["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            )
     except OSError as e:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
         raise PesoError("cannot run git: %s" % e, path=cwd)
-    if proc.returncode != 0:
-        message = (proc.stderr.strip().splitlines() or ["git %s failed" % " ".join(args)])[-1]
-        raise PesoError(message, path=cwd, key="git " + args[0])
-    return proc.stdout
+    outputs = [proc.communicate(timeout=300) for proc in procs]
+    for args, proc, (_out, err) in zip(commands, procs, outputs):
+        if proc.returncode != 0:
+            message = (err.strip().splitlines() or ["git %s failed" % " ".join(args)])[-1]
+            raise PesoError(message, path=cwd, key="git " + args[0])
+    return [out for out, _err in outputs]
 
 
 def repo_root(path: str) -> str:
     folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    return _toplevel(folder)
+
+
+@functools.lru_cache(maxsize=None)
+def _toplevel(folder: str) -> str:
+    """The work tree holding ``folder`` (asked once per folder and process)."""
     return _git(["rev-parse", "--show-toplevel"], folder).strip()
 
 
 def changed_files(rev: str, start: str, untracked: bool = True) -> List[str]:
     """Absolute paths changed since ``rev`` in the git repository containing ``start``."""
     root = repo_root(start)
-    _git(["rev-parse", "--verify", "--quiet", rev + "^{commit}"], root)
-    names = _git(["diff", "--name-only", "--no-renames", rev, "--"], root).splitlines()
+    commands = [
+        ["rev-parse", "--verify", "--quiet", rev + "^{commit}"],
+        ["diff", "--name-only", "--no-renames", rev, "--"],
+    ]
     if untracked:
-        names += _git(["ls-files", "--others", "--exclude-standard"], root).splitlines()
+        commands.append(["ls-files", "--others", "--exclude-standard"])
+    outputs = _git_all(commands, root)
+    names = "".join(outputs[1:]).splitlines()
     return sorted({os.path.join(root, n) for n in names if n.strip()})
 
 

@@ -14,7 +14,7 @@ import fnmatch
 import gc
 import operator
 import os
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ..errors import PesoError
 from ..recipe.discovery import discover
@@ -121,6 +121,9 @@ def lint(
     cwd: Optional[str] = None,
     deep=None,
     deep_rules: Optional[bool] = None,
+    products: Optional[FrozenSet[str]] = None,
+    contents: Optional[Dict[str, bytes]] = None,
+    cache: Optional[LintCache] = None,
 ) -> LintResult:
     """Lint the recipes named by ``targets`` under ``config``; see the module docstring.
 
@@ -129,7 +132,12 @@ def lint(
     from loaded packages and a filter over a file's static findings. They join each
     file's findings before suppressions and waivers apply, so both work the same for
     every rule. ``deep_rules`` (default: whether ``deep`` runs the audit) makes the deep
-    rules known to this run: selectable, profiled and counted as run."""
+    rules known to this run: selectable, profiled and counted as run. ``products``: the
+    package names that are products, when the caller knows (``policy report``: the
+    stack's roots), instead of the profile's catalogue (:mod:`peso.lint.products`).
+    ``contents``: path -> bytes to lint instead of that file's (PR mode: the recipe as it
+    was at a revision), cached as the path's previous version. ``cache``: an open
+    :class:`LintCache` to use (runs of one command share it: loaded once)."""
     # Tens of thousands of small, acyclic tuples and findings: the cyclic collector would
     # only rescan them over and over (a third of a warm run's time).
     gc_was_enabled = gc.isenabled()
@@ -137,13 +145,15 @@ def lint(
     try:
         if deep_rules is None:
             deep_rules = deep is not None and deep.audit
-        return _lint(targets, config or LintConfig(), use_cache, today, cwd or os.getcwd(), deep, deep_rules)
+        config = config or LintConfig()
+        opened = (cache or LintCache(config.cache_dir)) if use_cache else None
+        return _lint(targets, config, opened, today, cwd or os.getcwd(), deep, deep_rules, products, contents)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResult:
+def _lint(targets, config, cache, today, cwd, deep, deep_rules, known_products, contents) -> LintResult:
     stats: Dict[str, os.stat_result] = {}
     paths = discover(targets, cwd, stats)
     profile = get_profile(config.policy, {_namespace(p) for p in paths})
@@ -151,37 +161,39 @@ def _lint(targets, config, use_cache, today, cwd, deep, deep_rules) -> LintResul
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
 
-    raw, hits = _raw_results(paths, rules, config, use_cache, stats)
+    raw, hits = _raw_results(paths, rules, config, cache, stats, contents or {})
     result = LintResult(findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths))
     result.files_cached = hits
     result.files_linted = len(paths) - result.files_cached
     active_set = set(active)
     severity_of = _severity_function(profile)
     result.files = [(path, raw[path][0]) for path in paths]
+    products = known_products if known_products is not None else _products(profile, active_set, raw)
     deep_by_path: Dict[str, List[Finding]] = {}
     drop = None
     if deep is not None:
         deep_findings, drop, result.deep_skipped = deep.collect(result.files)
         for f in deep_findings:
             if f.rule in active_set:
-                f.severity = severity_of(rules[f.rule], f.severity)
+                f.severity = severity_of(rules[f.rule], f.severity, products is None or f.package in products)
                 deep_by_path.setdefault(f.path, []).append(f)
     findings: List[Finding] = []
     # (rule ID, raw severity) -> the rule's constant fields, or None when it is not active:
     # a warm run turns tens of thousands of cached tuples into findings right here
-    constant: Dict[Tuple[str, str], Any] = {}
+    constant: Dict[Tuple[str, str, bool], Any] = {}
     # discovery sorts the paths, the runner each file's raw findings (and they are cached so)
     in_order = all(a < b for a, b in zip(paths, paths[1:]))
     for path in paths:
         package, raw_findings, suppressions = raw[path]
+        product = products is None or package in products
         file_findings = []
         for rule_id, severity, message, line, column in raw_findings:
-            fields = constant.get((rule_id, severity), False)
+            fields = constant.get((rule_id, severity, product), False)
             if fields is False:
                 rule = rules[rule_id] if rule_id in active_set else None
-                fields = constant[rule_id, severity] = rule and (
+                fields = constant[rule_id, severity, product] = rule and (
                     rule.id,
-                    severity_of(rule, severity),
+                    severity_of(rule, severity, product),
                     rule.policies,
                     rule.name,
                 )
@@ -224,6 +236,20 @@ def _finding(rule, severity_of, severity, message, path, line, column, package) 
     return rule.finding_at(path, package, (line, column), message, severity_of(rule, severity))
 
 
+def _products(profile: Profile, active: Set[str], raw) -> Optional[FrozenSet[str]]:
+    """The package names of the profile's catalogue products, when it scopes membership
+    rules to them and one of those rules found something (else None: no scoping)."""
+    scoped = active.intersection(profile.product_rules)
+    if not profile.product_catalog or not scoped:
+        return None
+    if not any(f[0] in scoped for _package, found, _suppressions in raw.values() for f in found):
+        return None
+    from .products import product_packages
+
+    repos = {os.path.dirname(os.path.dirname(os.path.dirname(path))) for path in raw if _namespace(path)}
+    return product_packages(profile.product_catalog, repos)
+
+
 def _namespace(path: str) -> str:
     """``builtin`` for ``.../spack_repo/builtin/packages/zlib/package.py`` ('' elsewhere)."""
     parts = path.replace(os.sep, "/").split("/")
@@ -234,25 +260,34 @@ def _namespace(path: str) -> str:
 
 def _severity_function(profile: Profile):
     """``profile.severity`` memoised per (rule, severity): called once per finding."""
-    memo: Dict[Tuple[str, str], str] = {}
+    memo: Dict[Tuple[str, str, bool], str] = {}
 
-    def severity_of(rule, severity):
-        key = (rule.id, severity)
+    def severity_of(rule, severity, product=True):
+        key = (rule.id, severity, product)
         raised = memo.get(key)
         if raised is None:
-            raised = memo[key] = profile.severity(rule, severity)
+            raised = memo[key] = profile.severity(rule, severity, product)
         return raised
 
     return severity_of
 
 
-def _raw_results(paths, rules, config, use_cache, stats=None) -> Tuple[dict, int]:
-    """({path: (package, raw findings, suppressions)}, number of cache hits); ``stats``:
-    the discovery's stat of a path, if it made one."""
-    cache = LintCache(config.cache_dir) if use_cache else None
+def _raw_results(paths, rules, config, cache, stats=None, contents=None) -> Tuple[dict, int]:
+    """({path: (package, raw findings, suppressions)}, number of cache hits); ``cache``:
+    the open LintCache or None; ``stats``: the discovery's stat of a path, if it made
+    one; ``contents``: see :func:`lint`."""
+    hits_before = cache.hits if cache is not None else 0
+    contents = contents or {}
     results = {}
     todo = []
     for path in paths:
+        if path in contents:
+            entry = cache.get_version(path, file_digest(contents[path], path)) if cache is not None else None
+            if entry is not None:
+                results[path] = entry[1:]
+            else:
+                todo.append(path)
+            continue
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
             entry = cache.get_unchanged(path, stats.get(path) if stats else None)
@@ -271,16 +306,20 @@ def _raw_results(paths, rules, config, use_cache, stats=None) -> Tuple[dict, int
     if todo:
         checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
-        for path, package, raw_findings, suppressions, digest, read_signature in lint_paths(todo, checks, jobs):
+        linted = lint_paths(todo, checks, jobs, {p: contents[p] for p in todo if p in contents})
+        for path, package, raw_findings, suppressions, digest, read_signature in linted:
             results[path] = (package, raw_findings, suppressions)
             if cache is not None and digest is not None:
-                cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
+                if path in contents:
+                    cache.put_previous(path, (digest, package, raw_findings, suppressions))
+                else:
+                    cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
     if cache is not None:
         try:
             cache.save()
         except OSError:
             pass  # a read-only cache folder only costs speed
-    return results, (cache.hits if cache else 0)
+    return results, (cache.hits - hits_before if cache is not None else 0)
 
 
 def _load_waiver_file(config: LintConfig, cwd: str, rules) -> Optional[WaiverFile]:

@@ -6,59 +6,64 @@ same recipes as they were at ``REV`` too, and keeps only the findings whose fing
 (``baseline.fingerprints``: rule, package, the flagged line's text, occurrence) was not
 there before. A recipe that did not exist at ``REV`` is new: all its findings count.
 
-The old versions come from ``git show REV:path`` into a temporary tree with the same
-``spack_repo/<ns>/packages/<name>/package.py`` layout, so package names are the same; the
-repository's build-system sources are linked in from the working tree, so base-class
-facts (and the findings that depend on them) are the same on both sides.
+The old versions come from one ``git cat-file --batch`` (``REV:path`` for every touched
+recipe) and are linted *at their own paths* with their old bytes
+(``engine.lint(contents=...)``): package names, the repository's build-system sources and
+so every base-class fact are the same on both sides, and the lint cache keeps a recipe's
+previous version, so the old side is usually a cache hit (what the last lint saw before
+the edit).
 """
 
 import collections
 import os
 import subprocess
-import tempfile
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Sequence, Tuple
 
 from .baseline import LineReader, fingerprints
 from .changed import repo_root
 
 
-def _old_text(rev: str, path: str) -> Tuple[str, bytes]:
-    """(repository-relative path, content at ``rev``; ``b''`` when it did not exist)."""
-    root = repo_root(path)
-    relative = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
-    proc = subprocess.run(["git", "show", "%s:%s" % (rev, relative)], cwd=root, capture_output=True, timeout=300)
-    return relative, proc.stdout if proc.returncode == 0 else b""
-
-
-def old_tree(rev: str, recipes: Sequence[str], folder: str) -> Dict[str, str]:
-    """Write the recipes as they were at ``rev`` under ``folder``; ``{new path: old path}``
-    for the recipes that existed then."""
-    mapping = {}
+def old_contents(rev: str, recipes: Sequence[str]) -> Dict[str, bytes]:
+    """``{path: bytes at rev}`` for the recipes that existed at ``rev`` (one git call per
+    repository)."""
+    by_root: Dict[str, List[str]] = collections.defaultdict(list)
+    roots: Dict[str, str] = {}  # packages folder -> its git work tree (one git call each)
     for path in recipes:
-        relative, data = _old_text(rev, path)
-        if not data:
-            continue
-        old = os.path.join(folder, relative)
-        os.makedirs(os.path.dirname(old), exist_ok=True)
-        with open(old, "wb") as f:
-            f.write(data)
-        repo = os.path.dirname(os.path.dirname(os.path.dirname(path)))  # spack_repo/<ns>
-        systems = os.path.join(repo, "build_systems")
-        linked = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(old))), "build_systems")
-        if os.path.isdir(systems) and not os.path.exists(linked):
-            os.symlink(systems, linked)
-        mapping[path] = old
-    return mapping
+        folder = os.path.dirname(os.path.dirname(path))
+        if folder not in roots:
+            roots[folder] = repo_root(path)
+        by_root[roots[folder]].append(path)
+    found: Dict[str, bytes] = {}
+    for root, paths in by_root.items():
+        real_root = os.path.realpath(root)
+        names = [os.path.relpath(os.path.realpath(p), real_root).replace(os.sep, "/") for p in paths]
+        request = "".join("%s:%s\n" % (rev, name) for name in names).encode()
+        proc = subprocess.run(
+            ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, timeout=300, check=False
+        )
+        out, at = proc.stdout, 0
+        for path in paths:
+            # "<sha> blob <size>\n<bytes>\n", or "<name> missing\n" for a new recipe
+            end = out.find(b"\n", at)
+            if end < 0:
+                break
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                found[path] = out[at : at + size]
+                at += size + 1
+    return found
 
 
-def introduced(rev: str, result, lint_old) -> Tuple[List, int]:
+def introduced(rev: str, result, lint_old: Callable[[List[str], Dict[str, bytes]], list]) -> Tuple[List, int]:
     """The findings of ``result`` that the change since ``rev`` introduced, and how many
-    older ones were left out. ``lint_old(paths)`` lints the old versions (same config)."""
+    older ones were left out. ``lint_old(paths, contents)`` lints the old versions (same
+    config, ``engine.lint(contents=...)``)."""
     recipes = sorted({f.path for f in result.findings} | {path for path, _ in result.files})
-    with tempfile.TemporaryDirectory(prefix="peso-new-since-") as folder:
-        mapping = old_tree(rev, recipes, folder)
-        before = lint_old(sorted(mapping.values())) if mapping else []
-        old_prints = collections.Counter(fingerprints(before, LineReader()))
+    contents = old_contents(rev, recipes)
+    before = lint_old(sorted(contents), contents) if contents else []
+    old_prints = collections.Counter(fingerprints(before, LineReader(contents)))
     new = []
     for finding, print_ in zip(result.findings, fingerprints(result.findings, LineReader())):
         if old_prints[print_] > 0:

@@ -1,8 +1,8 @@
-"""Lint profiles: which rules a ``--policy`` runs and which severities it raises.
+"""Lint profiles: which rules a ``--profile`` runs and which severities it raises.
 
 The profiles themselves are data (``profiles.yaml`` next to this file); this module only
 loads them and answers two questions: does a rule run under a profile, and how severe is
-a finding of it there.
+a finding of it there (for a product of the profile's catalogue or another recipe).
 """
 
 import dataclasses
@@ -31,6 +31,12 @@ class Profile:
     include: Tuple[str, ...] = ()
     #: rule ID -> the most severe its findings may be under this profile (``cap:``)
     cap: Dict[str, str] = dataclasses.field(default_factory=dict)
+    #: catalogue whose products the ``product_rules`` apply to (``products: catalog:``)
+    product_catalog: Optional[str] = None
+    #: membership rules: at their profile severity for products, at most
+    #: ``non_product_cap`` for every other recipe (``products: rules:`` / ``cap:``)
+    product_rules: Tuple[str, ...] = ()
+    non_product_cap: str = "info"
 
     def covers(self, rule) -> bool:
         """True when ``rule`` runs under this profile (without ``--select``)."""
@@ -42,8 +48,9 @@ class Profile:
             return self.unmapped
         return any(fnmatch.fnmatchcase(p, pat) for p in rule.policies for pat in self.policies)
 
-    def severity(self, rule, severity: str) -> str:
-        """The severity of a finding of ``rule`` found at ``severity``, after raising."""
+    def severity(self, rule, severity: str, product: bool = True) -> str:
+        """The severity of a finding of ``rule`` found at ``severity``, after raising;
+        ``product``: whether the recipe is a product of the profile's catalogue."""
         floor = self.raise_rules.get(rule.id)
         for policy in rule.policies:
             raised = self.raise_policies.get(policy)
@@ -52,6 +59,8 @@ class Profile:
         if floor and severity_rank(floor) > severity_rank(severity):
             severity = floor
         ceiling = self.cap.get(rule.id)
+        if not product and rule.id in self.product_rules:
+            ceiling = self.non_product_cap
         if ceiling and severity_rank(severity) > severity_rank(ceiling):
             severity = ceiling
         return severity
@@ -74,7 +83,12 @@ def load_profiles(path: str = PROFILES_FILE) -> Tuple[Dict[str, Profile], str]:
             include=tuple(entry.get("include") or ()),
             cap=dict(entry.get("cap") or {}),
         )
-        capped = list(profile.cap.items())
+        products = entry.get("products")
+        if products:
+            profile.product_catalog = str(products.get("catalog") or "e4s")
+            profile.product_rules = tuple(products.get("rules") or ())
+            profile.non_product_cap = products.get("cap", "info")
+        capped = list(profile.cap.items()) + [("products.cap", profile.non_product_cap)]
         for key, sev in list(profile.raise_policies.items()) + list(profile.raise_rules.items()) + capped:
             if sev not in SEVERITIES:
                 raise PesoError("bad severity %r" % sev, path=path, key="%s.raise.%s" % (name, key))
@@ -99,5 +113,5 @@ def get_profile(name: Optional[str] = None, namespaces=()) -> Profile:
     profiles, default = load_profiles()
     name = name or default_for(namespaces) or default
     if name not in profiles:
-        raise PesoError("unknown policy profile %r (choose from: %s)" % (name, ", ".join(sorted(profiles))))
+        raise PesoError("unknown lint profile %r (choose from: %s)" % (name, ", ".join(sorted(profiles))))
     return profiles[name]

@@ -21,7 +21,7 @@ import gc
 import os
 import pickle
 import signal
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import registry
 from .cache import file_digest, stat_signature
@@ -37,16 +37,23 @@ Result = Tuple[str, str, tuple, tuple, Optional[str], Optional[tuple]]
 
 #: the rules of the current run; set before forking so workers inherit them
 _RULES: Sequence = ()
+#: path -> the bytes to lint instead of the file's (PR mode: a recipe as it was at a
+#: revision, linted at its own path so package name and base classes are the same)
+_CONTENTS: Dict[str, bytes] = {}
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def lint_paths(paths: Sequence[str], rules: Sequence, jobs: int = 0) -> List[Result]:
-    """Lint every file in ``paths`` with ``rules``; one result per path, any order."""
-    global _RULES
+def lint_paths(
+    paths: Sequence[str], rules: Sequence, jobs: int = 0, contents: Optional[Dict[str, bytes]] = None
+) -> List[Result]:
+    """Lint every file in ``paths`` with ``rules``; one result per path, any order.
+    ``contents``: bytes to lint instead of some files' own (no stat signature then)."""
+    global _RULES, _CONTENTS
     _RULES = tuple(rules)
+    _CONTENTS = dict(contents or {})
     jobs = jobs or default_jobs()
     paths = list(paths)
     if jobs <= 1 or len(paths) < MIN_PARALLEL or not hasattr(os, "fork"):
@@ -151,9 +158,11 @@ def lint_file(path: str, rules: Sequence) -> Result:
     digest = signature = None
     try:
         try:
-            with open(path, "rb") as f:
-                data = f.read()
-                signature = stat_signature(os.fstat(f.fileno()))
+            data = _CONTENTS.get(path)
+            if data is None:
+                with open(path, "rb") as f:
+                    data = f.read()
+                    signature = stat_signature(os.fstat(f.fileno()))
         except OSError:
             recipe = load_recipe(path)  # models the read error
         else:

@@ -11,6 +11,7 @@ from typing import List, Optional, Sequence
 
 from ..errors import PesoError
 from . import autofix, baseline, changed, engine
+from .cache import LintCache
 from .config import LintConfig
 from .engine import LintResult
 
@@ -76,12 +77,16 @@ def run(request: LintRequest) -> LintSession:
         if request.diff:
             session.result = first
             return session
-    session.result = engine.lint(targets, request.config, use_cache=request.use_cache, deep=collector)
+    # one cache for every lint of this run: loaded once, not once per side of PR mode
+    cache = LintCache(request.config.cache_dir) if request.use_cache else None
+    session.result = engine.lint(targets, request.config, use_cache=request.use_cache, deep=collector, cache=cache)
     if request.new_since:
         from .prmode import introduced
 
-        def lint_old(paths):
-            return engine.lint(paths, request.config, use_cache=request.use_cache).findings
+        def lint_old(paths, contents):
+            return engine.lint(
+                paths, request.config, use_cache=request.use_cache, contents=contents, cache=cache
+            ).findings
 
         session.result.findings, session.preexisting = introduced(request.new_since, session.result, lint_old)
     if request.baseline:

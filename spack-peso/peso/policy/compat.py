@@ -31,7 +31,7 @@ import yaml
 from .. import yamlio
 from ..errors import PesoError
 from .definitions import E4S_GROUPS, Policy
-from .evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport, ProductReport
+from .evaluate import DECIDING, FAIL, NEEDS_EVIDENCE, PASS, PolicyReport, ProductReport
 from .evidence import display_path, file_date
 
 UNREPORTED, INCOMPLETE, COMPLETE = 0, 1, 2
@@ -231,7 +231,7 @@ def apply_claims(
                 }
             )
         if result.status == FAIL and status == COMPLETE:
-            rules = sorted({e.rule for e in result.evidence if e.severity in ("warning", "error")})
+            rules = sorted({e.rule for e in result.evidence if e.role == DECIDING})
             seen = [
                 "%s: %s (%s)" % (o["fact"], o["value"], o["source"])
                 for o in result.observations

@@ -21,6 +21,9 @@ POLICY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 #: E4S-P2 -> ("E4S", "P", 2); xSDK-M16 -> ("xSDK", "M", 16)
 _ID = re.compile(r"^(E4S|xSDK)-([A-Z]+)(\d+)$")
 
+#: the files of POLICY_DIR that are not policy files
+NOT_POLICIES = ("ladders.yaml", "decisions.yaml")
+
 #: E4S policy tag -> the upstream group key of e4s-policies-1.0.yaml
 E4S_GROUPS = {"P": "Official", "FP": "Future", "FLP": "FutureLibrary"}
 
@@ -35,8 +38,6 @@ class Policy:
     tag: str  # P, FP, FLP, M, R
     number: int
     rules: Tuple[str, ...] = ()
-    #: True when the recipe alone can show compliance (a pass means something)
-    decidable: bool = False
     description: str = ""
     group: str = ""
     #: what else (beyond the recipe) decides the policy, from the policy file
@@ -69,9 +70,6 @@ def load_policy_file(path: str) -> List[Policy]:
             framework, tag, number = parse_policy_id(entry["id"])
         except ValueError as e:
             raise PesoError(str(e), path=path, key=entry.get("id"))
-        decidable = _first(entry, ("decidable", "recipe_decidable", "recipe_checkable"), None)
-        if decidable is None:
-            decidable = str(entry.get("checkable", "")).lower() in ("recipe", "r", "yes", "true")
         policies.append(
             Policy(
                 id=entry["id"],
@@ -80,7 +78,6 @@ def load_policy_file(path: str) -> List[Policy]:
                 tag=tag,
                 number=number,
                 rules=tuple(entry.get("rules") or ()),
-                decidable=bool(decidable),
                 description=str(entry.get("description") or "").strip(),
                 group=str(entry.get("group") or (E4S_GROUPS.get(tag, "") if framework == "E4S" else "")),
                 needs=str(entry.get("evidence") or "").strip(),
@@ -103,9 +100,10 @@ def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] =
     list it in their own ``policies`` key.
     """
     if paths is None:
-        # ladders.yaml beside the policy files holds the evidence ladders (.ladder), not policies
+        # ladders.yaml and decisions.yaml beside the policy files hold how policies are
+        # decided (.ladder, .decisions), not policies
         paths = sorted(
-            p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")) if os.path.basename(p) != "ladders.yaml"
+            p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")) if os.path.basename(p) not in NOT_POLICIES
         )
     if not paths:
         raise PesoError("no policy files found", path=POLICY_DIR)

@@ -3,18 +3,22 @@
 Why three states: most policies cannot be *proven* from a recipe (P3 sustainability,
 P8 error handling), but a recipe can still *disprove* some of them, and records of
 concretization, builds and test runs, the source tree and the installed prefix
-(:mod:`.evidence`, judged by the ladders of :mod:`.ladder`) decide more. So:
+(:mod:`.evidence`, judged by the ladders of :mod:`.ladder`) decide more. The decision
+model (:mod:`.decisions`) says which lint rules decide a policy and which are only
+indicators. So:
 
-* a finding of warning or error severity from a rule serving the policy, or a fail
-  rung of the policy's ladder -> ``fail`` (info findings are kept but do not fail);
-* otherwise a pass rung of the ladder -> ``pass``; or, if the policy is decidable from
-  the recipe, a clean lint -> ``pass``;
-* otherwise -> ``needs-evidence``, with the partial support found and what would
-  decide it (a command, or a line for the product's own document).
+* a finding of a *deciding* rule (at the rule's own severity, warning or error: a
+  profile that caps or raises it for lint noise changes nothing here), or a fail rung
+  of the policy's ladder -> ``fail``;
+* otherwise a pass rung of the ladder (positive evidence: a recipe fact, a record, the
+  source, the prefix) -> ``pass``; a clean lint passes nothing;
+* otherwise -> ``needs-evidence``, with the concerns (indicator findings), the partial
+  support found and what would decide it.
 
-A product's own compatibility document (:mod:`.compat`) can then fill in
-needs-evidence policies as self-reported, and is checked for claims the findings
-contradict.
+Policies the documents call the same requirement (``same_verdict``) are judged by one
+model and one ladder from one evidence set, so they cannot disagree. A product's own
+compatibility document (:mod:`.compat`) can then fill in needs-evidence policies as
+self-reported, and is checked for claims the findings contradict.
 """
 
 import dataclasses
@@ -29,8 +33,11 @@ FAIL = "fail"
 NEEDS_EVIDENCE = "needs-evidence"
 STATUSES = (PASS, FAIL, NEEDS_EVIDENCE)
 
-#: severities that fail a policy
+#: severities a deciding rule's finding needs to fail a policy
 FAILING = ("warning", "error")
+#: the role of a finding in a cell
+DECIDING = "deciding"
+INDICATOR = "concern"
 
 
 @dataclasses.dataclass
@@ -42,6 +49,8 @@ class Evidence:
     message: str
     location: str  # "path:line" ("path" when the whole file)
     name: str = ""
+    #: "deciding" (the finding fails the cell) or "concern" (an indicator, shown only)
+    role: str = INDICATOR
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -143,9 +152,15 @@ class PolicyReport:
         )
 
 
-def evidence_of(finding) -> Evidence:
+def evidence_of(finding, role: str = INDICATOR) -> Evidence:
     location = finding.path + (":%d" % finding.line if finding.line else "")
-    return Evidence(finding.rule, finding.severity, finding.message, location, getattr(finding, "name", ""))
+    return Evidence(finding.rule, finding.severity, finding.message, location, getattr(finding, "name", ""), role)
+
+
+def _default_severity(finding, rules: Dict) -> str:
+    """The rule's own severity: what a profile caps or raises is lint noise, not evidence."""
+    rule = rules.get(finding.rule)
+    return rule.severity if rule is not None else finding.severity
 
 
 def evaluate_product(
@@ -159,75 +174,92 @@ def evaluate_product(
     observations: Sequence = (),
     ladders: Optional[Dict] = None,
     fill: Optional[Dict[str, str]] = None,
+    decisions: Optional[Dict] = None,
 ) -> ProductReport:
     """Status of every policy for one product from its lint findings and observations.
 
     ``ran`` is the set of rule IDs that actually ran (default: assume all did); a
-    decidable policy none of whose rules ran cannot pass. ``observations`` are the
+    deciding rule that did not run is named in the cell. ``observations`` are the
     product's evidence (:class:`.evidence.Observation`), judged by ``ladders``
-    (default: ``policies/ladders.yaml``); ``fill`` names the target and run folder
-    in the "to decide" commands.
+    (default: ``policies/ladders.yaml``); ``decisions`` (default:
+    ``policies/decisions.yaml``) sorts the rules; ``fill`` names the target and run
+    folder in the "to decide" commands.
     """
+    from ..lint.registry import all_rules
+    from .decisions import default_decisions
     from .ladder import climb, default_ladders
 
     findings = list(findings)
     ran = set(ran) if ran is not None else None
     ladders = default_ladders() if ladders is None else ladders
+    decisions = default_decisions() if decisions is None else decisions
+    rules = {r.id: r for r in all_rules(True)}
     fill = dict({"product": product, "target": "<target>", "run": "<run>"}, **(fill or {}))
+    recipe_only = [o for o in observations if o.fact.startswith("recipe.")]
+    by_id = {p.id: p for p in policies}
     results = {}
     for policy in policies:
-        serving = set(policy.rules)
-        checked = [r for r in policy.rules if ran is None or r in ran]
-        relevant = [f for f in findings if f.rule in serving or policy.id in tuple(f.policies or ())]
-        evidence = [evidence_of(f) for f in sorted(relevant, key=lambda f: (f.line, f.rule))]
-        failing = [f for f in relevant if f.severity in FAILING]
+        decision = decisions[policy.id]
+        deciding, indicators = set(decision.deciding), set(decision.indicators)
+        members = set(decision.group)
+        relevant = [f for f in findings if f.rule in deciding | indicators or members & set(tuple(f.policies or ()))]
+        failing = [f for f in relevant if f.rule in deciding and _default_severity(f, rules) in FAILING]
+        evidence = [
+            evidence_of(f, DECIDING if f in failing else INDICATOR)
+            for f in sorted(relevant, key=lambda f: (f.line, f.rule))
+        ]
+        not_run = sorted(r for r in decision.deciding if ran is not None and r not in ran)
+        head = by_id.get(decision.canonical, policy)
         where = (
             {"group": "policy_groups/%s/policies" % policy.group, "number": str(policy.number)}
             if policy.framework == "E4S"
             else {"group": "xsdk_policies", "number": policy.id}
         )
-        verdict = climb(ladders.get(policy.id), observations, dict(fill, policy=policy.id, **where))
+        ladder = ladders.get(decision.canonical)
+        verdict = climb(ladder, observations, dict(fill, policy=policy.id, **where))
+        by_recipe = climb(ladder, recipe_only, {})
         used = [dict(o.to_dict(), effect=kind, why=why) for o, kind, why in verdict.used]
+        used += [dict(o.to_dict(), effect="stale", why=o.stale) for o in observations if _stale_for(o, ladder)]
         decided_by = ""
+        concerns = sorted({f.rule for f in relevant if f not in failing})
         if error:
             status, why = NEEDS_EVIDENCE, "recipe could not be analysed: " + error
             used = []
         elif failing or verdict.status == FAIL:
             status, parts = FAIL, []
             if failing:
-                rules = sorted({f.rule for f in failing})
-                parts.append("%d finding(s) of %s" % (len(failing), ", ".join(rules)))
+                names = sorted({f.rule for f in failing})
+                parts.append("%d finding(s) of %s, which decide(s) it" % (len(failing), ", ".join(names)))
             if verdict.status == FAIL:
                 parts += verdict.why
             why = "; ".join(parts)
-            decided_by = "+".join(x for x, on in (("recipe", failing), ("evidence", verdict.status == FAIL)) if on)
+            from_evidence = verdict.status == FAIL and by_recipe.status != FAIL
+            decided_by = "+".join(
+                x for x, on in (("recipe", failing or by_recipe.status == FAIL), ("evidence", from_evidence)) if on
+            )
         elif verdict.status == PASS:
-            status, why, decided_by = PASS, "; ".join(verdict.why), "evidence"
-            if policy.decidable and checked:
-                why += " (and no finding from the %d recipe rule(s))" % len(checked)
-                decided_by = "recipe+evidence"
-        elif policy.decidable and checked:
-            status, decided_by = PASS, "recipe"
-            why = "no finding from the %d recipe rule(s) serving it (%s)" % (len(checked), ", ".join(checked))
-            if verdict.status == "partial":
-                why += "; evidence: " + "; ".join(verdict.why)
+            status, why = PASS, "; ".join(verdict.why)
+            beyond = any(kind == PASS and not o.fact.startswith("recipe.") for o, kind, _ in verdict.used)
+            decided_by = "+".join(x for x, on in (("recipe", by_recipe.status == PASS), ("evidence", beyond)) if on)
         else:
             status = NEEDS_EVIDENCE
-            why = "not decidable from the recipe"
-            if policy.needs:
-                why += ": " + policy.needs
-            if checked:
-                why += " (%d recipe rule(s) found nothing against it)" % len(checked)
+            why = "undecided: a pass needs %s" % decision.needs_pass
             if verdict.status == "partial":
                 why += "; partial evidence: " + "; ".join(verdict.why)
             if verdict.to_decide:
                 why += "; to decide: " + "; ".join("%s (%s)" % (t["evidence"], t["produce"]) for t in verdict.to_decide)
+        if concerns and not error:
+            why += "; concerns (indicators, never deciding): " + ", ".join(concerns)
+        if not_run and not error and status != FAIL:
+            why += "; deciding rule(s) not run (lint profile, or no --deep): %s" % ", ".join(not_run)
+        if head.id != policy.id:
+            why += "; one verdict with %s (the same requirement)" % head.id
         if error:
             recipe_status = NEEDS_EVIDENCE
-        elif failing:
+        elif failing or by_recipe.status == FAIL:
             recipe_status = FAIL
         else:
-            recipe_status = PASS if policy.decidable and checked else NEEDS_EVIDENCE
+            recipe_status = PASS if by_recipe.status == PASS else NEEDS_EVIDENCE
         result = PolicyResult(
             policy.id, status, evidence, why, observations=used, decided_by=decided_by, recipe_status=recipe_status
         )
@@ -243,6 +275,13 @@ def evaluate_product(
                 ] + ([] if error else result.to_decide)
         results[policy.id] = result
     return ProductReport(product, package, recipe, results, error)
+
+
+def _stale_for(observation, ladder) -> bool:
+    """A stale observation of a fact the ladder reads: shown in the cell, deciding nothing."""
+    if not getattr(observation, "stale", "") or ladder is None:
+        return False
+    return any(observation.fact in rung.when for rung in ladder.rungs)
 
 
 def new_report(policies: Sequence[Policy], products: Sequence[ProductReport], spack: str = "") -> PolicyReport:

@@ -1,13 +1,15 @@
-"""``spack peso policy explain ID``: one policy, its recipe rules and its evidence ladder.
+"""``spack peso policy explain ID``: one policy, its decision model and its evidence ladder.
 
 Why a command: a cell's status is only as good as the reasoning behind it. This prints
-the ladder exactly as the report applies it (from ``policies/ladders.yaml``), so a
-curator can check a rung before trusting a matrix built on it.
+the decision model (``policies/decisions.yaml``: what a pass and a fail need, which rules
+decide and which are only concerns) and the ladder exactly as the report applies them,
+so a curator can check a rung before trusting a matrix built on it.
 """
 
 import textwrap
 
 from ..errors import PesoError
+from .decisions import default_decisions
 from .definitions import load_policies
 from .ladder import default_ladders
 
@@ -17,21 +19,23 @@ def text(policy_id: str) -> str:
     policy = policies.get(policy_id) or next((p for p in policies.values() if p.id.lower() == policy_id.lower()), None)
     if policy is None:
         raise PesoError("unknown policy %r (known: %s ...)" % (policy_id, ", ".join(list(policies)[:5])))
-    ladder = default_ladders().get(policy.id)
+    decision = default_decisions()[policy.id]
+    ladder = default_ladders().get(decision.canonical)
     out = ["%s  %s" % (policy.id, policy.title), ""]
     out += _wrap(policy.description)
-    out.append("")
-    out.append(
-        "recipe: %s; rules: %s"
-        % (
-            "decidable (a clean lint passes)" if policy.decidable else "not decidable alone (a failing finding fails)",
-            ", ".join(policy.rules) or "none",
-        )
-    )
+    if decision.canonical != policy.id:
+        out += [""] + _wrap("one verdict with %s: %s" % (decision.canonical, decision.same_reason))
+    elif len(decision.group) > 1:
+        out += [""] + _wrap("one verdict with %s (the same requirement)" % ", ".join(decision.group[1:]))
+    out += ["", "a pass needs:"] + _wrap(decision.needs_pass, "  ")
+    out += ["", "a fail needs:"] + _wrap(decision.needs_fail, "  ")
+    out += ["", "deciding rules (a finding fails the cell): %s" % (", ".join(decision.deciding) or "none")]
+    out += ["indicators (shown as concerns, never deciding): %s" % (", ".join(decision.indicators) or "none")]
+    out += ["", "decision model:"] + _wrap(decision.reasoning, "  ")
     if ladder is None:
-        out += ["", "evidence ladder: none (the recipe lint alone decides it)"]
+        out += ["", "evidence ladder: none"]
         return "\n".join(out) + "\n"
-    out += ["", "why:"] + _wrap(ladder.reasoning, "  ")
+    out += ["", "evidence ladder:"] + _wrap(ladder.reasoning, "  ")
     for kind, title in (
         ("fail", "fails when"),
         ("pass", "passes when"),

@@ -29,10 +29,11 @@ class Rung:
     why: str
 
     def matches(self, observations) -> List:
-        """The observations that satisfy this rung (empty when a fact is not observed)."""
+        """The observations that satisfy this rung (empty when a fact is not observed);
+        stale observations (evidence of another spec than the stack's now) never do."""
         used = []
         for fact, values in self.when.items():
-            hits = [o for o in observations if o.fact == fact and o.value in values]
+            hits = [o for o in observations if o.fact == fact and o.value in values and not o.stale]
             if not hits:
                 return []
             used += hits

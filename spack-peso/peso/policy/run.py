@@ -52,8 +52,13 @@ def build_report(
             from ..lint.deep.audit import DeepCollector
 
             collector = DeepCollector(jobs=jobs or config.jobs or 0, audit=deep)
-        # deep findings join the way `lint --deep` joins them: profile, suppressions, waivers
-        result = engine.lint(paths, config, use_cache=use_cache, deep=collector)
+        # deep findings join the way `lint --deep` joins them: profile, suppressions, waivers;
+        # the rules that decide a policy run whatever the profile leaves out for lint noise.
+        # Every recipe assessed here is a product: membership rules apply to all of them.
+        stack = frozenset(p.package for p in products)
+        result = engine.lint(
+            paths, with_deciding_rules(config, paths, deep), use_cache=use_cache, deep=collector, products=stack
+        )
         ran = set(result.active)
         for f in result.findings:
             by_path.setdefault(os.path.abspath(f.path), []).append(f)
@@ -87,6 +92,20 @@ def build_report(
     policy_report = new_report(policies, reports, spack=spack_version())
     policy_report.evidence_sources = summary_of(evidence)
     return policy_report
+
+
+def with_deciding_rules(config: LintConfig, paths: Sequence[str], deep: bool) -> LintConfig:
+    """The config with every deciding rule of the decision model selected beside the
+    profile's own: a profile quietens lint noise, it never decides a policy verdict
+    (:mod:`.evaluate` judges their findings at the rules' own severities)."""
+    from ..lint.profiles import get_profile
+    from .decisions import default_decisions
+
+    rules = engine.known_rules(deep)
+    profile = get_profile(config.policy, {engine._namespace(p) for p in paths})
+    chosen = set(engine.select_rules(rules, profile, config.select, ()))
+    chosen |= {r for d in default_decisions().values() for r in d.deciding if r in rules}
+    return config.override(select=sorted(chosen))
 
 
 def own_claims(path: str):

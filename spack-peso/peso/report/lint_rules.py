@@ -21,6 +21,11 @@ def render_explanation(rule, profile=None) -> str:
         raised = profile.severity(rule, rule.severity)
         if raised != rule.severity:
             severity = "%s; %s under profile %s" % (rule.severity, raised, profile.name)
+        if rule.id in profile.product_rules:
+            severity += "; at most %s for recipes that are not products of catalogue %s" % (
+                profile.non_product_cap,
+                profile.product_catalog,
+            )
     out = ["%s %s (%s)" % (rule.id, rule.name, severity), ""]
     out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
     out.append("Summary:  %s" % rule.summary)

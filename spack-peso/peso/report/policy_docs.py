@@ -10,7 +10,7 @@ import json
 import os
 from typing import Dict, List
 
-from ..policy.evaluate import FAIL, NEEDS_EVIDENCE, PASS, PolicyReport
+from ..policy.evaluate import DECIDING, FAIL, NEEDS_EVIDENCE, PASS, PolicyReport
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 SYMBOL = {PASS: "pass", FAIL: "FAIL", NEEDS_EVIDENCE: "evidence?"}
@@ -189,7 +189,7 @@ def to_markdown(report: PolicyReport) -> str:
             failed = product.results.get(p.id)
             if failed and failed.status == FAIL:
                 for e in failed.evidence:
-                    if e.severity in ("warning", "error"):
+                    if e.role == DECIDING:
                         lines.append("  - %s `%s` %s (`%s`)" % (p.id, e.rule, _md(e.message), e.location))
                 for o in failed.observations:
                     if o.get("effect") == FAIL:

@@ -22,7 +22,8 @@ of another family than the host's (neoverse_v2 checked from an x86_64 machine).
 
 Worker ``PESO_OFFSET`` takes every ``PESO_STRIDE``-th batch of ``PESO_BATCH`` roots;
 ``PESO_SKIP`` names a JSON list of roots already recorded (``--resume``); worker 0 also
-prints ``PESO-ROOTS [...]``, the stack's roots as Spack spells them.
+prints ``PESO-ROOTS [...]``, the stack's roots as Spack spells them, and every worker
+prints ``PESO-BATCH {"batches": m}`` when it finishes a batch (progress: n of m).
 """
 
 import json
@@ -120,5 +121,7 @@ def solve(batch):
             alone(spec)
 
 
+every = len(range(0, len(specs), size))  # this run's batches, all workers together
 for batch in batches:
     solve(batch)
+    print("PESO-BATCH " + json.dumps({"batches": every}), flush=True)

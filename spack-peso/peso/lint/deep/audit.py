@@ -40,13 +40,13 @@ def spack_package_facts(name: str, audit: bool = True) -> PackageFacts:
     try:
         facts.path = spack.repo.PATH.filename_for_package_name(name)
         pkg_cls = spack.repo.PATH.get_pkg_class(name)
-    except Exception as e:  # a recipe that does not even load
+    except (Exception, SystemExit) as e:  # a recipe that does not even load (or exits)
         facts.load_error = "%s: %s" % (type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else "")
         return facts
     for tag, fn in spack_audit_checks() if audit else ():
         try:
             errors = fn(pkgs=[name], error_cls=spack.audit.Error)
-        except Exception as e:
+        except (Exception, SystemExit) as e:
             facts.issues.append(
                 AuditIssue(
                     tag,
@@ -120,18 +120,57 @@ class _MemoizedGetsource:
         return False
 
 
+class _TolerantIndexes:
+    """Let Spack's repository indexes (providers, tags, patches) be built without the
+    recipes that fail to load, for the duration of a collection.
+
+    Spack builds every index by loading every package of a repository, so one recipe
+    that raises on import would make each index - and with them most audit checks of
+    every other package - fail: one bad recipe aborted the whole ``--deep`` run. With
+    this, an index simply lacks that package; the package itself is reported when it is
+    loaded for its own checks (PESO-A010, package-not-loadable), and the run goes on.
+    """
+
+    def __enter__(self):
+        import spack.repo
+
+        self._originals = []
+        for indexer in spack.repo.Indexer.__subclasses__():
+            original = indexer.__dict__.get("update")
+            if original is None:
+                continue
+            self._originals.append((indexer, original))
+            indexer.update = self._tolerant(original)
+        return self
+
+    @staticmethod
+    def _tolerant(update):
+        def tolerant_update(indexer, pkg_fullname):
+            try:
+                return update(indexer, pkg_fullname)
+            except (Exception, SystemExit):  # the package does not load: index the others
+                return None
+
+        return tolerant_update
+
+    def __exit__(self, *exc):
+        for indexer, original in self._originals:
+            indexer.update = original
+        return False
+
+
 def spack_collect_findings(names: Sequence[str], jobs: int = 0, audit: bool = True):
     """(facts by name, findings) for every package name, in ``jobs`` forked workers."""
     global _AUDIT
     import spack.repo
 
     _AUDIT = audit
-    spack.repo.PATH.all_package_names()  # build the index once, before forking
     jobs = jobs or os.cpu_count() or 1
     names = list(names)
     facts: Dict[str, PackageFacts] = {}
     findings: List[Finding] = []
-    with _MemoizedGetsource():
+    with _MemoizedGetsource(), _TolerantIndexes():
+        spack.repo.PATH.all_package_names()  # build the indexes once, before forking
         if jobs <= 1 or len(names) < 8:
             results = _facts_chunk(names)
         else:

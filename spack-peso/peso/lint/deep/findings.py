@@ -13,6 +13,8 @@ from .spec_checks import unknown_variant_checks
 FALLBACK_RULE = "PESO-A000"
 #: a check that raised on the package (the engine's rule-crashed rule)
 CRASHED_RULE = "PESO-X005"
+#: a recipe Spack cannot load (it raises or exits on import): reported, the run goes on
+NOT_LOADABLE_RULE = "PESO-A010"
 #: rule for variants tested in method bodies that the package does not define
 SPEC_CHECK_RULE = "PESO-K001"
 #: names (in rules.yaml) of the static "has no stand-alone test" rules that --deep
@@ -71,7 +73,13 @@ def findings_from_facts(facts: PackageFacts, path: str, source: Optional[str] = 
     findings = []
     if facts.load_error:
         findings.append(
-            _make(FALLBACK_RULE, facts.name, path, index.class_line, "package class fails to load: " + facts.load_error)
+            _make(
+                NOT_LOADABLE_RULE,
+                facts.name,
+                path,
+                index.class_line,
+                "package class fails to load: " + facts.load_error,
+            )
         )
     for issue in facts.issues:
         if issue.crashed:

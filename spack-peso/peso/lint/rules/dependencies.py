@@ -2,6 +2,7 @@
 no forced bundled copies of third-party code, and versioned dependencies."""
 
 import ast
+import os
 import re
 from typing import Set
 
@@ -76,8 +77,12 @@ def _languages_to_add(recipe) -> str:
 def bundled_third_party(recipe):
     """Arguments that switch a vendored copy on. Not reported: values that switch it off
     or set a number (``--with-included-zlib=no``, ``--enable-internal-stackdepth=N``), a
-    choice made by a variant (the other branch offers the external copy), and the
-    package's own libraries (gettext's libintl)."""
+    choice made by a variant (the other branch offers the external copy), the
+    package's own libraries (gettext's libintl) and copies ``bundled.yaml`` says are the
+    product's own code (R's tzcode, ROOT's patched clang), and, inside a repository, a
+    component whose recipe depends on this package (gettext bundles glib because glib
+    needs gettext: the copy breaks a dependency cycle; the component's recipe text is
+    read, nothing is imported)."""
     if recipe.tree is None:
         return
     upper = recipe.source.upper()
@@ -119,7 +124,32 @@ def _chosen_or_own(recipe, node, component: str, context: dict) -> bool:
     if node.lineno in context["variant_lines"]:
         return True
     own = context["own"]
-    return bool(component) and (component == recipe.package or component in own or "lib" + component in own)
+    if not component:
+        return False
+    if component == recipe.package or component in own or "lib" + component in own:
+        return True
+    if component in (data("bundled")["own_copies"].get(recipe.package) or {}):
+        return True
+    return _breaks_a_cycle(recipe, component)
+
+
+def _breaks_a_cycle(recipe, component: str) -> bool:
+    """Inside a repository: the recipe of ``component`` (or ``lib<component>``) depends
+    on this package, so only the bundled copy can be built first."""
+    packages = os.path.dirname(os.path.dirname(recipe.path or ""))
+    if os.path.basename(packages) != "packages" or not recipe.package or not os.path.isdir(packages):
+        return False  # a lone recipe: the repository is unknown, keep the finding
+    candidates = [os.path.join(packages, n.replace("-", "_"), "package.py") for n in (component, "lib" + component)]
+    found = [path for path in candidates if os.path.isfile(path)]
+    depends_on_us = re.compile(r"""depends_on\(\s*["']%s(?![\w-])""" % re.escape(recipe.package))
+    for path in found:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                if depends_on_us.search(f.read()):
+                    return True
+        except OSError:
+            pass
+    return False
 
 
 def _variant_branch_lines(recipe):

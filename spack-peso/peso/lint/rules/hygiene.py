@@ -132,7 +132,10 @@ def spec_membership_idiom(recipe):
     if not has_spec_membership_hint(recipe.source or ""):
         return  # no quoted text followed by "in ...spec": nothing to walk for
     for text, node in recipe.spec_membership:
-        yield finding("PESO-R003", recipe, node, "use spec.satisfies(%r) instead of %r in spec" % (text, text))
+        # the spec asked, as written: two tests on one line (`"+cuda" in spec and "+cuda"
+        # in spec["sundials"]`) are two findings that read differently
+        spec = ast.unparse(node.comparators[0])
+        yield finding("PESO-R003", recipe, node, "use %s.satisfies(%r) instead of %r in %s" % (spec, text, text, spec))
 
 
 @rule("PESO-R004")

@@ -97,6 +97,21 @@ def _from_package_index(recipe) -> bool:
     return bool(urls) and all(any(h in url for h in hosts) for url in urls)
 
 
+def _source_not_redistributable(recipe) -> bool:
+    """``redistribute(source=False)`` without a ``when=``: the vendor keeps the sources."""
+    for d in recipe.directives:
+        if d.name == "redistribute" and "when" not in d.kwargs:
+            source = d.kwargs.get("source")
+            if getattr(source, "value", True) is False:
+                return True
+    return False
+
+
+def _on_unfetchable_vcs(recipe) -> bool:
+    hosts = tuple(data("package_sources").get("unfetchable_vcs_hosts") or ())
+    return any(any(h in url for h in hosts) for _where, url, _node in url_strings(recipe))
+
+
 def _skip_source_rules(recipe) -> bool:
     info = build_info(recipe)
     return recipe.package_class is None or info.opaque or info.no_code
@@ -106,8 +121,13 @@ def _skip_source_rules(recipe) -> bool:
 def no_public_vcs(recipe):
     """Not for recipes fetched from a language package index (PyPI, CRAN, CPAN, ...): the
     index is their upstream distribution, a recipe there has no VCS it must name, and
-    they were most of the 6,816 findings (76% of builtin) that buried the rest."""
+    they were most of the 6,816 findings (76% of builtin) that buried the rest. Nor for
+    software with no public repository to name: proprietary binaries (``redistribute(
+    source=False)``: arm-forge) and upstreams in a VCS Spack cannot fetch from (Bazaar,
+    ``unfetchable_vcs_hosts`` in ``package_sources.yaml``: syscalc)."""
     if _skip_source_rules(recipe) or _has_vcs(recipe) or _from_package_index(recipe):
+        return
+    if _source_not_redistributable(recipe) or _on_unfetchable_vcs(recipe):
         return
     yield finding(
         "PESO-S001",

@@ -42,18 +42,33 @@ def variant_description_missing(recipe):
             yield finding("PESO-V001", recipe, d.node, "variant(%r) has no description" % d.arg_str(0))
 
 
+#: CMake (CMAKE_BUILD_TYPE) and Meson (--buildtype) build types, lower-cased
+_OPTIMISATION_LEVELS = frozenset(
+    ("debug", "release", "relwithdebinfo", "minsizerel", "plain", "debugoptimized", "minsize")
+)
+#: build types a debugger can work with
+_DEBUGGABLE = frozenset(("debug", "relwithdebinfo", "debugoptimized"))
+
+
 @rule("PESO-V002")
 def debug_option_missing(recipe):
     """xSDK M16 asks for a debug build. CMake and Meson base classes give every recipe a
     ``build_type`` variant with a Debug value; for Autotools, Makefile and generic
     recipes Spack's way to a debug build is compiler flags (``cflags="-g -O0"``), not a
     variant, so nothing is asked of them (the old reading flagged 1,825 such recipes).
-    What a recipe can get wrong is redefining ``build_type`` without a Debug value."""
+    What a recipe can get wrong is redefining ``build_type`` without a Debug value.
+
+    Only a ``build_type`` of optimisation levels (some value is a CMake or Meson build
+    type) is that variant: wrf's and wps's ``build_type`` picks the parallel mode
+    (serial, dmpar, ...). A build with debug information (``RelWithDebInfo``, Meson's
+    ``debugoptimized``; zig keeps it while dropping Debug) can be debugged."""
     for d in _variants(recipe):
         if d.arg_str(0) not in ("build_type", "buildtype") or d.has_star:
             continue
         values = _literal_values(d.kwargs.get("values"))
-        if values and not any(v.lower().startswith("debug") for v in values):
+        lowered = {v.lower() for v in values or ()}
+        debuggable = lowered & _DEBUGGABLE or any(v.startswith("debug") for v in lowered)
+        if values and lowered & _OPTIMISATION_LEVELS and not debuggable:
             yield finding(
                 "PESO-V002",
                 recipe,

@@ -116,13 +116,18 @@ def version_order(recipe):
     0.9704 above 0.20105, which Spack orders the other way). A branch with a release
     number for a name (r-rhtslib's ``version("1.28.0", branch="RELEASE_3_15")``) is
     ordered among the releases. A group the maintainer set apart (:func:`_starts_group`)
-    is its own list."""
+    is its own list. A version declared again is PESO-S009's (one finding a line): it is
+    left out of the order."""
     seen_release = None
     previous = None  # (key, name, branch, deprecated) of the last release
+    declared = set()
     for d in version_directives(recipe):
         name = d.arg_str(0)
         if name is None or d.when:
             continue
+        if (name, d.branch) in declared:  # the same arm of an if: declared again
+            continue
+        declared.add((name, d.branch))
         if orders_as_branch(name, "branch" in d.kwargs, d.kw_str("tag")):
             if _starts_group(recipe, d):
                 seen_release, previous = None, None

@@ -44,6 +44,9 @@ class Observation:
     date: str = ""
     detail: str = ""
     target: str = ""
+    #: why this evidence no longer describes the product as the stack has it now ('' when
+    #: current): a stale observation is shown in the cell and decides nothing
+    stale: str = ""
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

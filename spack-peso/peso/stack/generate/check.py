@@ -176,6 +176,46 @@ def _quiet(event, **info):
 PROGRESS_EVERY = 15
 
 
+class Verdicts(list):
+    """The verdicts of ``concretize_each`` (a list of ``{spec, ok, error, ...}``), with what
+    a caller needs to explain a shortfall: ``total``, the stack's roots as Spack counts
+    them (``None`` when no worker got as far as reading the environment), and ``why``,
+    the reason some roots have no verdict ("" when every root has one). "0 of 7 roots
+    have a verdict" must never be the whole message."""
+
+    def __init__(self, items=(), total: Optional[int] = None, why: str = ""):
+        super().__init__(items)
+        self.total, self.why = total, why
+
+
+def _error_line(path: str) -> str:
+    """The last line of a worker's stderr that names an error (Spack's ``==> Error:`` or
+    an exception's ``...Error: message``), else its last line: a syntax error ends with
+    a ``^^^`` marker line that says nothing alone."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = [line.strip() for line in f if line.strip()]
+    except OSError:
+        return ""
+    named = [line for line in lines if re.search(r"(Error|Exception)\b.*:", line)]
+    return (named or lines or [""])[-1][:300]
+
+
+def _shortfall(timed_out: bool, timeout: float, procs, errors, env_dir) -> str:
+    """Why roots were left without a verdict: the time limit, or the worker that ended
+    early with its exit status and the last line it wrote (Spack's own error)."""
+    if timed_out:
+        return "the --timeout of %g s ran out before Spack answered for them" % timeout
+    for proc, err in zip(procs, errors):
+        if proc.returncode:
+            last = _error_line(err)
+            return "a Spack solver process exited with status %d%s" % (
+                proc.returncode,
+                ": " + last if last else " without a message",
+            )
+    return "Spack's solver processes ended without answering for them (try 'spack -e %s concretize')" % env_dir
+
+
 def concretize_each(
     env_dir,
     spack=None,
@@ -192,16 +232,18 @@ def concretize_each(
     not hide the others (``spack concretize`` stops at the first error). Roots are solved
     ``batch`` at a time (see ``spack_each_probe.py``); ``batch=1`` solves each alone.
 
-    Returns the list of ``{spec, ok, error, seconds, mode, stack}``. With ``record``, each is
+    Returns ``Verdicts``, the list of ``{spec, ok, error, seconds, mode, stack}`` with the
+    root count and the reason for any root left without one. With ``record``, each is
     appended there as a JSON line as soon as it is known, so a run cut short by ``timeout``
     or by the end of a session keeps what it found; with ``resume``, roots already recorded
     for the same configuration (``stack_fingerprint``) are taken from the record instead of
     solved again.
 
-    ``on_progress(event, **info)`` hears ``"verdict"`` for each root as it is decided and
-    ``"progress"`` at least every ``PROGRESS_EVERY`` seconds (``done``, ``total`` once
-    Spack has told it, ``failed``, ``elapsed``): a solve of 200 roots takes minutes and
-    must not look hung."""
+    ``on_progress(event, **info)`` hears ``"verdict"`` for each root as it is decided,
+    ``"batch"`` when a batch is finished (``batch``, ``batches``: the n-th of m) and
+    ``"progress"`` at least every ``PROGRESS_EVERY`` seconds; each with ``done``, ``total``
+    once Spack has told it, ``failed``, ``elapsed``: a solve of 200 roots takes minutes
+    and must not look hung."""
     import selectors
     import tempfile
 
@@ -210,13 +252,14 @@ def concretize_each(
     fingerprint = stack_fingerprint(env_dir)
     results = list(read_record(record, fingerprint).values()) if resume else []
     roots = None  # the stack's roots, as Spack spells them: told by worker 0
+    batches_done = 0
     fd, script = tempfile.mkstemp(prefix="peso-each-", suffix=".py")
     with os.fdopen(fd, "w") as f:
         f.write(probe_text("each"))
     sfd, skip = tempfile.mkstemp(prefix="peso-skip-", suffix=".json")
     with os.fdopen(sfd, "w") as f:
         json.dump([r["spec"] for r in results], f)
-    procs = []
+    procs, errors = [], []
     try:
         for i in range(jobs):
             extra = dict(
@@ -228,15 +271,18 @@ def concretize_each(
                 PESO_SKIP=skip,
                 PESO_BATCH_TIMEOUT=str(max(1, int(batch_timeout))),
             )
-            procs.append(
-                subprocess.Popen(
-                    [spack, "python", script],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                    text=True,
-                    env=spack_env(extra),
+            efd, err_path = tempfile.mkstemp(prefix="peso-each-", suffix=".err")
+            errors.append(err_path)
+            with os.fdopen(efd, "w") as err:  # a file, not a pipe: nobody reads it until the end
+                procs.append(
+                    subprocess.Popen(
+                        [spack, "python", script],
+                        stdout=subprocess.PIPE,
+                        stderr=err,
+                        text=True,
+                        env=spack_env(extra),
+                    )
                 )
-            )
         started = time.time()
         deadline = started + timeout
         last_report = started
@@ -276,15 +322,27 @@ def concretize_each(
                         with open(record, "a", encoding="utf-8") as out:
                             out.write(json.dumps(item) + "\n")
                     report("verdict", item=item)
+                if line.startswith("PESO-BATCH "):
+                    batches_done += 1
+                    report("batch", batch=batches_done, batches=json.loads(line[len("PESO-BATCH ") :])["batches"])
+                    last_report = time.time()
+        timed_out = bool(open_streams)
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
         # a resumed verdict counts only for a root this stack still has
-        return [r for r in results if roots is None or r["spec"] in roots]
+        answered = [r for r in results if roots is None or r["spec"] in roots]
+        complete = roots is not None and {r["spec"] for r in answered} >= roots
+        why = "" if complete else _shortfall(timed_out, timeout, procs, errors, env_dir)
+        return Verdicts(answered, total=len(roots) if roots is not None else None, why=why)
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
             p.wait()
-        os.unlink(script)
-        os.unlink(skip)
+        for path in [script, skip, *errors]:
+            os.unlink(path)
 
 
 def check_environment(env_dir, concretize=True, jobs=None, timeout=7200, spack=None, env=None):

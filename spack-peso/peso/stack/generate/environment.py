@@ -11,8 +11,8 @@ import yaml
 from ...errors import PesoError
 from ...fsutil import atomic_write
 from . import envfile
-from .model import environments_dir, find_target, load_catalog
-from .plan import unknown_names, unknown_tags
+from .model import environments_dir, find_target, load_catalog, names_a_file, stack_dir
+from .plan import BUILT, unknown_names, unknown_tags
 from .render import render
 
 
@@ -21,12 +21,29 @@ def catalog_path(name_or_path, envdir=None):
 
     A bare word (no path separator, no ``.yaml``) is always a catalogue name: a folder
     of the same name in the current directory (the checkout's ``demo/``) must not
-    shadow ``--catalog demo``.
+    shadow ``--catalog demo`` (``model.names_a_file``, the rule ``--target`` follows too).
     """
-    if name_or_path and (os.sep in name_or_path or name_or_path.endswith((".yaml", ".yml"))):
+    if name_or_path and names_a_file(name_or_path):
         return name_or_path
     envdir = envdir or environments_dir()
     return os.path.join(envdir, "catalog", (name_or_path or "e4s") + ".yaml")
+
+
+def _refuse_empty(entries, target, tags, only, catalog_file):
+    """A stack with no root is never what was asked for: ``--tags`` and ``--only`` that
+    each match but select nothing together, or products the target skips, excludes or
+    cannot build, are one line naming why, and nothing is written."""
+    if any(e.status == BUILT for e in entries):
+        return
+    if not entries:
+        asked = " and ".join("%s %s" % (flag, ",".join(v)) for flag, v in (("--tags", tags), ("--only", only)) if v)
+        raise PesoError(asked + " select no product of the catalogue" if asked else "no product", catalog_file)
+    first = entries[0]
+    raise PesoError(
+        "no root to build for target %s: the %d product flavours selected are skipped, excluded or unsupported "
+        "there (first: %s [%s]: %s)" % (target.name, len(entries), first.product, first.flavor, first.reason[:160]),
+        path=catalog_file,
+    )
 
 
 def resolve_format(fmt):
@@ -72,8 +89,10 @@ def generate(
         " --only " + ",".join(only) if only else "",
     )
     text, entries = render(cat, target, tags=tags, only=only, fmt=resolve_format(fmt), argv_note=note)
+    if write:
+        _refuse_empty(entries, target, tags, only, cat.path)
     default_out = out_dir is None
-    out_dir = out_dir or os.path.join(envdir, target.name)
+    out_dir = out_dir or stack_dir(target.name, envdir)
     path = os.path.join(out_dir, "spack.yaml")
     if write and default_out and not force and os.path.isfile(path):
         try:

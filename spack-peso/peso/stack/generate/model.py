@@ -185,6 +185,23 @@ def environments_dir(start=None):
     return os.path.join(CHECKOUT, "environments")
 
 
+def names_a_file(text: str) -> bool:
+    """Whether a ``--target`` or ``--catalog`` value is a path rather than a name.
+
+    One rule for both, so a folder of the same name in the working directory (the
+    checkout's ``demo/``) never shadows a name: a value is a path only when it holds a
+    path separator or ends in ``.yaml``/``.yml``; ``./demo.yaml`` or ``demo.yaml`` name the
+    file, ``demo`` the profile or catalogue under ``environments/``.
+    """
+    return os.sep in text or (os.altsep is not None and os.altsep in text) or text.endswith((".yaml", ".yml"))
+
+
+def stack_dir(target_name: str, envdir=None) -> str:
+    """Where a target's stack lives: ``environments/<profile name>`` (``$PESO_ENVIRONMENTS``
+    honoured). ``stack generate`` writes there; ``stack build``/``test`` read there."""
+    return os.path.join(envdir or environments_dir(), target_name)
+
+
 def target_names(envdir=None):
     folder = os.path.join(envdir or environments_dir(), "targets")
     if not os.path.isdir(folder):
@@ -198,7 +215,7 @@ def find_target(name, envdir=None) -> Target:
         from .hostprobe import host_target
 
         return host_target()
-    if os.path.sep in name or name.endswith(".yaml"):
+    if names_a_file(name):
         return load_target(name)
     envdir = envdir or environments_dir()
     folder = os.path.join(envdir, "targets")

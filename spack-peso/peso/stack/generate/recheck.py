@@ -30,10 +30,11 @@ import tempfile
 import yaml
 
 from ... import yamlio
+from ...errors import PesoError
 from ...fsutil import atomic_write
 from .known_issues import spec_key, summarize
 from .model import data_file, find_target, load_catalog
-from .plan import BUILT, SKIPPED, make_plan, plan_product
+from .plan import BUILT, SKIPPED, make_plan, plan_product, unknown_names
 from .render import render_doc
 
 STILL_FAILS, NOW_CONCRETIZES, CANNOT_DECIDE = "still-fails", "now-concretizes", "cannot-decide-off-target"
@@ -107,8 +108,9 @@ def recheck_stack(catalog, target, skipped, out_dir):
     return os.path.join(out_dir, "spack.yaml")
 
 
-def verdicts(skipped, results, target, host=None):
-    """One row per skipped (product, flavour) from the concretizer's ``results``."""
+def verdicts(skipped, results, target, host=None, why=""):
+    """One row per skipped (product, flavour) from the concretizer's ``results``; ``why``
+    says why a root has none (``check.Verdicts.why``)."""
     by_key = {spec_key(r["spec"]): r for r in results}
     off_family = target_family(target) != (host or host_family())
     rows = []
@@ -123,7 +125,7 @@ def verdicts(skipped, results, target, host=None):
             "reason_kind": kind,
         }
         if result is None:
-            row.update(verdict="no-verdict", spack="the concretizer gave no verdict (timeout?)")
+            row.update(verdict="no-verdict", spack="the concretizer gave no verdict: %s" % (why or "reason unknown"))
         elif kind == "site_choice":
             row.update(
                 verdict=SITE_CHOICE,
@@ -170,7 +172,15 @@ def recheck(
 
     target = find_target(target_name)
     catalog = load_catalog(catalog_path)
+    missing = unknown_names(catalog, only)
+    if missing:
+        raise PesoError("--only names products not in the catalogue: %s" % ", ".join(missing), path=catalog.path)
     skipped = skipped_entries(catalog, target, only=only)
+    if only and not skipped:
+        raise PesoError(
+            "--only %s: no known issue skips these products on %s, nothing to recheck" % (",".join(only), target.name),
+            path=catalog.path,
+        )
     results = []
     if skipped:
         with tempfile.TemporaryDirectory(prefix="peso-recheck-") as tmp:
@@ -185,7 +195,7 @@ def recheck(
                 batch_timeout=batch_timeout,
                 **({"on_progress": on_progress} if on_progress else {}),
             )
-    rows = verdicts(skipped, results, target)
+    rows = verdicts(skipped, results, target, why=getattr(results, "why", ""))
     counts: dict = {}
     for r in rows:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1

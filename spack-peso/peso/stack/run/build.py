@@ -25,7 +25,7 @@ from ...spackcall import buildcache
 from ...spackcall.cli import SpackCLI
 from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
-from . import binaries, depfile, records, testlog
+from . import binaries, depfile, records, selection, testlog
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
@@ -240,12 +240,7 @@ class StackBuild:
     def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
         concretized_by = self.concretize()
         roots = self.cli.inventory(require_current=True)
-        selected = roots
-        if only:
-            selected = [r for r in roots if r["package"] in only or r["hash"] in only]
-            unknown = set(only) - {r["package"] for r in selected} - {r["hash"] for r in selected}
-            if unknown:
-                raise PesoError("--only names no root of this environment: " + ", ".join(sorted(unknown)))
+        selected = selection.only(roots, only)
         record = records.new_record("build", self.target, self.cli.env_dir, options or {})
         record["concretized_by"] = concretized_by
         if self.mirror:

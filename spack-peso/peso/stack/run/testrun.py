@@ -17,7 +17,7 @@ from typing import Callable, List, Optional, Sequence
 
 from ...errors import PesoError
 from ...spackcall.cli import SpackCLI
-from . import records, testlog
+from . import records, selection, testlog
 from .executors.base import Shard, needs_gpu
 from .executors.local import LocalExecutor
 
@@ -42,13 +42,8 @@ def select_specs(
     is ``PENDING``. ``only``/``skip`` take package names or DAG hash prefixes.
     """
 
-    def matches(root, names):
-        return any(root["package"] == n or root["hash"].startswith(n.lstrip("/")) for n in names)
-
-    if only:
-        unknown = [n for n in only if not any(matches(r, [n]) for r in roots)]
-        if unknown:
-            raise PesoError("--only names no root of this environment: " + ", ".join(unknown))
+    selected = selection.only(roots, only)
+    selection.check_names(selected, skip, "--skip")
     built = {}
     for row in (build_record or {}).get("specs", []):
         built[row["hash"]] = row
@@ -56,9 +51,7 @@ def select_specs(
     decided, to_run = [], []
     if rerun_record is not None:
         rerun = {r["hash"]: r for r in rerun_record["specs"] if r["target"] == target}
-    for root in sorted(roots, key=lambda r: (r["package"], r["hash"])):
-        if only and not matches(root, only):
-            continue
+    for root in sorted(selected, key=lambda r: (r["package"], r["hash"])):
         if rerun is not None:
             previous = rerun.get(root["hash"])
             if previous is None:
@@ -67,7 +60,7 @@ def select_specs(
                 kept = dict(previous, carried_over_from=(rerun_record or {}).get("run_id"))
                 decided.append(kept)
                 continue
-        if skip and matches(root, skip):
+        if skip and selection.names_root(root, skip):
             decided.append(records.spec_row(root, target, "SKIPPED", "excluded with --skip"))
         elif root.get("external"):
             decided.append(records.spec_row(root, target, "SKIPPED", "external package"))
@@ -84,6 +77,13 @@ def select_specs(
             decided.append(records.spec_row(root, target, "NO_TESTS", "the recipe defines no test_* method"))
         else:
             to_run.append((root, records.spec_row(root, target, "PENDING")))
+    if rerun is not None and not decided and not to_run:
+        raise PesoError(
+            "--rerun-failed: run %s has no row for target %s among the roots selected"
+            % ((rerun_record or {}).get("run_id", "?"), target)
+        )
+    if skip and not to_run and all(r["status"] == "SKIPPED" for r in decided):
+        raise PesoError("--skip excludes every root selected: nothing to test")
     return decided, to_run
 
 

@@ -38,13 +38,16 @@ def kinds() -> Tuple[str, ...]:
     return ("local",) + tuple(sorted(REGISTRY))
 
 
-def job_variables() -> Dict[str, List[str]]:
+def job_variables() -> Dict[str, list]:
     """The environment variables a job reads its array index and job id from, every
-    scheduler's (written into the manifest for the standalone in-job runner)."""
+    scheduler's (written into the manifest for the standalone in-job runner).
+    ``array_job_id`` lists the ``(array id, index)`` pairs a job id is spelled from inside
+    an array (``<array>_<index>``, how the driver names the element), tried first."""
     kinds()
     index = ["PESO_SHARD_INDEX"] + [v for cls in REGISTRY.values() for v in cls.index_variables]
     job = [v for cls in REGISTRY.values() for v in cls.job_id_variables]
-    return {"index": index, "job_id": job}
+    arrays = [list(cls.array_job_id) for cls in REGISTRY.values() if cls.array_job_id]
+    return {"index": index, "job_id": job, "array_job_id": arrays}
 
 
 #: Seconds a batch shard needs on top of ``--timeout``: Python and Spack start-up,
@@ -384,6 +387,8 @@ class Scheduler:
     #: environment variables a job of this scheduler finds its array index and id in
     index_variables: Tuple[str, ...] = ()
     job_id_variables: Tuple[str, ...] = ()
+    #: ``(array id, index)`` variables when the scheduler names an array element by both
+    array_job_id: Tuple[str, ...] = ()
 
     def __init_subclass__(cls, kind: str = "", submit: str = "", suffix: str = "", index: str = "", **kwargs):
         super().__init_subclass__(**kwargs)

@@ -148,8 +148,12 @@ class BatchBuild:
             time.sleep(self.poll)
 
 
-def inner_argv(args, env_dir: str, out_dir: str) -> List[str]:
-    """The ``stack build`` the job runs: the same options, paths absolute, run locally."""
+def inner_argv(args, place) -> List[str]:
+    """The ``stack build`` the job runs: the same options, paths absolute, run locally.
+
+    ``place`` is the command's resolved ``stack.session.StackPlace``: the job is given the
+    profile's file and the stack's folder, so it builds what this command resolved
+    whatever its working directory and environment variables."""
     argv = [
         sys.executable,
         "-m",
@@ -157,11 +161,11 @@ def inner_argv(args, env_dir: str, out_dir: str) -> List[str]:
         "stack",
         "build",
         "--target",
-        os.path.abspath(args.target) if os.sep in args.target or args.target.endswith(".yaml") else args.target,
+        place.target_argument,
         "--env",
-        os.path.abspath(env_dir),
+        place.env_dir,
         "--out",
-        out_dir,
+        place.out_dir,
         "--scheduler",
         "local",
     ]

@@ -105,10 +105,12 @@ def run(shard, job_id):
     return rc
 
 
-def job_id(names):
-    """``<array>_<index>`` inside a Slurm array (how the driver names it), else the job id."""
-    if os.environ.get("SLURM_ARRAY_JOB_ID") and os.environ.get("SLURM_ARRAY_TASK_ID"):
-        return "%s_%s" % (os.environ["SLURM_ARRAY_JOB_ID"], os.environ["SLURM_ARRAY_TASK_ID"])
+def job_id(names, arrays=()):
+    """``<array>_<index>`` inside an array whose scheduler names elements so (Slurm; the
+    manifest's ``array_job_id`` pairs), else the job id."""
+    for array, index in arrays:
+        if os.environ.get(array) and os.environ.get(index):
+            return "%s_%s" % (os.environ[array], os.environ[index])
     return first_env(names)
 
 
@@ -121,7 +123,7 @@ def main(argv):
         index = first_env(variables["index"])
     shard = manifest["shards"][int(index)]
     shard.setdefault("timeout", manifest["timeout"])
-    run(shard, job_id(variables["job_id"]))
+    run(shard, job_id(variables["job_id"], variables.get("array_job_id", ())))
     return 0  # the verdict is in job-end.json; a non-zero exit means the runner itself failed
 
 

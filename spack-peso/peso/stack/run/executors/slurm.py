@@ -66,6 +66,7 @@ def _compress(indices: List[int]) -> str:
 class Slurm(Scheduler, kind="slurm", submit="sbatch", suffix=".sbatch", index="$SLURM_ARRAY_TASK_ID"):
     index_variables = ("SLURM_ARRAY_TASK_ID",)
     job_id_variables = ("SLURM_JOB_ID",)
+    array_job_id = ("SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID")
 
     def directives(self, group) -> List[str]:
         facts = group.facts
