@@ -16,7 +16,7 @@ from ..report import stack_html as report_html
 from ..spackcall.cli import SpackCLI
 from ..stack import session
 from ..stack.run import executors, records
-from ..stack.run.build import StackBuild
+from ..stack.run.build import StackBuild, install_from_cache, local_install_tree
 from ..stack.run.testrun import TestRun
 from . import options
 
@@ -88,6 +88,14 @@ def setup_build_parser(subparser):
         metavar="DIR",
         help="build only from this local source mirror (air-gapped; replaces every other mirror)",
     )
+    subparser.add_argument(
+        "--parallel-packages",
+        type=options.jobs,
+        metavar="N",
+        help="build independent packages at the same time: 'spack env depfile' run by 'make -k -j N' "
+        "(N job slots shared by all builds; a failure stops only its dependents)",
+    )
+    _cache_options(subparser, push=True)
     group = _batch_options(
         subparser,
         scheduler="build inside one batch job with this scheduler (default: local, here)",
@@ -96,6 +104,27 @@ def setup_build_parser(subparser):
         "profile, else 2 h)",
     )
     group.add_argument("--dry-run", action="store_true", help="write the batch script and show the command")
+
+
+def _cache_options(subparser, push):
+    """Spack binary caches (``stack/run/binaries.py``): read by build and test, written by build."""
+    group = subparser.add_argument_group("binary caches (any Spack mirror URL, or a folder)")
+    group.add_argument(
+        "--use-buildcache",
+        metavar="URL",
+        help="install from this binary cache first (relocated into this install tree); build only what it lacks",
+    )
+    if push:
+        group.add_argument(
+            "--buildcache", metavar="URL", help="push every spec built to this binary cache and update its index"
+        )
+        group.add_argument("--key", help="GPG key to sign what --buildcache pushes (or say --unsigned)")
+    group.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="push unsigned binaries / install binaries without verifying signatures",
+    )
+    return group
 
 
 def _batch_options(subparser, scheduler, nodes, time):
@@ -116,6 +145,30 @@ def _build_event(kind, **info):
         ui.msg("[%d/%d] installing %s" % (info["index"], info["total"], info["spec"]))
     elif kind == "failed":
         ui.msg(ui.colorize("@r{build failed}: %s: %s" % (info["spec"], info["message"])))
+    elif kind == "cache_plan":
+        ui.msg(
+            "binary cache %s: to install from it: %s; not in it, to build from source: %s"
+            % (info["url"], ", ".join(info["from_cache"]) or "-", ", ".join(info["from_source"]) or "-")
+        )
+    elif kind == "extracting":
+        ui.msg("extracting %s from the binary cache" % info["spec"])
+    elif kind == "cache_outcome":
+        ui.msg(info["summary"])
+        for node in info["nodes"]:
+            if node.get("cache_problem"):
+                ui.warn("%s/%s: %s" % (node["name"], node["hash"][:7], node["cache_problem"]))
+    elif kind == "pushing":
+        ui.msg("pushing %d built root(s) with their dependencies to %s" % (info["count"], info["url"]))
+    elif kind == "pushed":
+        if info["ok"]:
+            ui.msg("pushed %d spec(s) to %s; index updated" % (len(info["pushed"]), info["url"]))
+        else:
+            ui.error(info["error"])
+        if not info["padded_length"]:
+            ui.warn(
+                "this install tree's prefixes are not padded: binaries that embed their prefix relocate only "
+                "into a shorter one (build caches with -c config:install_tree:padded_length:128, as Spack CI does)"
+            )
 
 
 def stack_build(args):
@@ -123,12 +176,34 @@ def stack_build(args):
     if facts is not None:
         return _batch_build(args, facts)
     place = _place(args)
-    builder = StackBuild(_cli(args), place.name, place.out_dir, args.jobs, on_event=_build_event, mirror=args.mirror)
+    builder = StackBuild(
+        _cli(args),
+        place.name,
+        place.out_dir,
+        args.jobs,
+        on_event=_build_event,
+        mirror=args.mirror,
+        use_cache=args.use_buildcache,
+        unsigned=args.unsigned,
+        push_to=args.buildcache,
+        key=args.key,
+        parallel_packages=args.parallel_packages,
+    )
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
         ui.msg("GitLab pipeline for target %s: %s" % (place.name, pipeline))
         return 0
-    record = builder.run(options.csv(args.only), options={"jobs": args.jobs, "only": options.csv(args.only)})
+    record = builder.run(
+        options.csv(args.only),
+        options={
+            "jobs": args.jobs,
+            "only": options.csv(args.only),
+            "use_buildcache": args.use_buildcache,
+            "buildcache": args.buildcache,
+            "unsigned": args.unsigned,
+            "parallel_packages": args.parallel_packages,
+        },
+    )
     _print_summary(record)
     html = os.path.join(place.out_dir, "build.html")
     atomic_write(html, report_html.render(record))
@@ -181,6 +256,13 @@ def setup_test_parser(subparser):
     )
     subparser.add_argument(
         "--build-record", help="build record to tell BUILD_FAILED from NOT_INSTALLED (default: <out>/build.json)"
+    )
+    group = _cache_options(subparser, push=False)
+    group.add_argument(
+        "--install-local",
+        metavar="DIR",
+        help="with --use-buildcache: install the stack from the cache into an install tree under DIR "
+        "(node-local space) and test it there (local scheduler)",
     )
 
 
@@ -275,10 +357,21 @@ def stack_test(args):
         raise PesoError("build record not found", args.build_record)
     rerun = records.load_record(_record_path(args.rerun_failed)) if args.rerun_failed else None
     facts = session.scheduler_facts(place, _overrides(args))
+    if args.install_local and not args.use_buildcache:
+        raise PesoError("--install-local installs from a binary cache: give --use-buildcache URL")
+    if args.install_local and facts.kind != "local":
+        raise PesoError("--install-local runs with the local scheduler only (batch jobs: not supported yet)")
     executor = session.shard_executor(
         facts, _overrides(args), args.jobs, args.timeout, args.retry_node_fail, detach=args.detach, dry_run=args.dry_run
     )
+    if args.install_local:
+        args.config = [*args.config, local_install_tree(args.install_local)]
     cli = _cli(args)
+    if args.use_buildcache:
+        ui.msg("installing from the binary cache before testing")
+        build_record = install_from_cache(
+            cli, place.name, place.out_dir, args.use_buildcache, args.unsigned, options.csv(args.only), _build_event
+        )
     jobs = session.local_jobs(args.jobs)
     runner = TestRun(cli, place.name, place.out_dir, jobs, args.timeout, on_event=_TestProgress(), executor=executor)
     run_dir = runner.run_dir
@@ -289,6 +382,8 @@ def stack_test(args):
         "skip": options.csv(args.skip),
         "rerun_failed": args.rerun_failed,
         "scheduler": facts.kind,
+        "use_buildcache": args.use_buildcache,
+        "install_local": os.path.abspath(args.install_local) if args.install_local else None,
     }
     ui.msg("run record: %s" % runner.record_path)
     try:

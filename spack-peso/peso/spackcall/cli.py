@@ -41,13 +41,17 @@ class SpackCLI:
         self.exe = exe or require_spack()
         self.process_env = spack_env(extra_env)
 
-    def argv(self, *args: str, config: Sequence[str] = ()) -> List[str]:
+    def base_argv(self, config: Sequence[str] = ()) -> List[str]:
+        """``spack -C ... -c ...`` without the environment (a depfile adds its own ``-e``)."""
         cmd = [self.exe]
         for scope in self.scopes:
             cmd += ["-C", scope]
         for item in [*self.config, *config]:
             cmd += ["-c", item]
-        return cmd + ["-e", self.env_dir, *args]
+        return cmd
+
+    def argv(self, *args: str, config: Sequence[str] = ()) -> List[str]:
+        return self.base_argv(config) + ["-e", self.env_dir, *args]
 
     def run(self, *args: str, config: Sequence[str] = (), timeout=None) -> subprocess.CompletedProcess:
         return subprocess.run(

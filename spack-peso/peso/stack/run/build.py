@@ -15,15 +15,17 @@ are Spack's own CI machinery, not a new scheduler.
 import os
 import re
 import subprocess
+import time
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ... import PACKAGE_DIR
 from ...errors import PesoError
 from ...fsutil import atomic_write
+from ...spackcall import buildcache
 from ...spackcall.cli import SpackCLI
 from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
-from . import records, selection, testlog
+from . import binaries, depfile, records, selection, testlog
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
@@ -138,21 +140,40 @@ class StackBuild:
         jobs: Optional[int] = None,
         on_event=_noop,
         mirror: Optional[str] = None,
+        use_cache: Optional[str] = None,
+        unsigned: bool = False,
+        push_to: Optional[str] = None,
+        key: Optional[str] = None,
+        parallel_packages: Optional[int] = None,
     ):
         self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
         self.jobs, self.on_event = jobs, on_event
+        if parallel_packages is not None and parallel_packages < 1:
+            raise PesoError("--parallel-packages must be at least 1")
+        self.parallel_packages = parallel_packages
         self.record_path = os.path.join(self.out_dir, "build.json")
         self.mirror = os.path.abspath(mirror) if mirror else None
         if self.mirror:
             # the mirror's scope goes last: highest priority among the -C scopes
             scope = mirror_scope(self.mirror, os.path.join(self.out_dir, "mirror-scope"))
             self.cli.scopes = [*self.cli.scopes, scope]
+        # --buildcache: refuse a push that is neither signed nor said unsigned before building
+        self.push_to = buildcache.cache_url(push_to) if push_to else None
+        self.key, self.unsigned = key, unsigned
+        if self.push_to:
+            buildcache.signing_args(key, unsigned)
+        self.cache: Optional[binaries.CacheUse] = None
+        if use_cache:
+            # after the source mirror's scope: the cache is added to the mirrors it leaves
+            self.cache = binaries.CacheUse(use_cache, unsigned, os.path.join(self.out_dir, "buildcache-scope"))
+            self.cli.scopes = [*self.cli.scopes, self.cache.scope]
 
-    def check_mirror(self) -> None:
+    def check_mirror(self, skip: Sequence[str] = ()) -> None:
         """With ``--mirror``: stop before installing when the mirror lacks a source."""
         if not self.mirror:
             return
-        lacking = missing_sources(self.cli, self.mirror)
+        # specs the binary cache will provide need no source
+        lacking = [x for x in missing_sources(self.cli, self.mirror) if x["spec"].split("@")[0] not in skip]
         if lacking:
             first = lacking[0]
             raise PesoError(
@@ -218,7 +239,6 @@ class StackBuild:
 
     def run(self, only: Sequence[str] = (), options: Optional[dict] = None) -> dict:
         concretized_by = self.concretize()
-        self.check_mirror()
         roots = self.cli.inventory(require_current=True)
         selected = selection.only(roots, only)
         record = records.new_record("build", self.target, self.cli.env_dir, options or {})
@@ -226,18 +246,22 @@ class StackBuild:
         if self.mirror:
             record["source_mirror"] = self.mirror
         record["specs"] = [records.spec_row(r, self.target, "PENDING") for r in selected]
+        hashes = [r["hash"] for r in selected]
+        if self.cache:
+            plan = self.cache.plan(self.cli, hashes)
+            record["buildcache"] = dict(plan, url=self.cache.url, unsigned=self.unsigned)
+            self.on_event("cache_plan", url=self.cache.url, **plan)
+        self.check_mirror(skip=record.get("buildcache", {}).get("from_cache", ()))
         records.write_record(record, self.record_path)
 
-        args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
-        if self.jobs:
-            args += ["-j", str(self.jobs)]
-        if only:
-            args += ["/" + r["hash"] for r in selected]
         follower = InstallOutput(self.on_event)
+        cache_lines = binaries.CacheOutput(self.on_event)
+        make_lines = depfile.MakeOutput(self.on_event)
         log_path = os.path.join(self.out_dir, "install.log")
+        started = time.monotonic()
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(
-                self.cli.argv(*args),
+                self._install_argv(selected, limited=bool(only)),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -247,8 +271,12 @@ class StackBuild:
             for line in proc.stdout or ():
                 log.write(line)
                 follower.feed(line)
+                cache_lines.feed(line)
+                make_lines.feed(line)
             rc = proc.wait()
+        make_lines.merge_into(follower)
         record["install_exit_status"] = rc
+        record["install_seconds"] = round(time.monotonic() - started, 2)  # the installer alone, probes apart
         record["install_log"] = log_path
 
         installed = {r["hash"]: r for r in self.cli.inventory()}
@@ -273,7 +301,56 @@ class StackBuild:
                     row["reason"] = "spack install ended (exit %d) before building it" % rc
             rows.append(row)
         record["specs"] = rows
+        padded_length = self._sources(record, hashes, cache_lines)
+        if self.push_to:
+            built = [row["hash"] for row in rows if row["status"] == "BUILT"]
+            self.on_event("pushing", url=self.push_to, count=len(built))
+            record["buildcache_push"] = buildcache.push(self.cli, self.push_to, built, self.key, self.unsigned)
+            record["buildcache_push"]["padded_length"] = padded_length
+            self.on_event("pushed", **record["buildcache_push"])
         record["complete"] = True
         record["finished"] = records.now_iso()
         records.write_record(record, self.record_path)
         return record
+
+    def _install_argv(self, selected: List[dict], limited: bool) -> List[str]:
+        """One ``spack install`` of the environment (of ``selected`` when ``limited``), or
+        with ``--parallel-packages`` the depfile's ``make -k -j N`` (``depfile.py``)."""
+        flags = self.cache.install_args() if self.cache else []
+        if self.parallel_packages:
+            hashes = [r["hash"] for r in selected]
+            return depfile.make_argv(self.cli, self.out_dir, hashes, self.parallel_packages, flags)
+        args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
+        if self.jobs:
+            args += ["-j", str(self.jobs)]
+        return self.cli.argv(*args, *flags, *["/" + r["hash"] for r in selected if limited])
+
+    def _sources(self, record: dict, hashes: List[str], cache_lines: "binaries.CacheOutput") -> int:
+        """Per root row ``source: cache|built``; with a cache, every node it concerned.
+        Returns the install tree's ``padded_length`` (0: not padded)."""
+        nodes, padded_length = buildcache.sources(self.cli, hashes)
+        if self.cache:
+            nodes = self.cache.outcome(nodes, cache_lines)
+            record["buildcache"]["nodes"] = nodes
+            record["buildcache"]["summary"] = self.cache.summary(nodes)
+            self.on_event("cache_outcome", summary=record["buildcache"]["summary"], nodes=nodes)
+        binaries.annotate_rows(record["specs"], nodes)
+        return padded_length
+
+
+def local_install_tree(folder: str) -> str:
+    """The ``-c`` override putting the install tree (and its database) under ``folder``:
+    node-local space for ``stack test --install-local``."""
+    return "config:install_tree:root:" + os.path.join(os.path.abspath(folder), "install")
+
+
+def install_from_cache(
+    cli: SpackCLI, target: str, out_dir: str, url: str, unsigned: bool, only: Sequence[str], on_event=_noop
+) -> dict:
+    """``stack test --use-buildcache``: install the roots from the cache (building what it
+    lacks) before testing; the build record (in ``<out>/cache-install``) tells the test
+    run which roots failed to install."""
+    builder = StackBuild(
+        cli, target, os.path.join(out_dir, "cache-install"), on_event=on_event, use_cache=url, unsigned=unsigned
+    )
+    return builder.run(only, options={"use_buildcache": url, "unsigned": unsigned})

@@ -147,7 +147,10 @@ def load_record(path: str) -> dict:
 
 
 def exit_status(record: dict) -> int:
-    return 1 if any(r["status"] in BAD for r in record["specs"]) else 0
+    """1 for a bad spec status, and for a push to a binary cache that failed (the
+    cache the run promised is not there, though every spec built)."""
+    push_failed = (record.get("buildcache_push") or {}).get("ok") is False
+    return 1 if push_failed or any(r["status"] in BAD for r in record["specs"]) else 0
 
 
 # --- merging and comparing ------------------------------------------------------------

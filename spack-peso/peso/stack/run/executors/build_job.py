@@ -20,6 +20,7 @@ from typing import Callable, List, Optional
 from .... import PACKAGE_PARENT
 from ....errors import PesoError
 from ....fsutil import atomic_write
+from ....spackcall.buildcache import cache_url
 from .. import records, testlog
 from .base import JobState, SchedulerFacts, placeholder
 from .batch import POLL, BatchGroup
@@ -178,4 +179,13 @@ def inner_argv(args, place) -> List[str]:
         argv += ["--only", ",".join(args.only)]
     if getattr(args, "mirror", None):
         argv += ["--mirror", os.path.abspath(args.mirror)]
+    for option in ("use_buildcache", "buildcache"):
+        if getattr(args, option, None):
+            argv += ["--" + option.replace("_", "-"), cache_url(getattr(args, option))]
+    if getattr(args, "key", None):
+        argv += ["--key", args.key]
+    if getattr(args, "parallel_packages", None):
+        argv += ["--parallel-packages", str(args.parallel_packages)]
+    if getattr(args, "unsigned", False):
+        argv.append("--unsigned")
     return argv
