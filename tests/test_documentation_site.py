@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import yaml
-from peso_testing import ROOT, missing
+from peso_testing import ROOT, missing, run_peso
 
 PESO = os.path.join(ROOT, "spack-peso", "peso")
 
@@ -76,3 +76,27 @@ def test_the_docs_build_with_warnings_as_errors(tmp_path):
     assert len(every_id) > 60
     for rule_id in every_id:
         assert rule_id in rules, rule_id
+
+
+def test_explain_answers_for_a_rule_of_every_family():
+    """``lint --explain`` reads the one index of rule documentation: a stack rule and a
+    catalogue code are explained like a recipe rule, with the command that reports them."""
+    from peso import rule_docs
+    from peso.report.lint_rules import render_documented
+
+    documented = {rule_id for family in rule_docs.FAMILIES for rule_id in _ids(family)}
+    assert {"STACK-R001", "unknown-variant", "PESO-T001"} <= documented
+    for family in (rule_docs.STACK, rule_docs.CATALOGUE):
+        for rule_id in _ids(family):
+            text = render_documented(*rule_docs.find(rule_id.lower()))
+            assert text.startswith(rule_id) and "Reported by: " + family.reported_by in text
+            assert "What it checks:" in text and "How to fix:" in text, rule_id
+    proc = run_peso("lint", "--explain", "stack-t001", cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.startswith("STACK-T001 root-without-standalone-test"), proc.stderr
+    assert "spack peso policy stack" in proc.stdout
+    proc = run_peso("lint", "--explain", "no-such-rule", cwd=ROOT)
+    assert proc.returncode == 2 and "unknown rule" in proc.stderr and not proc.stdout
+
+
+def _ids(family):
+    return [rule["id"] for name in family.files for rule in yaml.safe_load(open(os.path.join(PESO, name)))]

@@ -5,16 +5,15 @@ At ``builder-inited`` this writes ``reference/cli.md`` from ``peso.__main__.make
 and ``reference/rules.md`` from the rule documentation the code reads: what, why, example
 and fix of every ``PESO-*`` recipe rule (``peso/lint/rules*.yaml``), ``STACK-*`` stack rule
 (``peso/policy/stack_rules.yaml``) and catalogue code
-(``peso/stack/generate/data/catalog_rules.yaml``). Both files are build products (ignored by
-git), so the reference cannot drift from the code.
+(``peso/stack/generate/data/catalog_rules.yaml``), listed once in ``peso.rule_docs`` (which
+``lint --explain`` reads too). Both files are build products (ignored by git), so the
+reference cannot drift from the code.
 """
 
 import argparse
 import ast
 import io
 import os
-
-import yaml
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -51,46 +50,19 @@ def cli_page() -> str:
     return out.getvalue()
 
 
-#: (heading, introduction, rule documentation under spack-peso/peso, code-block language of examples)
-RULE_SOURCES = (
-    (
-        "Recipe rules (`PESO-*`)",
-        "What `spack peso lint` reports on `package.py` recipes; `spack peso lint --explain ID` prints the same text. "
-        "Severities are the defaults; a profile (`--profile`) may change them.",
-        ["lint/rules.yaml", "lint/rules-engine.yaml", "lint/rules-deep.yaml"],
-        None,
-    ),
-    (
-        "Stack rules (`STACK-*`)",
-        "What `spack peso policy stack ENV/spack.yaml` reports on one generated environment, at the line of "
-        "`spack.yaml` that lists the spec.",
-        ["policy/stack_rules.yaml"],
-        "yaml",
-    ),
-    (
-        "Catalogue codes",
-        "What `spack peso stack lint-catalog` reports on the product catalogue (`[code]` in its output), "
-        "checked against the recipes without Spack.",
-        ["stack/generate/data/catalog_rules.yaml"],
-        "yaml",
-    ),
-)
-
-
 def rules_page() -> str:
-    package = os.path.join(os.path.dirname(HERE), "spack-peso", "peso")
+    from peso import rule_docs
+
     out = io.StringIO()
     out.write("# Rule reference\n\n")
-    out.write("Generated from the rule documentation the code reads (`peso/lint/rules*.yaml`, ")
-    out.write("`peso/policy/stack_rules.yaml`, `peso/stack/generate/data/catalog_rules.yaml`).\n\n")
-    for heading, introduction, files, language in RULE_SOURCES:
-        out.write("## %s\n\n%s\n\n" % (heading, introduction))
-        rules = []
-        for name in files:
-            with open(os.path.join(package, name), encoding="utf-8") as f:
-                rules += yaml.safe_load(f) or []
-        for rule in sorted(rules, key=lambda r: r["id"]):
-            _write_rule(out, rule, language)
+    out.write(
+        "Generated from the rule documentation the code reads (%s).\n\n"
+        % ", ".join("`peso/%s`" % name for family in rule_docs.FAMILIES for name in family.files)
+    )
+    for family in rule_docs.FAMILIES:
+        out.write("## %s\n\n%s\n\n" % (family.heading, family.introduction))
+        for rule in sorted(rule_docs.entries(family), key=lambda r: r["id"]):
+            _write_rule(out, rule, family.example_language)
     return out.getvalue()
 
 

@@ -12,6 +12,7 @@ import os
 import sys
 
 from .. import ui
+from ..errors import PesoError
 from ..fsutil import atomic_write
 from . import options
 
@@ -69,7 +70,11 @@ def setup_parser(subparser):
     subparser.add_argument(
         "--waivers", metavar="FILE", help="waiver file (default peso-waivers.yaml beside the config)"
     )
-    subparser.add_argument("--explain", metavar="RULE", help="print the documentation of RULE and exit")
+    subparser.add_argument(
+        "--explain",
+        metavar="RULE",
+        help="print the documentation of RULE (a PESO-*, STACK-* or catalogue rule) and exit",
+    )
     subparser.add_argument(
         "--list-rules", action="store_true", help="list the rules (ID, name, severity, policies) and exit"
     )
@@ -206,7 +211,15 @@ def explain(args):
     from ..lint.profiles import get_profile
     from ..report.lint_rules import render_explanation
 
-    rule = engine.find_rule(args.explain)
+    try:
+        rule = engine.find_rule(args.explain)
+    except PesoError:
+        # not a recipe rule: a stack (STACK-*) or catalogue rule, documented the same way
+        from .. import rule_docs
+        from ..report.lint_rules import render_documented
+
+        sys.stdout.write(render_documented(*rule_docs.find(args.explain)))
+        return 0
     profile = get_profile(args.policy or load_config().policy)
     sys.stdout.write(render_explanation(rule, profile))
     return 0

@@ -1,5 +1,5 @@
 """The rule documentation as text: ``lint --explain ID`` (one rule's what / why / what
-you see by default / example / fix) and ``lint --list-rules`` (one row per rule with the
+you see by default / example / fix, for a recipe, stack or catalogue rule) and ``lint --list-rules`` (one row per rule with the
 severity a profile gives it)."""
 
 import textwrap
@@ -26,9 +26,28 @@ def render_explanation(rule, profile=None) -> str:
                 profile.non_product_cap,
                 profile.product_catalog,
             )
-    out = ["%s %s (%s)" % (rule.id, rule.name, severity), ""]
-    out.append("Policies: %s" % (", ".join(rule.policies) or "none (Spack conventions / engine)"))
-    out.append("Summary:  %s" % rule.summary)
+    return _render(rule.id, rule.name, severity, rule.policies, rule.summary, doc)
+
+
+def render_documented(family, entry: dict) -> str:
+    """``--explain`` of a stack or catalogue rule (:mod:`peso.rule_docs`): the same
+    sections, and which command reports it."""
+    text = _render(
+        entry["id"],
+        entry.get("name", ""),
+        entry.get("severity", "?"),
+        entry.get("policies") or (),
+        entry.get("summary", ""),
+        entry,
+    )
+    head, rest = text.split("\n", 1)
+    return "%s\n\nReported by: %s\n%s" % (head, family.reported_by, rest)
+
+
+def _render(rule_id, name, severity, policies, summary, doc) -> str:
+    out = ["%s%s (%s)" % (rule_id, " " + name if name else "", severity), ""]
+    out.append("Policies: %s" % (", ".join(policies) or "none (Spack conventions / engine)"))
+    out.append("Summary:  %s" % " ".join(str(summary).split()))
     for key, title in SECTIONS:
         text = doc.get(key)
         if not text:
