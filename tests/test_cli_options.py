@@ -56,3 +56,25 @@ def test_every_command_refuses_bad_common_options_with_usage_exit_2(argv, tmp_pa
     assert "Traceback" not in proc.stderr
     assert "whole number >= 1" in proc.stderr or "seconds > 0" in proc.stderr
     assert os.listdir(tmp_path) == []
+
+
+def test_every_command_has_one_shape_a_parser_that_names_its_function():
+    """Every parser that runs something carries ``func`` (set_defaults), at any depth;
+    a group (stack, policy) only chooses a subcommand."""
+    import argparse
+
+    from peso.__main__ import make_parser
+
+    def leaves(parser, words):
+        groups = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not groups:
+            yield words, parser
+        for group in groups:
+            for name, child in group.choices.items():
+                yield from leaves(child, words + [name])
+
+    found = list(leaves(make_parser(), []))
+    assert len(found) >= 12
+    for words, parser in found:
+        assert callable(parser.get_default("func")), " ".join(words)
+    assert make_parser().parse_args(["stack", "test", "--target", "host"]).func.__name__ == "stack_test"

@@ -16,10 +16,9 @@ def _run_with(monkeypatch, tmp_path, raising, crash_dir=None):
     def run(args):
         raise raising
 
-    monkeypatch.setitem(peso_cmd.SUBCOMMANDS, "lint", types.SimpleNamespace(run=run))
     monkeypatch.setenv("PESO_CRASH_DIR", crash_dir or str(tmp_path / "crashes"))
     with pytest.raises(SystemExit) as stopped:
-        peso_cmd.peso(None, types.SimpleNamespace(peso_command="lint"))
+        peso_cmd.peso(None, types.SimpleNamespace(peso_command="lint", func=run))
     return stopped.value.code
 
 

@@ -21,6 +21,7 @@ def setup_parser(subparser):
     )
     subparser.add_argument("--no-git", action="store_true", help="never clone from the network")
     subparser.add_argument("--print-env", action="store_true", help="print only shell 'export' lines (for eval)")
+    subparser.set_defaults(func=run)
 
 
 def run(args):

@@ -32,6 +32,7 @@ def setup_parser(subparser):
     subparser.add_argument(
         "--author", default="spack-peso curation <noreply@spack-peso.invalid>", help="patch author (Name <email>)"
     )
+    subparser.set_defaults(func=run)
 
 
 def _repo(args) -> str:

@@ -103,6 +103,7 @@ def setup_parser(subparser):
         help="PR mode: lint the recipes changed since git REV and report only the findings the change "
         "introduced (the exit status too); what was already there at REV is left out",
     )
+    subparser.set_defaults(func=run)
 
 
 def run(args):

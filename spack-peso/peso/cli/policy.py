@@ -17,8 +17,6 @@ from . import options
 
 description = "per-product E4S/xSDK policy compliance reports"
 
-SUBCOMMANDS: dict = {}
-
 
 def setup_parser(subparser):
     sp = subparser.add_subparsers(metavar="SUBCOMMAND", dest="policy_command")
@@ -62,21 +60,17 @@ def setup_parser(subparser):
         help="run folders, environments, install trees, mirrors to read evidence from: "
         "check records (*.jsonl), build.json, runs/*/record.json, prefixes, sources",
     )
-    SUBCOMMANDS["report"] = report_command
+    report.set_defaults(func=report_command)
 
     explain = sp.add_parser("explain", help="a policy's evidence ladder: what passes, fails, is partial")
     explain.add_argument("policy_id", metavar="POLICY", help="policy id, e.g. E4S-P2 or xSDK-R7")
-    SUBCOMMANDS["explain"] = explain_command
+    explain.set_defaults(func=explain_command)
 
     stack = sp.add_parser("stack", help="stack-level policy lint of a generated environment (spack.yaml)")
     stack.add_argument("env", metavar="SPACK_YAML", help="environment file, e.g. environments/<target>/spack.yaml")
     stack.add_argument("--repo", action="append", metavar="DIR", help="repository to find recipes in")
     stack.add_argument("--format", choices=("text", "json"), default="text")
-    SUBCOMMANDS["stack"] = stack_command
-
-
-def run(args):
-    return SUBCOMMANDS[args.policy_command](args)
+    stack.set_defaults(func=stack_command)
 
 
 def _repos(args, required=True):

@@ -8,18 +8,12 @@ from . import stack_generate, stack_run
 
 description = "render, build and test E4S environments per target machine"
 
-#: subcommand name -> (module, function name)
-_SUBCOMMANDS: dict = {}
-
 
 def setup_parser(subparser):
     sp = subparser.add_subparsers(metavar="SUBCOMMAND", dest="stack_command")
     sp.required = True
     for module in (stack_generate, stack_run):
         for name, (help_text, setup, function) in module.SUBCOMMANDS.items():
-            setup(sp.add_parser(name, help=help_text, description=help_text))
-            _SUBCOMMANDS[name] = function
-
-
-def run(args):
-    return _SUBCOMMANDS[args.stack_command](args)
+            command = sp.add_parser(name, help=help_text, description=help_text)
+            setup(command)
+            command.set_defaults(func=function)

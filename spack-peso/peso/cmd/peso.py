@@ -2,8 +2,10 @@
 
 Argument wiring only. Each subcommand group lives in ``peso/cli/<group>.py``
 (shaped like a Spack command: ``description``, ``setup_parser`` and one function per
-subcommand); this module adds them as subparsers and dispatches. ``python -m peso``
-builds the very same parser.
+subcommand); this module adds them as subparsers. Every command, at whatever depth,
+has one shape: its parser carries ``func`` (``set_defaults(func=...)``), the function
+that runs it, so dispatch is ``args.func(args)``. ``python -m peso`` builds the very same
+parser.
 """
 
 import argparse
@@ -18,7 +20,8 @@ description = "lint recipes against E4S/xSDK policies; generate, build and test 
 section = "packaging"
 level = "long"
 
-#: subcommand name -> module providing ``description``, ``setup_parser`` and ``run``
+#: subcommand name -> module providing ``description`` and ``setup_parser`` (which sets
+#: ``func`` on every parser that runs something)
 SUBCOMMANDS = {"lint": lint, "stack": stack, "policy": policy, "curate": curate, "bootstrap": bootstrap}
 
 
@@ -52,7 +55,7 @@ def peso(parser, args):
     traceback, and ``INTERNAL_ERROR``, so that a crash is never read as "findings" (1).
     """
     try:
-        return SUBCOMMANDS[args.peso_command].run(args)
+        return args.func(args)
     except PesoError as e:
         ui.error(one_line(str(e)))
         sys.exit(2)
