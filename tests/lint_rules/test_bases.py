@@ -94,6 +94,34 @@ def test_cache_key_follows_the_build_system_sources(tmp_path):
     assert file_digest(data, path) != before
 
 
+def test_a_relative_import_and_a_variant_declaring_helper_are_followed(tmp_path):
+    """CachedCMakePackage imports CMakePackage relatively (``from .cmake import``), and
+    CMakePackage declares ``generator`` through a module function: a recipe on the
+    cached base inherits both, for lint and for the catalogue's variant index."""
+    from peso.lint.rules._common import build_info
+    from peso.stack.generate.catalog_lint import VariantIndex
+
+    root = tmp_path / "spack_repo" / "testns"
+    (root / "build_systems").mkdir(parents=True)
+    (root / "build_systems" / "cmake.py").write_text(
+        "from spack.package import PackageBase, variant\n\n\n"
+        "def generator(*names):\n    variant('generator', default=names[0], values=names)\n\n\n"
+        "class CMakePackage(PackageBase):\n    variant('build_type', default='Release')\n    generator('make')\n"
+    )
+    (root / "build_systems" / "cached_cmake.py").write_text(
+        "from .cmake import CMakePackage\n\n\nclass CachedCMakePackage(CMakePackage):\n    pass\n"
+    )
+    (root / "packages" / "foo").mkdir(parents=True)
+    recipe = root / "packages" / "foo" / "package.py"
+    recipe.write_text(
+        "from spack_repo.testns.build_systems.cached_cmake import CachedCMakePackage\n\n"
+        "from spack.package import *\n\n\nclass Foo(CachedCMakePackage):\n    variant('shared', default=True)\n"
+    )
+    info = build_info(load_recipe(str(recipe)))
+    assert info.inherited.from_sources and {"build_type", "generator"} <= info.inherited.variants
+    assert {"shared", "build_type", "generator"} <= VariantIndex(str(root / "packages")).variants("foo")
+
+
 def _builtin(builtin_packages, package):
     path = os.path.join(builtin_packages, package.replace("-", "_"), "package.py")
     assert os.path.isfile(path), path

@@ -176,7 +176,12 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
         if method.is_test and not method.is_empty:
             tests.add(name)
     variants = {d.first for d in cls.directives if d.name == "variant" and d.first}
-    bases = [(b, module.imports.get(b.split(".")[0], "")) for b in cls.bases]
+    # a module function that declares variants, called in the class body: CMakePackage's
+    # generator("ninja", "make") declares the ``generator`` variant
+    for node in ast.walk(cls.node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions:
+            variants |= _declared_variants(functions[node.func.id])
+    bases = [(b, _absolute(module.imports.get(b.split(".")[0], ""), path)) for b in cls.bases]
     return ClassFacts(
         name=cls.name,
         bases=bases,
@@ -189,6 +194,29 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
         methods=methods,
         dependencies={name for name in (spec_name(d.first) for d in cls.directives if d.name == "depends_on") if name},
     )
+
+
+def _absolute(dotted: str, path: str) -> str:
+    """A relative import of a build-system module (``.cmake.CMakePackage`` in
+    ``cached_cmake.py``) as the absolute name :func:`module_file` reads."""
+    if not dotted.startswith(".") or dotted.startswith(".."):
+        return dotted
+    folder = os.path.dirname(os.path.abspath(path))
+    namespace = os.path.basename(os.path.dirname(folder))
+    return "spack_repo.%s.%s%s" % (namespace, os.path.basename(folder), dotted)
+
+
+def _declared_variants(function) -> Set[str]:
+    """Names of the literal ``variant("name", ...)`` calls in a module function."""
+    return {
+        node.args[0].value
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "variant"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
 
 
 def _read_attributes(function, owner: str) -> FrozenSet[str]:

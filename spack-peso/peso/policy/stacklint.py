@@ -39,12 +39,6 @@ def _problem(rule: str, severity: str, package: str, message: str, path: str, li
     return Finding(rule, severity, message, path, line=line, package=package)
 
 
-def _base_variants() -> Dict[str, dict]:
-    from ..stack.generate.model import data_file
-
-    return data_file("base_variants.yaml").get("classes", {})
-
-
 class _Variants:
     """Variant names per package, own and inherited: the stack generator's catalogue
     linter already resolves them (``stack.catalog_lint.VariantIndex``, following
@@ -65,27 +59,16 @@ class _Variants:
         return set()
 
 
-def has_own_tests(path: str, classes: Optional[Dict[str, dict]] = None) -> bool:
-    """A non-empty ``test_*`` method in the recipe, or a base class known to provide one
-    (PythonExtension's ``test_imports``, PerlPackage's ``test_use``, ...)."""
+def has_own_tests(path: str) -> bool:
+    """A non-empty ``test_*`` method in the recipe, or a build-system base class that
+    provides one (PythonExtension's ``test_imports``, PerlPackage's ``test_use``, ...),
+    as the lint rules read base classes (:mod:`peso.lint.bases`)."""
+    from ..lint.rules._common import build_info
+
     recipe = load_recipe(path)
     if any(m.is_test and not m.is_empty for m in recipe.all_methods()):
         return True
-    classes = classes if classes is not None else _base_variants()
-    todo = list(recipe.package_class.base_names) if recipe.package_class else []
-    seen = set()
-    while todo:
-        base = todo.pop()
-        if base in _TESTING_BASES:
-            return True
-        if base not in seen:
-            seen.add(base)
-            todo.extend((classes.get(base) or {}).get("bases") or ())
-    return False
-
-
-#: build-system classes that define ``test_*`` methods (spack test list counts them)
-_TESTING_BASES = {"PythonExtension", "PerlPackage", "SIPPackage"}
+    return build_info(recipe).inherited_tests
 
 
 def _config_strings(value) -> List[str]:
@@ -109,7 +92,6 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[Finding]:
     env = envfile.load_environment(path)
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
-    classes = _base_variants()
     variants_of = _Variants(repos)
     problems: List[Finding] = []
     tested: Dict[str, bool] = {}
@@ -127,7 +109,7 @@ def lint_stack(path: str, repos: Sequence[str]) -> List[Finding]:
             problems.append(_problem("STACK-R001", "error", name, "no recipe in the repositories", path, lines, spec))
             continue
         if name not in tested:
-            tested[name] = has_own_tests(recipe, classes)
+            tested[name] = has_own_tests(recipe)
             if not tested[name]:
                 problems.append(
                     _problem("STACK-T001", "warning", name, "root has no stand-alone test (E4S P2)", path, lines, spec)

@@ -6,16 +6,18 @@ has, a package removed, a GPU product included for a backend but rendered withou
 many minutes; reading 200 recipes with :func:`peso.recipe.parse.load_recipe` takes a second.
 
 Variants a recipe inherits from build-system base classes (``CudaPackage`` ->
-``cuda``/``cuda_arch``, ``CMakePackage`` -> ``build_type``...) come from
-``data/base_variants.yaml`` (extracted from spack-packages ``build_systems/``); a base that
-is another package's class is followed through the recipe's imports.
+``cuda``/``cuda_arch``, ``CMakePackage`` -> ``build_type``...) come from the repository's
+build-system sources, read by :mod:`peso.lint.bases` as for lint rules;
+``data/base_variants.yaml`` (extracted from spack-packages ``build_systems/``) stands in
+only for recipes outside a ``spack_repo`` tree. A base that is another package's class is
+followed through the recipe's imports.
 """
 
 import os
 import re
 from dataclasses import dataclass
 
-from ...lint.rules._common import version_key
+from ...lint.rules._common import build_info, version_key
 from ...recipe.layout import find_recipe
 from ...spackcall.runtime import configured_repos
 from .model import data_file, load_catalog
@@ -124,8 +126,16 @@ class VariantIndex:
                         if any(w is None and c is not None for w, c in zip(whens, d.when))
                         else [r for w in whens if w for r in re.findall(r"@([\w.:,-]+)", w)]
                     )
+            # build-system bases: what their sources declare (lint/bases.py, the one
+            # reader of base-class facts); the extracted table only where no sources are
+            info = build_info(recipe)
+            if info.inherited.from_sources:
+                names |= info.inherited.variants
+            for local in info.local_bases:
+                names |= {d.arg_str(0) for d in local.directives if d.name == "variant" and d.arg_str(0)}
             for base in cls.base_names:
-                names |= self._class_variants(base, {base})
+                if not info.inherited.from_sources:
+                    names |= self._class_variants(base, {base})
                 dotted = recipe.imports.get(base, "")
                 m = re.match(r"spack_repo\.builtin\.packages\.(\w+)\.package", dotted)
                 if m:
