@@ -88,8 +88,9 @@ def evaluate(cases, build_systems):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 below the target")
+    parser.add_argument("--cases", default=CASES, help="cases file (default recall/cases.yaml)")
     args = parser.parse_args(argv)
-    with open(CASES, encoding="utf-8") as f:
+    with open(args.cases, encoding="utf-8") as f:
         cases = yaml.safe_load(f)["cases"]
     per_kind, failures = evaluate(cases, builtin_build_systems())
     print("%-24s %-10s %6s %8s %7s %7s" % ("kind", "rule", "cases", "flagged", "recall", "fixed"))

@@ -13,6 +13,12 @@ Commits are found by their diff alone, newest first, one recipe per commit:
   ``SPDX_FIXES`` after reading the change (most licence edits add ``checked_by``).
 
     python benchmarks/recall/build_cases.py GIT_DIR [--per-kind 20]
+
+The held-out language-dependency set (``heldout_language_deps.yaml``, the 60 fixes before
+the 20 of ``cases.yaml``, never looked at while the rule was written) was made with
+
+    python benchmarks/recall/build_cases.py GIT_DIR --kinds language-deps --per-kind 60 \
+        --exclude benchmarks/recall/cases.yaml --out benchmarks/recall/heldout_language_deps.yaml
 """
 
 import argparse
@@ -112,11 +118,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("git_dir")
     parser.add_argument("--per-kind", type=int, default=20)
+    parser.add_argument("--kinds", help="comma-separated kinds to collect (default: all)")
+    parser.add_argument("--exclude", help="a cases file whose commits are left out (a held-out set)")
+    parser.add_argument("--out", default=os.path.join(HERE, "cases.yaml"), help="where to write the cases")
     args = parser.parse_args(argv)
+    excluded = set()
+    if args.exclude:
+        with open(args.exclude, encoding="utf-8") as f:
+            excluded = {c["commit"] for c in yaml.safe_load(f)["cases"]}
+    kinds_wanted = set(args.kinds.split(",")) if args.kinds else set(KINDS) | {"license-spdx"}
     commits = git(args.git_dir, "log", "--format=%H", "--no-merges", "--", PACKAGES + "*/package.py").split()
     cases = []
-    counts = {k: 0 for k in KINDS}
-    wanted = set(SPDX_FIXES) | set(SPEC_FIXES)
+    counts = {k: 0 for k in KINDS if k in kinds_wanted}
+    wanted = (set(SPDX_FIXES) if "license-spdx" in kinds_wanted else set()) | (
+        set(SPEC_FIXES) if "spec-membership" in kinds_wanted else set()
+    )
     for sha in commits:
         if all(n >= args.per_kind for n in counts.values()) and not wanted:
             break
@@ -125,7 +141,7 @@ def main(argv=None):
             for f in git(args.git_dir, "show", "--format=", "--name-only", sha).split()
             if f.startswith(PACKAGES) and f.endswith("/package.py")
         ]
-        if len(files) != 1:
+        if len(files) != 1 or sha in excluded:
             continue
         path = files[0]
         diff = git(args.git_dir, "show", "--format=", "-U0", sha, "--", path).splitlines()
@@ -137,10 +153,14 @@ def main(argv=None):
             continue
         if len(excerpt(before, False)) > MAX_CHARS and sha[:10] not in wanted:
             continue
-        kinds = [k for k, (_rule, test) in KINDS.items() if counts[k] < args.per_kind and test(minus, plus, before)]
-        if sha[:10] in SPDX_FIXES:
+        kinds = [
+            k
+            for k, (_rule, test) in KINDS.items()
+            if k in counts and counts[k] < args.per_kind and test(minus, plus, before)
+        ]
+        if sha[:10] in SPDX_FIXES and "license-spdx" in kinds_wanted:
             kinds.append("license-spdx")
-        if sha[:10] in SPEC_FIXES and "spec-membership" not in kinds:
+        if sha[:10] in SPEC_FIXES and "spec-membership" in kinds_wanted and "spec-membership" not in kinds:
             kinds.append("spec-membership")
         wanted.discard(sha[:10])
         for kind in kinds:
@@ -165,7 +185,7 @@ def main(argv=None):
         "# Real fixes from spack/spack-packages history (https://github.com/spack/spack-packages),\n"
         "# recipe excerpts before and after each commit; rebuilt by build_cases.py.\n"
     )
-    with open(os.path.join(HERE, "cases.yaml"), "w", encoding="utf-8") as f:
+    with open(args.out, "w", encoding="utf-8") as f:
         f.write(header)
         yaml.dump({"cases": cases}, f, sort_keys=False, allow_unicode=True, width=200)
     print({k: n for k, n in counts.items()}, "license-spdx:", sum(c["kind"] == "license-spdx" for c in cases))

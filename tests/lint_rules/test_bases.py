@@ -237,6 +237,32 @@ def test_cffi_extension_linking_a_library_needs_language_deps(tmp_path):
     assert findings(abi_mode, "PESO-D002") == []
 
 
+def test_a_perl_xs_module_linking_a_library_needs_language_deps(tmp_path):
+    """perl-xml-parser before spack-packages#718: a Perl module linking expat is XS (C
+    glue compiled against the library); an Alien:: distribution only finds the library,
+    and a Python package's link dependency is no such evidence (ctypes, run-time tools)."""
+    from _recipes import edit, findings
+
+    def recipe(base_module, base, name, deps):
+        return edit(
+            (
+                "from spack_repo.builtin.build_systems.cmake import CMakePackage",
+                "from spack_repo.builtin.build_systems.%s import %s" % (base_module, base),
+            ),
+            ("class Foo(CMakePackage):", "class %s(%s):" % (name, base)),
+            ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""),
+            ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', deps),
+        )
+
+    (got,) = findings(recipe("perl", "PerlPackage", "PerlXmlParser", '    depends_on("expat")\n'), "PESO-D002")
+    assert "Perl XS module" in got.message and "expat" in got.message
+    run_only = '    depends_on("expat", type="run")\n'
+    assert findings(recipe("perl", "PerlPackage", "PerlXmlParser", run_only), "PESO-D002") == []
+    alien = '    depends_on("libxml2")\n'
+    assert findings(recipe("perl", "PerlPackage", "PerlAlienLibxml2", alien), "PESO-D002") == []
+    assert findings(recipe("python", "PythonPackage", "PyPyusb", '    depends_on("libusb")\n'), "PESO-D002") == []
+
+
 def test_generic_package_running_make_misses_language_deps(builtin_packages):
     """bliss runs make in install() and links gmp, without depends_on("c"/"cxx")."""
     (got,) = _found(builtin_packages, "bliss", "PESO-D002")

@@ -12,6 +12,8 @@ Python or R package with a native extension. So a recipe compiles code when it s
 * its ``install``/``build`` methods run a build tool (``make``, ``cmake``, ``configure``);
 * it links against a library: a dependency of link type (the default type) that is not
   an interpreter, a build tool or a package of its own language ecosystem (``py-*``);
+* it is a Perl XS module: a Perl package linking a native library (not an ``Alien::``
+  distribution, which only finds or fetches one);
 * its build needs native-extension tooling (``py-cython``, ``py-pybind11``, ...) or
   compiles Rust (``rust``, ``py-maturin``, ``py-setuptools-rust`` at build time: rustc
   links through the C compiler).
@@ -24,7 +26,7 @@ import re
 from typing import Optional
 
 from ...recipe.syntax import literal_str
-from ._common import directive_dependencies
+from ._common import build_info, directive_dependencies
 
 #: what a recipe that uses the compiler writes (plain substrings: a regex of
 #: alternatives tried at every position of every recipe cost more than the parse itself)
@@ -271,8 +273,20 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
     if compiled_base is True:
         return tool or link
     if compiled_base is False:
+        # a Perl module linking a native library is an XS module: its glue is C compiled
+        # against the library (perl-xml-parser and expat). Not so for Python, R or Ruby,
+        # whose recipes often give run-time tools and ctypes/dlopen targets the default
+        # (link) type: on builtin that guess was wrong more often than right.
+        # Alien:: distributions only find or fetch the library (perl-alien-libxml2)
+        if link and "PerlPackage" in build_info(recipe).known and not _is_alien(recipe):
+            return "it is a Perl XS module: %s" % link
         return tool
     return "%s, %s" % (tool, link) if tool and link else None
+
+
+def _is_alien(recipe) -> bool:
+    cls = recipe.package_class
+    return bool(cls and cls.name.startswith("PerlAlien"))
 
 
 def _build_tool_run(recipe, skip_make: bool) -> Optional[str]:
