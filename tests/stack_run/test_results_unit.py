@@ -322,3 +322,17 @@ def test_a_corrupt_record_is_refused_in_one_line_before_anything_is_written(tmp_
         assert proc.returncode == 2, proc.stderr
         assert "%s: %s:" % (path, key) in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
     assert not out.exists()
+
+
+def test_stack_report_exits_1_when_a_merged_row_failed_and_0_when_all_passed(tmp_path):
+    """The exit-status contract: a report of records with a failure is "done, with
+    failures" (1); with --compare it is about regressions against the earlier run."""
+    passed, failed = tmp_path / "passed.json", tmp_path / "failed.json"
+    records.write_record(_one_row_record(status="PASSED"), str(passed))
+    records.write_record(_one_row_record(status="FAILED"), str(failed))
+    assert _peso("stack", "report", str(passed)).returncode == 0
+    proc = _peso("stack", "report", str(failed))
+    assert proc.returncode == 1 and "FAILED" in proc.stdout + proc.stderr
+    # failing before and after is no regression; passing before and failing now is one
+    assert _peso("stack", "report", str(failed), "--compare", str(failed)).returncode == 0
+    assert _peso("stack", "report", str(failed), "--compare", str(passed)).returncode == 1

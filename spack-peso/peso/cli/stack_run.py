@@ -433,7 +433,12 @@ def _write_reports(record, run_dir):
 
 def setup_report_parser(subparser):
     subparser.add_argument("runs", nargs="+", metavar="RUN", help="run records (record.json or run directory)")
-    subparser.add_argument("--compare", metavar="BASE", help="compare with this earlier run record")
+    subparser.add_argument(
+        "--compare",
+        metavar="BASE",
+        help="compare with this earlier run record; the exit status then says whether there are regressions "
+        "(without it: whether any row failed)",
+    )
     subparser.add_argument("--html", help="write the merged HTML report here")
     subparser.add_argument("--junit", help="write merged JUnit here")
     subparser.add_argument("--json", help="write the merged record here")
@@ -465,7 +470,10 @@ def stack_report(args):
         atomic_write(args.junit, junit.render_record(merged))
     if args.json:
         atomic_write(args.json, records.json_text(merged))
-    return 1 if changes and (changes["new_failures"] or changes["no_longer_tested"]) else 0
+    if changes is not None:
+        # a comparison reports regressions: what passed before and fails (or is gone) now
+        return 1 if changes["new_failures"] or changes["no_longer_tested"] else 0
+    return session.exit_status(merged)
 
 
 #: name -> (help, setup_parser function, command function)
