@@ -141,3 +141,24 @@ def test_headline_counts_match_an_independent_count(e4s_report, builtin):
     # within reach of the research baseline measured on the same recipes
     assert abs(headline(text, "no stand-alone test") - 78) <= 4
     assert abs(no_license + bundles - 37) <= 2
+
+
+def test_the_frontier_matrix_page_stays_small_and_its_cells_load_beside_it(builtin_packages, tmp_path):
+    """Issue 20: the frontier page was 6 MB because every cell's reasons were inlined;
+    the page carries statuses only, the reasons are one script beside it."""
+    root = os.path.dirname(EXT)
+    out = tmp_path / "frontier"
+    proc = subprocess.run(
+        [sys.executable, "-m", "peso", "policy", "report", "--stack", os.path.join(root, "environments", "frontier",
+         "spack.yaml"), "--evidence", os.path.join(root, "environments"), "--repo", os.path.dirname(builtin_packages),
+         "-o", str(out)],
+        capture_output=True, text=True, cwd=root, timeout=1200,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr
+    products = len(json.load(open(out / "report.json"))["products"])
+    assert products > 100
+    assert (out / "report.html").stat().st_size < 1.5 * 2**20
+    html = (out / "report.html").read_text()
+    assert '<script src="report-cells.js"></script>' in html and "PESO_CELLS = " not in html
+    assert html.count("<tr data-product=") == products
+    assert (out / "report-cells.js").read_text().startswith("window.PESO_CELLS = {")

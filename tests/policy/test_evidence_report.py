@@ -140,7 +140,7 @@ def test_html_opens_a_decided_cells_evidence(evidence_run, tmp_path, chromium):
     url = "file://%s?show=exampm/E4S-P1" % (new / "report.html")
     proc = dump_dom(browser, url, tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    panel = proc.stdout.split('id="evidence"')[1].split("</div>")[0]
+    panel = proc.stdout.split('id="evidence"')[1].split("</aside>")[0]
     assert 'data-shown="exampm/E4S-P1"' in proc.stdout
     # the deciding observation with its source and date, the partial one, and the ladder
     assert 'class="observation pass"' in panel and "build.json (exampm@1.0/ccccccc)" in panel
@@ -158,16 +158,16 @@ def chromium_dom(browser, url, tmp_path):
 def test_every_decided_cell_has_evidence_to_open(evidence_run, tmp_path, chromium):
     """Each pass or fail carries what decided it: a finding, an observation, or the recipe."""
     _, new, _ = evidence_run
-    html = open(new / "report.html").read()
-    details = json.loads(html.split('id="evidence-data">')[1].split("</script>")[0])
-    for product, cells in details.items():
+    data = cells_data(new)
+    text = data["strings"].__getitem__
+    for product, cells in data["cells"].items():
         for policy, d in cells.items():
-            if d[0] in ("pass", "fail"):
-                deciding = [o for o in d[4] if o[0] == d[0]]
-                assert d[3] or deciding or ("recipe" in d[6] and d[7]), (product, policy)
+            if text(d[0]) in ("pass", "fail"):
+                deciding = [o for o in d[4] if text(o[0]) == text(d[0])]
+                assert d[3] or deciding or ("recipe" in text(d[6]) and text(d[7])), (product, policy)
     # a cell the recipe decided opens with the recipe it read
     dom = chromium_dom(chromium, "file://%s?show=szx/E4S-P6" % (new / "report.html"), tmp_path)
-    panel = dom.split('id="evidence"')[1].split("</div>")[0]
+    panel = dom.split('id="evidence"')[1].split("</aside>")[0]
     assert 'class="recipe-source"' in panel and "szx/package.py" in panel
 
 
@@ -190,3 +190,10 @@ def test_missing_evidence_folder_exits_2_with_one_line(tmp_path):
         "==> Error: %s: --evidence: no such evidence folder or file" % (tmp_path / "nope")
     ]
     assert not (tmp_path / "o").exists()
+
+
+def cells_data(out):
+    """The cells' reasons the page loads (``report-cells.js``: one assignment of JSON)."""
+    script = (out / "report-cells.js").read_text()
+    assert script.startswith("window.PESO_CELLS = ") and script.endswith(";\n")
+    return json.loads(script[len("window.PESO_CELLS = ") : -2])

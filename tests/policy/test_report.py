@@ -3,6 +3,7 @@ Markdown, an HTML matrix that a headless browser renders, contradictions, --comp
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,11 +115,12 @@ def test_html_matrix_renders_in_headless_chromium(report_dir, tmp_path, chromium
     assert proc.returncode == 0, proc.stderr[-2000:]
     policies = load_policies()
     # 3 products x every policy, one cell each, coloured by status
-    assert dom.count('data-product="szx"') == len(policies)
+    row = dom.split('<tr data-product="szx">')[1].split("</tr>")[0]
+    assert row.count("<td ") == len(policies)
     assert dom.count('<td class="fail') >= 2
     # the script ran: the evidence panel shows the chosen cell with its finding
     assert 'data-shown="szx/E4S-P2"' in dom
-    assert "PESO-T001" in dom.split('id="evidence"')[1].split("</div>")[0]
+    assert "PESO-T001" in dom.split('id="evidence"')[1].split("</aside>")[0]
 
 
 def test_product_document_contradiction(tmp_path):
@@ -273,3 +275,52 @@ def test_no_repository_is_a_one_line_error(tmp_path):
     )
     assert proc.returncode == 2 and "--repo" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def _rows(dom):
+    """``[(product, hidden, statuses of its cells)]`` of the matrix, in page order."""
+    body = dom.split('id="matrix"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-product="([^"]+)"( hidden="")?>(.*?)</tr>', body)
+    return [(name, bool(hidden), re.findall(r'<td class="([\w-]+)', cells)) for name, hidden, cells in rows]
+
+
+def test_html_panel_opens_beside_the_cell_and_the_matrix_filters_and_sorts(report_dir, tmp_path, chromium):
+    """A clicked cell's reasons show in a panel inside the viewport (not below the
+    table), with the evidence files as links; filters hide rows; a sort reorders them."""
+    out, _ = report_dir
+    page = "file://%s" % (out / "report.html")
+    dom = chromium_dom(chromium, page + "?show=alpaka/E4S-P2", tmp_path / "a")
+    panel = dom.split('id="evidence"')[1].split("</aside>")[0]
+    assert 'data-shown="alpaka/E4S-P2"' in panel and 'data-in-view="true"' in panel
+    assert 'class="explanation"' in panel and "Ladder:" in panel
+    # the recipe it read is a link, relative to the report folder, that resolves
+    links = re.findall(r'<a class="source" href="([^"]+)">', panel)
+    assert links and all((out / link).resolve().is_file() for link in links), links
+    assert '<td class="' in dom and "selected" in dom.split('<tr data-product="alpaka">')[1].split("</tr>")[0]
+    # filters: the product text and a status in one policy
+    rows = _rows(chromium_dom(chromium, page + "?q=sz", tmp_path / "b"))
+    assert [name for name, hidden, _ in rows if not hidden] == ["szx"]
+    all_rows = _rows(dom)
+    policies = re.findall(r'<th data-policy="([^"]+)"', dom)
+    # a policy and a status some products have and others do not
+    column, status = next(
+        (i, status)
+        for status in ("fail", "pass", "needs-evidence")
+        for i in range(len(policies))
+        if 0 < sum(c[i] == status for _, _, c in all_rows) < len(all_rows)
+    )
+    having = {name for name, _, cells in all_rows if cells[column] == status}
+    rows = _rows(chromium_dom(chromium, page + "?policy=%s&status=%s" % (policies[column], status), tmp_path / "c"))
+    assert {name for name, hidden, _ in rows if not hidden} == having
+    # sort: most passes first, a different order from the names' whenever counts differ
+    rows = _rows(chromium_dom(chromium, page + "?sort=pass", tmp_path / "d"))
+    passes = [cells.count("pass") for _, _, cells in rows]
+    assert passes == sorted(passes, reverse=True)
+    expected = sorted(((-cells.count("pass"), name) for name, _, cells in all_rows))
+    assert [name for name, _, _ in rows] == [name for _, name in expected]
+
+
+def chromium_dom(browser, url, profile):
+    proc = dump_dom(browser, url, profile)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout

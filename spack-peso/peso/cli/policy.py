@@ -144,7 +144,7 @@ def report_command(args):
         if comparison.has_regressions:
             status = 1
     ui.msg(
-        "wrote %s/{report.md,report.html,report.json} and %d compatibility documents in %s/compat"
+        "wrote %s/{report.md,report.html,report-cells.js,report.json} and %d compatibility documents in %s/compat"
         % (out, len(report.products), out)
     )
     return status

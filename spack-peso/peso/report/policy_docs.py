@@ -1,13 +1,14 @@
 """Render a :class:`~.evaluate.PolicyReport`: JSON (for ``--compare``), Markdown, HTML.
 
 Writers only format; the statuses were decided in :mod:`.evaluate`. The HTML matrix is
-a jinja2 template kept as a data file (``templates/matrix.html.j2``), self-contained (no
-external CSS/JS) so the page can be attached to a CI run or mailed around.
+a jinja2 template kept as a data file (``templates/matrix.html.j2``), with no external
+CSS or JS from the network: the page and ``report-cells.js`` beside it (every cell's
+reasons, loaded when the page opens) work offline and from a file:// URL.
 """
 
-import html
 import json
 import os
+import re
 from typing import Dict, List
 
 from ..policy.evaluate import DECIDING, FAIL, NEEDS_EVIDENCE, PASS, PolicyReport
@@ -214,7 +215,16 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+#: the file beside report.html holding every cell's reasons (loaded by a <script src>, which
+#: works from file:// where fetch() does not)
+CELLS_SCRIPT = "report-cells.js"
+_SOURCE_PATH = re.compile(r"^(?P<path>[^\s:()]+?)(?::\d+(?::\d+)?)?(?:\s.*)?$")
+
+
 def to_html(report: PolicyReport) -> str:
+    """The matrix page: statuses only (one short cell each), the filters and the side
+    panel; the reasons are in :data:`CELLS_SCRIPT` (:func:`cells_script`), so a
+    7,000-cell stack stays a page a browser opens at once."""
     import jinja2
 
     env = jinja2.Environment(
@@ -229,45 +239,15 @@ def to_html(report: PolicyReport) -> str:
         cells = []
         for p in report.policies:
             r = product.results[p.id]
-            cells.append({"policy": p.id, "status": r.status, "label": SYMBOL[r.status], "result": r})
+            classes = [r.status]
+            if r.contradiction:
+                classes.append("contradiction")
+            if "evidence" in r.decided_by:
+                classes.append("by-evidence")
+            cells.append({"classes": " ".join(classes), "label": SYMBOL[r.status]})
         rows.append({"product": product, "cells": cells})
-    details = {
-        product.product: {
-            pid: [
-                r.status,
-                r.explanation,
-                r.contradiction,
-                [[e.rule, e.severity, e.message, e.location] for e in r.evidence],
-                [
-                    [
-                        o["effect"],
-                        o["fact"],
-                        o["value"],
-                        o["source"],
-                        o.get("date") or report.date,
-                        o["detail"],
-                        o["why"],
-                    ]
-                    for o in r.observations
-                ],
-                [[t["evidence"], t["produce"]] for t in r.to_decide],
-                r.decided_by,
-                product.recipe,
-            ]
-            for pid, r in product.results.items()
-        }
-        for product in report.products
-    }
-    from ..policy.ladder import default_ladders
-
-    ladders = {
-        pid: {"reasoning": steps.reasoning, "rungs": [[r.kind, r.describe(), r.why] for r in steps.rungs]}
-        for pid, steps in default_ladders().items()
-    }
     return template.render(
         report=report,
-        details=details,
-        ladders=ladders,
         decided=decided_line(report),
         evidence_sources=[("%d %s" % (n, kind)) for kind, n in report.evidence_sources.items() if n],
         policies=report.policies,
@@ -276,13 +256,97 @@ def to_html(report: PolicyReport) -> str:
         decided_counts=report.decided(),
         alone_counts=report.decided(recipe_alone=True),
         statuses=(PASS, FAIL, NEEDS_EVIDENCE),
-        escape=html.escape,
+        cells_script=CELLS_SCRIPT,
     )
+
+
+def cells_script(report: PolicyReport, out_dir: str) -> str:
+    """Every cell's reasons as a script assigning ``window.PESO_CELLS``.
+
+    Cells repeat the same sentences thousands of times (a rule's message, a ladder's
+    why), so every string is stored once in ``strings`` and cells hold indexes.
+    ``links`` maps the index of a source that names a file here to its path relative
+    to ``out_dir``, so the panel can open it.
+
+    ``cells[product][policy] = [status, explanation, contradiction,
+    [[rule, severity, message, location, role], ...],
+    [[effect, fact, value, source, date, detail, why, stale], ...],
+    [[evidence, produce], ...], decided_by, recipe]``
+    """
+    from ..policy.ladder import default_ladders
+
+    strings: List[str] = []
+    index: Dict[str, int] = {}
+    links: Dict[int, str] = {}
+
+    def ref(text, link=False):
+        text = "" if text is None else str(text)
+        i = index.get(text)
+        if i is None:
+            i = index[text] = len(strings)
+            strings.append(text)
+            if link:
+                href = _href(text, out_dir)
+                if href:
+                    links[i] = href
+        return i
+
+    cells = {}
+    for product in report.products:
+        cells[product.product] = {
+            pid: [
+                ref(r.status),
+                ref(r.explanation),
+                ref(r.contradiction),
+                [
+                    [ref(e.rule), ref(e.severity), ref(e.message), ref(e.location, True), ref(e.role)]
+                    for e in r.evidence
+                ],
+                [
+                    [
+                        ref(o["effect"]),
+                        ref(o["fact"]),
+                        ref(o["value"]),
+                        ref(o["source"], True),
+                        ref(o.get("date") or report.date),
+                        ref(o["detail"]),
+                        ref(o["why"]),
+                        ref(o.get("stale") or ""),
+                    ]
+                    for o in r.observations
+                ],
+                [[ref(t["evidence"]), ref(t["produce"])] for t in r.to_decide],
+                ref(r.decided_by),
+                ref(product.recipe, True),
+            ]
+            for pid, r in product.results.items()
+        }
+    ladders = {
+        pid: {"reasoning": steps.reasoning, "rungs": [[r.kind, r.describe(), r.why] for r in steps.rungs]}
+        for pid, steps in default_ladders().items()
+    }
+    data = {"strings": strings, "links": links, "cells": cells, "ladders": ladders}
+    # "</" never appears inside the script: a message quoting HTML cannot end it early
+    text = json.dumps(data, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
+    return "window.PESO_CELLS = %s;\n" % text
+
+
+def _href(source: str, out_dir: str) -> str:
+    """A relative link to the file a source or location names (``path``, ``path:line``,
+    ``path:line (what)``), or '' when it names no file here."""
+    m = _SOURCE_PATH.match(source.strip())
+    if not m:
+        return ""
+    path = m.group("path")
+    if not os.path.isfile(path):
+        return ""
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(out_dir)).replace(os.sep, "/")
 
 
 def write_all(report: PolicyReport, out_dir: str) -> None:
     """Every document of a report: one compatibility YAML per product under ``compat/``,
-    then ``report.json``, ``report.md`` and ``report.html`` (each written atomically)."""
+    then ``report.json``, ``report.md``, the cells' reasons and ``report.html`` (each
+    written atomically)."""
     from ..fsutil import atomic_write, path_under, safe_name
     from ..policy.compat import dump_document, product_document
 
@@ -292,6 +356,7 @@ def write_all(report: PolicyReport, out_dir: str) -> None:
         atomic_write(path_under(out_dir, "compat", "%s.yaml" % names[product.product]), dump_document(doc))
     atomic_write(os.path.join(out_dir, "report.json"), to_json(report))
     atomic_write(os.path.join(out_dir, "report.md"), to_markdown(report))
+    atomic_write(os.path.join(out_dir, CELLS_SCRIPT), cells_script(report, out_dir))
     atomic_write(os.path.join(out_dir, "report.html"), to_html(report))
 
 
