@@ -1,0 +1,134 @@
+"""``stack build --installers N``: cooperating ``spack install`` processes, one install tree.
+
+The parsing of what each installer says (its header, ``Successfully installed`` lines,
+srun's per-task verdicts) is checked on written logs; one real build of a small
+environment of its own (own install tree, ``demo/spack_scope.py``) with two local
+installers checks that Spack's locks share the work: every spec is built by exactly one
+installer, the per-root statuses are those of one ``spack install``, and the record
+names the installer of each built root. The same through ``srun`` in a Slurm job and an
+installer killed mid-build are in ``test_slurm.py``.
+"""
+
+import os
+import re
+from collections import Counter
+
+import pytest
+import spack_scope
+from peso_testing import load_json, statuses
+
+from peso.errors import PesoError
+from peso.stack.run import installers
+
+ROOTS = ["peso-demo-lib", "peso-demo-app", "peso-demo-data", "peso-demo-broken"]
+HASH = "a" * 32
+
+
+def built_counts(folder):
+    """``{name-version-hash: how many installer logs say they built it}``, read from the logs."""
+    counts = Counter()
+    for name in os.listdir(folder):
+        if name.startswith("installer-") and name.endswith(".log"):
+            with open(os.path.join(folder, name)) as f:
+                counts.update(re.findall(r"Successfully installed (\S+-[a-z0-9]{32})", f.read()))
+    return counts
+
+
+def test_an_installer_log_says_who_it_is_and_what_it_built(tmp_path):
+    log = tmp_path / "installer-1.log"
+    log.write_text(
+        "==> peso installer 1 on node7 pid 4242\n"
+        "==> Installing peso-demo-lib-1.0-%s [3/5]\n"
+        "==> peso-demo-lib: Successfully installed peso-demo-lib-1.0-%s\n"
+        "==> Error: Installation request failed.\n" % (HASH, HASH)
+    )
+    installer = installers.Installer(1, str(log))
+    lines = installer.flush()
+    assert len(lines) == 4
+    assert installer.to_dict() == {
+        "task": 1,
+        "node": "node7",
+        "pid": 4242,
+        "log": str(log),
+        "exit_status": None,
+        "lost": None,
+        "last_error": "==> Error: Installation request failed.",
+        "built": ["peso-demo-lib-1.0"],
+    }
+
+
+def test_a_log_is_read_as_it_grows_without_splitting_a_line(tmp_path):
+    log = tmp_path / "installer-0.log"
+    log.write_text("==> peso installer 0 on n1 pid 1\n==> peso-demo-data: Successfully inst")
+    installer = installers.Installer(0, str(log))
+    assert installer.new_lines() == ["==> peso installer 0 on n1 pid 1\n"]
+    with open(log, "a") as f:
+        f.write("alled peso-demo-data-1.0-%s\n" % HASH)
+    assert installer.new_lines() == ["==> peso-demo-data: Successfully installed peso-demo-data-1.0-%s\n" % HASH]
+    assert installer.built == {HASH: "peso-demo-data-1.0"}
+
+
+def test_srun_names_the_tasks_that_ended_badly(tmp_path):
+    cooperating = installers.Cooperating(["spack", "install"], str(tmp_path), 3, {})
+    for installer in cooperating.installers:
+        installer.pid = 100 + installer.task
+    with open(cooperating.srun_log, "w") as f:
+        f.write("srun: error: node1: task 1: Killed\nsrun: error: node2: task 2: Exited with exit code 3\n")
+    cooperating._srun_outcome(137)
+    assert [(i.exit_status, i.lost) for i in cooperating.installers] == [(0, None), (-1, "Killed"), (3, None)]
+    assert "task 1 (Killed)" in installers.not_built_reason(cooperating, 137)
+
+
+def test_two_installers_saying_they_built_one_spec_is_a_duplicate(tmp_path):
+    cooperating = installers.Cooperating(["spack", "install"], str(tmp_path), 2, {})
+    for installer in cooperating.installers:
+        installer.built = {HASH: "peso-demo-lib-1.0"}
+        installer.host = "n%d" % installer.task
+    assert cooperating.duplicates() == ["peso-demo-lib-1.0-" + HASH]
+    assert cooperating.built_by() == {HASH: {"task": 0, "node": "n0"}}
+
+
+def test_one_installer_is_refused(tmp_path):
+    with pytest.raises(PesoError, match="at least 2"):
+        installers.Cooperating(["spack", "install"], str(tmp_path), 1, {})
+
+
+@pytest.fixture(scope="module")
+def cooperating_build(demo_stack, tmp_path_factory):
+    work = str(tmp_path_factory.mktemp("installers"))
+    scope = spack_scope.write_scope(work)
+    env_dir = os.path.join(work, "env")
+    os.makedirs(env_dir)
+    with open(os.path.join(env_dir, "spack.yaml"), "w") as f:
+        f.write(
+            "spack:\n  repos: [%s]\n  view: false\n  concretizer: {unify: true, reuse: false}\n  specs: [%s]\n"
+            % (spack_scope.PESO_REPO, ", ".join(ROOTS))
+        )
+    out = os.path.join(work, "out")
+    proc = demo_stack.peso(
+        "stack", "build", "--target", "host", "--env", env_dir, "-C", scope, "--out", out, "--installers", "2"
+    )
+    return proc, load_json(os.path.join(out, "build.json")), out
+
+
+def test_two_local_installers_build_each_spec_once(cooperating_build):
+    proc, record, out = cooperating_build
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # peso-demo-broken fails on purpose
+    assert statuses(record) == {
+        "peso-demo-lib": "BUILT",
+        "peso-demo-app": "BUILT",
+        "peso-demo-data": "BUILT",
+        "peso-demo-broken": "BUILD_FAILED",
+    }
+    counts = built_counts(os.path.join(out, "installers"))
+    assert counts and max(counts.values()) == 1, counts  # no spec built twice
+    assert {c.rsplit("-", 2)[0] for c in counts} >= {"peso-demo-lib", "peso-demo-app", "peso-demo-data"}
+    tasks = record["installers"]["tasks"]
+    assert record["installers"]["launcher"] == "local" and [t["task"] for t in tasks] == [0, 1]
+    assert all(t["pid"] and t["node"] for t in tasks)  # both started and said who they are
+    assert record["installers"]["duplicates"] == []
+    rows = {r["package"]: r for r in record["specs"]}
+    for name in ("peso-demo-lib", "peso-demo-app", "peso-demo-data"):
+        owner = rows[name]["built_by"]
+        assert any(b.startswith(name + "-1.0") for b in tasks[owner["task"]]["built"]), (name, tasks)
+    assert "this_symbol_does_not_exist" in rows["peso-demo-broken"]["reason"]
