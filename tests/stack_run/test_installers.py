@@ -10,28 +10,16 @@ installer killed mid-build are in ``test_slurm.py``.
 """
 
 import os
-import re
-from collections import Counter
 
 import pytest
 import spack_scope
-from peso_testing import load_json, statuses
+from peso_testing import built_counts, load_json, statuses
 
 from peso.errors import PesoError
 from peso.stack.run import installers
 
 ROOTS = ["peso-demo-lib", "peso-demo-app", "peso-demo-data", "peso-demo-broken"]
 HASH = "a" * 32
-
-
-def built_counts(folder):
-    """``{name-version-hash: how many installer logs say they built it}``, read from the logs."""
-    counts = Counter()
-    for name in os.listdir(folder):
-        if name.startswith("installer-") and name.endswith(".log"):
-            with open(os.path.join(folder, name)) as f:
-                counts.update(re.findall(r"Successfully installed (\S+-[a-z0-9]{32})", f.read()))
-    return counts
 
 
 def test_an_installer_log_says_who_it_is_and_what_it_built(tmp_path):

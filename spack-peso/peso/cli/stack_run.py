@@ -157,6 +157,10 @@ def _build_event(kind, **info):
             "binary cache %s: to install from it: %s; not in it, to build from source: %s"
             % (info["url"], ", ".join(info["from_cache"]) or "-", ", ".join(info["from_source"]) or "-")
         )
+    elif kind == "installers":
+        ui.msg("%d cooperating installers: %s" % (info["count"], info["launcher"]))
+    elif kind == "installers_retry":
+        ui.warn("an installer was lost or stopped: one more installer for %s" % ", ".join(info["specs"]))
     elif kind == "extracting":
         ui.msg("extracting %s from the binary cache" % info["spec"])
     elif kind == "cache_outcome":

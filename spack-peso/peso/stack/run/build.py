@@ -285,6 +285,10 @@ class StackBuild:
                 )
                 self.on_event("installers", count=self.installers, launcher=cooperating.describe())
                 rc = cooperating.run(feed)
+                left = self._left_over(selected, follower) if cooperating.troubled() else []
+                if left:
+                    self.on_event("installers_retry", specs=[r["package"] for r in left])
+                    rc = max(rc, abs(cooperating.retry(self._install_argv(left, limited=True), feed)))
             else:
                 proc = subprocess.Popen(
                     self._install_argv(selected, limited=bool(only)),
@@ -346,6 +350,17 @@ class StackBuild:
         record["finished"] = records.now_iso()
         records.write_record(record, self.record_path)
         return record
+
+    def _left_over(self, selected: List[dict], follower: InstallOutput) -> List[dict]:
+        """Roots neither installed nor failed (nor behind a failed dependency)."""
+        installed = {r["hash"] for r in self.cli.inventory() if r.get("installed")}
+        return [
+            r
+            for r in selected
+            if r["hash"] not in installed
+            and r["hash"] not in follower.failed
+            and not any(d["hash"] in follower.failed for d in r.get("deps", []))
+        ]
 
     def _install_argv(self, selected: List[dict], limited: bool) -> List[str]:
         """One ``spack install`` of the environment (of ``selected`` when ``limited``), or

@@ -55,6 +55,7 @@ class Installer:
         self.exit_status: Optional[int] = None
         self.lost: Optional[str] = None
         self.last_error: Optional[str] = None
+        self.retry = False  # the pass after the others, for what they left (``Cooperating.retry``)
 
     def new_lines(self) -> List[str]:
         if not os.path.exists(self.log):
@@ -95,6 +96,7 @@ class Installer:
             "lost": self.lost,
             "last_error": self.last_error,
             "built": sorted(self.built.values()),
+            "retry": self.retry,
         }
 
 
@@ -160,10 +162,43 @@ class Cooperating:
         statuses = [i.exit_status for i in self.installers if i.exit_status]
         return max((abs(s) for s in statuses), default=0)
 
-    def _follow(self, feed: Callable[[str], None], ended: Callable[[], bool]) -> None:
+    def troubled(self) -> bool:
+        """Did an installer end other than by finishing (0) or by reporting failed builds (1)?"""
+        return any(i.lost or i.exit_status not in (0, 1) for i in self.installers)
+
+    def retry(self, spack_argv: Sequence[str], feed: Callable[[str], None]) -> int:
+        """One more installer, here, for roots the others left neither built nor failed.
+
+        Why a pass of our own: a survivor should take over a lost installer's spec (its
+        locks died with it), but the Spack this was written against stops with
+        ``LockUpgradeError`` / ``Can't call poll() before start()`` when a spec it waited
+        for ends up not installed. This pass is one plain ``spack install`` of what is
+        left, after every installer has ended, so nothing races with it."""
+        installer = Installer(
+            len(self.installers), os.path.join(self.folder, "installer-%d.log" % len(self.installers))
+        )
+        installer.retry = True
+        self.installers.append(installer)
+        with open(installer.log, "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(
+                ["sh", "-c", _WRAPPER, "peso-installer", *spack_argv],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=dict(self.env, PESO_INSTALLER_TASK=str(installer.task)),
+            )
+            self._follow(feed, lambda: proc.poll() is not None, [installer])
+            installer.exit_status = proc.wait()
+        for line in installer.flush():
+            feed(line)
+        return installer.exit_status
+
+    def _follow(
+        self, feed: Callable[[str], None], ended: Callable[[], bool], which: Optional[List[Installer]] = None
+    ) -> None:
         while True:
             done = ended()
-            for installer in self.installers:
+            for installer in self.installers if which is None else which:
                 for line in installer.new_lines():
                     feed(line)
             if done:
