@@ -9,6 +9,7 @@ names the installer of each built root. The same through ``srun`` in a Slurm job
 installer killed mid-build are in ``test_slurm.py``.
 """
 
+import argparse
 import os
 
 import pytest
@@ -16,7 +17,10 @@ import spack_scope
 from peso_testing import built_counts, load_json, statuses
 
 from peso.errors import PesoError
+from peso.stack import session
 from peso.stack.run import installers
+from peso.stack.run.executors.base import SchedulerFacts
+from peso.stack.run.executors.build_job import inner_argv, installer_tasks
 
 ROOTS = ["peso-demo-lib", "peso-demo-app", "peso-demo-data", "peso-demo-broken"]
 HASH = "a" * 32
@@ -42,6 +46,7 @@ def test_an_installer_log_says_who_it_is_and_what_it_built(tmp_path):
         "lost": None,
         "last_error": "==> Error: Installation request failed.",
         "built": ["peso-demo-lib-1.0"],
+        "retry": False,
     }
 
 
@@ -120,3 +125,31 @@ def test_two_local_installers_build_each_spec_once(cooperating_build):
         owner = rows[name]["built_by"]
         assert any(b.startswith(name + "-1.0") for b in tasks[owner["task"]]["built"]), (name, tasks)
     assert "this_symbol_does_not_exist" in rows["peso-demo-broken"]["reason"]
+
+
+def _build_args(**given):
+    fields = dict(scopes=[], config=[], jobs=None, only=[], mirror=None, use_buildcache=None, buildcache=None)
+    fields.update(key=None, unsigned=False, parallel_packages=None, installers=None)
+    fields.update(given)
+    return argparse.Namespace(**fields)
+
+
+def test_nodes_mean_one_installer_per_node_in_the_job_and_the_in_job_build(tmp_path):
+    place = session.resolve("host", env_dir=str(tmp_path), out=str(tmp_path / "out"))
+    args = _build_args()
+    facts = installer_tasks(args, SchedulerFacts(kind="slurm", nodes=3))
+    assert facts.tasks_per_shard == 3 and args.installers == 3
+    argv = inner_argv(args, place)
+    assert argv[argv.index("--installers") + 1] == "3"
+    args = _build_args(installers=4)  # several per node
+    assert installer_tasks(args, SchedulerFacts(kind="slurm", nodes=2)).tasks_per_shard == 4
+    args = _build_args()  # one node, no --installers: today's single installer
+    assert installer_tasks(args, SchedulerFacts(kind="slurm")).tasks_per_shard == 1
+    assert "--installers" not in inner_argv(args, place)
+
+
+def test_installers_refuse_parallel_packages_and_idle_nodes():
+    with pytest.raises(PesoError, match="give one"):
+        installer_tasks(_build_args(parallel_packages=2), SchedulerFacts(kind="slurm", nodes=2))
+    with pytest.raises(PesoError, match="would have no installer"):
+        installer_tasks(_build_args(installers=2), SchedulerFacts(kind="slurm", nodes=3))
