@@ -153,3 +153,23 @@ def test_installers_refuse_parallel_packages_and_idle_nodes():
         installer_tasks(_build_args(parallel_packages=2), SchedulerFacts(kind="slurm", nodes=2))
     with pytest.raises(PesoError, match="would have no installer"):
         installer_tasks(_build_args(installers=2), SchedulerFacts(kind="slurm", nodes=3))
+
+
+def test_a_lost_local_installer_is_reported_and_a_retry_pass_is_one_more_installer(tmp_path):
+    """Real processes, no Spack: installer 1 kills itself, the retry installs what is left."""
+    says_built = "echo '==> x: Successfully installed x-1.0-%s'" % HASH
+    fake_spack = ["sh", "-c", 'if [ "$PESO_INSTALLER_TASK" = 1 ]; then kill -9 $$; fi; ' + says_built]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}  # not in an allocation
+    cooperating = installers.Cooperating(fake_spack, str(tmp_path), 2, env)
+    assert cooperating.launcher == "local"
+    lines = []
+    assert cooperating.run(lines.append) == 9
+    first, lost = cooperating.installers
+    assert first.exit_status == 0 and first.built == {HASH: "x-1.0"} and first.host
+    assert lost.exit_status == -9 and lost.lost == "killed by SIGKILL" and lost.pid
+    assert cooperating.troubled()
+    assert any(line.startswith("==> peso installer 1 on ") for line in lines)
+    assert cooperating.retry(["sh", "-c", says_built], lines.append) == 0
+    retry = cooperating.installers[2]
+    assert retry.retry and retry.task == 2 and retry.built == {HASH: "x-1.0"}
+    assert cooperating.duplicates() == ["x-1.0-" + HASH]  # the fake said it twice: counted, not hidden
