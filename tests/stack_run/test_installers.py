@@ -141,11 +141,20 @@ def test_nodes_mean_one_installer_per_node_in_the_job_and_the_in_job_build(tmp_p
     assert facts.tasks_per_shard == 3 and args.installers == 3
     argv = inner_argv(args, place)
     assert argv[argv.index("--installers") + 1] == "3"
-    args = _build_args(installers=4)  # several per node
-    assert installer_tasks(args, SchedulerFacts(kind="slurm", nodes=2)).tasks_per_shard == 4
+    args = _build_args(installers=4)  # several per node, the nodes' cores shared out between them
+    facts = installer_tasks(args, SchedulerFacts(kind="slurm", nodes=2, cores_per_node=64))
+    assert facts.tasks_per_shard == 4 and facts.directives == ["--cpus-per-task=32"]
     args = _build_args()  # one node, no --installers: today's single installer
     assert installer_tasks(args, SchedulerFacts(kind="slurm")).tasks_per_shard == 1
     assert "--installers" not in inner_argv(args, place)
+
+
+def test_the_srun_step_keeps_every_task_and_the_jobs_cores_per_task(tmp_path):
+    env = {"SLURM_JOB_ID": "7", "SLURM_CPUS_PER_TASK": "32"}
+    argv = installers.Cooperating(["spack", "install"], str(tmp_path), 4, env).srun_argv()
+    assert argv[:6] == ["srun", "--ntasks=4", "--kill-on-bad-exit=0", "--wait=0", "--cpus-per-task=32", argv[5]]
+    assert argv[5] == "--output=%s/installers/installer-%%t.log" % tmp_path
+    assert argv[-2:] == ["spack", "install"]
 
 
 def test_installers_refuse_parallel_packages_and_idle_nodes():

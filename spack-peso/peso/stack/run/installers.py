@@ -118,7 +118,9 @@ class Cooperating:
         return [
             "srun",
             "--ntasks=%d" % self.count,
-            "--kill-on-bad-exit=0",
+            "--kill-on-bad-exit=0",  # a lost task does not end the others
+            "--wait=0",  # nor does the first to finish (a site's WaitTime would)
+            *(["--cpus-per-task=" + self.env["SLURM_CPUS_PER_TASK"]] if self.env.get("SLURM_CPUS_PER_TASK") else []),
             "--output=" + os.path.join(self.folder, "installer-%t.log"),
             "sh",
             "-c",

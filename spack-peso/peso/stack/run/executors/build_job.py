@@ -215,4 +215,8 @@ def installer_tasks(args, facts: SchedulerFacts) -> SchedulerFacts:
         raise PesoError(
             "--parallel-packages runs one make on one node; --nodes/--installers run cooperating installers: give one"
         )
-    return replace(facts, tasks_per_shard=count)
+    directives = list(facts.directives)
+    if facts.kind == "slurm" and facts.cores_per_node:
+        # each installer's `spack install -j` needs cores: without this Slurm gives a task one
+        directives.append("--cpus-per-task=%d" % max(1, facts.cores_per_node * facts.nodes // count))
+    return replace(facts, tasks_per_shard=count, directives=directives)
