@@ -11,6 +11,7 @@ installer killed mid-build are in ``test_slurm.py``.
 
 import argparse
 import os
+import re
 
 import pytest
 import spack_scope
@@ -120,6 +121,7 @@ def test_two_local_installers_build_each_spec_once(cooperating_build):
     assert record["installers"]["launcher"] == "local" and [t["task"] for t in tasks] == [0, 1]
     assert all(t["pid"] and t["node"] for t in tasks)  # both started and said who they are
     assert record["installers"]["duplicates"] == []
+    assert re.search(r"^==> installer 1 on \S+ built \d+ spec\(s\)$", proc.stdout + proc.stderr, re.M)
     rows = {r["package"]: r for r in record["specs"]}
     for name in ("peso-demo-lib", "peso-demo-app", "peso-demo-data"):
         owner = rows[name]["built_by"]

@@ -406,6 +406,7 @@ def test_an_installer_killed_mid_build_leaves_its_spec_to_the_other(demo_stack, 
     assert statuses(record) == {"peso-demo-app": "BUILT", "peso-demo-data": "BUILT"}, output
     tasks = record["installers"]["tasks"]
     assert tasks[task]["lost"] == "Killed" and tasks[task]["pid"] == pid, tasks
+    assert re.search(r"installer %d on \S+ built \d+ spec\(s\) lost: Killed" % task, output), output
     owner = _rows(record)["peso-demo-app"]["built_by"]["task"]
     assert owner != task and tasks[owner]["lost"] is None, tasks  # retried by an installer still there
     assert spec.rsplit("-", 1)[0] in tasks[owner]["built"], tasks
