@@ -2,6 +2,8 @@
 the tests folder is on ``sys.path``)."""
 
 import os
+import re
+from collections import Counter
 
 import pytest
 
@@ -88,3 +90,13 @@ DEMO_STATUSES = {
 def statuses(record):
     """``{package: status}`` of a ``stack test`` run record."""
     return {r["package"]: r["status"] for r in record["specs"]}
+
+
+def built_counts(folder):
+    """``{name-version-hash: how many installer logs say they built it}``, read from the logs."""
+    counts = Counter()
+    for name in os.listdir(folder):
+        if name.startswith("installer-") and name.endswith(".log"):
+            with open(os.path.join(folder, name)) as f:
+                counts.update(re.findall(r"Successfully installed (\S+-[a-z0-9]{32})", f.read()))
+    return counts

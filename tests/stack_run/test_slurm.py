@@ -28,7 +28,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from peso_testing import DEMO_STATUSES, load_json, record_of, statuses
+from peso_testing import DEMO_STATUSES, built_counts, load_json, record_of, statuses
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
@@ -308,6 +308,110 @@ def test_stack_build_runs_inside_one_slurm_job(demo_stack, slurm_cluster, tmp_pa
     with open(os.path.join(out, "build-job", "build.sbatch")) as f:
         assert "#SBATCH --time=2:00:00\n" in f.read()  # no --time, no queue maximum: 2 h
     assert os.path.isfile(os.path.join(out, "build.html"))
+
+
+def _installer_build(demo_stack, tmp_path, only, *extra):
+    """``stack build --scheduler slurm --installers 2`` args into a fresh install tree of its
+    own (the session's demo is installed already: cooperating installers would only skip)."""
+    args = demo_stack.stack_args(
+        "build",
+        "--scheduler",
+        "slurm",
+        "--installers",
+        "2",
+        "-c",
+        "config:install_tree:root:" + str(tmp_path / "install"),
+        "--only",
+        only,
+        *extra,
+    )
+    out = str(tmp_path / "installers-build")
+    args[args.index("--out") + 1] = out
+    return args, out
+
+
+def test_stack_build_with_two_installers_runs_them_as_srun_tasks_building_each_spec_once(
+    demo_stack, slurm_cluster, tmp_path
+):
+    args, out = _installer_build(demo_stack, tmp_path, "peso-demo-app,peso-demo-data,peso-demo-broken")
+    proc = _peso(demo_stack, slurm_cluster, *args)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 1, text  # peso-demo-broken fails on purpose
+    record = load_json(os.path.join(out, "build.json"))
+    assert statuses(record) == {"peso-demo-app": "BUILT", "peso-demo-data": "BUILT", "peso-demo-broken": "BUILD_FAILED"}
+    with open(os.path.join(out, "build-job", "build.sbatch")) as f:
+        assert "#SBATCH --ntasks=2\n" in f.read()
+    assert record["installers"]["launcher"] == "srun"
+    tasks = record["installers"]["tasks"]
+    assert [t["task"] for t in tasks] == [0, 1] and all(t["pid"] and t["node"] for t in tasks), tasks
+    counts = built_counts(os.path.join(out, "installers"))
+    assert counts and max(counts.values()) == 1, counts  # no spec built twice
+    rows = _rows(record)
+    for name in ("peso-demo-app", "peso-demo-data"):
+        owner = rows[name]["built_by"]
+        assert any(b.startswith(name + "-1.0") for b in tasks[owner["task"]]["built"]), (name, tasks)
+
+
+def _descendants(pid):
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        for child in children.get(current, []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _lose(pid):
+    """SIGKILL an installer and everything it started: what a node lost takes with it."""
+    for victim in [pid, *_descendants(pid)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(victim, signal.SIGKILL)
+
+
+def test_an_installer_killed_mid_build_leaves_its_spec_to_the_other(demo_stack, slurm_cluster, tmp_path):
+    args, out = _installer_build(demo_stack, tmp_path, "peso-demo-app,peso-demo-data")
+    proc = _popen(demo_stack, slurm_cluster, *args)
+    folder = os.path.join(out, "installers")
+    victim = None
+    end = time.monotonic() + WAIT
+    while victim is None and time.monotonic() < end and proc.poll() is None:
+        for task in (0, 1):
+            path = os.path.join(folder, "installer-%d.log" % task)
+            if os.path.exists(path):
+                with open(path) as f:
+                    log = f.read()
+                building = re.search(r"^==> Installing (peso-demo-app-1\.0-[a-z0-9]{32})", log, re.M)
+                header = re.search(r"^==> peso installer \d+ on \S+ pid (\d+)", log, re.M)
+                if building and header:
+                    victim = (task, int(header.group(1)), building.group(1))
+                    _lose(victim[1])
+                    break
+        time.sleep(0.05)
+    output = proc.stdout.read()
+    proc.wait(timeout=WAIT)
+    proc.stdout.close()
+    assert victim is not None, "no installer started peso-demo-app:\n" + output
+    task, pid, spec = victim
+    record = load_json(os.path.join(out, "build.json"))
+    assert statuses(record) == {"peso-demo-app": "BUILT", "peso-demo-data": "BUILT"}, output
+    tasks = record["installers"]["tasks"]
+    assert tasks[task]["lost"] == "Killed" and tasks[task]["pid"] == pid, tasks
+    assert re.search(r"installer %d on \S+ built \d+ spec\(s\) lost: Killed" % task, output), output
+    owner = _rows(record)["peso-demo-app"]["built_by"]["task"]
+    assert owner != task and tasks[owner]["lost"] is None, tasks  # retried by an installer still there
+    assert spec.rsplit("-", 1)[0] in tasks[owner]["built"], tasks
+    counts = built_counts(folder)
+    assert counts[spec] == 1 and max(counts.values()) == 1, counts
 
 
 def test_attach_cancel_cancels_a_detached_runs_jobs_and_collects_them(demo_stack, slurm_cluster):

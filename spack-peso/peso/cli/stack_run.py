@@ -95,11 +95,18 @@ def setup_build_parser(subparser):
         help="build independent packages at the same time: 'spack env depfile' run by 'make -k -j N' "
         "(N job slots shared by all builds; a failure stops only its dependents)",
     )
+    subparser.add_argument(
+        "--installers",
+        type=options.jobs,
+        metavar="N",
+        help="N cooperating 'spack install' processes over one install tree (Spack's locks share the work); "
+        "with --scheduler slurm the tasks of one srun step (default: --nodes, one per node)",
+    )
     _cache_options(subparser, push=True)
     group = _batch_options(
         subparser,
         scheduler="build inside one batch job with this scheduler (default: local, here)",
-        nodes="nodes for the build job (default 1)",
+        nodes="nodes for the build job (default 1); more than 1 runs one cooperating installer per node",
         time="time limit of the build job (MINUTES or H:MM:SS; default: the queue's maximum from the target "
         "profile, else 2 h)",
     )
@@ -150,6 +157,10 @@ def _build_event(kind, **info):
             "binary cache %s: to install from it: %s; not in it, to build from source: %s"
             % (info["url"], ", ".join(info["from_cache"]) or "-", ", ".join(info["from_source"]) or "-")
         )
+    elif kind == "installers":
+        ui.msg("%d cooperating installers: %s" % (info["count"], info["launcher"]))
+    elif kind == "installers_retry":
+        ui.warn("an installer was lost or stopped: one more installer for %s" % ", ".join(info["specs"]))
     elif kind == "extracting":
         ui.msg("extracting %s from the binary cache" % info["spec"])
     elif kind == "cache_outcome":
@@ -188,6 +199,7 @@ def stack_build(args):
         push_to=args.buildcache,
         key=args.key,
         parallel_packages=args.parallel_packages,
+        installers=args.installers,
     )
     if args.ci:
         pipeline = builder.ci_generate(args.ci, args.ci_mirror)
@@ -202,6 +214,7 @@ def stack_build(args):
             "buildcache": args.buildcache,
             "unsigned": args.unsigned,
             "parallel_packages": args.parallel_packages,
+            "installers": args.installers,
         },
     )
     _print_summary(record)
@@ -214,13 +227,14 @@ def stack_build(args):
 
 def _batch_build(args, facts):
     """``stack build`` in one batch job (``executors/build_job.py``); same record, same report."""
-    from ..stack.run.executors.build_job import BatchBuild, inner_argv
+    from ..stack.run.executors.build_job import BatchBuild, inner_argv, installer_tasks
 
     if args.ci:
         raise PesoError("--ci generates a pipeline; it cannot run in a batch job (drop --scheduler)")
     place = _place(args)
     args.only = options.csv(args.only)
     session.require_stack(place)
+    facts = installer_tasks(args, facts)
     job = BatchBuild(
         executors.adapter(facts.kind),
         facts,

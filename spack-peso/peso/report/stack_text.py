@@ -31,4 +31,22 @@ def summary_lines(record: dict) -> List[str]:
         )
     total = ", ".join("%d %s" % (n, s) for s, n in counts(record).items())
     lines.append("%d specs: %s" % (len(record["specs"]), total))
+    lines.extend(installer_lines(record))
+    return lines
+
+
+def installer_lines(record: dict) -> List[str]:
+    """``stack build --installers``: one line per cooperating installer, what it built."""
+    coop = record.get("installers")
+    if not coop:
+        return []
+    lines = []
+    for task in coop["tasks"]:
+        state = " @r{lost: %s}" % task["lost"] if task.get("lost") else ""
+        kind = "retry installer" if task.get("retry") else "installer"
+        lines.append(
+            "%s %d on %s built %d spec(s)%s" % (kind, task["task"], task.get("node") or "?", len(task["built"]), state)
+        )
+    if coop["duplicates"]:
+        lines.append("@r{built by more than one installer}: " + ", ".join(coop["duplicates"]))
     return lines

@@ -25,7 +25,7 @@ from ...spackcall import buildcache
 from ...spackcall.cli import SpackCLI
 from ...spackcall.mirror import mirror_scope, missing_sources
 from ...spackcall.runtime import in_spack
-from . import binaries, depfile, records, selection, testlog
+from . import binaries, depfile, installers, records, selection, testlog
 
 _INSTALLING = re.compile(r"^==> Installing (?P<id>\S+)-(?P<hash>[a-z0-9]{32}) \[(?P<i>\d+)/(?P<n>\d+)\]")
 _INSTALLED = re.compile(r"^\[\+\] .*?(?P<hash>[a-z0-9]{32})\)?\s*$")
@@ -145,12 +145,20 @@ class StackBuild:
         push_to: Optional[str] = None,
         key: Optional[str] = None,
         parallel_packages: Optional[int] = None,
+        installers: Optional[int] = None,
     ):
         self.cli, self.target, self.out_dir = cli, target, os.path.abspath(out_dir)
         self.jobs, self.on_event = jobs, on_event
         if parallel_packages is not None and parallel_packages < 1:
             raise PesoError("--parallel-packages must be at least 1")
         self.parallel_packages = parallel_packages
+        if installers is not None and installers < 1:
+            raise PesoError("--installers must be at least 1")
+        self.installers = installers if installers and installers > 1 else None
+        if self.installers and parallel_packages:
+            raise PesoError(
+                "--installers and --parallel-packages are two ways to build packages at the same time: give one"
+            )
         self.record_path = os.path.join(self.out_dir, "build.json")
         self.mirror = os.path.abspath(mirror) if mirror else None
         if self.mirror:
@@ -259,21 +267,40 @@ class StackBuild:
         make_lines = depfile.MakeOutput(self.on_event)
         log_path = os.path.join(self.out_dir, "install.log")
         started = time.monotonic()
+        cooperating = None
         with open(log_path, "w", encoding="utf-8") as log:
-            proc = subprocess.Popen(
-                self._install_argv(selected, limited=bool(only)),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                env=self.cli.process_env,
-            )
-            for line in proc.stdout or ():
+
+            def feed(line: str) -> None:
                 log.write(line)
                 follower.feed(line)
                 cache_lines.feed(line)
                 make_lines.feed(line)
-            rc = proc.wait()
+
+            if self.installers:
+                cooperating = installers.Cooperating(
+                    self._install_argv(selected, limited=bool(only)),
+                    self.out_dir,
+                    self.installers,
+                    self.cli.process_env or dict(os.environ),
+                )
+                self.on_event("installers", count=self.installers, launcher=cooperating.describe())
+                rc = cooperating.run(feed)
+                left = self._left_over(selected, follower) if cooperating.troubled() else []
+                if left:
+                    self.on_event("installers_retry", specs=[r["package"] for r in left])
+                    rc = max(rc, abs(cooperating.retry(self._install_argv(left, limited=True), feed)))
+            else:
+                proc = subprocess.Popen(
+                    self._install_argv(selected, limited=bool(only)),
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    text=True,
+                    env=self.cli.process_env,
+                )
+                for line in proc.stdout or ():
+                    feed(line)
+                rc = proc.wait()
         make_lines.merge_into(follower)
         record["install_exit_status"] = rc
         record["install_seconds"] = round(time.monotonic() - started, 2)  # the installer alone, probes apart
@@ -299,8 +326,19 @@ class StackBuild:
                 else:
                     row["status"] = "NOT_BUILT"
                     row["reason"] = "spack install ended (exit %d) before building it" % rc
+                    if cooperating:
+                        row["reason"] = installers.not_built_reason(cooperating, rc)
+            if cooperating and row["hash"] in cooperating.built_by():
+                row["built_by"] = cooperating.built_by()[row["hash"]]
             rows.append(row)
         record["specs"] = rows
+        if cooperating:
+            record["installers"] = {
+                "count": self.installers,
+                "launcher": cooperating.launcher,
+                "tasks": [i.to_dict() for i in cooperating.installers],
+                "duplicates": cooperating.duplicates(),
+            }
         padded_length = self._sources(record, hashes, cache_lines)
         if self.push_to:
             built = [row["hash"] for row in rows if row["status"] == "BUILT"]
@@ -313,14 +351,28 @@ class StackBuild:
         records.write_record(record, self.record_path)
         return record
 
+    def _left_over(self, selected: List[dict], follower: InstallOutput) -> List[dict]:
+        """Roots neither installed nor failed (nor behind a failed dependency)."""
+        installed = {r["hash"] for r in self.cli.inventory() if r.get("installed")}
+        return [
+            r
+            for r in selected
+            if r["hash"] not in installed
+            and r["hash"] not in follower.failed
+            and not any(d["hash"] in follower.failed for d in r.get("deps", []))
+        ]
+
     def _install_argv(self, selected: List[dict], limited: bool) -> List[str]:
         """One ``spack install`` of the environment (of ``selected`` when ``limited``), or
-        with ``--parallel-packages`` the depfile's ``make -k -j N`` (``depfile.py``)."""
+        with ``--parallel-packages`` the depfile's ``make -k -j N`` (``depfile.py``). With
+        ``--installers`` each cooperating installer runs this same ``spack install``."""
         flags = self.cache.install_args() if self.cache else []
         if self.parallel_packages:
             hashes = [r["hash"] for r in selected]
             return depfile.make_argv(self.cli, self.out_dir, hashes, self.parallel_packages, flags)
-        args = ["install", "--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
+        args = ["install"]
+        if not self.installers:  # one JUnit file per run: cooperating installers would overwrite it
+            args += ["--log-format", "junit", "--log-file", os.path.join(self.out_dir, "build-junit.xml")]
         if self.jobs:
             args += ["-j", str(self.jobs)]
         return self.cli.argv(*args, *flags, *["/" + r["hash"] for r in selected if limited])

@@ -1,5 +1,9 @@
 """``stack build`` inside one batch job, for sites that build on compute nodes.
 
+With ``--nodes N`` (N > 1) or ``--installers K`` the job holds one task per cooperating
+installer and the in-job build starts them with ``srun`` (``stack/run/installers.py``):
+Spack's own locks share the DAG between them.
+
 Why the whole build in one job rather than one job per package: Spack's installer
 already orders and parallelises a stack's builds (and shares one install tree and its
 locks); what a site needs is to move that work off the login node. So the job runs the
@@ -15,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from typing import Callable, List, Optional
 
 from .... import PACKAGE_PARENT
@@ -186,6 +191,32 @@ def inner_argv(args, place) -> List[str]:
         argv += ["--key", args.key]
     if getattr(args, "parallel_packages", None):
         argv += ["--parallel-packages", str(args.parallel_packages)]
+    if getattr(args, "installers", None) and args.installers > 1:
+        argv += ["--installers", str(args.installers)]
     if getattr(args, "unsigned", False):
         argv.append("--unsigned")
     return argv
+
+
+def installer_tasks(args, facts: SchedulerFacts) -> SchedulerFacts:
+    """The build job's task count: one per cooperating installer (``stack/run/installers.py``).
+
+    ``--nodes N`` alone means one installer per node; ``--installers K`` sets the count
+    (the tasks spread over the nodes, several per node when K > N). The job asks for that
+    many tasks, and the in-job ``stack build`` starts them with one ``srun``. Sets
+    ``args.installers`` for ``inner_argv``."""
+    count = getattr(args, "installers", None) or (facts.nodes if facts.nodes > 1 else None)
+    if count and facts.nodes > count:
+        raise PesoError("--nodes %d with --installers %d: a node would have no installer" % (facts.nodes, count))
+    args.installers = count
+    if not count or count < 2:
+        return facts
+    if getattr(args, "parallel_packages", None):
+        raise PesoError(
+            "--parallel-packages runs one make on one node; --nodes/--installers run cooperating installers: give one"
+        )
+    directives = list(facts.directives)
+    if facts.kind == "slurm" and facts.cores_per_node:
+        # each installer's `spack install -j` needs cores: without this Slurm gives a task one
+        directives.append("--cpus-per-task=%d" % max(1, facts.cores_per_node * facts.nodes // count))
+    return replace(facts, tasks_per_shard=count, directives=directives)
