@@ -2,8 +2,11 @@
 a product can use MPI at all (xSDK M3), and the product's own xSDK compatibility table
 (self-reports, cited by line and counted apart from decided cells)."""
 
+import dataclasses
+import json
 import os
 
+import evidence_data as ed
 import pytest
 from test_ladder import cell, obs
 
@@ -248,3 +251,81 @@ def test_a_table_filed_under_another_name_is_found(tmp_path):
         "szx-policy-compatability.md",
         "",
     ]
+
+
+def _stack(tmp_path, specs, target="frontier"):
+    folder = tmp_path / target
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "spack.yaml").write_text("spack:\n  specs:\n" + "".join("  - %s\n" % s for s in specs))
+    return folder
+
+
+def test_a_check_record_is_dated_by_its_commit_or_else_said_to_be_a_file_time(tmp_path):
+    import subprocess
+
+    folder = _stack(tmp_path, ["szx"])
+    ed.write_check_record(folder / "check.jsonl", {"szx": True})
+    (found,) = collect([str(folder)], {"szx": ""}).of("szx")
+    assert found.date_kind == "file modified" and found.date
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e.org", "-C", str(tmp_path)]
+    subprocess.run(git[:5] + ["init", "-q", str(tmp_path)], check=True)
+    subprocess.run(git + ["add", "."], check=True)
+    env = dict(os.environ, GIT_COMMITTER_DATE="2026-03-04T05:06:07+00:00", GIT_AUTHOR_DATE="2026-03-04T05:06:07+00:00")
+    subprocess.run(git + ["commit", "-q", "-m", "records"], check=True, env=env)
+    from peso.policy.evidence import _commit_date
+
+    _commit_date.cache_clear()
+    (found,) = collect([str(folder)], {"szx": ""}).of("szx")
+    assert (found.date, found.date_kind) == ("2026-03-04T05:06:07Z", "committed")
+
+
+def test_evidence_of_another_spec_target_or_hash_is_stale_and_decides_nothing(tmp_path):
+    folder = _stack(tmp_path, ["szx +openmp", "alpaka"])
+    ed.write_check_record(folder / "check.jsonl", {"szx": True, "szx+openmp": True, "alpaka": True})
+    other = _stack(tmp_path, ["alpaka"], target="aurora")
+    ed.write_check_record(other / "check.jsonl", {"alpaka": True})
+    ed.write_build_record(folder, {"alpaka": "BUILT"}, target="frontier")
+    stack = str(folder / "spack.yaml")
+    evidence = collect([str(tmp_path)], {"szx": "", "alpaka": ""}, stack=stack)
+    szx = {o.spec: o.stale for o in evidence.of("szx") if o.fact == "concretize"}
+    assert szx["szx+openmp"] == ""  # the same spec, spelt without the space
+    assert "the stack now asks for 'szx +openmp'" in szx["szx"]
+    alpaka = [o for o in evidence.of("alpaka") if o.fact == "concretize"]
+    assert sorted(bool(o.stale) for o in alpaka) == [False, True]
+    assert any("evidence of target aurora, not of this stack's frontier" in o.stale for o in alpaka)
+    # a spack.lock made from these roots with another hash for alpaka: its build is stale
+    lock = {"roots": [{"hash": "f" * 32, "spec": "szx +openmp"}, {"hash": "9" * 32, "spec": "alpaka"}]}
+    (folder / "spack.lock").write_text(json.dumps(lock))
+    evidence = collect([str(tmp_path)], {"szx": "", "alpaka": ""}, stack=stack)
+    (built,) = [o for o in evidence.of("alpaka") if o.fact == "build"]
+    assert built.date_kind == "produced" and "spack.lock now has 9999999" in built.stale
+    assert cell("E4S-P1", [built]).status == NEEDS_EVIDENCE  # a stale build passes nothing
+    assert cell("E4S-P1", [dataclasses.replace(built, stale="")]).status == PASS
+
+
+def test_evidence_of_another_stack_is_one_line(tmp_path):
+    other = _stack(tmp_path / "elsewhere", ["alpaka"], target="aurora")
+    ed.write_check_record(other / "check.jsonl", {"alpaka": True})
+    ours = _stack(tmp_path, ["alpaka"])
+    with pytest.raises(
+        PesoError, match="records of another stack: its records are of target aurora, the stack is frontier"
+    ):
+        collect([str(other)], {"alpaka": ""}, stack=str(ours / "spack.yaml"))
+    with pytest.raises(PesoError, match="none of its 1 records names a product of this report") as refused:
+        collect([str(other)], {"szx": ""})
+    assert str(other) in str(refused.value)
+    # beside evidence of this stack, another target's records are kept, stale
+    ed.write_check_record(ours / "check.jsonl", {"alpaka": True})
+    assert len(collect([str(tmp_path)], {"alpaka": ""}, stack=str(ours / "spack.yaml")).of("alpaka")) == 2
+
+
+def test_only_docportal_metadata_counts_as_docportal_files(tmp_path):
+    from peso.policy.evidence import discover
+    from peso.policy.run import summary_of
+
+    top = documenter(tmp_path, {"SZX": ("szx", "")})
+    (tmp_path / "E4S-Documenter" / "catalog").mkdir()
+    (tmp_path / "E4S-Documenter" / "catalog" / "e4s.yaml").write_text("products:\n- name: szx\n  spec: szx\n")
+    evidence = collect([str(top)], {"szx": ""})
+    assert len(discover([str(top)]).docportal) == 2
+    assert summary_of(evidence)["DocPortal metadata files"] == 1

@@ -108,6 +108,7 @@ def report_command(args):
         jobs=args.jobs or 0,
         evidence_dirs=args.evidence,
         fill=fill,
+        stack_file=args.stack or "",
     )
     out = args.output_dir
     policy_docs.write_all(report, out)

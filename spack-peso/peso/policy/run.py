@@ -40,6 +40,7 @@ def build_report(
     jobs: int = 0,
     evidence_dirs: Sequence[str] = (),
     fill: Optional[Dict[str, str]] = None,
+    stack_file: str = "",
 ) -> PolicyReport:
     config = config or LintConfig()
     policies = policies if policies is not None else load_policies()
@@ -64,7 +65,7 @@ def build_report(
             by_path.setdefault(os.path.abspath(f.path), []).append(f)
     from .evidence import collect
 
-    evidence = collect(list(evidence_dirs), {p.package: p.recipe for p in products})
+    evidence = collect(list(evidence_dirs), {p.package: p.recipe for p in products}, stack=stack_file)
     reports = []
     for product in products:
         if not product.recipe:
@@ -129,6 +130,8 @@ def own_claims(path: str):
 
 def summary_of(evidence) -> Dict[str, int]:
     """How many files or folders of each kind the evidence folders held (for the report header)."""
+    from .evidence import docportal
+
     found = evidence.found
     return {
         "check records": len(found.check_records),
@@ -137,5 +140,7 @@ def summary_of(evidence) -> Dict[str, int]:
         "install prefixes": len(found.prefixes),
         "staged sources": len(found.stages),
         "source archives": len(found.archives),
-        "DocPortal metadata files": len(found.docportal),
+        # an e4s.yaml is DocPortal metadata only when it has DocPortal entries (the
+        # product catalogue, environments/catalog/e4s.yaml, is not)
+        "DocPortal metadata files": sum(1 for path in found.docportal if docportal.entries(path)),
     }

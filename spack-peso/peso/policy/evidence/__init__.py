@@ -15,9 +15,10 @@ policy, and the ladder never reads a file.
 
 import dataclasses
 import datetime
+import functools
 import os
 import re
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ...errors import PesoError
 
@@ -47,6 +48,14 @@ class Observation:
     #: why this evidence no longer describes the product as the stack has it now ('' when
     #: current): a stale observation is shown in the cell and decides nothing
     stale: str = ""
+    #: what ``date`` is: "produced" (the record's own time), "committed" (the git commit
+    #: that last changed the file), "file modified" (the file's mtime: a copy or checkout
+    #: resets it, so it is only an upper bound on the evidence's age)
+    date_kind: str = ""
+    #: the root spec (as spack.yaml writes it) the evidence is about ('' when it names none)
+    spec: str = ""
+    #: the concrete hash the evidence is about ('' when it names none)
+    hash: str = ""
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -67,6 +76,37 @@ def run_records(paths: Sequence[str], kinds: Sequence[str]):
             yield path, record, record.get("finished") or record.get("started") or ""
 
 
+def evidence_date(path: str) -> Tuple[str, str]:
+    """``(date, kind)`` of evidence whose records carry no time of their own: the date of
+    the git commit that last changed the file when it is tracked ("committed"), else its
+    modification time ("file modified")."""
+    committed = _commit_date(os.path.abspath(path))
+    if committed:
+        return committed, "committed"
+    return file_date(path), "file modified"
+
+
+@functools.lru_cache(maxsize=None)
+def _commit_date(path: str) -> str:
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "log", "-1", "--format=%cI", "--", os.path.basename(path)],
+            cwd=os.path.dirname(path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    text = proc.stdout.strip()
+    if proc.returncode or not text:
+        return ""
+    stamp = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def row_observation(path: str, row: dict, fact: str, value: str, date: str, detail: str) -> "Observation":
     """The observation a ``stack build``/``stack test`` record row makes: its source
     names the record and the spec (``record.json (hypre@2.26.0/abcdefg)``)."""
@@ -80,6 +120,9 @@ def row_observation(path: str, row: dict, fact: str, value: str, date: str, deta
         date=date,
         detail=detail,
         target=row["target"],
+        date_kind="produced" if date else "",
+        # the row's spec is the concrete one (with its version): only the hash is compared
+        hash=row.get("hash") or "",
     )
 
 
@@ -194,15 +237,37 @@ def _looks_like_check_record(path: str) -> bool:
     return False
 
 
-def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
+def collect(dirs: Sequence[str], packages: Dict[str, str], stack: str = "") -> Evidence:
     """Every provider over the ``--evidence`` folders.
 
     ``packages``: package name -> recipe path (source archives are matched to a
     package through its recipe's version checksums; the licence check reads the
-    recipe's ``license()``).
+    recipe's ``license()``). ``stack``: the reported environment's spack.yaml, against
+    which records are checked (:mod:`.staleness`); an ``--evidence`` path holding only
+    records of other packages or targets is a one-line error.
     """
-    from . import build_records, check_records, docportal, mpi_use, prefix, recipe_facts, source_tree, test_run_records
+    from . import (
+        build_records,
+        check_records,
+        docportal,
+        mpi_use,
+        prefix,
+        recipe_facts,
+        source_tree,
+        staleness,
+        test_run_records,
+    )
 
+    now = staleness.stack_now(stack) if stack else None
+    per_path = {}
+    for top in dirs:
+        one = discover([top])
+        per_path[top] = (
+            check_records.read(one.check_records)
+            + build_records.read(one.build_records)
+            + test_run_records.read(one.test_records)
+        )
+    staleness.refuse_foreign(per_path, list(packages), now)
     found = discover(dirs)
     for mirror in build_records.source_mirrors(found.build_records):
         # stack build --mirror: the very archives the build used, named in its record
@@ -224,7 +289,10 @@ def collect(dirs: Sequence[str], packages: Dict[str, str]) -> Evidence:
     observations += recipe_facts.read(packages)
     observations += docportal.read(found.docportal, packages)
     observations += mpi_use.read(packages)
-    for o in observations:
+    for o in staleness.mark(observations, now):
         if o.package in wanted:
+            if o.date and not o.date_kind:
+                # prefixes, stages, archives: the file's time, all that is known of them
+                o = dataclasses.replace(o, date_kind="file modified")
             evidence.add(o)
     return evidence

@@ -15,7 +15,7 @@ import os
 from typing import List
 
 from ...errors import PesoError
-from . import Observation, display_path, file_date, package_of_spec
+from . import Observation, display_path, evidence_date, package_of_spec
 
 
 def target_of(path: str) -> str:
@@ -34,7 +34,7 @@ def read(paths: List[str]) -> List[Observation]:
     observations = []
     for path in paths:
         target = target_of(path)
-        date = file_date(path)
+        date, date_kind = evidence_date(path)
         latest = {}
         try:
             with open(path, encoding="utf-8") as f:
@@ -73,6 +73,8 @@ def read(paths: List[str]) -> List[Observation]:
                     date=item.get("date") or date,
                     detail=detail,
                     target=target,
+                    date_kind="produced" if item.get("date") else date_kind,
+                    spec=spec,
                 )
             )
     return observations

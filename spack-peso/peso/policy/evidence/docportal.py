@@ -24,7 +24,7 @@ from typing import Dict, Iterable, List
 
 import yaml
 
-from . import Observation, display_path, file_date
+from . import Observation, display_path, evidence_date
 
 NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docportal_names.yaml")
 
@@ -88,8 +88,9 @@ def read(paths: Iterable[str], packages: Dict[str, str]) -> List[Observation]:
                         "docportal.metadata",
                         "present",
                         "%s:%d" % (display_path(path), entry["_line"]),
-                        file_date(path),
+                        evidence_date(path)[0],
                         "E4S DocPortal metadata for %r (docs: %s)" % (entry["e4s_product"], listed or "none listed"),
+                        date_kind=evidence_date(path)[1],
                     )
                 )
     return observations
