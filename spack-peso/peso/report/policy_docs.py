@@ -308,7 +308,7 @@ def cells_script(report: PolicyReport, out_dir: str) -> str:
                         ref(o["fact"]),
                         ref(o["value"]),
                         ref(o["source"], True),
-                        ref(o.get("date") or report.date),
+                        ref((o.get("date") or report.date) + (" (%s)" % o["date_kind"] if o.get("date_kind") else "")),
                         ref(o["detail"]),
                         ref(o["why"]),
                         ref(o.get("stale") or ""),
