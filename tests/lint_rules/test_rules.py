@@ -11,6 +11,38 @@ NO_TEST = (TEST_METHOD, "")
 
 # (rule, case name, failing recipe); the finding lines must be exactly the "# HERE" lines
 FAILING = [
+    # a misspelt variant in a condition: the dependency is never added
+    ("PESO-V007", "when-typo", edit(('depends_on("mpi", when="+mpi")', 'depends_on("mpi", when="+mpii")  # HERE'))),
+    (
+        "PESO-V007",
+        "conflicts-typo",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    conflicts("~mpii", when="@:1.0", msg="1.0 needs MPI")  # HERE\n    depends_on("c", type="build")',
+            )
+        ),
+    ),
+    (
+        "PESO-V007",
+        "with-when-block",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    with when("+shared"):  # HERE\n        depends_on("zlib")\n    depends_on("c", type="build")',
+            )
+        ),
+    ),
+    (
+        "PESO-V007",
+        "requires-typo",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    requires("+mpi", "~cudaa", policy="one_of", when="@2:")  # HERE\n    depends_on("c", type="build")',
+            )
+        ),
+    ),
     (
         # a recipe copied without its url line: spack fetch has nothing to download from
         "PESO-S010",
@@ -705,6 +737,50 @@ FAILING = [
 
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    (
+        # base-class variants, reserved keys, compiler flags, other nodes, other packages
+        "PESO-V007",
+        "inherited-reserved-and-other-nodes",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    depends_on("ninja", type="build", when="generator=ninja")\n'
+                '    conflicts("build_type=Debug", when="platform=darwin target=x86_64:", msg="no")\n'
+                '    depends_on("zlib", when="^mpich+cuda cflags=-O3")\n'
+                '    conflicts("%gcc+nvptx", msg="no")\n'
+                '    conflicts("openmpi+cuda", msg="no")\n'
+                '    depends_on("zlib", when="foo@2: +mpi ++debug")\n'
+                '    depends_on("c", type="build")',
+            ),
+        ),
+    ),
+    (
+        # a variant whose name is computed may be any of them
+        "PESO-V007",
+        "computed-variant-name",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    for lib in ("zlib", "bzip2"):\n        variant(lib, default=False, description=lib)\n'
+                '    depends_on("zlib", when="+zlib")\n    depends_on("c", type="build")',
+            ),
+        ),
+    ),
+    (
+        # another package's class as a base may define the variant
+        "PESO-V007",
+        "opaque-base",
+        edit(("class Foo(CMakePackage):", "class Foo(Bar):"), ('when="+mpi"', 'when="+bar_only"')),
+    ),
+    (
+        # a helper called in the class body may declare variants (xsdk_depends_on)
+        "PESO-V007",
+        "helper-in-class-body",
+        edit(
+            ('when="+mpi"', 'when="+trilinos"'),
+            ('    depends_on("c", type="build")', '    add_variants()\n    depends_on("c", type="build")'),
+        ),
+    ),
     (
         "PESO-S010",
         "url-for-version",

@@ -88,6 +88,9 @@ class Inherited:
     dependencies: Set[str] = dataclasses.field(default_factory=set)
     #: True when the build-system sources were found and read
     from_sources: bool = False
+    #: a class on the way is neither a build-system source found nor Spack core: what it
+    #: gives is unknown (the facts above are a lower bound)
+    incomplete: bool = False
 
     def merge(self, facts: ClassFacts):
         for name, derived in facts.attributes.items():
@@ -176,7 +179,7 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
         if method.is_test and not method.is_empty:
             tests.add(name)
     variants = {d.first for d in cls.directives if d.name == "variant" and d.first}
-    bases = [(b, module.imports.get(b.split(".")[0], "")) for b in cls.bases]
+    bases = [(b, _absolute(module.imports.get(b.split(".")[0], ""), path)) for b in cls.bases]
     return ClassFacts(
         name=cls.name,
         bases=bases,
@@ -189,6 +192,17 @@ def _facts(cls: PackageClass, module: Recipe, functions, path: str) -> ClassFact
         methods=methods,
         dependencies={name for name in (spec_name(d.first) for d in cls.directives if d.name == "depends_on") if name},
     )
+
+
+def _absolute(dotted: str, path: str) -> str:
+    """A relative import of a build-system module (``.cmake.CMakePackage`` in
+    cached_cmake.py) as the dotted path it names (``spack_repo.builtin.build_systems.
+    cmake.CMakePackage``); other imports as they are."""
+    if not dotted.startswith(".") or dotted.startswith(".."):
+        return dotted
+    folder = os.path.dirname(os.path.abspath(path))  # <root>/<ns>/build_systems
+    namespace = os.path.basename(os.path.dirname(folder))
+    return "spack_repo.%s.build_systems%s" % (namespace, dotted)
 
 
 def _read_attributes(function, owner: str) -> FrozenSet[str]:
@@ -249,6 +263,8 @@ def _walk(facts: ClassFacts, classes, root: str, inherited: Inherited, seen: Set
         elif short not in seen:
             seen.add(short)
             inherited.names.append(short)  # Spack core (PackageBase, Package) or unknown
+            if dotted.startswith("spack_repo."):
+                inherited.incomplete = True  # a repository class whose source is not found
 
 
 def provides(attribute: str, own: Set[str], inherited: Inherited, depth: int = 0) -> bool:
