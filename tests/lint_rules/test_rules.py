@@ -11,6 +11,30 @@ NO_TEST = (TEST_METHOD, "")
 
 # (rule, case name, failing recipe); the finding lines must be exactly the "# HERE" lines
 FAILING = [
+    # tests that pass whatever was installed (chapel's test_chpldoc prints or passes)
+    (
+        "PESO-T010",
+        "prints-only",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):  # HERE\n        """check that foo runs"""\n'
+                '        if not self.spec.satisfies("+mpi"):\n            print("skipping: no MPI")\n'
+                '            return\n        tty.msg("foo %s" % self.spec.version)',
+            )
+        ),
+    ),
+    (
+        "PESO-T010",
+        "unchecked-file-test",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):  # HERE\n        """check that foo installed its binary"""\n'
+                '        path = join_path(self.prefix.bin, "foo")\n        os.path.isfile(path)',
+            )
+        ),
+    ),
     # a misspelt variant in a condition: the dependency is never added
     ("PESO-V007", "when-typo", edit(('depends_on("mpi", when="+mpi")', 'depends_on("mpi", when="+mpii")  # HERE'))),
     (
@@ -737,6 +761,36 @@ FAILING = [
 
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    (
+        # asserting on a path, raising on a comparison, or calling a helper all can fail
+        "PESO-T010",
+        "assert-raise-helper",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):\n        """check that foo installed its binary"""\n'
+                '        assert os.path.isfile(join_path(self.prefix.bin, "foo"))\n\n'
+                '    def test_size(self):\n        """check the library"""\n'
+                '        if len(self.libs) == 0:\n            raise RuntimeError("no library")\n\n'
+                '    def test_example(self):\n        """run the example"""\n        self._run("example")',
+            )
+        ),
+    ),
+    (
+        # a property named test_* is no test; an unconditional skip is reported as skipped
+        "PESO-T010",
+        "property-and-skip",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")'
+                + "\n\n"
+                '    @property\n    def test_data_dir(self):\n        """the data"""\n'
+                '        return join_path("examples", "data")\n\n'
+                '    def test_gpu(self):\n        """run on a GPU"""\n        raise SkipTest("needs a GPU")',
+            )
+        ),
+    ),
     (
         # base-class variants, reserved keys, compiler flags, other nodes, other packages
         "PESO-V007",
