@@ -2,6 +2,7 @@
 passes on the clean recipe and on recipes written to satisfy it."""
 
 import pytest
+import test_dependency_versions
 from _recipes import CLEAN, SHA_A, SHA_B, STATIC_RULE_IDS, TEST_METHOD, edit, findings, marked_lines
 
 from peso.lint.registry import RULES
@@ -1764,10 +1765,14 @@ def test_rule_passes(rule_id, case, source):
 
 
 def test_every_rule_has_failing_and_passing_cases():
-    failing = {r for r, _, _ in FAILING}
-    passing = {r for r, case, _ in PASSING if case != "clean"}  # a recipe written to satisfy it
+    """Rules that read a second recipe (PESO-D007) have theirs in their own module, with
+    both recipes on disk."""
+    failing = {r for r, _, _ in FAILING} | set(test_dependency_versions.CROSS_RECIPE_RULES)
+    passing = {r for r, case, _ in PASSING if case != "clean"} | set(test_dependency_versions.CROSS_RECIPE_RULES)
     assert set(STATIC_RULE_IDS) <= failing
     assert set(STATIC_RULE_IDS) <= passing
+    assert test_dependency_versions.test_constraint_no_version_satisfies_is_reported
+    assert test_dependency_versions.test_constraint_some_version_satisfies_is_not_reported
 
 
 def test_clean_recipe_has_no_findings_at_all():

@@ -81,13 +81,33 @@ class RootVariant(NamedTuple):
     text: str
 
 
-@functools.lru_cache(maxsize=4096)
+class RootNode(NamedTuple):
+    """What a literal spec says about its root node."""
+
+    #: the package name, or None for an anonymous spec (``+mpi``, ``@2:``)
+    name: Optional[str]
+    #: variants set on the root (propagated ones left out)
+    variants: Tuple[RootVariant, ...]
+    #: the version constraints after ``@`` (``("1.2:", "=2.0")``); a git version gives
+    #: ``None`` in its place (it names a commit, not a version the package lists)
+    versions: Tuple[Optional[str], ...]
+
+
 def root_variants(spec_text: str) -> Optional[Tuple[Optional[str], Tuple[RootVariant, ...]]]:
     """(root package name or None, variants set on the root) of a literal spec, or None
     when the text is not a spec Spack's grammar accepts. Propagated variants (``++x``)
     are left out: they ask the root's dependencies too, which the root need not have."""
+    node = root_node(spec_text)
+    return None if node is None else (node.name, node.variants)
+
+
+@functools.lru_cache(maxsize=65536)
+def root_node(spec_text: str) -> Optional[RootNode]:
+    """The root node of a literal spec (:class:`RootNode`), or None when the text is not
+    a spec Spack's grammar accepts."""
     name: Optional[str] = None
     found: List[RootVariant] = []
+    versions: List[Optional[str]] = []
     for match in _TOKENIZER.finditer(spec_text):
         kind = match.lastgroup
         text = match.group()
@@ -101,8 +121,12 @@ def root_variants(spec_text: str) -> Optional[Tuple[Optional[str], Tuple[RootVar
             key = _KEY.match(text)
             if key and key.group(1) not in NOT_VARIANTS:
                 found.append(RootVariant(key.group(1), text))
+        elif kind == "version":
+            versions.append(re.sub(r"\s+", "", text[1:]))
+        elif kind in ("git_version", "version_hash_pair"):
+            versions.append(None)
         elif kind in ("name", "qualified_name"):
-            if name is not None or found:
+            if name is not None or found or versions:
                 return None  # a second name, or a name after variants: not one root node
             name = text.rsplit(".", 1)[-1]
-    return name, tuple(found)
+    return RootNode(name, tuple(found), tuple(versions))

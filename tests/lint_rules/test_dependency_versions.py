@@ -1,0 +1,144 @@
+"""PESO-D007: a dependency version constraint no declared version of the dependency
+satisfies, read from the dependency's recipe in the same repository. The failing and
+passing cases of test_rules.py cannot hold it (it needs a second recipe on disk), so
+they live here: ranges, lists, exact versions, prefixes and branch versions, and every
+reason the dependency's version list is not trusted."""
+
+import textwrap
+
+import pytest
+
+from peso.lint.registry import RULES, all_rules
+from peso.lint.rules import version_ranges
+from peso.recipe.parse import load_recipe
+
+#: the cases of test_rules.py's harness that live here (test_every_rule_... reads it)
+CROSS_RECIPE_RULES = ("PESO-D007",)
+
+SHA = "a" * 64
+
+FOO = textwrap.dedent(
+    '''\
+    from spack_repo.builtin.build_systems.generic import Package
+
+    from spack.package import *
+
+
+    class Foo(Package):
+        """Foo."""
+
+        version("1.0", sha256="%s")
+
+        depends_on("bar%s")
+    '''
+)
+
+BAR = textwrap.dedent(
+    '''\
+    from spack_repo.builtin.build_systems.generic import Package
+
+    from spack.package import *
+
+
+    class Bar(%s):
+        """Bar."""
+
+        url = "https://bar.org/bar-1.2.tgz"
+
+    %s
+    '''
+)
+
+VERSIONS = (
+    '    version("develop", branch="main")\n    version("1.2.5", sha256="%s")\n    version("1.1", sha256="%s")\n'
+    % (
+        SHA,
+        SHA,
+    )
+)
+
+
+def _d007(tmp_path, constraint, versions=VERSIONS, base="Package", with_bar=True):
+    packages = tmp_path / "spack_repo" / "demo" / "packages"
+    (packages / "foo").mkdir(parents=True)
+    (packages / "foo" / "package.py").write_text(FOO % (SHA, constraint))
+    if with_bar:
+        (packages / "bar").mkdir()
+        (packages / "bar" / "package.py").write_text(BAR % (base, versions))
+    all_rules()
+    return [f.message for f in RULES["PESO-D007"].check(load_recipe(str(packages / "foo" / "package.py")))]
+
+
+@pytest.fixture(autouse=True)
+def plain_semantics(monkeypatch):
+    """Spack is not importable under these tests: the reading without Spack answers."""
+    monkeypatch.setattr(version_ranges, "spack_importable", lambda: False)
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    ["@3:4", "@:1.0", "@1.3", "@1.3,1.4:1.9", "@=1.2", "@2.0:2.1", "@1.2.6:1.9"],
+)
+def test_constraint_no_version_satisfies_is_reported(tmp_path, constraint):
+    (message,) = _d007(tmp_path, constraint)
+    assert "no version of bar satisfies %s" % constraint in message
+    assert "develop, 1.2.5, 1.1" in message
+
+
+@pytest.mark.parametrize(
+    "constraint",
+    # develop sorts above every release; a bound is a prefix (@:1.2 and @1.2 take 1.2.5)
+    ["@3:", "@1.2:", "@:1.2", "@1.2", "@1.0,1.1", "@=1.1", "@4:", "@develop", "@1.1:1.1.9", "@:1.1"],
+)
+def test_constraint_some_version_satisfies_is_not_reported(tmp_path, constraint):
+    assert _d007(tmp_path, constraint) == []
+
+
+@pytest.mark.parametrize(
+    "versions,base",
+    [
+        # versions computed in a loop
+        ('    for v in ["1.0", "1.1"]:\n        version(v, sha256="%s")\n' % SHA, "Package"),
+        # versions another package's class may add
+        ('    version("1.1", sha256="%s")\n' % SHA, "Baz"),
+        # a helper in the class body may declare more
+        ('    version("1.1", sha256="%s")\n    add_versions()\n' % SHA, "Package"),
+        # a release name the reading without Spack does not decide
+        ('    version("1.1rc1", sha256="%s")\n' % SHA, "Package"),
+        # url_for_version: the brief of issue 21 leaves such lists alone
+        (
+            '    version("1.1", sha256="%s")\n\n    def url_for_version(self, v):\n        return self.url\n' % SHA,
+            "Package",
+        ),
+        # Spack's own opt-out of the audit
+        ('    skip_version_audit = ["platform=darwin"]\n    version("1.1", sha256="%s")\n' % SHA, "Package"),
+    ],
+)
+def test_dependency_whose_versions_are_not_all_visible_is_not_judged(tmp_path, versions, base):
+    assert _d007(tmp_path, "@3:", versions=versions, base=base) == []
+
+
+def test_virtual_or_other_repository_dependency_is_not_judged(tmp_path):
+    assert _d007(tmp_path, "@3:", with_bar=False) == []
+
+
+@pytest.mark.parametrize(
+    "constraint,expected",
+    [
+        ("3:", True),
+        ("3:4", False),
+        ("1.2", True),
+        (":1.2", True),
+        ("=1.2", False),
+        ("1.2.5,9", True),
+        ("1.1:1.2", True),
+    ],
+)
+def test_plain_answer_reads_ranges_lists_and_exact_versions(constraint, expected):
+    assert version_ranges.any_satisfies(["1.2.5", "1.1", "develop"], constraint) is expected
+
+
+def test_plain_answer_is_undecided_on_what_it_cannot_read():
+    assert version_ranges.any_satisfies(["1.2.5"], "1.2rc1:") is None
+    assert version_ranges.any_satisfies(["2021-01"], "3:") is None
+    assert version_ranges.any_satisfies(["1.2"], "=1.2:") is None
