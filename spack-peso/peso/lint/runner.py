@@ -193,14 +193,9 @@ def lint_file(path: str, rules: Sequence) -> Result:
 
 
 def _reads(recipe) -> tuple:
-    """The other recipes the rules read for this one, with their stat signatures."""
-    found: List[Tuple[str, Optional[tuple]]] = []
-    for other in sorted(recipe.memo.get("reads") or ()):
-        try:
-            found.append((other, stat_signature(os.stat(other))))
-        except OSError:
-            found.append((other, None))
-    return tuple(found)
+    """The other recipes the rules read for this one, with the stat signatures they had
+    when read (``recipe.memo["reads"]``)."""
+    return tuple(sorted((recipe.memo.get("reads") or {}).items()))
 
 
 def _report_order(raw: tuple) -> tuple:

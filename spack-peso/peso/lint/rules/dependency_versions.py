@@ -6,7 +6,7 @@ recipe; never imported). Only a recipe whose whole version list can be seen deci
 found and parsed, every ``version()`` a literal name in its own class (or a base class in
 the same file), none computed or added by a helper, no base class from another package,
 no ``url_for_version`` and no ``skip_version_audit``. A virtual (no recipe of that name)
-is not judged. Which recipes were read is recorded (``recipe.memo["reads"]``), so the
+is not judged. Which recipes were read is recorded (``recipe.memo["reads"]``: path -> stat signature), so the
 lint cache re-checks a recipe when a dependency it read changes.
 
 Most constraints are satisfied by a version found by a quick scan of the dependency's
@@ -27,12 +27,18 @@ from ._common import build_info, directive_dependencies, finding
 from .conditions import NAMED_VARIANT_DIRECTIVES, NO_VARIANT_DIRECTIVES
 from .version_ranges import any_satisfies, decidable
 
-_VERSION_CALL = re.compile(r"""\bversion\(\s*["']([^"'\n]+)["']""")
+#: literal-first (no leading ``\b``): the engine then jumps from one "version(" to the
+#: next; a stray match (``get_version("1.0"``) can only make a finding less likely
+_VERSION_CALL = re.compile(r"""version\(\s*["']([^"'\n]+)["']""")
 
 
 def dependency_recipe(recipe, name: str) -> str:
     """The path of ``name``'s recipe in the recipe's own packages folder ('' if none)."""
-    packages = os.path.dirname(os.path.dirname(recipe.path or ""))
+    return _recipe_in(os.path.dirname(os.path.dirname(recipe.path or "")), name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _recipe_in(packages: str, name: str) -> str:
     if not packages or os.path.basename(packages) != "packages":
         return ""
     for folder in package_folder_names(name):
@@ -80,6 +86,19 @@ def _declared_versions(path: str, signature: tuple) -> Optional[Tuple[str, ...]]
     return tuple(names) if names else None
 
 
+@functools.lru_cache(maxsize=65536)
+def _unsatisfied(path: str, signature: tuple, constraint: str) -> Optional[Tuple[str, ...]]:
+    """The versions the recipe at ``path`` declares when none satisfies ``constraint``;
+    None when one does or that cannot be known (one answer per dependency and
+    constraint: many recipes ask the same, ``python@3.8:``)."""
+    if any_satisfies(_scanned_versions(path, signature), constraint):
+        return None
+    declared = _declared_versions(path, signature)
+    if declared is None or any_satisfies(declared, constraint) is not False:
+        return None
+    return declared
+
+
 def _signature(path: str) -> Optional[tuple]:
     try:
         st = os.stat(path)
@@ -92,11 +111,11 @@ def _signature(path: str) -> Optional[tuple]:
 def unsatisfiable_dependency_version(recipe):
     if "@" not in (recipe.source or "") or recipe.package_class is None:
         return
-    reads = recipe.memo.setdefault("reads", set())
+    reads = recipe.memo.setdefault("reads", {})
     for name, directives in directive_dependencies(recipe).items():
         path = ""
         for d in directives:
-            node = root_node(d.first) if d.first else None
+            node = root_node(d.first) if d.first and "@" in d.first else None
             if node is None or len(node.versions) != 1 or node.versions[0] is None or node.name != name:
                 continue
             constraint = node.versions[0]
@@ -106,11 +125,9 @@ def unsatisfiable_dependency_version(recipe):
             signature = _signature(path)
             if signature is None:
                 break
-            reads.add(path)
-            if any_satisfies(_scanned_versions(path, signature), constraint):
-                continue
-            declared = _declared_versions(path, signature)
-            if declared is None or any_satisfies(declared, constraint) is not False:
+            reads[path] = signature
+            declared = _unsatisfied(path, signature, constraint)
+            if declared is None:
                 continue
             yield finding(
                 "PESO-D007",

@@ -58,6 +58,7 @@ def _spack_answer(declared: Tuple[str, ...], constraint: str) -> Optional[bool]:
         return None
 
 
+@functools.lru_cache(maxsize=65536)
 def _key(text: str) -> Optional[tuple]:
     """Plain dotted numbers as a tuple of ints; branch names above every number."""
     if _NUMERIC.match(text):
