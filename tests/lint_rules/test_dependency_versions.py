@@ -110,6 +110,8 @@ def test_constraint_some_version_satisfies_is_not_reported(tmp_path, constraint)
             '    version("1.1", sha256="%s")\n\n    def url_for_version(self, v):\n        return self.url\n' % SHA,
             "Package",
         ),
+        # a virtual's versions are what its providers provide
+        ('    virtual = True\n    version("1.1", sha256="%s")\n' % SHA, "Package"),
         # Spack's own opt-out of the audit
         ('    skip_version_audit = ["platform=darwin"]\n    version("1.1", sha256="%s")\n' % SHA, "Package"),
     ],

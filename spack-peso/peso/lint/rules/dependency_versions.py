@@ -5,9 +5,10 @@ dependency's recipe, read from the same repository (the packages folder beside t
 recipe; never imported). Only a recipe whose whole version list can be seen decides:
 found and parsed, every ``version()`` a literal name in its own class (or a base class in
 the same file), none computed or added by a helper, no base class from another package,
-no ``url_for_version`` and no ``skip_version_audit``. A virtual (no recipe of that name)
-is not judged. Which recipes were read is recorded (``recipe.memo["reads"]``: path -> stat signature), so the
-lint cache re-checks a recipe when a dependency it read changes.
+no ``url_for_version`` and no ``skip_version_audit``. A virtual (no recipe of that name,
+or one with ``virtual = True``) is not judged. Which recipes were read is recorded
+(``recipe.memo["reads"]``: path -> stat signature), so the lint cache re-checks a recipe
+when a dependency it read changes.
 
 Most constraints are satisfied by a version found by a quick scan of the dependency's
 text (``version("1.2.3"``), which avoids parsing it; only a constraint nothing in the
@@ -71,6 +72,9 @@ def _declared_versions(path: str, signature: tuple) -> Optional[Tuple[str, ...]]
         return None
     if "skip_version_audit" in info.own_attributes:
         return None
+    virtual = dep.attributes.get("virtual")
+    if virtual is not None and getattr(virtual.value, "value", None) is True:
+        return None  # a virtual's versions are what its providers provide (mpi@3:)
     if any(m.name == "url_for_version" for m in dep.all_methods()):
         return None
     names: List[str] = []
