@@ -12,8 +12,9 @@ from peso.lint.registry import RULES, all_rules
 from peso.lint.rules import version_ranges
 from peso.recipe.parse import load_recipe
 
-#: the cases of test_rules.py's harness that live here (test_every_rule_... reads it)
-CROSS_RECIPE_RULES = ("PESO-D007",)
+#: rules whose cases live in their own modules, with both recipes on disk (PESO-D007 here,
+#: PESO-V008 in test_dependency_variants.py); test_every_rule_... reads it
+CROSS_RECIPE_RULES = ("PESO-D007", "PESO-V008")
 
 SHA = "a" * 64
 

@@ -6,6 +6,7 @@ Each check is ``check(recipe) -> Iterable[Finding]`` over the static model in
 from . import (  # noqa: F401
     conditions,
     dependencies,
+    dependency_variants,
     dependency_versions,
     hygiene,
     license,

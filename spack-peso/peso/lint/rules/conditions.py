@@ -116,10 +116,11 @@ def undefined_variant_in_condition(recipe):
                 recipe,
                 node,
                 "%s names variant '%s', which %s does not define (own or inherited)%s"
-                % (where, variant.name, recipe.package, _did_you_mean(variant.name, known)),
+                % (where, variant.name, recipe.package, did_you_mean(variant.name, known)),
             )
 
 
-def _did_you_mean(name: str, known: Set[str]) -> str:
+def did_you_mean(name: str, known) -> str:
+    """'; did you mean 'x'?' for the closest known name, else ''."""
     close: List[str] = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
     return "; did you mean '%s'?" % close[0] if close else ""
