@@ -763,6 +763,16 @@ FAILING = [
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
     (
+        # Spack fetches from list_url as well (all_urls_for_version, fetch_strategy.from_list_url)
+        "PESO-S010",
+        "list-url",
+        edit(
+            ('    url = "https://foo.org/foo-2.0.tar.gz"\n', '    list_url = "https://foo.org/releases/"\n'),
+            ('    git = "https://github.com/foo/foo.git"\n', ""),
+            ('    version("develop", branch="develop")\n', ""),
+        ),
+    ),
+    (
         # asserting on a path, raising on a comparison, or calling a helper all can fail
         "PESO-T010",
         "assert-raise-helper",
