@@ -1,9 +1,10 @@
-"""Which variants a literal spec string sets on its root node, read without Spack.
+"""What a literal spec string says about its root node (name, variants, versions),
+read without Spack.
 
 Static rules never import Spack (it costs seconds and is not always there), yet a
 ``when="+cudaa"`` or ``conflicts("~shraed")`` is only wrong by Spack's own grammar. This
 is a port of the token regexes of ``spack.spec_parser`` (``SpecTokens``, same order,
-since the first alternative that matches wins), used only to find the root's variants:
+since the first alternative that matches wins), used only to read the root node:
 everything from the first dependency sigil (``^``, ``%``, ``%%``) on belongs to another
 node. Text the grammar does not accept gives None ("cannot tell"), never a guess.
 """
