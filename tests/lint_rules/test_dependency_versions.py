@@ -4,6 +4,9 @@ passing cases of test_rules.py cannot hold it (it needs a second recipe on disk)
 they live here: ranges, lists, exact versions, prefixes and branch versions, and every
 reason the dependency's version list is not trusted."""
 
+import glob
+import json
+import os
 import textwrap
 
 import pytest
@@ -145,3 +148,55 @@ def test_plain_answer_is_undecided_on_what_it_cannot_read():
     assert version_ranges.any_satisfies(["1.2.5"], "1.2rc1:") is None
     assert version_ranges.any_satisfies(["2021-01"], "3:") is None
     assert version_ranges.any_satisfies(["1.2"], "=1.2:") is None
+
+
+def _builtin_constraint_cases(spack, limit=3000):
+    """(declared versions of a dependency, constraint) pairs of the builtin recipes, and
+    for each dependency three constraints none of its versions should satisfy."""
+    from peso.lint.rules.dependency_versions import _declared_versions, _signature, dependency_recipe
+    from peso.recipe.spec_variants import root_node
+
+    out = spack("repo", "list")
+    folder = next(line.split()[-1] for line in out.stdout.splitlines() if "builtin" in line.split())
+    cases = set()
+    for path in sorted(glob.glob(os.path.join(folder, "packages", "*", "package.py")))[::2]:
+        recipe = load_recipe(path)
+        for d in recipe.directives:
+            node = root_node(d.first) if d.name == "depends_on" and d.first and "@" in d.first else None
+            if node is None or not node.name or len(node.versions) != 1 or not node.versions[0]:
+                continue
+            dep = dependency_recipe(recipe, node.name)
+            declared = _declared_versions(dep, _signature(dep)) if dep else None
+            if declared:
+                cases.update({(declared, node.versions[0]), (declared, "999:"), (declared, ":0.0.1")})
+                cases.add((declared, "=%s.0" % declared[-1]))
+        if len(cases) >= limit:
+            break
+    return sorted(cases)
+
+
+def test_reading_without_spack_agrees_with_spack_wherever_it_decides(spack, tmp_path, monkeypatch):
+    cases = _builtin_constraint_cases(spack)
+    assert len(cases) > 1000
+    data = tmp_path / "cases.json"
+    data.write_text(json.dumps([[list(declared), constraint] for declared, constraint in cases]))
+    script = tmp_path / "answer.py"
+    script.write_text(
+        "import json, sys\n"
+        "import spack.version as sv\n"
+        "def answer(declared, constraint):\n"
+        "    try:\n"
+        "        wanted = sv.ver(constraint)\n"
+        "        return any(sv.Version(v).intersects(wanted) for v in declared)\n"
+        "    except Exception:\n"
+        "        return None\n"
+        "print(json.dumps([answer(d, c) for d, c in json.load(open(sys.argv[1]))]))\n"
+    )
+    out = spack("python", str(script), str(data))
+    spack_answers = json.loads(out.stdout.strip().splitlines()[-1])
+    ours = [version_ranges._plain_answer(declared, constraint) for declared, constraint in cases]
+    decided = [(c, a, b) for c, a, b in zip(cases, ours, spack_answers) if a is not None]
+    assert len(decided) > 0.8 * len(cases)
+    assert False in {a for _c, a, _b in decided}  # impossible constraints are among them
+    differ = [(c[1], c[0][:4], a, b) for c, a, b in decided if a != b]
+    assert not differ, differ[:10]
