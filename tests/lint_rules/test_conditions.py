@@ -3,6 +3,9 @@ gives through a relative import (CachedCMakePackage's CMakePackage) count, a bas
 source cannot be found makes the recipe unjudged, and the spec reader follows Spack's
 grammar for the root node only."""
 
+import glob
+import json
+import os
 import textwrap
 
 import pytest
@@ -102,3 +105,41 @@ def test_root_variants_follow_spacks_grammar(text, expected):
         assert got is None
     else:
         assert got is not None and (got[0], [v.name for v in got[1]]) == expected
+
+
+def test_root_variants_agree_with_spacks_parser_on_builtin_conditions(spack, tmp_path):
+    """Every literal condition of the builtin recipes (when=, with when(), conflicts(),
+    requires()): where Spack parses it, our reading names the same root and variants."""
+    from peso.lint.rules.conditions import _conditions
+
+    out = spack("repo", "list")
+    folder = next(line.split()[-1] for line in out.stdout.splitlines() if "builtin" in line.split())
+    texts = set()
+    for path in sorted(glob.glob(os.path.join(folder, "packages", "*", "package.py")))[::2]:
+        texts.update(text for text, _node, _where in _conditions(load_recipe(path)))
+    texts = sorted(texts)
+    assert len(texts) > 3000
+    data = tmp_path / "texts.json"
+    data.write_text(json.dumps(texts))
+    script = tmp_path / "variants.py"
+    script.write_text(
+        "import json, sys\n"
+        "import spack.spec\n"
+        "def read(text):\n"
+        "    try:\n"
+        "        s = spack.spec.Spec(text)\n"
+        "    except Exception:\n"
+        "        return None\n"
+        "    return [s.name, sorted(n for n, v in s.variants.items() if not v.propagate)]\n"
+        "print(json.dumps([read(t) for t in json.load(open(sys.argv[1]))]))\n"
+    )
+    out = spack("python", str(script), str(data))
+    theirs = json.loads(out.stdout.strip().splitlines()[-1])
+    differ = []
+    for text, spack_reading in zip(texts, theirs):
+        if spack_reading is None:
+            continue
+        ours = root_variants(text)
+        if ours is None or [ours[0] or spack_reading[0], sorted(v.name for v in ours[1])] != spack_reading:
+            differ.append((text, ours, spack_reading))
+    assert not differ, differ[:10]
