@@ -231,3 +231,21 @@ def test_a_recipe_at_a_revision_is_linted_at_its_path_and_its_previous_version_k
         [path], config.override(cache_dir=config.cache_dir + "-other"), cwd=project.root, contents={path: old}
     )
     assert (fresh.files_linted, [f.line for f in fresh.findings]) == (1, [f.line for f in then.findings])
+
+
+def test_a_changed_dependency_relints_the_recipe_that_read_it(project, config):
+    """PESO-D007 reads the dependency's recipe: the dependent's cached result holds only
+    while that recipe is unchanged (a new version can satisfy the constraint)."""
+    config = config.override(select=["PESO-D007"])
+    foo = project.add("foo", body='version("1.0", sha256="%s")\ndepends_on("bar@2:")\n' % ("a" * 64))
+    bar = project.add("bar", body='version("1.0", sha256="%s")\n' % ("b" * 64))
+    first = engine.lint([project.packages], config, cwd=project.root)
+    assert [(f.rule, f.path) for f in first.findings] == [("PESO-D007", foo)]
+    again = engine.lint([project.packages], config, cwd=project.root)
+    assert (again.files_linted, again.findings) == (0, first.findings)
+
+    with open(bar, "a") as f:
+        f.write('    version("2.1", sha256="%s")\n' % ("c" * 64))
+    fixed = engine.lint([project.packages], config, cwd=project.root)
+    assert fixed.findings == []
+    assert fixed.files_linted == 2  # bar itself, and foo that read it

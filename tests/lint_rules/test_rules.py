@@ -2,6 +2,7 @@
 passes on the clean recipe and on recipes written to satisfy it."""
 
 import pytest
+import test_dependency_versions
 from _recipes import CLEAN, SHA_A, SHA_B, STATIC_RULE_IDS, TEST_METHOD, edit, findings, marked_lines
 
 from peso.lint.registry import RULES
@@ -11,6 +12,62 @@ NO_TEST = (TEST_METHOD, "")
 
 # (rule, case name, failing recipe); the finding lines must be exactly the "# HERE" lines
 FAILING = [
+    # tests that pass whatever was installed (chapel's test_chpldoc prints or passes)
+    (
+        "PESO-T010",
+        "prints-only",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):  # HERE\n        """check that foo runs"""\n'
+                '        if not self.spec.satisfies("+mpi"):\n            print("skipping: no MPI")\n'
+                '            return\n        tty.msg("foo %s" % self.spec.version)',
+            )
+        ),
+    ),
+    (
+        "PESO-T010",
+        "unchecked-file-test",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):  # HERE\n        """check that foo installed its binary"""\n'
+                '        path = join_path(self.prefix.bin, "foo")\n        os.path.isfile(path)',
+            )
+        ),
+    ),
+    # a misspelt variant in a condition: the dependency is never added
+    ("PESO-V007", "when-typo", edit(('depends_on("mpi", when="+mpi")', 'depends_on("mpi", when="+mpii")  # HERE'))),
+    (
+        "PESO-V007",
+        "conflicts-typo",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    conflicts("~mpii", when="@:1.0", msg="1.0 needs MPI")  # HERE\n    depends_on("c", type="build")',
+            )
+        ),
+    ),
+    (
+        "PESO-V007",
+        "with-when-block",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    with when("+shared"):  # HERE\n        depends_on("zlib")\n    depends_on("c", type="build")',
+            )
+        ),
+    ),
+    (
+        "PESO-V007",
+        "requires-typo",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    requires("+mpi", "~cudaa", policy="one_of", when="@2:")  # HERE\n    depends_on("c", type="build")',
+            )
+        ),
+    ),
     (
         # a recipe copied without its url line: spack fetch has nothing to download from
         "PESO-S010",
@@ -705,6 +762,90 @@ FAILING = [
 
 # (rule, case name, recipe that must not trigger the rule)
 PASSING = [(rule_id, "clean", CLEAN) for rule_id in STATIC_RULE_IDS] + [
+    (
+        # Spack fetches from list_url as well (all_urls_for_version, fetch_strategy.from_list_url)
+        "PESO-S010",
+        "list-url",
+        edit(
+            ('    url = "https://foo.org/foo-2.0.tar.gz"\n', '    list_url = "https://foo.org/releases/"\n'),
+            ('    git = "https://github.com/foo/foo.git"\n', ""),
+            ('    version("develop", branch="develop")\n', ""),
+        ),
+    ),
+    (
+        # asserting on a path, raising on a comparison, or calling a helper all can fail
+        "PESO-T010",
+        "assert-raise-helper",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):\n        """check that foo installed its binary"""\n'
+                '        assert os.path.isfile(join_path(self.prefix.bin, "foo"))\n\n'
+                '    def test_size(self):\n        """check the library"""\n'
+                '        if len(self.libs) == 0:\n            raise RuntimeError("no library")\n\n'
+                '    def test_example(self):\n        """run the example"""\n        self._run("example")',
+            )
+        ),
+    ),
+    (
+        # a property named test_* is no test; an unconditional skip is reported as skipped
+        "PESO-T010",
+        "property-and-skip",
+        edit(
+            (
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")',
+                'def test_version(self):\n        """check that foo runs"""\n        foo = which(self.prefix.bin.foo)\n        foo("--version")'
+                + "\n\n"
+                '    @property\n    def test_data_dir(self):\n        """the data"""\n'
+                '        return join_path("examples", "data")\n\n'
+                '    def test_gpu(self):\n        """run on a GPU"""\n        raise SkipTest("needs a GPU")',
+            )
+        ),
+    ),
+    (
+        # base-class variants, reserved keys, compiler flags, other nodes, other packages
+        "PESO-V007",
+        "inherited-reserved-and-other-nodes",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    depends_on("ninja", type="build", when="generator=ninja")\n'
+                '    conflicts("build_type=Debug", when="platform=darwin target=x86_64:", msg="no")\n'
+                '    depends_on("zlib", when="^mpich+cuda cflags=-O3")\n'
+                '    conflicts("%gcc+nvptx", msg="no")\n'
+                '    conflicts("openmpi+cuda", msg="no")\n'
+                '    depends_on("zlib", when="foo@2: +mpi ++debug")\n'
+                '    depends_on("c", type="build")',
+            ),
+        ),
+    ),
+    (
+        # a variant whose name is computed may be any of them
+        "PESO-V007",
+        "computed-variant-name",
+        edit(
+            (
+                '    depends_on("c", type="build")',
+                '    for lib in ("zlib", "bzip2"):\n        variant(lib, default=False, description=lib)\n'
+                '    depends_on("zlib", when="+zlib")\n    depends_on("c", type="build")',
+            ),
+        ),
+    ),
+    (
+        # another package's class as a base may define the variant
+        "PESO-V007",
+        "opaque-base",
+        edit(("class Foo(CMakePackage):", "class Foo(Bar):"), ('when="+mpi"', 'when="+bar_only"')),
+    ),
+    (
+        # a helper called in the class body may declare variants (xsdk_depends_on)
+        "PESO-V007",
+        "helper-in-class-body",
+        edit(
+            ('when="+mpi"', 'when="+trilinos"'),
+            ('    depends_on("c", type="build")', '    add_variants()\n    depends_on("c", type="build")'),
+        ),
+    ),
     (
         "PESO-S010",
         "url-for-version",
@@ -1634,10 +1775,14 @@ def test_rule_passes(rule_id, case, source):
 
 
 def test_every_rule_has_failing_and_passing_cases():
-    failing = {r for r, _, _ in FAILING}
-    passing = {r for r, case, _ in PASSING if case != "clean"}  # a recipe written to satisfy it
+    """Rules that read a second recipe (PESO-D007) have theirs in their own module, with
+    both recipes on disk."""
+    failing = {r for r, _, _ in FAILING} | set(test_dependency_versions.CROSS_RECIPE_RULES)
+    passing = {r for r, case, _ in PASSING if case != "clean"} | set(test_dependency_versions.CROSS_RECIPE_RULES)
     assert set(STATIC_RULE_IDS) <= failing
     assert set(STATIC_RULE_IDS) <= passing
+    assert test_dependency_versions.test_constraint_no_version_satisfies_is_reported
+    assert test_dependency_versions.test_constraint_some_version_satisfies_is_not_reported
 
 
 def test_clean_recipe_has_no_findings_at_all():

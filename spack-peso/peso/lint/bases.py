@@ -88,6 +88,9 @@ class Inherited:
     dependencies: Set[str] = dataclasses.field(default_factory=set)
     #: True when the build-system sources were found and read
     from_sources: bool = False
+    #: a class on the way is neither a build-system source found nor Spack core: what it
+    #: gives is unknown (the facts above are a lower bound)
+    incomplete: bool = False
 
     def merge(self, facts: ClassFacts):
         for name, derived in facts.attributes.items():
@@ -277,6 +280,17 @@ def _walk(facts: ClassFacts, classes, root: str, inherited: Inherited, seen: Set
         elif short not in seen:
             seen.add(short)
             inherited.names.append(short)  # Spack core (PackageBase, Package) or unknown
+            if dotted.startswith("spack_repo.") and not _reexports_core(path, short):
+                inherited.incomplete = True  # a repository class whose source is not found
+
+
+@functools.lru_cache(maxsize=None)
+def _reexports_core(path: str, name: str) -> bool:
+    """The module at ``path`` only imports ``name`` from Spack core (generic.py's
+    ``from spack.package import GenericBuilder, Package``)."""
+    if not path or not os.path.isfile(path):
+        return False
+    return load_recipe(path).imports.get(name, "").startswith("spack.")
 
 
 def provides(attribute: str, own: Set[str], inherited: Inherited, depth: int = 0) -> bool:

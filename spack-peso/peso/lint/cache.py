@@ -27,7 +27,7 @@ from .bases import recipe_context
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
 Entry = Tuple[str, str, tuple, tuple]
 
-_FORMAT = 5
+_FORMAT = 6
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
@@ -81,6 +81,9 @@ def fingerprint() -> str:
     """Hash of the spack-peso version, Python version and the code and data of the rules."""
     h = hashlib.sha256()
     h.update(("%s|%d.%d|%d" % (__version__, sys.version_info[0], sys.version_info[1], _FORMAT)).encode())
+    # PESO-D007 answers with Spack's version semantics when Spack is importable, with a
+    # narrower reading without it: results made one way must not pass for the other
+    h.update(b"|spack" if _spack_importable() else b"|no-spack")
     for dist in _FINGERPRINT_DISTRIBUTIONS:  # their data (SPDX lists) decides findings too
         h.update(("|%s=%s" % (dist, _distribution_version(dist))).encode())
     files = set()
@@ -93,6 +96,12 @@ def fingerprint() -> str:
         with open(path, "rb") as f:
             h.update(hashlib.sha256(f.read()).digest())
     return h.hexdigest()
+
+
+def _spack_importable() -> bool:
+    from .rules.version_ranges import spack_importable
+
+    return spack_importable()
 
 
 def stat_signature(st) -> tuple:
@@ -135,6 +144,12 @@ class LintCache:
         self.hits = 0
         #: paths looked up in this run (the others are checked for existence on save)
         self.seen: Set[str] = set()
+        #: path -> ((other recipe, its stat signature), ...) the rules read beside the
+        #: file (PESO-D007 reads its dependencies' recipes): an entry holds only while
+        #: they are unchanged
+        self.reads: Dict[str, tuple] = {}
+        #: other recipe -> its stat signature now (None: gone), once per run
+        self._read_now: Dict[str, Optional[tuple]] = {}
         #: path -> the entry its file had before its last change (PR mode lints a recipe
         #: as it was at a revision: usually what the last run saw, before the edit)
         self.previous: Dict[str, Entry] = {}
@@ -148,11 +163,25 @@ class LintCache:
             return
         if (
             isinstance(data, tuple)
-            and len(data) == 5
+            and len(data) == 6
             and data[0] == self.key
             and all(isinstance(part, dict) for part in data[1:])
         ):
-            self.entries, self.signatures, self.contexts, self.previous = data[1], data[2], data[3], data[4]
+            self.entries, self.signatures, self.contexts, self.previous, self.reads = data[1:]
+
+    def _reads_fresh(self, path: str) -> bool:
+        """The other recipes ``path``'s entry was made from are as they were then."""
+        for other, signature in self.reads.get(path, ()):
+            now = self._read_now.get(other, False)
+            if now is False:
+                try:
+                    now = stat_signature(os.stat(other))
+                except OSError:
+                    now = None
+                self._read_now[other] = now
+            if now != signature:
+                return False
+        return True
 
     def _context_fresh(self, path: str) -> bool:
         folder = _packages_dir(path)
@@ -175,6 +204,8 @@ class LintCache:
                 return None
         if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != known or not self._context_fresh(path):
             return None
+        if path in self.reads and not self._reads_fresh(path):
+            return None
         self.seen.add(path)
         self.hits += 1
         return self.entries.get(path)
@@ -184,7 +215,7 @@ class LintCache:
         ``signature`` (of those bytes) so the next run needs no read."""
         self.seen.add(path)
         entry = self.entries.get(path)
-        if entry is not None and entry[0] == digest:
+        if entry is not None and entry[0] == digest and (path not in self.reads or self._reads_fresh(path)):
             self.hits += 1
             if signature is not None and (self.signatures.get(path) != signature or not self._context_fresh(path)):
                 self.signatures[path] = signature
@@ -197,6 +228,8 @@ class LintCache:
         """The entry of ``path``, current or previous, made from bytes with this digest
         (PR mode: the recipe as it was at a revision); no signature is recorded."""
         self.seen.add(path)
+        if path in self.reads and not self._reads_fresh(path):
+            return None  # (a previous entry's reads are not kept: linted again)
         for entry in (self.entries.get(path), self.previous.get(path)):
             if entry is not None and entry[0] == digest:
                 self.hits += 1
@@ -209,8 +242,12 @@ class LintCache:
         self.previous[path] = entry
         self.dirty = True
 
-    def put(self, path: str, entry: Entry, signature: Optional[tuple] = None) -> None:
+    def put(self, path: str, entry: Entry, signature: Optional[tuple] = None, reads: tuple = ()) -> None:
         self.seen.add(path)
+        if reads:
+            self.reads[path] = reads
+        else:
+            self.reads.pop(path, None)
         replaced = self.entries.get(path)
         if replaced is not None and replaced[0] != entry[0]:
             self.previous[path] = replaced
@@ -229,6 +266,7 @@ class LintCache:
         # forget files that are gone, so the cache does not grow with every deleted recipe
         self.entries = {p: e for p, e in self.entries.items() if p in self.seen or os.path.exists(p)}
         self.previous = {p: e for p, e in self.previous.items() if p in self.entries}
+        self.reads = {p: r for p, r in self.reads.items() if p in self.entries}
         # a signature recorded under a context that has changed since must not pass for one
         # of this run's (its file was not looked at): that file is read and hashed next time
         self.signatures = {
@@ -244,7 +282,9 @@ class LintCache:
         self.contexts = contexts
         self._fresh = {}
         atomic_write(
-            self.path, marshal.dumps((self.key, self.entries, self.signatures, self.contexts, self.previous)), mode="wb"
+            self.path,
+            marshal.dumps((self.key, self.entries, self.signatures, self.contexts, self.previous, self.reads)),
+            mode="wb",
         )
         for other in glob.glob(os.path.join(self.cache_dir, "lint-*.marshal")):
             if other != self.path:

@@ -307,13 +307,13 @@ def _raw_results(paths, rules, config, cache, stats=None, contents=None) -> Tupl
         checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
         linted = lint_paths(todo, checks, jobs, {p: contents[p] for p in todo if p in contents})
-        for path, package, raw_findings, suppressions, digest, read_signature in linted:
+        for path, package, raw_findings, suppressions, digest, read_signature, reads in linted:
             results[path] = (package, raw_findings, suppressions)
             if cache is not None and digest is not None:
                 if path in contents:
                     cache.put_previous(path, (digest, package, raw_findings, suppressions))
                 else:
-                    cache.put(path, (digest, package, raw_findings, suppressions), read_signature)
+                    cache.put(path, (digest, package, raw_findings, suppressions), read_signature, reads)
     if cache is not None:
         try:
             cache.save()

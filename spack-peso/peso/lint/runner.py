@@ -33,7 +33,9 @@ CRASHED = "PESO-X005"
 #: below this many files forking costs more than it saves
 MIN_PARALLEL = 64
 
-Result = Tuple[str, str, tuple, tuple, Optional[str], Optional[tuple]]
+#: (path, package, raw findings, suppressions, digest, stat signature, other recipes read
+#: as ((path, stat signature), ...): see ``LintCache.reads``)
+Result = Tuple[str, str, tuple, tuple, Optional[str], Optional[tuple], tuple]
 
 #: the rules of the current run; set before forking so workers inherit them
 _RULES: Sequence = ()
@@ -169,11 +171,11 @@ def lint_file(path: str, rules: Sequence) -> Result:
             digest = file_digest(data, path)
             recipe = parse_recipe(path, data)
     except Exception as e:  # the model promises not to raise; still, never stop the run
-        return (path, package_name_from_path(path), (crashed("reading the recipe", e),), (), digest, signature)
+        return (path, package_name_from_path(path), (crashed("reading the recipe", e),), (), digest, signature, ())
     package = recipe.package or package_name_from_path(path)
     if recipe.tree is None:
         f = unreadable(recipe)
-        return (path, package, ((f.rule, f.severity, f.message, f.line, f.column),), (), digest, signature)
+        return (path, package, ((f.rule, f.severity, f.message, f.line, f.column),), (), digest, signature, ())
     findings = []
     for rule in rules:
         try:
@@ -187,7 +189,13 @@ def lint_file(path: str, rules: Sequence) -> Result:
     # in report order (line, column, rule, message): the engine then need not sort a
     # whole repository's findings again on every warm run
     findings.sort(key=_report_order)
-    return (path, package, tuple(findings), suppressions, digest, signature)
+    return (path, package, tuple(findings), suppressions, digest, signature, _reads(recipe))
+
+
+def _reads(recipe) -> tuple:
+    """The other recipes the rules read for this one, with the stat signatures they had
+    when read (``recipe.memo["reads"]``)."""
+    return tuple(sorted((recipe.memo.get("reads") or {}).items()))
 
 
 def _report_order(raw: tuple) -> tuple:

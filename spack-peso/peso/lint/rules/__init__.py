@@ -3,4 +3,17 @@
 Each check is ``check(recipe) -> Iterable[Finding]`` over the static model in
 :mod:`peso.recipe`; documentation and severities live in ``lint/rules.yaml``."""
 
-from . import dependencies, hygiene, license, metadata, source, standalone_setup, testing, variants, versions  # noqa: F401
+from . import (  # noqa: F401
+    conditions,
+    dependencies,
+    dependency_variants,
+    dependency_versions,
+    hygiene,
+    license,
+    metadata,
+    source,
+    standalone_setup,
+    testing,
+    variants,
+    versions,
+)

@@ -51,6 +51,8 @@ class BuildInfo:
         table = data("build_systems")["build_systems"]
         self.known: List[str] = []
         self.unknown: List[str] = []
+        #: known bases whose sources were not found: their facts come from the table only
+        self.from_table: List[str] = []
         self.local_bases: List[PackageClass] = []  # bases defined in the same file
         #: merged facts of the build-system classes resolved from their sources
         self.inherited = bases.Inherited()
@@ -105,6 +107,7 @@ class BuildInfo:
                     self.inherited.attributes.setdefault(name, derived)
                 for field in ("directives", "variants", "tests", "methods", "dependencies"):
                     getattr(self.inherited, field).update(getattr(resolved, field))
+                self.inherited.incomplete |= resolved.incomplete
                 for name in resolved.names:
                     if name in table and name not in self.known:
                         self.known.append(name)
@@ -112,6 +115,7 @@ class BuildInfo:
                 verdicts.append(_nearest_verdict(table, resolved.names))
             elif base in table:
                 self.known.append(base)
+                self.from_table.append(base)
                 verdicts.append(_nearest_verdict(table, [base]))
             else:
                 self.unknown.append(base)

@@ -138,21 +138,20 @@ def no_public_vcs(recipe):
 
 
 #: methods that give a version its URL (in the recipe or a base class it inherits)
-URL_PROVIDERS = ("url_for_version", "url", "urls", "fetcher")
+URL_PROVIDERS = ("url_for_version", "url", "urls", "list_url", "fetcher")
 
 
 @rule("PESO-S010")
 def version_unfetchable(recipe):
-    """Only where nothing can give the version a URL: no ``url=`` on it, no ``url``/``urls``
-    in the class, its local bases or derived by a build-system base (``pypi``, ``cran``,
-    mirror paths), no ``url_for_version``, no VCS at all (a version may name a VCS keyword
+    """Only where nothing can give the version a URL: no ``url=`` on it, no
+    ``url``/``urls``/``list_url`` in the class, its local bases or derived by a
+    build-system base (``pypi``, ``cran``, mirror paths), no ``url_for_version``, no VCS at all (a version may name a VCS keyword
     instead), and nothing we cannot see into (another package's class as a base)."""
     if _skip_source_rules(recipe):
         return
     info = build_info(recipe)
-    own = info.own_attributes
-    if any(a in own for a in ("url", "urls")) or info.provides("url") or info.provides("urls") or _has_vcs(recipe):
-        return
+    if any(info.provides(a) for a in ("url", "urls", "list_url")) or _has_vcs(recipe):
+        return  # Spack also fetches from list_url (all_urls_for_version, then its listing)
     if any(m.name in URL_PROVIDERS for m in recipe.all_methods()) or info.inherited.methods & set(URL_PROVIDERS):
         return
     for d in version_directives(recipe):

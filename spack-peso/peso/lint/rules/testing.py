@@ -196,3 +196,134 @@ def test_docstring_missing(recipe):
                 method.node,
                 "test method %s() has no docstring (spack test list shows it)" % method.name,
             )
+
+
+#: calls that cannot fail for a reason that says anything about the installed package:
+#: output, string and path arithmetic, spec questions (everything else, an Executable,
+#: which(), make(), test_part(), a helper of the recipe, counts as a check)
+INERT_CALLS = frozenset(
+    (
+        "print",
+        "len",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "sorted",
+        "isinstance",
+        "range",
+        "enumerate",
+        "zip",
+        "repr",
+        "format",
+        "join_path",
+        "any",
+        "all",
+        "min",
+        "max",
+        "os.path.join",
+        "os.path.basename",
+        "os.path.dirname",
+        "os.path.exists",
+        "os.path.isfile",
+        "os.path.isdir",
+        "os.path.islink",
+        "os.path.splitext",
+        "os.path.abspath",
+        "os.path.normpath",
+        "os.path.relpath",
+        "os.environ.get",
+    )
+)
+#: prefixes of inert dotted callees: Spack's and Python's loggers, questions to the spec
+INERT_PREFIXES = ("tty.", "logging.", "self.spec.satisfies", "self.spec.format", "self.spec.version.")
+#: inert methods of strings, lists and dicts (not ``index``/``pop``, which raise when
+#: the item is missing and so can check)
+INERT_METHODS = frozenset(
+    (
+        "format",
+        "join",
+        "split",
+        "splitlines",
+        "strip",
+        "rstrip",
+        "lstrip",
+        "replace",
+        "startswith",
+        "endswith",
+        "lower",
+        "upper",
+        "append",
+        "extend",
+        "keys",
+        "values",
+        "items",
+        "get",
+        "satisfies",
+        "encode",
+        "decode",
+        "copy",
+        "update",
+        "add",
+        "count",
+        "find",
+    )
+)
+
+
+def _inert(call: ast.Call) -> bool:
+    name = dotted_name(call.func)
+    if name in INERT_CALLS or name.startswith(INERT_PREFIXES):
+        return True
+    return isinstance(call.func, ast.Attribute) and call.func.attr in INERT_METHODS
+
+
+def _raises_skip(node: ast.Raise) -> bool:
+    exc = node.exc
+    callee = exc.func if isinstance(exc, ast.Call) else exc
+    return "Skip" in dotted_name(callee) if callee is not None else False
+
+
+def _can_fail(function: ast.AST) -> bool:
+    """Something in the method can make the test fail: an assert, a raise (other than a
+    skip), or a call that is not inert (an Executable or which() result, make(),
+    test_part(), a helper of the recipe: anything we cannot prove harmless)."""
+    for node in ast.walk(function):
+        if node is function:
+            continue
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.Raise) and not _raises_skip(node):
+            return True
+        if isinstance(node, ast.Call) and not _inert(node):
+            return True
+    return False
+
+
+def _skips_unconditionally(function: ast.FunctionDef) -> bool:
+    """The body raises a skip at its top level: Spack reports the test as skipped, not
+    passed, so nothing is faked."""
+    return any(isinstance(stmt, ast.Raise) and _raises_skip(stmt) for stmt in function.body)
+
+
+@rule("PESO-T010")
+def test_checks_nothing(recipe):
+    """Not for properties named ``test_*`` (strumpack's ``test_data_dir``: Spack runs
+    callables only), empty methods (PESO-T002) or tests that skip unconditionally."""
+    for method in package_methods(recipe):
+        if not method.is_test or method.is_empty or any(d.endswith("property") for d in method.decorators):
+            continue
+        node = method.node
+        if _skips_unconditionally(node) or _can_fail(node):
+            continue
+        yield finding(
+            "PESO-T010",
+            recipe,
+            node,
+            "test method %s() runs nothing that can fail (no executable, which(), make(), test_part(), "
+            "assert or raise): it passes whatever was installed" % method.name,
+        )

@@ -1,0 +1,148 @@
+"""A ``depends_on("foo@X")`` that no version declared in foo's recipe satisfies.
+
+Spack's audit asks this only of loaded packages (``--deep``); statically it needs the
+dependency's recipe, read from the same repository (the packages folder beside the
+recipe; never imported). Only a recipe whose whole version list can be seen decides:
+found and parsed, every ``version()`` a literal name in its own class (or a base class in
+the same file), none computed or added by a helper, no base class from another package,
+no ``url_for_version`` and no ``skip_version_audit``. A virtual (no recipe of that name,
+or one with ``virtual = True``) is not judged. Which recipes were read is recorded
+(``recipe.memo["reads"]``: path -> stat signature), so the lint cache re-checks a recipe
+when a dependency it read changes.
+
+Most constraints are satisfied by a version found by a quick scan of the dependency's
+text (``version("1.2.3"``), which avoids parsing it; only a constraint nothing in the
+scan satisfies parses the dependency to be sure.
+"""
+
+import functools
+import os
+import re
+from typing import List, Optional, Tuple
+
+from ...recipe.layout import package_folder_names
+from ...recipe.parse import load_recipe
+from ...recipe.spec_variants import root_node
+from ..registry import rule
+from ._common import build_info, directive_dependencies, finding
+from .conditions import NAMED_VARIANT_DIRECTIVES, NO_VARIANT_DIRECTIVES
+from .version_ranges import any_satisfies, decidable
+
+#: literal-first (no leading ``\b``): the engine then jumps from one "version(" to the
+#: next; a stray match (``get_version("1.0"``) can only make a finding less likely
+_VERSION_CALL = re.compile(r"""version\(\s*["']([^"'\n]+)["']""")
+
+
+def dependency_recipe(recipe, name: str) -> str:
+    """The path of ``name``'s recipe in the recipe's own packages folder ('' if none)."""
+    return _recipe_in(os.path.dirname(os.path.dirname(recipe.path or "")), name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _recipe_in(packages: str, name: str) -> str:
+    if not packages or os.path.basename(packages) != "packages":
+        return ""
+    for folder in package_folder_names(name):
+        path = os.path.join(packages, folder, "package.py")
+        if os.path.isfile(path):
+            return path
+    return ""
+
+
+@functools.lru_cache(maxsize=16384)
+def _scanned_versions(path: str, signature: tuple) -> Tuple[str, ...]:
+    """Literal version names a quick scan of the file finds (a lower bound: one of them
+    satisfying a constraint settles it), those an answer can be given for."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return decidable(_VERSION_CALL.findall(f.read()))
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=4096)
+def _declared_versions(path: str, signature: tuple) -> Optional[Tuple[str, ...]]:
+    """Every version the recipe at ``path`` declares, or None when its list cannot be
+    known statically (see the module docstring)."""
+    dep = load_recipe(path)
+    if dep.tree is None or dep.package_class is None:
+        return None
+    info = build_info(dep)
+    if info.opaque or info.inherited.incomplete:
+        return None
+    if "skip_version_audit" in info.own_attributes:
+        return None
+    virtual = dep.attributes.get("virtual")
+    if virtual is not None and getattr(virtual.value, "value", None) is True:
+        return None  # a virtual's versions are what its providers provide (mpi@3:)
+    if any(m.name == "url_for_version" for m in dep.all_methods()):
+        return None
+    names: List[str] = []
+    allowed = NO_VARIANT_DIRECTIVES | {"variant"} | set(NAMED_VARIANT_DIRECTIVES)
+    for cls in [dep.package_class] + info.local_bases:
+        for d in cls.directives:
+            if d.name == "version":
+                if d.has_star or d.first is None:
+                    return None
+                names.append(d.first)
+            elif d.name not in allowed:
+                return None  # a helper may declare versions
+    return tuple(names) if names else None
+
+
+@functools.lru_cache(maxsize=65536)
+def _unsatisfied(path: str, signature: tuple, constraint: str) -> Optional[Tuple[str, ...]]:
+    """The versions the recipe at ``path`` declares when none satisfies ``constraint``;
+    None when one does or that cannot be known (one answer per dependency and
+    constraint: many recipes ask the same, ``python@3.8:``)."""
+    if any_satisfies(_scanned_versions(path, signature), constraint):
+        return None
+    declared = _declared_versions(path, signature)
+    if declared is None or any_satisfies(declared, constraint) is not False:
+        return None
+    return declared
+
+
+def _signature(path: str) -> Optional[tuple]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@rule("PESO-D007")
+def unsatisfiable_dependency_version(recipe):
+    if "@" not in (recipe.source or "") or recipe.package_class is None:
+        return
+    reads = recipe.memo.setdefault("reads", {})
+    for name, directives in directive_dependencies(recipe).items():
+        path = ""
+        for d in directives:
+            node = root_node(d.first) if d.first and "@" in d.first else None
+            if node is None or len(node.versions) != 1 or node.versions[0] is None or node.name != name:
+                continue
+            constraint = node.versions[0]
+            path = path or dependency_recipe(recipe, name)
+            if not path or name == recipe.package:
+                break  # a virtual, or a package of another repository: not judged
+            signature = _signature(path)
+            if signature is None:
+                break
+            reads[path] = signature
+            declared = _unsatisfied(path, signature, constraint)
+            if declared is None:
+                continue
+            yield finding(
+                "PESO-D007",
+                recipe,
+                d.args[0],
+                "depends_on(%r): no version of %s satisfies @%s (its recipe declares %s)"
+                % (d.first, name, constraint, _shown(declared)),
+            )
+
+
+def _shown(declared: Tuple[str, ...]) -> str:
+    if len(declared) <= 6:
+        return ", ".join(declared)
+    return "%s ... %s (%d versions)" % (", ".join(declared[:3]), ", ".join(declared[-2:]), len(declared))
