@@ -41,11 +41,11 @@ def test_every_stack_rule_emitted_is_documented_and_every_documented_one_emitted
 
 def test_every_catalogue_code_emitted_is_documented_and_every_documented_one_emitted():
     path = os.path.join(PESO, "stack", "generate", "catalog_lint.py")
-    emitted = set(_string_args(path, "CatalogFinding", 2))
+    emitted = set(_string_args(path, "finding", 0))
     documented = _documented("stack/generate/data/catalog_rules.yaml")
     assert emitted and emitted == set(documented)
-    severities = set(_string_args(path, "CatalogFinding", 1))
-    assert severities == {rule["severity"] for rule in documented.values()}
+    # the severity is read from the documentation: each code's facts are written once
+    assert all(rule["severity"] in ("error", "warning", "info") for rule in documented.values())
 
 
 def test_the_docs_build_with_warnings_as_errors(tmp_path):

@@ -54,7 +54,7 @@ def test_lint_finds_bad_backend_variant_and_package(tmp_path, spack_packages):
         "- {name: nosuchpkg, spec: nosuchpkg}\n"
     )
     findings, _ = lint_catalog(str(cat), repo=_recipes(spack_packages))
-    codes = {(f.location.split("products.")[1], f.code) for f in findings}
+    codes = {(f.name.split("products.")[1], f.rule) for f in findings}
     assert ("zlib.gpu.rocm", "no-backend-support") in codes
     assert ("zfp.spec", "unknown-variant") in codes
     assert ("nosuchpkg.spec", "unknown-package") in codes
@@ -74,7 +74,7 @@ def test_lint_finds_a_gpu_product_rendered_without_its_backend(tmp_path, spack_p
         "- {name: aml, spec: aml, gpu: {sycl: {spec: aml +level_zero, tokens: none}}}\n"
     )
     findings, _ = lint_catalog(str(cat), repo=_recipes(spack_packages))
-    assert sorted((f.location.split("products.")[1], f.code) for f in findings) == [
+    assert sorted((f.name.split("products.")[1], f.rule) for f in findings) == [
         ("cabana.gpu.sycl", "backend-not-selected"),
         ("kokkos.gpu.sycl", "backend-not-selected"),
     ]
@@ -94,7 +94,8 @@ def test_lint_finds_a_variant_no_listed_version_has(tmp_path):
     cat = tmp_path / "c.yaml"
     cat.write_text("schema: peso-catalog/v1\nproducts:\n- {name: toy, spec: toy +mpi ~visit +old ~ancient}\n")
     findings, _ = lint_catalog(str(cat), repo=str(recipes))
-    assert [(f.code, f.message) for f in findings] == [
+    assert {(f.path, f.line, f.package, f.severity) for f in findings} == {(str(cat), 3, "toy", "error")}
+    assert [(f.rule, f.message) for f in findings] == [
         ("variant-on-no-version", "toy declares variant 'visit' only for versions it no longer lists (:16)"),
         ("variant-on-no-version", "toy declares variant 'ancient' only for versions it no longer lists (:1.0)"),
     ]

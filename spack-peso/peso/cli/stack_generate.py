@@ -284,11 +284,11 @@ def lint_catalog(args):
 
     findings, repo = run_lint(catalog_path(args.catalog), repo=args.repo)
     if args.json:
-        print(json.dumps([f.__dict__ for f in findings], indent=2))
+        print(json.dumps([f.to_dict() for f in findings], indent=2))
     else:
         ui.msg("catalogue lint against %s: %d findings" % (repo, len(findings)))
         for f in findings:
-            print("%s: %s [%s] %s" % (f.location, f.severity, f.code, f.message))
+            print("%s:%d: %s [%s] %s: %s" % (f.path, f.line, f.severity, f.rule, f.name, f.message))
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 

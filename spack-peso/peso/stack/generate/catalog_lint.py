@@ -15,8 +15,8 @@ followed through the recipe's imports.
 
 import os
 import re
-from dataclasses import dataclass
 
+from ...lint.registry import Finding
 from ...lint.rules._common import build_info, version_key
 from ...recipe.layout import find_recipe
 from ...spackcall.runtime import configured_repos
@@ -42,12 +42,13 @@ NON_VARIANT_KEYS = {
 BACKEND_VARIANT = {"cuda": "cuda", "rocm": "rocm", "sycl": "sycl"}
 
 
-@dataclass
-class CatalogFinding:
-    location: str
-    severity: str
-    code: str
-    message: str
+#: the catalogue codes' documentation (severity, what, why, fix): one entry per code
+RULES_DOC = "catalog_rules.yaml"
+
+
+def _severity(code: str) -> str:
+    """A code's severity, written once, in its documentation (``data/catalog_rules.yaml``)."""
+    return {rule["id"]: rule["severity"] for rule in data_file(RULES_DOC)}[code]
 
 
 def default_recipes_dir():
@@ -227,28 +228,39 @@ def lint_catalog(catalog_path, repo=None):
     index = VariantIndex(recipes_dir)
     findings = []
     where = os.path.basename(catalog.path)
+    with open(catalog.path, encoding="utf-8") as f:
+        text_lines = f.read().splitlines()
+
+    def finding(code, location, message):
+        """A catalogue problem as a lint :class:`Finding` (the one finding type of every
+        linter), at the line of the product's entry; ``name`` keeps the key path."""
+        product = location.split("products.", 1)[-1].split(".")[0]
+        line = next(
+            (
+                n
+                for n, text in enumerate(text_lines, 1)
+                if re.search(r"""(^|[\s{,-])name:\s*["']?%s["']?\s*($|[,}#])""" % re.escape(product), text)
+            ),
+            0,
+        )
+        return Finding(code, _severity(code), message, catalog.path, line=line, package=product, name=location)
 
     def check_spec(spec, location):
         for package, variants in spec_segments(spec):
             known = index.variants(package)
             if known is None:
                 findings.append(
-                    CatalogFinding(
-                        location, "error", "unknown-package", "no recipe for package %r in %s" % (package, recipes_dir)
-                    )
+                    finding("unknown-package", location, "no recipe for package %r in %s" % (package, recipes_dir))
                 )
                 continue
             for v in variants:
                 if v not in known and package not in index.dynamic:
-                    findings.append(
-                        CatalogFinding(location, "error", "unknown-variant", "%s has no variant %r" % (package, v))
-                    )
+                    findings.append(finding("unknown-variant", location, "%s has no variant %r" % (package, v)))
                 elif v in known and not index.on_some_version(package, v):
                     findings.append(
-                        CatalogFinding(
-                            location,
-                            "error",
+                        finding(
                             "variant-on-no-version",
+                            location,
                             "%s declares variant %r only for versions it no longer lists (%s)"
                             % (package, v, "; ".join(",".join(d) for d in index.variant_versions[package][v] if d)),
                         )
@@ -268,10 +280,9 @@ def lint_catalog(catalog_path, repo=None):
             if entry.get("tokens", "full") != "none":
                 if known is not None and not index.backend_variant(root, BACKEND_VARIANT[backend]):
                     findings.append(
-                        CatalogFinding(
-                            loc,
-                            "error",
+                        finding(
                             "no-backend-support",
+                            loc,
                             "%s is listed for %s but its recipe has no %r variant"
                             % (root, backend, BACKEND_VARIANT[backend]),
                         )
@@ -282,10 +293,9 @@ def lint_catalog(catalog_path, repo=None):
                 and "+" + BACKEND_VARIANT[backend] not in root_part.split()
             ):
                 findings.append(
-                    CatalogFinding(
-                        loc,
-                        "error",
+                    finding(
                         "backend-not-selected",
+                        loc,
                         "%s is included for %s with tokens: none, so it is rendered without +%s although "
                         "its recipe has that variant (GPU code built as CPU code)"
                         % (root, backend, BACKEND_VARIANT[backend]),
