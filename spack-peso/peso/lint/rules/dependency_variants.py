@@ -14,6 +14,7 @@ from typing import FrozenSet, Optional
 
 from ...recipe.parse import load_recipe
 from ...recipe.spec_variants import root_node
+from .. import bases
 from ..registry import rule
 from ._common import directive_dependencies, finding
 from .conditions import NAMED_VARIANT_DIRECTIVES, did_you_mean, known_variants
@@ -32,6 +33,29 @@ def _scanned_variants(path: str, signature: tuple) -> FrozenSet[str]:
         return frozenset()
     names = set(_VARIANT_CALL.findall(text))
     names.update(n for n in NAMED_VARIANT_DIRECTIVES if n + "(" in text)
+    return frozenset(names)
+
+
+_BUILD_SYSTEM_IMPORT = re.compile(r"^from (spack_repo\.\w+\.build_systems\.\w+) import ([\w, ]+)$", re.M)
+
+
+@functools.lru_cache(maxsize=16384)
+def _imported_base_variants(path: str, signature: tuple) -> FrozenSet[str]:
+    """Variants of the build-system classes the file imports (``CudaPackage`` gives
+    ``cuda``), from their sources as :mod:`..bases` reads them: a lower bound of what the
+    recipe inherits, found without parsing the recipe."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return frozenset()
+    root = bases.spack_repo_root(path)
+    names: set = set()
+    for module, imported in _BUILD_SYSTEM_IMPORT.findall(text):
+        for name in (n.strip() for n in imported.split(",")):
+            inherited = bases._resolve(root, "%s.%s" % (module, name)) if root and name else None
+            if inherited is not None:
+                names |= inherited.variants
     return frozenset(names)
 
 
@@ -70,6 +94,9 @@ def undefined_dependency_variant(recipe):
             reads[path] = signature
             scanned = _scanned_variants(path, signature)
             missing = [v for v in node.variants if v.name not in scanned]
+            if missing:
+                inherited = _imported_base_variants(path, signature)
+                missing = [v for v in missing if v.name not in inherited]
             if not missing:
                 continue
             known = _dependency_variants(path, signature)

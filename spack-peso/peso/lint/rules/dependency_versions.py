@@ -50,14 +50,21 @@ def _recipe_in(packages: str, name: str) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def _scanned_versions(path: str, signature: tuple) -> Tuple[str, ...]:
-    """Literal version names a quick scan of the file finds (a lower bound: one of them
-    satisfying a constraint settles it), those an answer can be given for."""
+def _scan(path: str, signature: tuple) -> Tuple[Tuple[str, ...], bool]:
+    """One read of the dependency's text: the literal version names a quick scan finds (a
+    lower bound: one of them satisfying a constraint settles it, for those an answer can
+    be given for), and whether the text shows the version list cannot be known (a
+    computed URL per version, the audit skipped, a virtual), so no parse is needed to
+    give up. A stray match (in a comment) only makes a finding less likely."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            return decidable(_VERSION_CALL.findall(f.read()))
+            text = f.read()
     except OSError:
-        return ()
+        return (), True
+    # plain substrings: a regex of alternatives tried at every position cost more than
+    # the scan for versions itself
+    unknowable = "url_for_version" in text or "skip_version_audit" in text or "virtual = True" in text
+    return decidable(_VERSION_CALL.findall(text)), unknowable
 
 
 @functools.lru_cache(maxsize=4096)
@@ -95,7 +102,8 @@ def _unsatisfied(path: str, signature: tuple, constraint: str) -> Optional[Tuple
     """The versions the recipe at ``path`` declares when none satisfies ``constraint``;
     None when one does or that cannot be known (one answer per dependency and
     constraint: many recipes ask the same, ``python@3.8:``)."""
-    if any_satisfies(_scanned_versions(path, signature), constraint):
+    scanned, unknowable = _scan(path, signature)
+    if unknowable or any_satisfies(scanned, constraint):
         return None
     declared = _declared_versions(path, signature)
     if declared is None or any_satisfies(declared, constraint) is not False:
