@@ -8,7 +8,7 @@ pull requests as single squashed commits on ``develop``, so one first-parent com
 one merged pull request.
 
 The range: the ``--count`` first-parent commits ending at ``--end`` (default: the
-spack-packages commit spack-peso is pinned to, ``spackcall/pins.yaml``), oldest first;
+spack-packages commit spack-peso is pinned to, ``spackcall/data/pins.yaml``), oldest first;
 commits that touch no recipe are counted apart (a gate never runs on them). A commit the
 gate blocks (exit 1) is listed with its findings; ``gate/judged.yaml`` holds a verdict
 for each block read by hand (``real``: the finding is a defect the commit introduced;

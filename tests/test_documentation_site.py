@@ -31,7 +31,7 @@ def _documented(relative: str):
 
 def test_every_stack_rule_emitted_is_documented_and_every_documented_one_emitted():
     emitted = set(_string_args(os.path.join(PESO, "policy", "stacklint.py"), "_problem", 0))
-    documented = _documented("policy/stack_rules.yaml")
+    documented = _documented("policy/data/stack_rules.yaml")
     assert emitted and emitted == set(documented)
     for rule in documented.values():
         assert all(rule.get(key) for key in ("name", "severity", "summary", "what", "why", "example", "fix")), rule[
@@ -70,7 +70,12 @@ def test_the_docs_build_with_warnings_as_errors(tmp_path):
         assert command in cli, command
     assert "exit status" in cli
     rules = (html / "reference" / "rules.html").read_text()
-    sources = ("lint/rules.yaml", "lint/rules-engine.yaml", "lint/rules-deep.yaml", "policy/stack_rules.yaml")
+    sources = (
+        "lint/data/rules.yaml",
+        "lint/data/rules-engine.yaml",
+        "lint/data/rules-deep.yaml",
+        "policy/data/stack_rules.yaml",
+    )
     every_id = [rule_id for source in sources for rule_id in _documented(source)]
     every_id += list(_documented("stack/generate/data/catalog_rules.yaml"))
     assert len(every_id) > 60

@@ -25,10 +25,10 @@ def test_wheel_from_repository_root_has_code_and_data(tmp_path):
     names = set(zipfile.ZipFile(build_wheel(tmp_path)).namelist())
     for needed in (
         "peso/cmd/peso.py",
-        "peso/lint/rules.yaml",
-        "peso/lint/profiles.yaml",
-        "peso/policies/e4s-1.0.yaml",
-        "peso/stack/generate/schemas/catalog.schema.yaml",
+        "peso/lint/data/rules.yaml",
+        "peso/lint/data/profiles.yaml",
+        "peso/policy/data/policies/e4s-1.0.yaml",
+        "peso/stack/generate/data/catalog.schema.yaml",
         "peso/spackcall/spack_each_probe.py",
         "peso/spackcall/spack_schema_probe.py",
     ):

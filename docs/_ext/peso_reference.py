@@ -3,8 +3,8 @@
 At ``builder-inited`` this writes ``reference/cli.md`` from ``peso.__main__.make_parser``
 (every command and subcommand: usage, description, options, the exit-status contract)
 and ``reference/rules.md`` from the rule documentation the code reads: what, why, example
-and fix of every ``PESO-*`` recipe rule (``peso/lint/rules*.yaml``), ``STACK-*`` stack rule
-(``peso/policy/stack_rules.yaml``) and catalogue code
+and fix of every ``PESO-*`` recipe rule (``peso/lint/data/rules*.yaml``), ``STACK-*`` stack rule
+(``peso/policy/data/stack_rules.yaml``) and catalogue code
 (``peso/stack/generate/data/catalog_rules.yaml``), listed once in ``peso.rule_docs`` (which
 ``lint --explain`` reads too). Both files are build products (ignored by git), so the
 reference cannot drift from the code.

@@ -37,7 +37,7 @@ RECIPE = Family(
     "Recipe rules (`PESO-*`)",
     "What `spack peso lint` reports on `package.py` recipes; `spack peso lint --explain ID` prints the same text. "
     "Severities are the defaults; a profile (`--profile`) may change them.",
-    ("lint/rules.yaml", "lint/rules-engine.yaml", "lint/rules-deep.yaml"),
+    ("lint/data/rules.yaml", "lint/data/rules-engine.yaml", "lint/data/rules-deep.yaml"),
     None,
     "spack peso lint, on a package.py recipe",
 )
@@ -45,7 +45,7 @@ STACK = Family(
     "Stack rules (`STACK-*`)",
     "What `spack peso policy stack ENV/spack.yaml` reports on one generated environment, at the line of "
     "`spack.yaml` that lists the spec; `spack peso lint --explain ID` prints the same text.",
-    ("policy/stack_rules.yaml",),
+    ("policy/data/stack_rules.yaml",),
     "yaml",
     "spack peso policy stack ENV/spack.yaml, on one generated environment",
 )

@@ -13,8 +13,8 @@ from peso.lint.registry import RULES, all_rules
 from peso.lint.runner import UNREADABLE, unreadable
 from peso.recipe.parse import parse_recipe
 
-#: the rules documented in lint/rules.yaml (the static recipe rules under test)
-RULES_YAML = os.path.join(os.path.dirname(registry.__file__), "rules.yaml")
+#: the rules documented in lint/data/rules.yaml (the static recipe rules under test)
+RULES_YAML = os.path.join(os.path.dirname(registry.__file__), "data", "rules.yaml")
 with open(RULES_YAML, encoding="utf-8") as _f:
     DOC_ENTRIES = yaml.safe_load(_f)
 STATIC_RULE_IDS = [entry["id"] for entry in DOC_ENTRIES]

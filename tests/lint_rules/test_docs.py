@@ -1,4 +1,4 @@
-"""The rule documentation (lint/rules.yaml) and the rule code stay in step: every
+"""The rule documentation (lint/data/rules.yaml) and the rule code stay in step: every
 documented rule has a check, every static check is documented completely, and the
 policies a rule names exist in the policy files."""
 

@@ -1,4 +1,4 @@
-"""The decision model (policies/decisions.yaml): lint noise never becomes a policy pass,
+"""The decision model (policy/data/decisions.yaml): lint noise never becomes a policy pass,
 tests that cannot run do not count, and same-requirement policies share one verdict."""
 
 import shutil

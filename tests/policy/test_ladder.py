@@ -129,7 +129,7 @@ def test_human_policies_say_how_a_product_reports_them():
 
 
 def test_the_shipped_ladders_file_is_the_default():
-    assert LADDERS.endswith("policies/ladders.yaml")
+    assert LADDERS.endswith("policy/data/ladders.yaml")
 
 
 def test_no_pass_rests_on_concretization_alone():

@@ -44,7 +44,7 @@ def setup_parser(subparser):
         "--policy",
         dest="policy",
         metavar="PROFILE",
-        help="profile from lint/profiles.yaml: spack (maintainers: conventions and defects; the default "
+        help="profile from lint/data/profiles.yaml: spack (maintainers: conventions and defects; the default "
         "for Spack's builtin repository), e4s (the default elsewhere), xsdk or all",
     )
     subparser.add_argument(

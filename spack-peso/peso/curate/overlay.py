@@ -24,7 +24,7 @@ from ..recipe.layout import find_recipe
 
 PROVENANCE = "curation.yaml"
 SCHEMA = "peso-curation/v1"
-PROVENANCE_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "curation.schema.yaml")
+PROVENANCE_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "curation.schema.yaml")
 
 
 def sha256_of(path: str) -> str:

@@ -33,11 +33,10 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _FINGERPRINT_GLOBS = (
     "recipe/**/*.py",
     "lint/*.py",
-    "lint/*.yaml",
+    "lint/data/**/*",
     "lint/rules/**/*.py",
-    "lint/rules/**/*.yaml",
-    "lint/rules/**/*.json",
-    "policies/**/*",
+    "lint/rules/data/**/*",
+    "policy/data/policies/**/*",
 )
 
 

@@ -14,7 +14,7 @@ from ..datacache import load_yaml
 from ..errors import PesoError
 from .registry import SEVERITIES, severity_rank
 
-PROFILES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profiles.yaml")
+PROFILES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "profiles.yaml")
 
 
 @dataclasses.dataclass

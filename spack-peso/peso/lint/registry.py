@@ -29,7 +29,7 @@ from ..errors import PesoError
 
 SEVERITIES = ("info", "warning", "error")
 KINDS = ("static", "engine", "deep")
-RULE_FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules*.yaml")))
+RULE_FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "rules*.yaml")))
 
 
 def severity_rank(severity: str) -> int:

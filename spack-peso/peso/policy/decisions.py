@@ -1,8 +1,8 @@
 """The decision model: per policy, which lint rules decide it and which only point at it.
 
-Why a model apart from the rule docs: a rule's ``policies`` (``lint/rules*.yaml``) says
+Why a model apart from the rule docs: a rule's ``policies`` (``lint/data/rules*.yaml``) says
 what a finding is *about*; it does not say the finding shows the policy broken, nor that
-silence shows it met. ``policies/decisions.yaml`` says that, policy by policy, with the
+silence shows it met. ``policy/data/decisions.yaml`` says that, policy by policy, with the
 reasoning a curator can read (``spack peso policy explain ID``). This module loads and
 checks it: every rule naming a policy is sorted into ``deciding`` or ``indicators``, a
 deciding rule can produce a failing finding, and policies the documents call the same
@@ -16,9 +16,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import yamlio
 from ..errors import PesoError
-from .definitions import POLICY_DIR
+from .definitions import DATA_DIR
 
-DECISIONS = os.path.join(POLICY_DIR, "decisions.yaml")
+DECISIONS = os.path.join(DATA_DIR, "decisions.yaml")
 #: severities a finding must have (at the rule's default) to fail a cell
 FAILING = ("warning", "error")
 

@@ -1,8 +1,8 @@
 """The community policies as data: which policies exist and which rules serve each.
 
-The policy files themselves (``peso/policies/e4s-1.0.yaml``, ``xsdk-1.0.yaml``) are
+The policy files themselves (``peso/policy/data/policies/e4s-1.0.yaml``, ``xsdk-1.0.yaml``) are
 written once, as data; this module only loads them into :class:`Policy` objects. Which
-rules serve a policy is not in them: the rule docs (``peso/lint/rules*.yaml``, each
+rules serve a policy is not in them: the rule docs (``peso/lint/data/rules*.yaml``, each
 rule's ``policies``) are the one source of that mapping, and the rules are added here
 (a test keeps the policy files free of ``rules:`` lists).
 """
@@ -16,13 +16,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .. import yamlio
 from ..errors import PesoError
 
-POLICY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policies")
+#: the policy package's data: how policies are decided (ladders, decisions), headlines, ...
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+#: the policy documents themselves, one file per policy set
+POLICY_DIR = os.path.join(DATA_DIR, "policies")
 
 #: E4S-P2 -> ("E4S", "P", 2); xSDK-M16 -> ("xSDK", "M", 16)
 _ID = re.compile(r"^(E4S|xSDK)-([A-Z]+)(\d+)$")
 
-#: the files of POLICY_DIR that are not policy files
-NOT_POLICIES = ("ladders.yaml", "decisions.yaml")
 
 #: E4S policy tag -> the upstream group key of e4s-policies-1.0.yaml
 E4S_GROUPS = {"P": "Official", "FP": "Future", "FLP": "FutureLibrary"}
@@ -94,7 +95,7 @@ def _first(entry: dict, keys: Sequence[str], default):
 
 
 def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] = None) -> List[Policy]:
-    """Every policy of ``peso/policies/*.yaml`` with the rules serving it.
+    """Every policy of ``peso/policy/data/policies/*.yaml`` with the rules serving it.
 
     ``rules`` (rule id -> Rule, default: the registry) gives each policy the rules that
     list it in their own ``policies`` key.
@@ -102,9 +103,7 @@ def load_policies(paths: Optional[Sequence[str]] = None, rules: Optional[Dict] =
     if paths is None:
         # ladders.yaml and decisions.yaml beside the policy files hold how policies are
         # decided (.ladder, .decisions), not policies
-        paths = sorted(
-            p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")) if os.path.basename(p) not in NOT_POLICIES
-        )
+        paths = sorted(p for p in glob.glob(os.path.join(POLICY_DIR, "*.yaml")))
     if not paths:
         raise PesoError("no policy files found", path=POLICY_DIR)
     policies: Dict[str, Policy] = {}

@@ -181,8 +181,8 @@ def evaluate_product(
     ``ran`` is the set of rule IDs that actually ran (default: assume all did); a
     deciding rule that did not run is named in the cell. ``observations`` are the
     product's evidence (:class:`.evidence.Observation`), judged by ``ladders``
-    (default: ``policies/ladders.yaml``); ``decisions`` (default:
-    ``policies/decisions.yaml``) sorts the rules; ``fill`` names the target and run
+    (default: ``policy/data/ladders.yaml``); ``decisions`` (default:
+    ``policy/data/decisions.yaml``) sorts the rules; ``fill`` names the target and run
     folder in the "to decide" commands.
     """
     from ..lint.registry import all_rules

@@ -1,7 +1,7 @@
 """``spack peso policy explain ID``: one policy, its decision model and its evidence ladder.
 
 Why a command: a cell's status is only as good as the reasoning behind it. This prints
-the decision model (``policies/decisions.yaml``: what a pass and a fail need, which rules
+the decision model (``policy/data/decisions.yaml``: what a pass and a fail need, which rules
 decide and which are only concerns) and the ladder exactly as the report applies them,
 so a curator can check a rung before trusting a matrix built on it.
 """

@@ -1,6 +1,6 @@
 """Evidence ladders: per policy, which observed facts fail it, pass it, or only support it.
 
-The ladders are data (``peso/policies/ladders.yaml``), each with its reasoning, so a
+The ladders are data (``peso/policy/data/ladders.yaml``), each with its reasoning, so a
 curator can read (``spack peso policy explain E4S-P2``) exactly why a cell says what it
 says, and change a rung without touching code. This module loads and validates them and
 applies one ladder to one product's observations; :mod:`.evaluate` combines that with
@@ -16,9 +16,9 @@ from typing import Dict, List, Optional, Sequence
 
 from .. import yamlio
 from ..errors import PesoError
-from .definitions import POLICY_DIR
+from .definitions import DATA_DIR
 
-LADDERS = os.path.join(POLICY_DIR, "ladders.yaml")
+LADDERS = os.path.join(DATA_DIR, "ladders.yaml")
 KINDS = ("fail", "pass", "partial")
 
 

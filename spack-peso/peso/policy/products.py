@@ -24,7 +24,7 @@ from ..fsutil import safe_name
 from ..recipe.layout import find_recipe
 from ..stack.generate import envfile
 
-PRODUCTS_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "products.schema.yaml")
+PRODUCTS_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "products.schema.yaml")
 
 
 @dataclasses.dataclass

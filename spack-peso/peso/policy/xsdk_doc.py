@@ -6,7 +6,7 @@ table per policy group with the columns ``Policy | Support | Notes`` and Support
 Full, Partial, None. That is the same statement the E4S compatibility YAML makes, so
 ``--compat-dir`` reads it as the product's claims (checked against the recipe and the
 evidence like any other). Rows are matched to policies by their statement
-(``policies/xsdk_statements.yaml``), because the numbering changed between template
+(``policy/data/xsdk_statements.yaml``), because the numbering changed between template
 versions; a row that matches no policy, or two, is not read. E4S adopted some xSDK
 policies word for word (E4S P7 is xSDK M12, FP4 is R2, ...): the row for such an xSDK
 policy is the product's statement for the E4S one too (``same_requirement``).
@@ -20,7 +20,7 @@ from typing import Dict, List, Tuple
 from .. import yamlio
 from ..errors import PesoError
 
-STATEMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xsdk_statements.yaml")
+STATEMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "xsdk_statements.yaml")
 _ROW = re.compile(r"^\s*\|\s*\*\*(?P<label>[MR]\d+)\.?\*\*\s*(?P<text>[^|]*)\|(?P<support>[^|]*)\|(?P<notes>[^|]*)")
 
 

@@ -49,7 +49,7 @@ def headline_counts(report: PolicyReport) -> List[List[str]]:
     from ..lint.registry import RULES
 
     with open(
-        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policy", "headlines.yaml"),
+        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "policy", "data", "headlines.yaml"),
         encoding="utf-8",
     ) as f:
         headlines = yaml.safe_load(f)

@@ -31,7 +31,7 @@ from typing import Callable, List, Optional
 from .. import CHECKOUT
 from ..errors import PesoError
 
-PINS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pins.yaml")
+PINS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "pins.yaml")
 #: the git checkout this package lives in, when it runs from one (None for a wheel)
 ARCHIVES_ENV = "PESO_SPACK_ARCHIVES"
 COMPLETE_MARK = ".peso-complete"

@@ -1,7 +1,7 @@
 """Lint rules, one module per policy area; importing this package registers them all.
 
 Each check is ``check(recipe) -> Iterable[Finding]`` over the static model in
-:mod:`peso.recipe`; documentation and severities live in ``lint/rules.yaml``."""
+:mod:`peso.recipe`; documentation and severities live in ``lint/data/rules.yaml``."""
 
 from . import (  # noqa: F401
     conditions,

@@ -1,5 +1,5 @@
 """Knowledge shared by several rule modules: the build-system table, version ordering,
-literal helpers. Tables are YAML data next to this file (and licences in ``policies/``);
+literal helpers. Tables are YAML data next to this file (and licences in ``policy/data/policies/``);
 derived per-recipe facts are memoised in ``recipe.memo`` so each is computed once."""
 
 import ast
@@ -27,7 +27,7 @@ def data(name: str) -> dict:
     neither imports PyYAML nor parses the tables again."""
     from ...datacache import load_yaml
 
-    return load_yaml(os.path.join(HERE, name + ".yaml"), c_loader=True) or {}
+    return load_yaml(os.path.join(HERE, "data", name + ".yaml"), c_loader=True) or {}
 
 
 def finding(rule_id: str, recipe: Recipe, where, message: str, severity: Optional[str] = None):

@@ -5,7 +5,7 @@ product concretizes, builds, passes its stand-alone test, ships a README or inst
 namespaced headers is written down elsewhere, by ``stack generate --check --record``,
 ``stack build``, ``stack test``, Spack's stage and the install prefix. Each source has
 one small module here that turns its files into :class:`Observation` objects, one fact
-about one package with its source and date; the ladders (``policies/ladders.yaml``,
+about one package with its source and date; the ladders (``policy/data/ladders.yaml``,
 :mod:`..ladder`) then decide policies from those facts. A provider never decides a
 policy, and the ladder never reads a file.
 

@@ -26,7 +26,7 @@ import yaml
 
 from . import Observation, display_path, evidence_date
 
-NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docportal_names.yaml")
+NAMES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "docportal_names.yaml")
 
 
 def entries(path: str) -> List[dict]:

@@ -25,7 +25,7 @@ import yaml
 
 from . import Observation, display_path
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mpi_interfaces.yaml")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "mpi_interfaces.yaml")
 #: a dependency constraint turning on a dependency's MPI support (``spiral-software+mpi``)
 _ASKS_MPI = re.compile(r"(\+mpi|\bmpi=(true|on|yes))\b", re.IGNORECASE)
 

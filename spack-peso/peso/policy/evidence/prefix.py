@@ -26,7 +26,7 @@ import yaml
 from ...errors import PesoError
 from . import Observation, display_path, file_date
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prefix_names.yaml")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "prefix_names.yaml")
 _LIB = re.compile(r"^lib(?P<stem>.+?)\.(?P<kind>so(\.\d+)*|a|dylib)$")
 
 

@@ -2,7 +2,7 @@
 
 Why: a lint rule reports what is wrong; its silence shows nothing. Where the recipe
 itself shows a requirement met, that is a fact observed here, and the ladders decide on
-it (``recipe.*`` in ``policies/ladders.yaml``):
+it (``recipe.*`` in ``policy/data/ladders.yaml``):
 
 * ``recipe.changes_source`` (E4S P3 / xSDK M15): a recipe that applies no ``patch()``
   (directive or method), edits no file with ``filter_file`` and fetches no extra

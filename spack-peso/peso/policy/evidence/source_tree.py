@@ -27,7 +27,7 @@ from ...recipe.parse import load_recipe
 from ...recipe.syntax import literal_str
 from . import Observation, display_path, file_date
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "source_files.yaml")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "source_files.yaml")
 #: bytes of a licence file read (licence texts are a few kB; some COPYING files hold many)
 MAX_TEXT = 200_000
 

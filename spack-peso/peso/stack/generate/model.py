@@ -1,6 +1,6 @@
 """Load and validate product catalogues and target profiles.
 
-Both are plain YAML checked against JSON schemas kept as data (``schemas/*.yaml``), then
+Both are plain YAML checked against JSON schemas kept as data (``data/*.schema.yaml``), then
 against facts the schema cannot express: archspec knows the CPU target, Spack's
 CudaPackage/ROCmPackage accept the GPU arch (``data/gpu_archs.yaml``), cray-mpich has a
 GTL for it, product names are unique. Every problem is one ``PesoError`` line naming the
@@ -23,18 +23,17 @@ BACKENDS = ("cuda", "rocm", "sycl")
 
 @functools.lru_cache(maxsize=None)
 def data_file(name):
-    """A YAML file from ``peso/stack/generate/data`` or ``peso/stack/generate/schemas`` (cached)."""
-    for folder in ("data", "schemas"):
-        path = os.path.join(HERE, folder, name)
-        if os.path.exists(path):
-            with open(path, encoding="utf-8") as f:
-                return yaml.safe_load(f)
-    raise FileNotFoundError(name)
+    """A YAML file from ``peso/stack/generate/data`` (data and schemas)."""
+    path = os.path.join(HERE, "data", name)
+    if not os.path.exists(path):
+        raise FileNotFoundError(name)
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
 
 
 def validate(doc, schema_file, path):
     """Raise a one-line PesoError for the most relevant schema violation, if any."""
-    schema.validate(doc, os.path.join(HERE, "schemas", schema_file), path)
+    schema.validate(doc, os.path.join(HERE, "data", schema_file), path)
 
 
 def as_list(value):

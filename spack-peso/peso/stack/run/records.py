@@ -20,7 +20,7 @@ from ...errors import PesoError
 from ...fsutil import atomic_write
 
 SCHEMA = "peso-stack-test/1"
-RECORD_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "record.schema.json")
+RECORD_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "record.schema.json")
 
 #: Final statuses, in the order reports list them (worst first).
 STATUSES = (
