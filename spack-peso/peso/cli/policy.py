@@ -152,8 +152,11 @@ def report_command(args):
 
 
 def _target_of(stack_path):
-    """``environments/frontier/spack.yaml`` -> ``frontier`` (fills the "to decide" commands)."""
-    return os.path.basename(os.path.dirname(os.path.abspath(stack_path)))
+    """The stack's target (fills the "to decide" commands): its header's ``# target:``
+    line, else its folder (``environments/frontier/spack.yaml`` -> ``frontier``)."""
+    from ..stack.generate.envfile import target_of
+
+    return target_of(stack_path)
 
 
 def explain_command(args):

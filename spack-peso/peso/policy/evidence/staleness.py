@@ -44,7 +44,7 @@ def stack_now(path: str) -> StackNow:
         name = envfile.root_name(spec)
         if name:
             roots.setdefault(name, set()).add(_normal(spec))
-    return StackNow(os.path.basename(os.path.dirname(os.path.abspath(path))), roots, _lock_hashes(path, roots))
+    return StackNow(envfile.target_of(path), roots, _lock_hashes(path, roots))
 
 
 def _lock_hashes(path: str, roots: Dict[str, Set[str]]) -> Dict[str, Set[str]]:

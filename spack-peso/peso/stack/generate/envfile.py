@@ -6,6 +6,7 @@ and spec groups expanded the way Spack expands them. This is the one place that 
 """
 
 import itertools
+import os
 import re
 from typing import Iterator, List, Optional, Tuple
 
@@ -77,3 +78,23 @@ def _expand(items, definitions, group) -> Iterator[Tuple[Optional[str], str]]:
                     yield group, spec
         elif isinstance(item, dict) and "specs" in item:  # spec group (newer Spack)
             yield from _expand(item["specs"], definitions, item.get("group", group))
+
+
+_TARGET_LINE = re.compile(r"^# target: ([\w.+-]+)")
+
+
+def target_of(path: str) -> str:
+    """The target an environment file is for: the ``# target: NAME`` line ``stack
+    generate`` writes in its header (``render.py``), else the folder holding it
+    (``environments/<target>/spack.yaml``)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if not line.startswith("#"):
+                    break
+                m = _TARGET_LINE.match(line)
+                if m:
+                    return m.group(1)
+    except OSError:
+        pass
+    return os.path.basename(os.path.dirname(os.path.abspath(path)))
