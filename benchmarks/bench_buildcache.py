@@ -104,6 +104,33 @@ class Tree:
         return times
 
 
+def concretized_stack(spack, work, stack):
+    """``(base_env, env_dir, roots)``: the stack generated and concretized once in
+    ``work`` for every install tree a benchmark builds (None when generating fails)."""
+    make_tarballs.build_all()
+    base_env = spack_scope.isolated_env(work)
+    base_env["SPACK_ROOT"] = os.path.dirname(os.path.dirname(os.path.realpath(spack)))
+    base_env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (os.path.join(ROOT, "spack-peso"), base_env.get("PYTHONPATH")) if p
+    )
+    target, catalog, roots, externals = STACKS[stack]
+    env_dir = os.path.join(work, "env")
+    gen = subprocess.run(
+        [sys.executable, "-m", "peso", "stack", "generate", "--target=" + target, "--catalog",
+         os.path.join(ROOT, "environments", "catalog", catalog), "-o", env_dir],
+        capture_output=True, text=True, env=base_env,
+    )  # fmt: skip
+    if gen.returncode != 0:
+        print(gen.stdout, gen.stderr)
+        return None
+    scope = spack_scope.write_scope(os.path.join(work, "concretize"), host_externals=externals)
+    subprocess.run(
+        [spack, "-C", scope, *unify(target), "-e", env_dir, "concretize"],
+        check=True, capture_output=True, env=base_env,
+    )  # fmt: skip
+    return base_env, env_dir, roots
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cores", type=int, default=2, help="N for -j N and --parallel-packages N")
@@ -116,29 +143,10 @@ def main():
 
     spack = require_spack()
     work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="peso-bench-cache-"))
-    make_tarballs.build_all()
-    base_env = spack_scope.isolated_env(work)
-    base_env["SPACK_ROOT"] = os.path.dirname(os.path.dirname(os.path.realpath(spack)))
-    base_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (os.path.join(ROOT, "spack-peso"), base_env.get("PYTHONPATH")) if p
-    )
-
-    # one concretized environment for every tree
-    target, catalog, roots, externals = STACKS[args.stack]
-    env_dir = os.path.join(work, "env")
-    gen = subprocess.run(
-        [sys.executable, "-m", "peso", "stack", "generate", "--target=" + target, "--catalog",
-         os.path.join(ROOT, "environments", "catalog", catalog), "-o", env_dir],
-        capture_output=True, text=True, env=base_env,
-    )  # fmt: skip
-    if gen.returncode != 0:
-        print(gen.stdout, gen.stderr)
+    prepared = concretized_stack(spack, work, args.stack)
+    if prepared is None:
         return 2
-    scope = spack_scope.write_scope(os.path.join(work, "concretize"), host_externals=externals)
-    subprocess.run(
-        [spack, "-C", scope, *unify(target), "-e", env_dir, "concretize"],
-        check=True, capture_output=True, env=base_env,
-    )  # fmt: skip
+    base_env, env_dir, roots = prepared
     results = {
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "stack": args.stack,

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,27 +55,10 @@ def main():
 
     spack = require_spack()
     work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="peso-bench-installers-"))
-    bench.make_tarballs.build_all()
-    base_env = bench.spack_scope.isolated_env(work)
-    base_env["SPACK_ROOT"] = os.path.dirname(os.path.dirname(os.path.realpath(spack)))
-    base_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (os.path.join(ROOT, "spack-peso"), base_env.get("PYTHONPATH")) if p
-    )
-    target, catalog, roots, externals = bench.STACKS["demo"]
-    env_dir = os.path.join(work, "env")
-    gen = subprocess.run(
-        [sys.executable, "-m", "peso", "stack", "generate", "--target=" + target, "--catalog",
-         os.path.join(ROOT, "environments", "catalog", catalog), "-o", env_dir],
-        capture_output=True, text=True, env=base_env,
-    )  # fmt: skip
-    if gen.returncode != 0:
-        print(gen.stdout, gen.stderr)
+    prepared = bench.concretized_stack(spack, work, "demo")
+    if prepared is None:
         return 2
-    scope = bench.spack_scope.write_scope(os.path.join(work, "concretize"), host_externals=externals)
-    subprocess.run(
-        [spack, "-C", scope, *bench.unify(target), "-e", env_dir, "concretize"],
-        check=True, capture_output=True, env=base_env,
-    )  # fmt: skip
+    base_env, env_dir, roots = prepared
 
     per_installer_jobs = max(1, args.cores // 2)
     runs = []

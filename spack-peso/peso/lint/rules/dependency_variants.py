@@ -18,7 +18,7 @@ from .. import bases
 from ..registry import rule
 from ._common import directive_dependencies, finding
 from .conditions import NAMED_VARIANT_DIRECTIVES, did_you_mean, known_variants
-from .dependency_versions import _signature, dependency_recipe
+from .dependency_versions import read_dependency
 
 _VARIANT_CALL = re.compile(r"""variant\(\s*["']([A-Za-z0-9_][\w-]*)["']""")
 
@@ -76,7 +76,6 @@ def _dependency_variants(path: str, signature: tuple) -> Optional[FrozenSet[str]
 def undefined_dependency_variant(recipe):
     if recipe.package_class is None:
         return
-    reads = recipe.memo.setdefault("reads", {})
     for name, directives in directive_dependencies(recipe).items():
         for d in directives:
             text = d.first
@@ -85,13 +84,10 @@ def undefined_dependency_variant(recipe):
             node = root_node(text)
             if node is None or node.name != name or not node.variants:
                 continue
-            path = dependency_recipe(recipe, name)
-            if not path or name == recipe.package:
+            found = read_dependency(recipe, name)
+            if found is None:
                 break  # a virtual, or a package of another repository: not judged
-            signature = _signature(path)
-            if signature is None:
-                break
-            reads[path] = signature
+            path, signature = found
             scanned = _scanned_variants(path, signature)
             missing = [v for v in node.variants if v.name not in scanned]
             if missing:

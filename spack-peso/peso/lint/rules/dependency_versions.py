@@ -111,6 +111,20 @@ def _unsatisfied(path: str, signature: tuple, constraint: str) -> Optional[Tuple
     return declared
 
 
+def read_dependency(recipe, name: str) -> Optional[Tuple[str, tuple]]:
+    """``(path, stat signature)`` of dependency ``name``'s recipe in the recipe's own
+    repository, recorded in ``recipe.memo["reads"]`` for the lint cache; None for a
+    virtual (no recipe of that name), the package itself, or a recipe elsewhere."""
+    path = dependency_recipe(recipe, name)
+    if not path or name == recipe.package:
+        return None
+    signature = _signature(path)
+    if signature is None:
+        return None
+    recipe.memo.setdefault("reads", {})[path] = signature
+    return path, signature
+
+
 def _signature(path: str) -> Optional[tuple]:
     try:
         st = os.stat(path)
@@ -123,21 +137,16 @@ def _signature(path: str) -> Optional[tuple]:
 def unsatisfiable_dependency_version(recipe):
     if "@" not in (recipe.source or "") or recipe.package_class is None:
         return
-    reads = recipe.memo.setdefault("reads", {})
     for name, directives in directive_dependencies(recipe).items():
-        path = ""
         for d in directives:
             node = root_node(d.first) if d.first and "@" in d.first else None
             if node is None or len(node.versions) != 1 or node.versions[0] is None or node.name != name:
                 continue
             constraint = node.versions[0]
-            path = path or dependency_recipe(recipe, name)
-            if not path or name == recipe.package:
+            found = read_dependency(recipe, name)
+            if found is None:
                 break  # a virtual, or a package of another repository: not judged
-            signature = _signature(path)
-            if signature is None:
-                break
-            reads[path] = signature
+            path, signature = found
             declared = _unsatisfied(path, signature, constraint)
             if declared is None:
                 continue
