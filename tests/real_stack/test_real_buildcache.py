@@ -19,9 +19,13 @@ def test_the_real_products_round_trip_through_a_binary_cache(real_stack, tmp_pat
     stack = real_stack[0]
     cache = "file://" + str(tmp_path / "cache")
     only = ",".join(RELOCATABLE)
-    push = stack.peso(*stack.args("build", "-j", "2", "--only", only, "--buildcache", cache, "--unsigned"))
+    # the session's stack is shared: this run writes its own results folder, not stack.out
+    pushed_out = str(tmp_path / "pushed")
+    args = stack.args("build", "-j", "2", "--only", only, "--buildcache", cache, "--unsigned")
+    args[args.index("--out") + 1] = pushed_out
+    push = stack.peso(*args)
     assert push.returncode == 0, push.stdout[-3000:] + push.stderr[-3000:]
-    pushed = json.load(open(os.path.join(stack.out, "build.json")))["buildcache_push"]
+    pushed = json.load(open(os.path.join(pushed_out, "build.json")))["buildcache_push"]
     assert pushed["ok"] and pushed["signed"] is False
     assert {entry.split("@")[0] for entry in pushed["pushed"]} >= set(RELOCATABLE)
     assert os.listdir(tmp_path / "cache")

@@ -133,7 +133,9 @@ def test_policy_report_decides_from_the_run_folders(real_stack, tmp_path):
         report = json.load(f)
     cells = {(p["package"], pid): r for p in report["products"] for pid, r in p["results"].items()}
     decided = {k: r for k, r in cells.items() if r["status"] in ("pass", "fail")}
-    assert len(decided) >= 0.4 * len(cells), len(decided)  # 111 of 264 measured (20% by the recipes alone)
+    # 85 of 264 measured under the decision model (issue 20: a pass needs positive evidence,
+    # same-requirement policies share one verdict); 111 before it, some of them unsound
+    assert len(decided) >= 0.3 * len(cells), len(decided)
     for key, r in decided.items():
         assert (
             r["evidence"] or r["decided_by"] == "recipe" or any(o["effect"] == r["status"] for o in r["observations"])
@@ -145,7 +147,12 @@ def test_policy_report_decides_from_the_run_folders(real_stack, tmp_path):
 
     assert seen("hypre", "xSDK-M13") == ("fail", {("prefix.layout", "versioned-name")})  # libHYPRE-2.26.0.so
     assert seen("superlu", "xSDK-M9")[0] == "fail"  # slu_util.h defines TRUE and FALSE
-    assert seen("swig", "E4S-FLP2") == ("pass", {("prefix.layout", "nothing")})  # a tool: not applicable
+    # a tool installs no library: outside FLP2's scope but not xSDK M11's, the same
+    # requirement with one verdict, so it stays undecided with that as partial evidence
+    assert cells[("swig", "E4S-FLP2")]["status"] == cells[("swig", "xSDK-M11")]["status"] == "needs-evidence"
+    assert ("prefix.layout", "nothing", "partial") in {
+        (o["fact"], o["value"], o["effect"]) for o in cells[("swig", "E4S-FLP2")]["observations"]
+    }
     assert seen("tasmanian", "xSDK-M6") == ("pass", {("prefix.settings", "untouched")})
     assert cells[("hypre", "xSDK-M6")]["status"] == "needs-evidence"  # it imports signal()
     assert seen("py-pytest", "E4S-P2") == ("fail", {("test", "vacuous")})
