@@ -179,6 +179,14 @@ def _found(builtin_packages, package, rule_id):
         ("hip", "PESO-V004"),  # the HIP runtime: reads its dependents' targets
         ("tau", "PESO-V004"),  # -arch=x86_64 is TAU's platform, not a GPU target
         ("intel-oneapi-mkl", "PESO-D002"),  # IntelOneApiLibraryPackage declares depends_on("c")
+        # R packages with no compiled code (CRAN NeedsCompilation: no) whose recipes name
+        # a system library or a stale description: evidence PESO-D002 must not take
+        ("r-readbitmap", "PESO-D002"),  # jpeg and libpng, copied from r-jpeg/r-png's needs
+        ("r-ggally", "PESO-D002"),  # openssl, copied from r-openssl's needs
+        ("r-gdalutils", "PESO-D002"),  # runs gdal's command-line tools
+        ("r-iterpc", "PESO-D002"),  # "written in C/C++": its code moved to arrangements
+        ("r-inline", "PESO-D002"),  # "'inlined' C, C++ or Fortran code" is the user's
+        ("r-httr2", "PESO-D002"),  # gmake at build time, nothing to compile
         # debug is a project assertion flag, not a build type
     ],
 )
@@ -261,6 +269,67 @@ def test_a_perl_xs_module_linking_a_library_needs_language_deps(tmp_path):
     alien = '    depends_on("libxml2")\n'
     assert findings(recipe("perl", "PerlPackage", "PerlAlienLibxml2", alien), "PESO-D002") == []
     assert findings(recipe("python", "PythonPackage", "PyPyusb", '    depends_on("libusb")\n'), "PESO-D002") == []
+
+
+R_RECIPE = """\
+from spack_repo.builtin.build_systems.r import RPackage
+
+from spack.package import *
+
+
+class RFoo(RPackage):
+    \"\"\"Foo for R.\"\"\"
+
+    cran = "foo"
+
+    version("1.0", sha256="%s")
+
+    depends_on("r@3.5:", type=("build", "run"))
+%s"""
+
+
+def _r_findings(deps):
+    from _recipes import SHA_A, findings
+
+    return findings(R_RECIPE % (SHA_A, deps), "PESO-D002", package="r-foo")
+
+
+@pytest.mark.parametrize(
+    "deps,evidence",
+    [
+        # r-gsl, r-hdf5r, r-gert: a system library only compiled glue can use
+        ('    depends_on("gsl@2.1:")\n', "R package linking against gsl"),
+        ('    depends_on("hdf5@1.8.13:+hl")\n', "R package linking against hdf5"),
+        ('    depends_on("libgit2@1:", when="@2:")\n', "R package linking against libgit2"),
+        # r-systemfonts, r-rhdf5filters, r-affyio: a LinkingTo-only R package
+        ('    depends_on("r-cpp11@0.2.1:", type=("build", "run"))\n', "builds with r-cpp11"),
+        ('    depends_on("r-rhdf5lib", type=("build", "run"))\n', "builds with r-rhdf5lib"),
+        ('    depends_on("r-zlibbioc", type=("build", "run"), when="@:1.70")\n', "builds with r-zlibbioc"),
+    ],
+)
+def test_an_r_package_compiling_against_a_library_needs_language_deps(deps, evidence):
+    """CRAN's NeedsCompilation is not in the recipe; what it depends on shows it (issue
+    21: the held-out R fixes r-rcppparallel, tbb, and r-ncdf4, netcdf-c)."""
+    (got,) = _r_findings(deps)
+    assert evidence in got.message
+
+
+@pytest.mark.parametrize(
+    "deps",
+    [
+        '    depends_on("jpeg")\n    depends_on("libpng")\n',  # r-readbitmap: pure R
+        '    depends_on("openssl", when="@1.4.0:")\n',  # r-ggally: pure R
+        '    depends_on("gdal")\n',  # r-gdalutils: runs gdalinfo
+        '    depends_on("pandoc", type="run")\n',  # r-rmarkdown: a run-time tool
+        '    depends_on("gsl", type=("build", "run"))\n',  # no link type: not compiled against
+        '    depends_on("r-matrix", type=("build", "run"))\n',  # Imports as often as LinkingTo
+        '    depends_on("gmake", type="build")\n',  # r-httr2, r-mapview: GNU make, no code
+        '    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n'
+        '    depends_on("r-cpp11", type=("build", "run"))\n    depends_on("gsl")\n',  # declared
+    ],
+)
+def test_an_r_package_without_compile_evidence_is_no_finding(deps):
+    assert _r_findings(deps) == []
 
 
 def test_generic_package_running_make_misses_language_deps(builtin_packages):

@@ -14,19 +14,28 @@ Python or R package with a native extension. So a recipe compiles code when it s
   an interpreter, a build tool or a package of its own language ecosystem (``py-*``);
 * it is a Perl XS module: a Perl package linking a native library (not an ``Alien::``
   distribution, which only finds or fetches one);
-* its build needs native-extension tooling (``py-cython``, ``py-pybind11``, ...) or
+* its build needs native-extension tooling (``py-cython``, ``py-pybind11``, R packages
+  whose only use is LinkingTo: ``r-rcpp``, ``r-cpp11``, ``r-bh``, ``r-rhdf5lib``...) or
   compiles Rust (``rust``, ``py-maturin``, ``py-setuptools-rust`` at build time: rustc
-  links through the C compiler).
+  links through the C compiler);
+* it is an R package linking a system library only compiled glue can use (``gsl``,
+  ``hdf5``, ``libgit2``; not ``gdal`` or ``imagemagick``, whose tools R packages run).
+  Whether an R package compiles is CRAN's ``NeedsCompilation``, which the recipe does
+  not hold: an R recipe that names none of this is not judged.
+
+The tables (tooling, R libraries) are data, ``data/compiled_evidence.yaml``, each entry
+kept only where builtin recipes having it were read and found to compile.
 
 A compiled build system (CMake, Autotools, ...) counts as evidence together with any
 of these, not alone.
 """
 
+import functools
 import re
-from typing import Optional
+from typing import FrozenSet, NamedTuple, Optional
 
 from ...recipe.syntax import literal_str
-from ._common import build_info, directive_dependencies
+from ._common import build_info, data, directive_dependencies
 
 #: what a recipe that uses the compiler writes (plain substrings: a regex of
 #: alternatives tried at every position of every recipe cost more than the parse itself)
@@ -50,23 +59,6 @@ COMPILER_USE = (
 )
 BUILD_TOOLS = frozenset(("make", "gmake", "cmake", "configure", "ninja", "scons", "meson", "autoreconf"))
 BUILD_METHODS = ("install", "build", "edit", "build_targets")
-#: dependencies whose presence means native code is built (extension tooling)
-NATIVE_TOOLING = frozenset(
-    (
-        "py-cython",
-        "py-pybind11",
-        "py-nanobind",
-        "py-scikit-build",
-        "py-scikit-build-core",
-        "py-meson-python",
-        "py-pythran",
-        "r-rcpp",
-        "r-rcpparmadillo",
-        "r-rcppeigen",
-        "perl-extutils-cbuilder",
-        "perl-module-build-xsutil",
-    )
-)
 #: build dependencies that compile Rust, whose output rustc links through the C compiler
 RUST_BUILD = frozenset(("rust", "py-maturin", "py-setuptools-rust"))
 #: prefixes of packages of an interpreted ecosystem: linking against them compiles nothing
@@ -212,6 +204,20 @@ COMPILER_IN_SPEC = re.compile(
 )
 
 
+class EvidenceTables(NamedTuple):
+    """``data/compiled_evidence.yaml``, ready to query (its comments say why each entry is there)."""
+
+    native_tooling: FrozenSet[str]
+    r_libraries: FrozenSet[str]
+
+
+@functools.lru_cache(maxsize=None)
+def _tables() -> EvidenceTables:
+    """Made once per process: sets, not lists scanned per recipe."""
+    table = data("compiled_evidence")
+    return EvidenceTables(frozenset(table["native_tooling"]), frozenset(table["r_libraries"]))
+
+
 def compiler_constraint(recipe) -> Optional[str]:
     """``conflicts("%gcc@:7")``, ``requires("%clang", ...)`` or a ``when="... %gcc"`` of
     either: the recipe restricts the compiler it is built with (nvpl-lapack's fix added
@@ -259,8 +265,9 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
         skip_tools = True  # make drives the Go/Rust/Java build (jacamar-ci)
     else:
         skip_tools = False
+    native_tooling = _tables().native_tooling
     for name in deps:
-        if name in NATIVE_TOOLING:
+        if name in native_tooling:
             return "it builds with %s" % name
         if name in RUST_BUILD and any(_builds(d) for d in deps[name]):
             return "it builds Rust code with %s (rustc links through cc)" % name
@@ -276,12 +283,28 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
         # a Perl module linking a native library is an XS module: its glue is C compiled
         # against the library (perl-xml-parser and expat). Not so for Python, R or Ruby,
         # whose recipes often give run-time tools and ctypes/dlopen targets the default
-        # (link) type: on builtin that guess was wrong more often than right.
+        # (link) type: on builtin that guess was wrong more often than right. For R a
+        # table of libraries only compiled code uses stands in (_r_package_evidence)
         # Alien:: distributions only find or fetch the library (perl-alien-libxml2)
-        if link and "PerlPackage" in build_info(recipe).known and not _is_alien(recipe):
+        known = build_info(recipe).known
+        if link and "PerlPackage" in known and not _is_alien(recipe):
             return "it is a Perl XS module: %s" % link
+        if tool is None and "RPackage" in known:
+            return _r_package_evidence(deps)
         return tool
     return "%s, %s" % (tool, link) if tool and link else None
+
+
+def _r_package_evidence(deps) -> Optional[str]:
+    """An R package compiles code (CRAN's NeedsCompilation, which the recipe does not
+    hold) when it links a library that only compiled code can use (``r_libraries``:
+    gsl for r-gsl, libgit2 for r-gert). Not its description: CRAN descriptions go stale
+    (iterpc 0.4.2 still says "written in C/C++" after its C++ moved to arrangements)."""
+    r_libraries = _tables().r_libraries
+    for name, directives in deps.items():
+        if name in r_libraries and any(_links(d) for d in directives):
+            return "it is an R package linking against %s" % name
+    return None
 
 
 def _is_alien(recipe) -> bool:
