@@ -33,7 +33,7 @@ from peso.recipe.parse import load_recipe  # noqa: E402
 LANGUAGE_LINE = re.compile(r'^[ \t]*depends_on\(\s*"(?:c|cxx|fortran)"[^\n]*\n', re.M)
 #: evidence kinds, by the words of the finding's message (lint/rules/compiles.py)
 KINDS = (
-    ("R library", "R package linking against"),
+    ("R library", "R package compiling against"),
     ("tooling", "builds with"),
     ("Perl XS", "Perl XS module"),
     ("compiler use", "it uses"),

@@ -298,9 +298,11 @@ def _r_findings(deps):
     "deps,evidence",
     [
         # r-gsl, r-hdf5r, r-gert: a system library only compiled glue can use
-        ('    depends_on("gsl@2.1:")\n', "R package linking against gsl"),
-        ('    depends_on("hdf5@1.8.13:+hl")\n', "R package linking against hdf5"),
-        ('    depends_on("libgit2@1:", when="@2:")\n', "R package linking against libgit2"),
+        ('    depends_on("gsl@2.1:")\n', "R package compiling against gsl"),
+        ('    depends_on("hdf5@1.8.13:+hl")\n', "R package compiling against hdf5"),
+        ('    depends_on("libgit2@1:", when="@2:")\n', "R package compiling against libgit2"),
+        # r-rsubread: a library typed ("build", "run") is compiled against all the same
+        ('    depends_on("zlib-api", type=("build", "run"))\n', "R package compiling against zlib-api"),
         # r-systemfonts, r-rhdf5filters, r-affyio: a LinkingTo-only R package
         ('    depends_on("r-cpp11@0.2.1:", type=("build", "run"))\n', "builds with r-cpp11"),
         ('    depends_on("r-rhdf5lib", type=("build", "run"))\n', "builds with r-rhdf5lib"),
@@ -321,7 +323,7 @@ def test_an_r_package_compiling_against_a_library_needs_language_deps(deps, evid
         '    depends_on("openssl", when="@1.4.0:")\n',  # r-ggally: pure R
         '    depends_on("gdal")\n',  # r-gdalutils: runs gdalinfo
         '    depends_on("pandoc", type="run")\n',  # r-rmarkdown: a run-time tool
-        '    depends_on("gsl", type=("build", "run"))\n',  # no link type: not compiled against
+        '    depends_on("gsl", type="run")\n',  # needed to run only: not compiled against
         '    depends_on("r-matrix", type=("build", "run"))\n',  # Imports as often as LinkingTo
         '    depends_on("gmake", type="build")\n',  # r-httr2, r-mapview: GNU make, no code
         '    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n'

@@ -297,13 +297,15 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
 
 def _r_package_evidence(deps) -> Optional[str]:
     """An R package compiles code (CRAN's NeedsCompilation, which the recipe does not
-    hold) when it links a library that only compiled code can use (``r_libraries``:
+    hold) when it builds with or links a library only compiled code can use (``r_libraries``:
     gsl for r-gsl, libgit2 for r-gert). Not its description: CRAN descriptions go stale
     (iterpc 0.4.2 still says "written in C/C++" after its C++ moved to arrangements)."""
     r_libraries = _tables().r_libraries
     for name, directives in deps.items():
-        if name in r_libraries and any(_links(d) for d in directives):
-            return "it is an R package linking against %s" % name
+        # needed to build (R recipes often type a library ("build", "run"): r-rsubread's
+        # zlib-api) is compiled against too; needed to run only, it may be dlopened
+        if name in r_libraries and any(_links(d) or _builds(d) for d in directives):
+            return "it is an R package compiling against %s" % name
     return None
 
 
