@@ -187,6 +187,8 @@ def _found(builtin_packages, package, rule_id):
         ("r-iterpc", "PESO-D002"),  # "written in C/C++": its code moved to arrangements
         ("r-inline", "PESO-D002"),  # "'inlined' C, C++ or Fortran code" is the user's
         ("r-httr2", "PESO-D002"),  # gmake at build time, nothing to compile
+        ("scons", "PESO-D002"),  # patch("fjcompiler.patch", when="%fj") teaches scons a compiler
+        ("py-dask-ml", "PESO-D002"),  # %gcc in the when= of a conflict on +docs
         # debug is a project assertion flag, not a build type
     ],
 )
