@@ -85,3 +85,17 @@ def test_install_tree_keeps_a_node_variable_and_makes_other_paths_absolute(tmp_p
     monkeypatch.chdir(tmp_path)
     assert job_install.local_install_tree("$SLURM_TMPDIR/p") == "config:install_tree:root:$SLURM_TMPDIR/p/install"
     assert job_install.local_install_tree("rel") == "config:install_tree:root:%s/rel/install" % tmp_path
+
+
+def test_a_job_killed_while_installing_is_said_to_be_killed_in_its_install(tmp_path):
+    from peso.stack.run.executors.base import JobState, classify_fault
+
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    assert not job_install.installing(str(stage))  # nothing started yet
+    (stage / "install-output.txt").write_text("==> Extracting ...\n")
+    assert job_install.installing(str(stage))
+    status, reason, _ = classify_fault(JobState("40_1", "TIMEOUT"), True, job_install.STEP)
+    assert status == "TIMEOUT" and "while running the install from the binary cache" in reason
+    (stage / "spack-output.txt").write_text("")
+    assert not job_install.installing(str(stage))  # the tests had started

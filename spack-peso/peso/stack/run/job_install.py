@@ -76,6 +76,18 @@ class JobInstall:
         )
 
 
+#: how a fault's reason names the step a job was in when it ended there
+STEP = "the install from the binary cache"
+
+
+def installing(stage: str) -> bool:
+    """The job had started its install and not its tests (its stage says so: the runner
+    writes ``install-output.txt``, then ``spack-output.txt``)."""
+    return os.path.exists(os.path.join(stage, "install-output.txt")) and not os.path.exists(
+        os.path.join(stage, "spack-output.txt")
+    )
+
+
 def outcome(stage: str, install: dict, dag_hash: str) -> dict:
     """The ``job_install`` field of a row: what the job's install did, from its runner's
     ``install`` entry (``job-end.json``) and Spack's output (``install-output.txt``)."""

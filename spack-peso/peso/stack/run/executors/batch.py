@@ -368,8 +368,10 @@ class BatchExecutor:
     def _fault(self, run, row, shard, state: JobState, start, end) -> Optional[dict]:
         """A job that ended without its runner's verdict; ``None`` means resubmit it."""
         root = self._root(shard)
-        hung = killed_part(self._parts(shard), shard.tests) if start else None
-        status, reason, retriable = classify_fault(state, bool(start), hung)
+        # --install-local: a job that ended while installing never reached its tests
+        installing = bool(start) and job_install.installing(shard.stage)
+        hung = killed_part(self._parts(shard), shard.tests) if start and not installing else None
+        status, reason, retriable = classify_fault(state, bool(start), job_install.STEP if installing else hung)
         if retriable and row.get("attempts", 1) <= self.retry_node_fail:
             return None
         wall = None
