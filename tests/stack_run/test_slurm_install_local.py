@@ -8,6 +8,7 @@ through sbatch jobs that each install their root from the cache into
 """
 
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -90,6 +91,16 @@ def test_each_job_installs_its_root_from_the_cache_and_tests_it_there(demo_stack
         assert os.path.basename(job["prefix"]).startswith(name + "-")
         trees.add(job["tree"])
     assert len(trees) == 2  # two jobs, two trees
+    # each job: a cache-only install, then the tests, both with the same install-tree override
+    with open(record["executor"]["manifest"]) as f:
+        shards = json.load(f)["shards"]
+    tree = "config:install_tree:root:%s/install" % local
+    for shard in shards:
+        install, test = shard["install_argv"], shard["argv"]
+        assert "--cache-only" in install and "--only-concrete" in install and "--no-check-signature" in install
+        assert tree in install and tree in test, shard
+        # the cache as a binary-mirror scope, as install_from_cache passes it
+        assert ("-C", os.path.join(work, "out", "buildcache-scope")) in list(zip(install, install[1:]))
     # the tests ran the programs of the job's tree
     app = rows["peso-demo-app"]
     assert os.path.join(app["job_install"]["prefix"], "bin", "pesoapp") in _test_log(app)

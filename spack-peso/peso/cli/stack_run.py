@@ -15,7 +15,7 @@ from ..report import junit, stack_text
 from ..report import stack_html as report_html
 from ..spackcall.cli import SpackCLI
 from ..stack import session
-from ..stack.run import binaries, executors, records
+from ..stack.run import executors, records
 from ..stack.run.build import StackBuild, install_from_cache
 from ..stack.run.job_install import JobInstall, local_install_tree
 from ..stack.run.testrun import TestRun
@@ -394,9 +394,7 @@ def stack_test(args):
     cli = _cli(args)
     if args.install_local and facts.kind != "local":
         # each batch job installs the root it tests into DIR on its node (stack/run/job_install.py)
-        cache = binaries.CacheUse(args.use_buildcache, args.unsigned, os.path.join(place.out_dir, "buildcache-scope"))
-        cli.scopes = [*cli.scopes, cache.scope]
-        in_jobs = JobInstall(args.install_local, cache)
+        in_jobs = JobInstall.for_run(cli, args.install_local, args.use_buildcache, args.unsigned, place.out_dir)
     elif args.use_buildcache:
         ui.msg("installing from the binary cache before testing")
         build_record = install_from_cache(

@@ -51,6 +51,14 @@ class JobInstall:
     def tree_config(self) -> str:
         return local_install_tree(self.folder)
 
+    @classmethod
+    def for_run(cls, cli, folder: str, url: str, unsigned: bool, out_dir: str) -> "JobInstall":
+        """The run's install: the cache becomes a binary-mirror scope of ``cli`` (under
+        ``out_dir``, as ``install_from_cache`` does), which every shard's argv then carries."""
+        cache = binaries.CacheUse(url, unsigned, os.path.join(out_dir, "buildcache-scope"))
+        cli.scopes = [*cli.scopes, cache.scope]
+        return cls(folder, cache)
+
     def plan(self, cli, root_hashes: List[str]) -> dict:
         """What the cache offers for the roots' nodes, read before any job is submitted: an
         unreadable cache or a signature that does not verify is a one-line error now, not
