@@ -70,14 +70,22 @@ def test_outcome_of_a_tree_that_had_it_already_is_not_from_the_cache(tmp_path):
 
 
 def test_a_failed_install_becomes_not_installed_naming_spack_s_error(tmp_path):
-    text = "==> Installing x\n==> Error: No binary for peso-demo-app-1.0-%s found when cache-only specified\n" % HASH
+    text = (
+        "==> Installing peso-demo-app-1.0-%s [3/3]\n"
+        "==> Error: Failed to install peso-demo-app due to InstallError: No binary found when cache-only was specified\n"
+        "==> Error: peso-demo-app-1.0-%s: Package was not installed\n"
+        "==> Error: Installation request failed.  Refer to reported errors for failing package(s).\n"
+    ) % (HASH, HASH)
     found = _outcome(tmp_path, text, 1)
     assert found["ok"] is False and found["prefix"] is None
-    assert found["error"].startswith("No binary for peso-demo-app")
+    assert (
+        found["error"]
+        == "Failed to install peso-demo-app due to InstallError: No binary found when cache-only was specified"
+    )
     row = {"package": "peso-demo-app", "hash": HASH, "target": "host", "status": "PENDING"}
     done = job_install.failed_row(row, found, "node1", "40_1")
     assert done["status"] == "NOT_INSTALLED" and done["parts"] == []
-    assert done["reason"].startswith("install from the binary cache failed in job 40_1 on node1: No binary for")
+    assert done["reason"].startswith("install from the binary cache failed in job 40_1 on node1: Failed to install")
     assert "cache-only" in done["log_excerpt"] and done["job_install"] is found
 
 

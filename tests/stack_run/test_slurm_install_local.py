@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import spack_scope
@@ -125,7 +126,8 @@ def test_a_root_the_cache_lacks_is_not_installed_and_the_other_job_still_passes(
     app = rows["peso-demo-app"]
     assert app["status"] == "NOT_INSTALLED", app
     assert app["reason"].startswith("install from the binary cache failed in job %s" % app["job_id"]), app
-    assert "peso-demo-app" in app["job_install"]["error"] and app["job_install"]["ok"] is False
+    assert app["job_install"]["error"].startswith("Failed to install peso-demo-app"), app
+    assert app["job_install"]["ok"] is False
     assert app["parts"] == [] and app["job_install"]["prefix"] is None
     # the job built nothing from source: no build stage of the app, no prefix of it anywhere
     assert not glob.glob(os.path.join(str(tmp_path / "node"), "*", "install", "*", "peso-demo-app-*"))
@@ -133,3 +135,46 @@ def test_a_root_the_cache_lacks_is_not_installed_and_the_other_job_still_passes(
     run_dir = os.path.dirname(record_of(out))
     with open(os.path.join(run_dir, "junit.xml")) as f:
         assert "peso-demo-app" in f.read()
+
+
+def test_a_cache_the_node_cannot_reach_is_not_installed_with_spack_s_reason(demo_stack, slurm_cluster, tmp_path):
+    """The driver reads the cache, then the cache is gone before the job starts (held
+    pending on a drained node): what a node outside the cache's network sees."""
+    cache = _push(demo_stack, tmp_path / "push", "peso-demo-lib")
+    work, scope, env_dir = _tree(demo_stack, tmp_path / "tree")
+    node = slurm_cluster.run("sinfo", "-h", "-o", "%N").stdout.strip()
+    slurm_cluster.run("scontrol", "update", "NodeName=%s" % node, "State=DRAIN", "Reason=peso-test-hold")
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "peso", "stack", "test", "--target", "host", "--env", env_dir, "-C", scope,
+                "-c", "concretizer:unify:true", "--out", os.path.join(work, "out"), "--only", "peso-demo-lib",
+                "--scheduler", "slurm", "--timeout", "300", "--use-buildcache", cache, "--unsigned",
+                "--install-local", str(tmp_path / "node"),
+            ],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(demo_stack.env, **slurm_cluster.env), cwd=work,
+        )  # fmt: skip
+        seen = []
+        for line in proc.stdout:  # submitted: the job exists and waits for the node
+            seen.append(line)
+            if line.startswith("==> submitted "):
+                break
+        assert any(x.startswith("==> submitted ") for x in seen), "".join(seen)
+        os.rename(cache, cache + ".gone")
+    finally:
+        deadline = time.monotonic() + 60
+        while "drain" in slurm_cluster.run("sinfo", "-h", "-o", "%T").stdout and time.monotonic() < deadline:
+            slurm_cluster.run("scontrol", "update", "NodeName=%s" % node, "State=RESUME", check=False)
+            time.sleep(1)
+    out = "".join(seen) + proc.communicate(timeout=900)[0]
+    assert proc.returncode == 1, out
+    record = load_json(record_of(out))
+    assert record["complete"] is True
+    (row,) = record["specs"]
+    assert row["status"] == "NOT_INSTALLED", row
+    # Spack's first error: the cache-only install found no binary (the cache was gone)
+    assert "failed in job %s on %s: Failed to install" % (row["job_id"], node) in row["reason"], row
+    assert "cache-only" in row["reason"]
+    assert row["job_install"]["ok"] is False and row["parts"] == []
+    assert not glob.glob(os.path.join(str(tmp_path / "node"), "install", "*", "peso-demo-lib-*"))

@@ -128,12 +128,14 @@ def outcome(stage: str, install: dict, dag_hash: str) -> dict:
 
 
 def _error(text: str, install: dict) -> str:
-    """Spack's last error line (``No binary for ... found``, ``cannot read the index``)."""
+    """Spack's first error line (``Failed to install X due to InstallError: No binary found
+    when cache-only was specified``): the ones after it are its consequences (``Package was
+    not installed``, ``Installation request failed``)."""
     if install.get("timed_out"):
         return "the install did not finish within --timeout"
     errors = [x.strip() for x in text.splitlines() if x.startswith("==> Error")]
     if errors:
-        return errors[-1][len("==> Error: ") :] if errors[-1].startswith("==> Error: ") else errors[-1]
+        return errors[0][len("==> Error: ") :] if errors[0].startswith("==> Error: ") else errors[0]
     lines = [x.strip() for x in text.splitlines() if x.strip()]
     return "spack install exited %s%s" % (install.get("rc"), ": " + lines[-1] if lines else "")
 
