@@ -16,7 +16,8 @@ from ..report import stack_html as report_html
 from ..spackcall.cli import SpackCLI
 from ..stack import session
 from ..stack.run import executors, records
-from ..stack.run.build import StackBuild, install_from_cache, local_install_tree
+from ..stack.run.build import StackBuild, install_from_cache
+from ..stack.run.job_install import JobInstall, local_install_tree
 from ..stack.run.testrun import TestRun
 from . import options
 
@@ -276,7 +277,8 @@ def setup_test_parser(subparser):
         "--install-local",
         metavar="DIR",
         help="with --use-buildcache: install the stack from the cache into an install tree under DIR "
-        "(node-local space) and test it there (local scheduler)",
+        "(node-local space) and test it there; with a batch scheduler each job installs the root it tests "
+        "(cache only, nothing built) into DIR on its node ('$VAR' in DIR, e.g. '$SLURM_JOB_ID', is the node's)",
     )
 
 
@@ -328,6 +330,16 @@ class _TestProgress:
         if kind == "planned":
             self.total = info["total"]
             ui.msg("testing %d specs (%d to run)" % (info["total"], info["to_run"]))
+        elif kind == "cache_offer":
+            ui.msg(
+                "binary cache %s: each job installs its root into %s; in the cache: %s; not in it: %s"
+                % (
+                    info["url"],
+                    info["install_local"],
+                    ", ".join(info["in_cache"]) or "-",
+                    ", ".join(info["not_in_cache"]) or "-",
+                )
+            )
         elif kind == "start":
             ui.debug("started %s" % info["row"]["package"])
         elif kind == "submit":
@@ -373,21 +385,25 @@ def stack_test(args):
     facts = session.scheduler_facts(place, _overrides(args))
     if args.install_local and not args.use_buildcache:
         raise PesoError("--install-local installs from a binary cache: give --use-buildcache URL")
-    if args.install_local and facts.kind != "local":
-        raise PesoError("--install-local runs with the local scheduler only (batch jobs: not supported yet)")
     executor = session.shard_executor(
         facts, _overrides(args), args.jobs, args.timeout, args.retry_node_fail, detach=args.detach, dry_run=args.dry_run
     )
-    if args.install_local:
+    in_jobs = None
+    if args.install_local and facts.kind == "local":
         args.config = [*args.config, local_install_tree(args.install_local)]
     cli = _cli(args)
-    if args.use_buildcache:
+    if args.install_local and facts.kind != "local":
+        # each batch job installs the root it tests into DIR on its node (stack/run/job_install.py)
+        in_jobs = JobInstall.for_run(cli, args.install_local, args.use_buildcache, args.unsigned, place.out_dir)
+    elif args.use_buildcache:
         ui.msg("installing from the binary cache before testing")
         build_record = install_from_cache(
             cli, place.name, place.out_dir, args.use_buildcache, args.unsigned, options.csv(args.only), _build_event
         )
     jobs = session.local_jobs(args.jobs)
-    runner = TestRun(cli, place.name, place.out_dir, jobs, args.timeout, on_event=_TestProgress(), executor=executor)
+    runner = TestRun(
+        cli, place.name, place.out_dir, jobs, args.timeout, on_event=_TestProgress(), executor=executor, install=in_jobs
+    )
     run_dir = runner.run_dir
     run_options = {
         "jobs": args.jobs if facts.kind != "local" else jobs,
@@ -397,7 +413,7 @@ def stack_test(args):
         "rerun_failed": args.rerun_failed,
         "scheduler": facts.kind,
         "use_buildcache": args.use_buildcache,
-        "install_local": os.path.abspath(args.install_local) if args.install_local else None,
+        "install_local": _install_local(args.install_local),
     }
     ui.msg("run record: %s" % runner.record_path)
     try:
@@ -414,6 +430,13 @@ def stack_test(args):
     else:
         _finish(record, run_dir)
     return session.exit_status(record)
+
+
+def _install_local(folder):
+    """``--install-local`` as recorded: absolute, unless it starts with a variable the node expands."""
+    if not folder or folder.startswith("$"):
+        return folder
+    return os.path.abspath(folder)
 
 
 def _finish(record, run_dir):

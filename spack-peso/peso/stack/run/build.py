@@ -390,12 +390,6 @@ class StackBuild:
         return padded_length
 
 
-def local_install_tree(folder: str) -> str:
-    """The ``-c`` override putting the install tree (and its database) under ``folder``:
-    node-local space for ``stack test --install-local``."""
-    return "config:install_tree:root:" + os.path.join(os.path.abspath(folder), "install")
-
-
 def install_from_cache(
     cli: SpackCLI, target: str, out_dir: str, url: str, unsigned: bool, only: Sequence[str], on_event=_noop
 ) -> dict:

@@ -51,7 +51,8 @@ STATUS_MEANING = {
     "SKIPPED": "excluded on request (--skip) or Spack skipped every part (e.g. an external)",
     "NO_TESTS": "the recipe defines no test_* method",
     "TIMEOUT": "stopped by the timeout; the hung part is named",
-    "NOT_INSTALLED": "not installed, and no build record says it failed",
+    "NOT_INSTALLED": "not installed, and no build record says it failed (batch --install-local: its job "
+    "could not install it from the binary cache)",
     "BUILD_FAILED": "its build (or a dependency's build) failed",
     "ERROR": "Spack ended without a result (crash, bad configuration)",
     "NOT_RUN": "the run was interrupted before this spec ran",

@@ -20,6 +20,7 @@ from ...spackcall.cli import SpackCLI
 from . import records, selection, testlog
 from .executors.base import Shard, needs_gpu
 from .executors.local import LocalExecutor
+from .job_install import JobInstall
 
 Event = Callable[..., None]
 
@@ -100,6 +101,7 @@ class TestRun:
         on_event: Event = _noop,
         executor=None,
         run_id: Optional[str] = None,
+        install: Optional[JobInstall] = None,
     ):
         if jobs < 1:
             raise PesoError("-j/--jobs must be at least 1")
@@ -112,6 +114,8 @@ class TestRun:
         self.executor = executor or LocalExecutor(jobs, timeout)
         self.record_path = os.path.join(self.run_dir, "record.json")
         self.record: dict = {}
+        #: ``--install-local`` in batch jobs: each job installs its root before testing it
+        self.install = install
 
     @property
     def spack(self) -> SpackCLI:
@@ -139,6 +143,9 @@ class TestRun:
         """The ``spack test run`` of one root: own test stage and alias, by DAG hash."""
         name = "peso-%s-%s-%s" % (self.target, root["package"], root["hash"][:7])
         stage = os.path.join(self.run_dir, "stage", name)
+        config = ["config:test_stage:" + stage]
+        if self.install is not None:
+            config.append(self.install.tree_config)  # the tree the job installs into
         argv = self.spack.argv(
             "test",
             "run",
@@ -146,9 +153,9 @@ class TestRun:
             "--alias",
             "%s-%s" % (name, self.run_id),
             "/" + root["hash"],
-            config=["config:test_stage:" + stage],
+            config=config,
         )
-        return Shard(
+        shard = Shard(
             index,
             name,
             root["package"],
@@ -158,6 +165,10 @@ class TestRun:
             list(root.get("tests", [])),
             1 if needs_gpu(root) else 0,
         )
+        if self.install is not None:
+            shard.install_argv = self.install.install_argv(self.spack, root["hash"])
+            shard.install_local = self.install.folder
+        return shard
 
     def finish_row(
         self, row: dict, root: dict, stage: str, rc: Optional[int], timed_out: bool, wall: Optional[float]
@@ -222,8 +233,14 @@ class TestRun:
         options: Optional[dict] = None,
     ) -> dict:
         roots = self.spack.inventory(require_current=True)
+        if self.install is not None:  # installed by their jobs, on the nodes
+            roots = [dict(r, installed=not r.get("external")) for r in roots]
         decided, to_run = select_specs(roots, self.target, only, skip, build_record, rerun_record)
+        offer = self.install.plan(self.spack, [r["hash"] for r, _ in to_run]) if self.install and to_run else None
         self.record = records.new_record("test", self.target, self.spack.env_dir, options or {}, self.run_id)
+        if offer is not None:
+            self.record["buildcache"] = offer
+            self.on_event("cache_offer", **offer)
         if rerun_record is not None:
             self.record["rerun_of"] = rerun_record["run_id"]
         self.record["specs"] = decided + [row for _, row in to_run]

@@ -287,6 +287,10 @@ class Shard:
     argv: List[str]
     tests: List[str]
     gpus: int = 0
+    #: ``--install-local`` in a batch job: the ``spack install`` the job runs first, and
+    #: the folder it installs into (as given: variables are expanded on the node)
+    install_argv: List[str] = field(default_factory=list)
+    install_local: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 
 from ....errors import PesoError
 from ....fsutil import atomic_write
-from .. import testlog
+from .. import job_install, testlog
 from .base import (
     JobState,
     SchedulerFacts,
@@ -193,7 +193,8 @@ class BatchExecutor:
                 name="%s-%d" % ("gpu" if gpus else "cpu", attempt),
                 indices=chosen,
                 gpus=gpus if self.facts.gpus_per_node else 0,
-                minutes=shard_minutes(self.timeout, self.facts),
+                # a job that installs first (--install-local) has --timeout for each step
+                minutes=shard_minutes(self.timeout * (2 if self.shards[chosen[0]].install_argv else 1), self.facts),
                 facts=self.facts,
                 run_id=run.run_id,
                 manifest=self.manifest,
@@ -344,6 +345,11 @@ class BatchExecutor:
             return f.read()
 
     def _finished(self, run, row, shard, end, state) -> dict:
+        job = job_install.outcome(shard.stage, end["install"], shard.hash) if end.get("install") else None
+        if job is not None:
+            if not job["ok"]:
+                failed = job_install.failed_row(row, job, end.get("host") or "?", end.get("job_id") or row["job_id"])
+                return self._scheduler_fields(failed, state, end)
         wall = round(end["finished"] - end["started"], 3)
         done = run.finish_row(row, self._root(shard), shard.stage, end["rc"], end["timed_out"], wall)
         if end["timed_out"]:  # the runner's SIGTERM may reach the test before Spack: see killed_part
@@ -355,13 +361,17 @@ class BatchExecutor:
                 mark_killed(done, hung, "TIMEOUT")
                 done["hung_part"] = hung
                 done["reason"] = "killed after %gs timeout while running %s" % (self.timeout, hung)
+        if job is not None:
+            done["job_install"] = job
         return self._scheduler_fields(done, state, end)
 
     def _fault(self, run, row, shard, state: JobState, start, end) -> Optional[dict]:
         """A job that ended without its runner's verdict; ``None`` means resubmit it."""
         root = self._root(shard)
-        hung = killed_part(self._parts(shard), shard.tests) if start else None
-        status, reason, retriable = classify_fault(state, bool(start), hung)
+        # --install-local: a job that ended while installing never reached its tests
+        installing = bool(start) and job_install.installing(shard.stage)
+        hung = killed_part(self._parts(shard), shard.tests) if start and not installing else None
+        status, reason, retriable = classify_fault(state, bool(start), job_install.STEP if installing else hung)
         if retriable and row.get("attempts", 1) <= self.retry_node_fail:
             return None
         wall = None

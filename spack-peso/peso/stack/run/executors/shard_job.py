@@ -6,7 +6,10 @@ must enforce ``--timeout`` to the second (SIGTERM, then SIGKILL of the shard's p
 group, like the local executor) and leave its verdict where the driver will look: the
 run folder on the shared filesystem. It writes ``job-start.json`` when it starts (a
 started job is ERROR, not NOT_RUN, if it dies) and ``job-end.json`` when it ends,
-including when the scheduler signals it at its time limit or on ``scancel``.
+including when the scheduler signals it at its time limit or on ``scancel``. With
+``--install-local`` it first installs the shard's root from the binary cache into the
+node's install tree (``install``, recorded in ``job-end.json``) and tests only if that
+worked.
 
 Usage: ``python shard_job.py MANIFEST INDEX`` (INDEX may be ``-``: read the scheduler's
 array index from the variables the manifest names, ``SLURM_ARRAY_TASK_ID``,
@@ -49,25 +52,15 @@ def killpg(pid, sig):
         pass
 
 
-def run(shard, job_id):
-    stage = shard["stage"]
-    os.makedirs(stage, exist_ok=True)
+def supervise(argv, output_path, timeout, signalled):
+    """Run ``argv`` in its own session, output to ``output_path``; SIGTERM then SIGKILL of
+    its group at ``timeout`` or when the job is signalled. Returns ``(rc, timed_out)``."""
     started = time.time()
-    write_json(
-        os.path.join(stage, "job-start.json"), {"host": socket.gethostname(), "job_id": job_id, "started": started}
-    )
-    signalled = []
-
-    def on_signal(signum, frame):
-        signalled.append(signum)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    with open(os.path.join(stage, "spack-output.txt"), "wb") as output:
+    with open(output_path, "wb") as output:
         # unbuffered: a killed shard's log must already hold the header of the part that hung
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         child = subprocess.Popen(
-            shard["argv"],
+            argv,
             stdout=output,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -83,13 +76,53 @@ def run(shard, job_id):
             except subprocess.TimeoutExpired:
                 pass
             now = time.time()
-            if term_sent is None and (signalled or now - started > shard["timeout"]):
+            if term_sent is None and (signalled or now - started > timeout):
                 timed_out = not signalled
                 term_sent = now
                 killpg(child.pid, signal.SIGTERM)
             elif term_sent is not None and now - term_sent > KILL_GRACE:
                 killpg(child.pid, signal.SIGKILL)
         killpg(child.pid, signal.SIGKILL)  # stragglers of a finished shard
+    return rc, timed_out
+
+
+def install(shard, stage, signalled):
+    """``--install-local``: the shard's root from the binary cache into the node's tree,
+    before its tests (``stack/run/job_install.py``); its own ``--timeout``."""
+    started = time.time()
+    rc, timed_out = supervise(
+        shard["install_argv"], os.path.join(stage, "install-output.txt"), shard["timeout"], signalled
+    )
+    return {
+        "rc": rc,
+        "timed_out": timed_out,
+        "started": started,
+        "finished": time.time(),
+        "tree": os.path.expandvars(shard.get("install_local") or ""),
+    }
+
+
+def run(shard, job_id):
+    stage = shard["stage"]
+    os.makedirs(stage, exist_ok=True)
+    started = time.time()
+    write_json(
+        os.path.join(stage, "job-start.json"), {"host": socket.gethostname(), "job_id": job_id, "started": started}
+    )
+    signalled = []
+
+    def on_signal(signum, frame):
+        signalled.append(signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    installed = None
+    rc, timed_out = None, False
+    if shard.get("install_argv"):
+        installed = install(shard, stage, signalled)
+    if installed is None or (installed["rc"] == 0 and not installed["timed_out"] and not signalled):
+        started = time.time()  # --timeout is the tests' own: the install had its own
+        rc, timed_out = supervise(shard["argv"], os.path.join(stage, "spack-output.txt"), shard["timeout"], signalled)
     write_json(
         os.path.join(stage, "job-end.json"),
         {
@@ -100,6 +133,7 @@ def run(shard, job_id):
             "finished": time.time(),
             "host": socket.gethostname(),
             "job_id": job_id,
+            "install": installed,
         },
     )
     return rc
