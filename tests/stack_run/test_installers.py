@@ -164,6 +164,10 @@ def test_installers_refuse_parallel_packages_and_idle_nodes():
         installer_tasks(_build_args(parallel_packages=2), SchedulerFacts(kind="slurm", nodes=2))
     with pytest.raises(PesoError, match="would have no installer"):
         installer_tasks(_build_args(installers=2), SchedulerFacts(kind="slurm", nodes=3))
+    # PBS and Flux jobs start the installers as processes of the first node: several nodes would idle
+    with pytest.raises(PesoError, match="under pbs they run on one node"):
+        installer_tasks(_build_args(installers=4), SchedulerFacts(kind="pbs", nodes=2))
+    assert installer_tasks(_build_args(installers=2), SchedulerFacts(kind="flux", nodes=1)).tasks_per_shard == 2
 
 
 def test_a_lost_local_installer_is_reported_and_a_retry_pass_is_one_more_installer(tmp_path):

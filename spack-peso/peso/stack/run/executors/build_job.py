@@ -211,6 +211,13 @@ def installer_tasks(args, facts: SchedulerFacts) -> SchedulerFacts:
     args.installers = count
     if not count or count < 2:
         return facts
+    if facts.kind != "slurm" and facts.nodes > 1:
+        # installers.py starts the tasks of several nodes with srun only; under another
+        # scheduler they would all run on the job's first node while the others idle
+        raise PesoError(
+            "cooperating installers across nodes are started with srun (Slurm); under %s they run on one node: "
+            "give --nodes 1 --installers K" % facts.kind
+        )
     if getattr(args, "parallel_packages", None):
         raise PesoError(
             "--parallel-packages runs one make on one node; --nodes/--installers run cooperating installers: give one"
