@@ -198,8 +198,12 @@ def setup_diff(parser):
     against.add_argument("--against", help="a hand-made spack.yaml (or its folder)")
     against.add_argument(
         "--e4s",
-        help="an E4S-Project/e4s checkout or git repository: compare with "
-        "its environments for this target, per product",
+        nargs="?",
+        const="",
+        metavar="PATH",
+        help="an E4S-Project/e4s checkout, git repository or extract file: compare with "
+        "its environments for this target, per product and spec (alone: the committed "
+        "extract, environments/reference/e4s-roots.yaml); exit 1 on unexplained differences",
     )
     parser.add_argument("--rev", default="HEAD", help="with --e4s from a git repository: the revision")
     _add_catalog(parser)
@@ -207,20 +211,23 @@ def setup_diff(parser):
 
 
 def diff(args):
-    if args.e4s:
+    status = 0
+    if args.e4s is not None:
         from ..stack.generate.e4s_diff import diff_against_e4s
+        from ..stack.generate.e4s_release import committed_extract
 
-        report = diff_against_e4s(args.target, args.e4s, catalog=args.catalog, rev=args.rev)
+        report = diff_against_e4s(args.target, args.e4s or committed_extract(), catalog=args.catalog, rev=args.rev)
+        status = 1 if report.unexplained() else 0
     else:
         from ..stack.generate.diff import diff_against
 
         report = diff_against(args.target, args.against, catalog=args.catalog)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, sort_keys=True))
-        return 0
+        return status
     for line in report.lines():
         print(line)
-    return 0
+    return status
 
 
 # -- import-e4s -------------------------------------------------------------------------

@@ -37,7 +37,25 @@ def to_markdown(matrix):
         totals.append(str(built))
     lines.append("| **specs built** | " + " | ".join(totals) + " |")
     lines += ["", "## Skipped, with reasons", ""] + (reasons or ["(none)"])
+    lines += ["", "## Where each root flavour comes from", ""] + _provenance_lines(matrix)
     return "\n".join(lines) + "\n"
+
+
+def _provenance_lines(matrix):
+    """Per product, the reference each built flavour's spec comes from (over all targets)."""
+    out = []
+    for product in sorted(matrix["products"]):
+        sources: dict = {}
+        for cell in matrix["products"][product].values():
+            for flavor, c in cell.items():
+                if c.get("provenance"):
+                    sources.setdefault(flavor, set()).add("%s (%s)" % (c["provenance"], c["provenance_kind"]))
+        if sources:
+            out.append(
+                "- %s: %s"
+                % (product, "; ".join("%s from %s" % (f, ", ".join(sorted(v))) for f, v in sorted(sources.items())))
+            )
+    return out or ["(none)"]
 
 
 def write(matrix, out_dir):

@@ -145,6 +145,35 @@ class VariantIndex:
         self._cache[package] = names
         return names
 
+    def default_tokens(self, package):
+        """The spec tokens a recipe's own defaults already give (``+x``, ``~x``, ``x=v``):
+        variants declared once, unconditionally, with a literal default. A token that only
+        restates one of these is not a difference between two stacks (Spack concretizes
+        the same); a conditional or computed default is left out (cannot tell)."""
+        import ast
+
+        path = find_recipe(package, [self.recipes_dir])
+        if not os.path.exists(path):
+            return frozenset()
+        cls = self._load(path).package_class
+        if cls is None:
+            return frozenset()
+        declared: dict = {}
+        for d in cls.directives:
+            if d.name == "variant" and d.arg_str(0):
+                declared.setdefault(d.arg_str(0), []).append(d)
+        out = set()
+        for name, ds in declared.items():
+            d = ds[0]
+            if len(ds) > 1 or d.conditional or d.has_star or "default" not in d.kwargs:
+                continue
+            value = d.kwargs["default"]
+            if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                out.add(("+" if value.value else "~") + name)
+            elif isinstance(value, ast.Constant) and isinstance(value.value, str):
+                out.add("%s=%s" % (name, value.value))
+        return frozenset(out)
+
     def backend_variant(self, package, backend):
         """Does the recipe have the backend switch? For a recipe that declares variants in
         a loop (kokkos, arborx, cabana), a string literal naming it in the recipe or in a

@@ -6,7 +6,7 @@ Markdown (for people) and JSON (for tools).
 """
 
 from .environment import catalog_path
-from .model import environments_dir, find_target, load_catalog, target_names
+from .model import environments_dir, find_target, load_catalog, provenance_kind, target_names
 from .plan import make_plan
 
 
@@ -27,4 +27,7 @@ def coverage_matrix(catalog=None, targets=None, envdir=None):
                 cell[e.flavor]["reason"] = " ".join(e.reason.split())
             if e.ref:
                 cell[e.flavor]["ref"] = e.ref
+            if e.provenance:
+                cell[e.flavor]["provenance"] = e.provenance
+                cell[e.flavor]["provenance_kind"] = provenance_kind(e.provenance)
     return matrix

@@ -6,6 +6,7 @@ reads, accepts entry by entry (copying what fits into the catalogue) or rejects.
 writes the catalogue.
 """
 
+import datetime
 import re
 
 import yaml
@@ -27,10 +28,38 @@ def catalogue_spec(spec):
     return " ".join(x for x in (root, rest) if x)
 
 
-def _proposal(row, release):
+def _left_out(row, release, target, base):
+    """E4S comments the flavour out and we build it: a known issue with E4S's reason
+    (skip a GPU flavour, build a CPU one with the note), or, when E4S gives no reason, a
+    deviation for the curator to reason."""
+    when = {"target": [target], "backend": [row.flavor]}
+    found = datetime.date.today().isoformat()
+    if row.note:
+        issue = {
+            "when": when,
+            "reason": "E4S comments it out: %s" % row.note,
+            "source": base["source"],
+            "date": found,
+            "action": "warn" if row.flavor == "cpu" else "skip",
+        }
+        return dict(base, change="known-issue", ours=row.ours[0], proposed={"known_issues": [issue]})
+    deviation = {
+        "when": when,
+        "e4s_leaves_out": True,
+        "reason": "E4S gives no reason: say why we build it, or skip it",
+        "source": base["source"],
+        "date": found,
+    }
+    return dict(base, change="deviation", ours=row.ours[0], proposed={"deviations": [deviation]})
+
+
+def _proposal(row, release, target=""):
     e4s = row.e4s[0] if row.e4s else ""
-    source = release.source(next((s.env for s in release.specs if s.spec == e4s), None))
+    specs = release.commented if row.verdict == "left-out" else release.specs
+    source = release.source(next((s.env for s in specs if s.spec == e4s), None))
     base = {"product": row.product, "flavor": row.flavor, "e4s": e4s, "source": source}
+    if row.verdict == "left-out":
+        return _left_out(row, release, target, base)
     if row.verdict == "missing":
         if row.note == "not in the catalogue":
             entry = {"name": row.product, "spec": catalogue_spec(e4s), "tags": ["uncategorized"]}
@@ -69,12 +98,12 @@ def _proposal(row, release):
 
 
 def proposals(diff, release):
-    """Proposed changes for every row of ``diff`` that is not ``same`` or ``extra``
-    (E4S not building a product is no reason to drop it from ours)."""
+    """Proposed changes for every unexplained row of ``diff`` but ``extra`` (E4S not
+    building a product is no reason to drop it from ours)."""
     out = []
     for row in diff.rows:
-        if row.verdict in ("missing", "backend", "variants"):
-            out.append(_proposal(row, release))
+        if row.verdict in ("missing", "backend", "variants", "left-out"):
+            out.append(_proposal(row, release, diff.target))
     return out
 
 

@@ -8,7 +8,10 @@ compared with is the union of the environments its machine would build: the CPU
 environment of its architecture and compiler, plus for a GPU target the environment of
 its GPU arch, the one of that arch whose roots need a driver to build, and the
 ``notarget`` one (NOARCH GPU tools). The release is read from a work tree or straight
-from a git repository (``git show``), so its commit is always known.
+from a git repository (``git show``), so its commit is always known, or from a committed
+*extract* (:func:`write_extract`): the root specs, commented-out specs and required CPU
+target of every environment our profiles map to, with E4S's commit and date, so the
+comparison runs offline and a test can fail on unexplained drift.
 """
 
 import os
@@ -60,6 +63,7 @@ class _Tree:
         self.path, self.rev = path, rev
         self.git = not os.path.isdir(os.path.join(path, "environments"))
         own = self._own_git_dir()
+        self.versioned = own is not None
         if self.git and own is None:
             raise PesoError("neither an E4S checkout (no environments/ folder) nor a git repository", path=path)
         if own is not None:
@@ -84,6 +88,12 @@ class _Tree:
     def _git(self, *args):
         proc = subprocess.run(["git", "-C", self.path] + list(args), capture_output=True, text=True)
         return proc.stdout if proc.returncode == 0 else None
+
+    def commit_date(self) -> str:
+        """The commit date (``YYYY-MM-DD``) of the revision read, or "" for a plain folder."""
+        if not self.versioned:
+            return ""
+        return (self._git("log", "-1", "--format=%cs", self.rev) or "").strip()
 
     def exists(self, rel):
         if not self.git:
@@ -149,8 +159,29 @@ def _commented(text, flavor, env_dir):
     return out
 
 
+EXTRACT_SCHEMA = "peso-e4s-extract/v1"
+
+
+def committed_extract() -> str:
+    """The extract kept with the environments (``environments/reference/e4s-roots.yaml``)."""
+    from .model import environments_dir
+
+    path = os.path.join(environments_dir(), "reference", "e4s-roots.yaml")
+    if not os.path.isfile(path):
+        raise PesoError("no committed E4S extract; write one with tools/e4s_extract.py", path=path)
+    return path
+
+
+def is_extract(path) -> bool:
+    """A ``--e4s`` value naming an extract file rather than a checkout or repository."""
+    return os.path.isfile(path) and path.endswith((".yaml", ".yml"))
+
+
 def read_release(path, target, rev="HEAD") -> Release:
-    """The merged E4S environments for ``target`` from a checkout or git repository."""
+    """The merged E4S environments for ``target`` from a checkout, a git repository or an
+    extract file."""
+    if is_extract(path):
+        return _release_from_extract(path, target)
     tree = _Tree(path, rev)
     specs: list = []
     commented: list = []
@@ -176,6 +207,68 @@ def read_release(path, target, rev="HEAD") -> Release:
             path=path,
         )
     return Release(path, tree.commit, envs, specs, commented, packages)
+
+
+def _release_from_extract(path, target) -> Release:
+    from ... import yamlio
+
+    doc = yamlio.load(path)
+    if (
+        not isinstance(doc, dict)
+        or doc.get("schema") != EXTRACT_SCHEMA
+        or not isinstance(doc.get("environments"), dict)
+    ):
+        raise PesoError("not an E4S extract (schema: %s with environments:)" % EXTRACT_SCHEMA, path=path)
+    specs, commented, envs = [], [], []
+    packages: dict = {}
+    for rel, flavor in environments_for(target):
+        env = doc["environments"].get(rel)
+        if env is None:
+            continue
+        envs.append(rel)
+        for item in env.get("specs") or []:
+            specs.append(E4SSpec(item["spec"], flavor, rel, item.get("comment", "")))
+        for item in env.get("commented") or []:
+            commented.append(E4SSpec(item["spec"], flavor, rel, item.get("comment", "")))
+        if flavor == "cpu" and env.get("config_target"):
+            packages = {"all": {"require": ["target=%s" % env["config_target"]]}}
+    if not envs:
+        raise PesoError(
+            "the extract has no E4S environment for target %s (refresh it: tools/e4s_extract.py)" % target.name,
+            path=path,
+        )
+    return Release(path, str(doc.get("commit", "unknown"))[:12], envs, specs, commented, packages)
+
+
+def _item(spec: E4SSpec) -> dict:
+    return {"spec": spec.spec, **({"comment": spec.comment} if spec.comment else {})}
+
+
+def extract(path, targets, rev="HEAD") -> dict:
+    """The extract document: per E4S environment any of ``targets`` maps to, its root
+    specs (with their trailing comments), commented-out specs (E4S's reason is the
+    comment) and required CPU target; E4S's commit and commit date on top."""
+    tree = _Tree(path, rev)
+    environments: dict = {}
+    for target in targets:
+        release = read_release(path, target, rev)
+        for rel in release.envs:
+            if rel in environments:
+                continue
+            entry: dict = {
+                "specs": [_item(s) for s in release.specs if s.env == rel],
+                "commented": [_item(s) for s in release.commented if s.env == rel],
+            }
+            if rel == release.envs[0] and config_target(release):
+                entry["config_target"] = config_target(release)
+            environments[rel] = entry
+    return {
+        "schema": EXTRACT_SCHEMA,
+        "source": "E4S-Project/e4s",
+        "commit": tree.commit,
+        "date": tree.commit_date(),
+        "environments": dict(sorted(environments.items())),
+    }
 
 
 def config_target(release: Release) -> Optional[str]:

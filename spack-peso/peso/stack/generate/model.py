@@ -55,6 +55,8 @@ class Product:
     packages: Dict[str, dict] = field(default_factory=dict)
     known_issues: List[dict] = field(default_factory=list)
     provenance: str = ""
+    #: where the catalogue differs from E4S's own environments on purpose (``stack diff --e4s``)
+    deviations: List[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -69,16 +71,26 @@ class Catalog:
         return next((p for p in self.products if p.name == name), None)
 
 
+def provenance_kind(text: str) -> str:
+    """The kind of reference a provenance names (``data/provenance_kinds.yaml``), or
+    ``unknown``."""
+    for entry in data_file("provenance_kinds.yaml"):
+        if (text or "").startswith(entry["prefix"]):
+            return entry["kind"]
+    return "unknown"
+
+
 def _dates_as_text(doc):
     """A hand-typed ``date: 2026-11-29`` is a date to YAML; the schema wants the text."""
     import datetime
 
     products = doc.get("products") if isinstance(doc, dict) else None
     for product in products if isinstance(products, list) else []:  # else the schema says why
-        issues = product.get("known_issues") if isinstance(product, dict) else None
-        for issue in issues if isinstance(issues, list) else []:
-            if isinstance(issue, dict) and isinstance(issue.get("date"), datetime.date):
-                issue["date"] = issue["date"].isoformat()
+        for key in ("known_issues", "deviations"):
+            issues = product.get(key) if isinstance(product, dict) else None
+            for issue in issues if isinstance(issues, list) else []:
+                if isinstance(issue, dict) and isinstance(issue.get("date"), datetime.date):
+                    issue["date"] = issue["date"].isoformat()
 
 
 def load_catalog(path) -> Catalog:

@@ -23,6 +23,8 @@ class Entry:
     spec: Optional[str] = None
     reason: str = ""
     ref: str = ""
+    #: the reference this flavour's spec comes from (the catalogue's ``ref``/``provenance``)
+    provenance: str = ""
 
 
 def split_root(spec):
@@ -136,16 +138,22 @@ def plan_product(product: Product, target: Target, flavor: str) -> Entry:
     if flavor == "cpu":
         if not product.cpu:
             return Entry(product.name, flavor, UNSUPPORTED, reason="no CPU flavour in the catalogue")
-        spec = product.spec
+        spec, provenance = product.spec, product.provenance
         for override in product.overrides:
             if when_matches(override["when"], ctx):
-                spec = override["spec"]
+                spec, provenance = override["spec"], override.get("ref") or provenance
                 break
     else:
         entry = product.gpu.get(flavor)
         if entry is None:
             return Entry(product.name, flavor, UNSUPPORTED, reason="no %s flavour in the catalogue" % flavor)
         base = entry.get("spec", product.spec)
+        provenance = entry.get("ref") or product.provenance
+        # an override reaches a GPU flavour only when its ``when`` names that backend
+        for override in product.overrides:
+            if flavor in as_list(override["when"].get("backend")) and when_matches(override["when"], ctx):
+                base, provenance = override["spec"], override.get("ref") or provenance
+                break
         spec = gpu_spec(base, flavor, target.gpu_arch, entry.get("tokens", "full"))
     notes = []
     for issue in product.known_issues:
@@ -153,7 +161,7 @@ def plan_product(product: Product, target: Target, flavor: str) -> Entry:
             if issue["action"] == "skip":
                 return Entry(product.name, flavor, SKIPPED, reason=issue["reason"], ref=issue["source"])
             notes.append(issue["reason"])
-    return Entry(product.name, flavor, BUILT, spec=spec, reason="; ".join(notes))
+    return Entry(product.name, flavor, BUILT, spec=spec, reason="; ".join(notes), provenance=provenance)
 
 
 def make_plan(catalog: Catalog, target: Target, tags=None, only=None) -> List[Entry]:
