@@ -353,3 +353,61 @@ def test_generic_package_running_make_misses_language_deps(builtin_packages):
 def test_language_deps_found_beyond_compiled_bases(builtin_packages, package, evidence):
     (got,) = _found(builtin_packages, package, "PESO-D002")
     assert evidence in got.message
+
+
+def test_debian_building_a_module_as_compiled_code_is_evidence(tmp_path):
+    """CRAN's NeedsCompilation and a Perl distribution's XS are not in the recipe; Debian's
+    archive says it (data/debian_compiled.yaml: architecture-specific and linked against
+    libc). A module Debian lists, with no other evidence, needs language dependencies;
+    one it does not list (pure R or Perl, or packaged as arch-specific without compiled
+    objects) is not judged."""
+    from _recipes import edit, findings
+
+    from peso.lint.rules.compiles import _tables
+
+    def recipe(base_module, base, name):
+        return edit(
+            (
+                "from spack_repo.builtin.build_systems.cmake import CMakePackage",
+                "from spack_repo.builtin.build_systems.%s import %s" % (base_module, base),
+            ),
+            ("class Foo(CMakePackage):", "class %s(%s):" % (name, base)),
+            ('    depends_on("c", type="build")\n    depends_on("cxx", type="build")\n', ""),
+            ('    depends_on("mpi", when="+mpi")\n    depends_on("hdf5@1.10:")\n', ""),
+        )
+
+    table = _tables().debian_compiled
+    compiled_r = next(name for name in sorted(table) if name.startswith("r-"))
+    compiled_perl = next(name for name in sorted(table) if name.startswith("perl-"))
+    (got,) = findings(recipe("r", "RPackage", "RThing"), "PESO-D002", package=compiled_r)
+    assert "Debian builds it" in got.message and table[compiled_r] in got.message
+    (got,) = findings(recipe("perl", "PerlPackage", "PerlThing"), "PESO-D002", package=compiled_perl)
+    assert "Perl XS module" in got.message and "Debian builds it" in got.message
+    assert "r-not-in-debian" not in table
+    assert findings(recipe("r", "RPackage", "RThing"), "PESO-D002", package="r-not-in-debian") == []
+
+
+def test_the_debian_table_keeps_only_modules_with_compiled_objects():
+    """tools/compiled_from_debian.py on Debian records: an arch-specific package without a
+    libc dependency (timeDate's packaging, common::sense's arch-specific install) is out."""
+    import importlib.util
+    import os
+
+    tool = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "compiled_from_debian.py")
+    spec = importlib.util.spec_from_file_location("compiled_from_debian", tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    dump = "\n\n".join(
+        [
+            "Package: r-cran-nnet\nVersion: 7.3-18-2\nArchitecture: amd64\nDepends: r-base-core, r-api-4.0, libc6 (>= 2.4)",
+            "Package: r-cran-timedate\nVersion: 4022.108-1\nArchitecture: amd64\nDepends: r-base-core, r-api-4.0",
+            "Package: r-cran-ggally\nVersion: 2.1.2-1\nArchitecture: all\nDepends: r-base-core",
+            "Package: libcommon-sense-perl\nVersion: 3.75-3\nArchitecture: amd64\nDepends: perl, perlapi-5.36.0",
+            "Package: libjson-xs-perl\nVersion: 4.040-1\nArchitecture: amd64\nDepends: perl, libc6 (>= 2.14)",
+            "Package: r-cran-data.table\nVersion: 1.14.6\nArchitecture: amd64\nDepends: libc6, zlib1g",
+            "Package: libc6\nVersion: 2.36\nArchitecture: amd64\nDepends: libgcc-s1",
+        ]
+    )
+    compiled, others = module.compiled_packages(dump)
+    assert compiled == {"r-nnet": "7.3-18-2", "perl-json-xs": "4.040-1", "r-data-table": "1.14.6"}
+    assert others == 3

@@ -19,7 +19,10 @@ Python or R package with a native extension. So a recipe compiles code when it s
   compiles Rust (``rust``, ``py-maturin``, ``py-setuptools-rust`` at build time: rustc
   links through the C compiler);
 * it is an R package linking a system library only compiled glue can use (``gsl``,
-  ``hdf5``, ``libgit2``; not ``gdal`` or ``imagemagick``, whose tools R packages run).
+  ``hdf5``, ``libgit2``; not ``gdal`` or ``imagemagick``, whose tools R packages run), or
+  one Debian builds as compiled code (``r-cran-<name>`` is ``Architecture: amd64``,
+  not ``all``: ``data/debian_compiled.yaml``, written by ``tools/compiled_from_debian.py``;
+  the same table makes a Perl module whose ``lib<name>-perl`` is compiled an XS module).
   Whether an R package compiles is CRAN's ``NeedsCompilation``, which the recipe does
   not hold: an R recipe that names none of this is not judged.
 
@@ -32,7 +35,7 @@ of these, not alone.
 
 import functools
 import re
-from typing import FrozenSet, NamedTuple, Optional
+from typing import Dict, FrozenSet, NamedTuple, Optional
 
 from ...recipe.syntax import literal_str
 from ._common import build_info, data, directive_dependencies
@@ -205,17 +208,21 @@ COMPILER_IN_SPEC = re.compile(
 
 
 class EvidenceTables(NamedTuple):
-    """``data/compiled_evidence.yaml``, ready to query (its comments say why each entry is there)."""
+    """``data/compiled_evidence.yaml`` and ``data/debian_compiled.yaml``, ready to query (their
+    comments say why each entry is there)."""
 
     native_tooling: FrozenSet[str]
     r_libraries: FrozenSet[str]
+    #: R and Perl modules Debian builds as compiled code -> Debian's version
+    debian_compiled: Dict[str, str]
 
 
 @functools.lru_cache(maxsize=None)
 def _tables() -> EvidenceTables:
     """Made once per process: sets, not lists scanned per recipe."""
     table = data("compiled_evidence")
-    return EvidenceTables(frozenset(table["native_tooling"]), frozenset(table["r_libraries"]))
+    debian = data("debian_compiled").get("compiled") or {}
+    return EvidenceTables(frozenset(table["native_tooling"]), frozenset(table["r_libraries"]), dict(debian))
 
 
 def compiler_constraint(recipe) -> Optional[str]:
@@ -287,19 +294,28 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
         # table of libraries only compiled code uses stands in (_r_package_evidence)
         # Alien:: distributions only find or fetch the library (perl-alien-libxml2)
         known = build_info(recipe).known
-        if link and "PerlPackage" in known and not _is_alien(recipe):
-            return "it is a Perl XS module: %s" % link
+        if "PerlPackage" in known and not _is_alien(recipe):
+            if link:
+                return "it is a Perl XS module: %s" % link
+            debian = _debian_compiled(recipe)
+            if debian:
+                return "it is a Perl XS module: %s" % debian
         if tool is None and "RPackage" in known:
-            return _r_package_evidence(deps)
+            return _r_package_evidence(recipe, deps)
         return tool
     return "%s, %s" % (tool, link) if tool and link else None
 
 
-def _r_package_evidence(deps) -> Optional[str]:
+def _r_package_evidence(recipe, deps) -> Optional[str]:
     """An R package compiles code (CRAN's NeedsCompilation, which the recipe does not
     hold) when it builds with or links a library only compiled code can use (``r_libraries``:
-    gsl for r-gsl, libgit2 for r-gert). Not its description: CRAN descriptions go stale
-    (iterpc 0.4.2 still says "written in C/C++" after its C++ moved to arrangements)."""
+    gsl for r-gsl, libgit2 for r-gert), or when Debian builds the same package as compiled,
+    architecture-specific code (``data/debian_compiled.yaml``, from Debian's archive). Not its
+    description: CRAN descriptions go stale (iterpc 0.4.2 still says "written in C/C++"
+    after its C++ moved to arrangements)."""
+    debian = _debian_compiled(recipe)
+    if debian:
+        return debian
     r_libraries = _tables().r_libraries
     for name, directives in deps.items():
         # needed to build (R recipes often type a library ("build", "run"): r-rsubread's
@@ -307,6 +323,14 @@ def _r_package_evidence(deps) -> Optional[str]:
         if name in r_libraries and any(_links(d) or _builds(d) for d in directives):
             return "it is an R package compiling against %s" % name
     return None
+
+
+def _debian_compiled(recipe) -> Optional[str]:
+    """Debian builds the same R or Perl module as architecture-specific code."""
+    version = _tables().debian_compiled.get(recipe.package)
+    if version is None:
+        return None
+    return "Debian builds it (version %s) as compiled, architecture-specific code" % version
 
 
 def _is_alien(recipe) -> bool:
