@@ -22,6 +22,7 @@ from typing import Dict, Optional, Set, Tuple
 
 from .. import __version__
 from ..fsutil import atomic_write
+from ..recipe.discovery import known_stat
 from .bases import recipe_context
 
 #: cache entry: (sha256 hex, package name, raw findings, suppressions)
@@ -173,11 +174,13 @@ class LintCache:
         for other, signature in self.reads.get(path, ()):
             now = self._read_now.get(other, False)
             if now is False:
-                try:
-                    now = stat_signature(os.stat(other))
-                except OSError:
-                    now = None
-                self._read_now[other] = now
+                st = known_stat(other)  # discovery's, when ``other`` is a recipe of this run
+                if st is None:
+                    try:
+                        st = os.stat(other)
+                    except OSError:
+                        st = None
+                now = self._read_now[other] = None if st is None else stat_signature(st)
             if now != signature:
                 return False
         return True

@@ -17,7 +17,7 @@ import os
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ..errors import PesoError
-from ..recipe.discovery import discover
+from ..recipe.discovery import discover, known_stat, stats_of_run
 from . import registry
 from .cache import LintCache, file_digest, stat_signature
 from .config import LintConfig
@@ -276,8 +276,12 @@ def _raw_results(paths, rules, config, cache, stats=None, contents=None) -> Tupl
     """({path: (package, raw findings, suppressions)}, number of cache hits); ``cache``:
     the open LintCache or None; ``stats``: the discovery's stat of a path, if it made
     one; ``contents``: see :func:`lint`."""
+    with stats_of_run(stats):
+        return _results_of_run(paths, rules, config, cache, contents or {})
+
+
+def _results_of_run(paths, rules, config, cache, contents) -> Tuple[dict, int]:
     hits_before = cache.hits if cache is not None else 0
-    contents = contents or {}
     results = {}
     todo = []
     for path in paths:
@@ -290,7 +294,7 @@ def _raw_results(paths, rules, config, cache, stats=None, contents=None) -> Tupl
             continue
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
-            entry = cache.get_unchanged(path, stats.get(path) if stats else None)
+            entry = cache.get_unchanged(path, known_stat(path))
             if entry is None:
                 try:
                     with open(path, "rb") as f:

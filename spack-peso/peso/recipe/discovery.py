@@ -2,11 +2,12 @@
 files or bare package names, in this project's ``repo/`` or Spack's configured repositories.
 """
 
+import contextlib
 import glob
 import os
 import re
 from stat import S_ISREG
-from typing import Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence
 
 from ..datacache import load_yaml
 from ..errors import PesoError
@@ -16,6 +17,33 @@ from .layout import find_recipe
 _PACKAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 #: spack-peso/peso/recipe -> the project checkout holding spack-peso/ and repo/
 _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+
+#: path -> ``os.stat`` of the recipes the current lint run discovered, for the run's
+#: duration (forked workers inherit it): the cache and the rules that read other recipes
+#: of the same repository (PESO-D007 reads each dependency's) take a recipe's stat
+#: signature from here instead of a second ``stat`` (a third of a warm run's stats)
+_RUN_STATS: Dict[str, os.stat_result] = {}
+
+
+@contextlib.contextmanager
+def stats_of_run(stats: Optional[Dict[str, os.stat_result]]) -> Iterator[None]:
+    """Make ``stats`` (``discover``'s) what :func:`known_stat` answers from until the end
+    of the block. A file changed after discovery keeps the older signature, so the next
+    run sees it changed: never a stale result, at worst one more re-lint."""
+    saved = dict(_RUN_STATS)
+    _RUN_STATS.clear()
+    _RUN_STATS.update(stats or {})
+    try:
+        yield
+    finally:
+        _RUN_STATS.clear()
+        _RUN_STATS.update(saved)
+
+
+def known_stat(path: str) -> Optional[os.stat_result]:
+    """The stat this run's discovery made of ``path`` (a regular file), or None."""
+    return _RUN_STATS.get(path)
 
 
 def discover(targets: Sequence[str], cwd: Optional[str] = None, stats: Optional[dict] = None) -> List[str]:

@@ -20,6 +20,7 @@ import os
 import re
 from typing import List, Optional, Tuple
 
+from ...recipe.discovery import known_stat
 from ...recipe.layout import package_folder_names
 from ...recipe.parse import load_recipe
 from ...recipe.spec_variants import root_node
@@ -35,7 +36,10 @@ _VERSION_CALL = re.compile(r"""version\(\s*["']([^"'\n]+)["']""")
 
 def dependency_recipe(recipe, name: str) -> str:
     """The path of ``name``'s recipe in the recipe's own packages folder ('' if none)."""
-    return _recipe_in(os.path.dirname(os.path.dirname(recipe.path or "")), name)
+    packages = recipe.memo.get("packages_folder")
+    if packages is None:  # asked once per dependency: the folder once per recipe
+        packages = recipe.memo["packages_folder"] = os.path.dirname(os.path.dirname(recipe.path or ""))
+    return _recipe_in(packages, name)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -44,7 +48,7 @@ def _recipe_in(packages: str, name: str) -> str:
         return ""
     for folder in package_folder_names(name):
         path = os.path.join(packages, folder, "package.py")
-        if os.path.isfile(path):
+        if known_stat(path) is not None or os.path.isfile(path):
             return path
     return ""
 
@@ -126,10 +130,12 @@ def read_dependency(recipe, name: str) -> Optional[Tuple[str, tuple]]:
 
 
 def _signature(path: str) -> Optional[tuple]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
+    st = known_stat(path)  # the run's discovery stat, when it found that recipe
+    if st is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 

@@ -151,10 +151,12 @@ class E4SDiff:
         return out
 
 
-def _deviations(catalog: Catalog, target: Target, product: str, flavor: str) -> List[dict]:
+def _matching(catalog: Catalog, target: Target, product: str, flavor: str, field: str) -> List[dict]:
+    """The product's catalogue entries of ``field`` (``deviations``, ``known_issues``)
+    whose ``when`` matches this target and flavour."""
     entry = catalog.product(product)
     ctx = context(target, flavor)
-    return [d for d in (entry.deviations if entry else []) if when_matches(d.get("when") or {}, ctx)]
+    return [d for d in (getattr(entry, field) if entry else []) if when_matches(d.get("when") or {}, ctx)]
 
 
 def _covered(deviation) -> FrozenSet[str]:
@@ -206,7 +208,7 @@ def compare_release(release, catalog: Catalog, target: Target, defaults=None) ->
     for key in sorted(set(ours) | set(theirs)):
         product, flavor = key
         e4s, mine = theirs.get(key, []), ours.get(key, [])
-        deviations = _deviations(catalog, target, product, flavor)
+        deviations = _matching(catalog, target, product, flavor, "deviations")
         if not mine:
             note = why_not.get(key) or (
                 "not in the catalogue"
@@ -216,9 +218,8 @@ def compare_release(release, catalog: Catalog, target: Target, defaults=None) ->
             rows.append(Row(product, flavor, "missing", e4s, [], note))
             continue
         if not e4s and key in left_out:
-            rows.append(
-                _left_out(product, flavor, left_out[key], mine, _warnings(catalog, target, product, flavor), deviations)
-            )
+            warnings = [i for i in _matching(catalog, target, product, flavor, "known_issues") if i["action"] == "warn"]
+            rows.append(_left_out(product, flavor, left_out[key], mine, warnings, deviations))
             continue
         if not e4s:
             rows.append(Row(product, flavor, "extra", [], mine, provenance=provenance.get(key, "")))
@@ -272,13 +273,6 @@ def compare_release(release, catalog: Catalog, target: Target, defaults=None) ->
     e4s_products = release.products()
     rendered = sorted({p for (p, _f) in ours})
     return E4SDiff(target.name, release.source(), e4s_products, rendered, rows)
-
-
-def _warnings(catalog: Catalog, target: Target, product: str, flavor: str) -> List[dict]:
-    """The known issues we build this flavour with (``action: warn``)."""
-    entry = catalog.product(product)
-    ctx = context(target, flavor)
-    return [i for i in (entry.known_issues if entry else []) if i["action"] == "warn" and when_matches(i["when"], ctx)]
 
 
 def _left_out(product, flavor, commented, mine, warnings, deviations) -> Row:
