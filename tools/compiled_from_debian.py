@@ -87,7 +87,10 @@ def spack_name(debian: str) -> Optional[str]:
 def upstream_version(debian_version: str) -> str:
     """The upstream release in a Debian version: no epoch (``1:``), no Debian revision
     (``-2+b1``), no repack suffix (``+dfsg``, ``+ds``, ``~``). ``7.3-18-2`` is ``7.3-18``
-    (R's own dash stays), ``1.00+ds-3`` is ``1.00``."""
+    (R's own dash stays), ``1.00+ds-3`` is ``1.00``. Cutting at ``~`` (before a release)
+    or ``+really`` (a version put back) gives a version at least as new as the real
+    one, so the version rule only gets stricter; a ``+git``/``+svn`` snapshot after a
+    release (3 of the archive's R and Perl modules) is read as that release."""
     text = re.sub(r"^\d+:", "", debian_version)
     if "-" in text:
         text = text.rsplit("-", 1)[0]
