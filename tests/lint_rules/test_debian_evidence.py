@@ -16,12 +16,12 @@ from peso.lint.rules import compiles
 
 TOOL = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "compiled_from_debian.py")
 
-#: Packages records as Debian writes them (trimmed): tensorA is compiled but depends on
+#: Packages records as Debian writes them (trimmed): bitops is compiled but depends on
 #: no libc6 (its object calls no libc symbol); timeDate and common::sense are
 #: architecture-specific without compiled code; littler's compiled code is an executable
 PACKAGES = "\n\n".join(
     [
-        "Package: r-cran-tensora\nVersion: 0.36.2.1-1\nArchitecture: amd64\nDepends: r-api-4.0",
+        "Package: r-cran-bitops\nVersion: 1.0-9-1\nArchitecture: amd64\nDepends: r-base-core, r-api-4.0",
         "Package: r-cran-timedate\nVersion: 4041.110-1\nArchitecture: amd64\nDepends: r-base-core, r-api-4.0",
         "Package: r-cran-ggally\nVersion: 2.2.1-1\nArchitecture: all\nDepends: r-base-core",
         "Package: r-cran-data.table\nVersion: 1.16.4+dfsg-1\nArchitecture: amd64\nDepends: r-api-4.0, zlib1g",
@@ -34,8 +34,8 @@ PACKAGES = "\n\n".join(
     ]
 )
 CONTENTS = """\
-usr/lib/R/site-library/tensorA/libs/tensorA.so          gnu-r/r-cran-tensora
-usr/lib/R/site-library/tensorA/R/tensorA                gnu-r/r-cran-tensora
+usr/lib/R/site-library/bitops/libs/bitops.so            gnu-r/r-cran-bitops
+usr/lib/R/site-library/bitops/R/bitops                  gnu-r/r-cran-bitops
 usr/lib/R/site-library/timeDate/R/timeDate.rdb          gnu-r/r-cran-timedate
 usr/lib/R/site-library/data.table/libs/data.table.so    gnu-r/r-cran-data.table
 usr/lib/R/library/MASS/libs/MASS.so                     gnu-r/r-cran-mass
@@ -66,13 +66,13 @@ def test_debian_versions_lose_epoch_revision_and_repack_suffix(tool):
 
 
 def test_a_shared_object_where_r_or_perl_loads_it_is_compiled_code(tool):
-    """Contents is the direct evidence (tensorA without libc6, MASS in R's own library,
+    """Contents is the direct evidence (bitops without libc6, MASS in R's own library,
     solv's SWIG object in Perl's arch tree); libc6 on an arch-specific package is the
     second (littler's executable). Arch-specific alone (timeDate, common::sense) is
     not, nor an object of another R package a package carries."""
     evidence = tool.suite_evidence(PACKAGES, CONTENTS.splitlines(True))
     compiled = {name for name, (_, yes) in evidence.items() if yes}
-    assert compiled == {"r-tensora", "r-data-table", "r-mass", "r-littler", "perl-json-xs", "perl-solv"}
+    assert compiled == {"r-bitops", "r-data-table", "r-mass", "r-littler", "perl-json-xs", "perl-solv"}
     assert evidence["r-timedate"] == ("4041.110", False)
     assert evidence["perl-common-sense"] == ("3.75", False)
     assert evidence["r-ggally"] == ("2.2.1", False)
@@ -107,7 +107,7 @@ def test_the_tool_writes_the_documented_table_from_an_archive(tool, tmp_path):
     assert text.startswith("# R and Perl modules Debian ships with compiled code")
     data = yaml.safe_load(text)
     assert data["suites"] == ["trixie"] and mirror in data["source"] and data["date"]
-    assert data["compiled"]["r-tensora"] == "0.36.2.1"
+    assert data["compiled"]["r-bitops"] == "1.0-9"
     assert "r-timedate" not in data["compiled"] and "perl-common-sense" not in data["compiled"]
 
 
