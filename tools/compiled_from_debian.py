@@ -14,8 +14,9 @@ evidence, unlike ``Architecture: amd64`` (pure-Perl common::sense and pure-R tim
 arch-specific too). The second evidence, from ``Packages.xz``, is the one the table had
 before: architecture-specific *and* depending on ``libc6``, which dpkg-shlibdeps adds
 only for ELF objects linked against libc; it covers compiled executables that are no
-loadable module (littler, irace's launcher). It alone missed tensorA, whose object calls
-no libc symbol; the Contents index does not.
+loadable module (littler, irace's launcher). It alone missed 49 modules whose bookworm
+package ships an object yet has no libc6 dependency (tensorA, bitops, backports); the
+Contents index does not.
 
 Versions: a package can start compiling (parallelly has C code only from some release
 on) or stop (timeDate's C code moved away). The tool reads several suites, oldest

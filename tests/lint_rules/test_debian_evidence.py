@@ -17,7 +17,7 @@ from peso.lint.rules import compiles
 TOOL = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "compiled_from_debian.py")
 
 #: Packages records as Debian writes them (trimmed): bitops is compiled but depends on
-#: no libc6 (its object calls no libc symbol); timeDate and common::sense are
+#: no libc6 (dpkg-shlibdeps computed none for its object); timeDate and common::sense are
 #: architecture-specific without compiled code; littler's compiled code is an executable
 PACKAGES = "\n\n".join(
     [
