@@ -36,6 +36,7 @@ KINDS = (
     ("R library", "R package compiling against"),
     ("tooling", "builds with"),
     ("Perl XS", "Perl XS module"),
+    ("Debian", "Debian ships it"),
     ("compiler use", "it uses"),
     ("build tool", "runs "),
     ("library", "links against"),

@@ -20,9 +20,10 @@ Python or R package with a native extension. So a recipe compiles code when it s
   links through the C compiler);
 * it is an R package linking a system library only compiled glue can use (``gsl``,
   ``hdf5``, ``libgit2``; not ``gdal`` or ``imagemagick``, whose tools R packages run), or
-  one Debian builds as compiled code (``r-cran-<name>`` is ``Architecture: amd64``,
-  not ``all``: ``data/debian_compiled.yaml``, written by ``tools/compiled_from_debian.py``;
-  the same table makes a Perl module whose ``lib<name>-perl`` is compiled an XS module).
+  one Debian ships with compiled code (``r-cran-<name>`` installs ``libs/<name>.so``:
+  ``data/debian_compiled.yaml``, written by ``tools/compiled_from_debian.py``, for a
+  recipe declaring a version at least as new as the first Debian saw compiled; the same
+  table makes a Perl module whose ``lib<name>-perl`` ships a shared object an XS module).
   Whether an R package compiles is CRAN's ``NeedsCompilation``, which the recipe does
   not hold: an R recipe that names none of this is not judged.
 
@@ -38,7 +39,7 @@ import re
 from typing import Dict, FrozenSet, NamedTuple, Optional
 
 from ...recipe.syntax import literal_str
-from ._common import build_info, data, directive_dependencies
+from ._common import build_info, data, directive_dependencies, version_directives, version_key
 
 #: what a recipe that uses the compiler writes (plain substrings: a regex of
 #: alternatives tried at every position of every recipe cost more than the parse itself)
@@ -213,7 +214,7 @@ class EvidenceTables(NamedTuple):
 
     native_tooling: FrozenSet[str]
     r_libraries: FrozenSet[str]
-    #: R and Perl modules Debian builds as compiled code -> Debian's version
+    #: R and Perl modules Debian ships with compiled code -> the upstream version since
     debian_compiled: Dict[str, str]
 
 
@@ -309,8 +310,8 @@ def _evidence(recipe, compiled_base) -> Optional[str]:
 def _r_package_evidence(recipe, deps) -> Optional[str]:
     """An R package compiles code (CRAN's NeedsCompilation, which the recipe does not
     hold) when it builds with or links a library only compiled code can use (``r_libraries``:
-    gsl for r-gsl, libgit2 for r-gert), or when Debian builds the same package as compiled,
-    architecture-specific code (``data/debian_compiled.yaml``, from Debian's archive). Not its
+    gsl for r-gsl, libgit2 for r-gert), or when Debian ships the same package with compiled
+    code (``data/debian_compiled.yaml``, from Debian's archive). Not its
     description: CRAN descriptions go stale (iterpc 0.4.2 still says "written in C/C++"
     after its C++ moved to arrangements)."""
     debian = _debian_compiled(recipe)
@@ -326,11 +327,25 @@ def _r_package_evidence(recipe, deps) -> Optional[str]:
 
 
 def _debian_compiled(recipe) -> Optional[str]:
-    """Debian builds the same R or Perl module as architecture-specific code."""
-    version = _tables().debian_compiled.get(recipe.package)
-    if version is None:
+    """Debian ships the same R or Perl module with compiled code (a shared object where R
+    or Perl loads it, or an object linked against libc), since the upstream version the
+    table records. It counts only for a recipe declaring a version at least that new:
+    whether older releases compiled is not in Debian's archive (parallelly gained its C
+    code in a release Debian did not package), and versions the recipe cannot show
+    literally give no evidence either."""
+    since = _tables().debian_compiled.get(recipe.package)
+    if since is None:
         return None
-    return "Debian builds it (version %s) as compiled, architecture-specific code" % version
+    newest = _newest_version(recipe)
+    if newest is None or version_key(newest) < version_key(since):
+        return None
+    return "Debian ships it as compiled code since version %s (the recipe has %s)" % (since, newest)
+
+
+def _newest_version(recipe) -> Optional[str]:
+    """The newest literal ``version()`` of the recipe, in Spack's ordering."""
+    versions = [d.arg_str(0) for d in version_directives(recipe)]
+    return max((v for v in versions if v), key=version_key, default=None)
 
 
 def _is_alien(recipe) -> bool:
