@@ -200,3 +200,59 @@ def test_reading_without_spack_agrees_with_spack_wherever_it_decides(spack, tmp_
     assert False in {a for _c, a, _b in decided}  # impossible constraints are among them
     differ = [(c[1], c[0][:4], a, b) for c, a, b in decided if a != b]
     assert not differ, differ[:10]
+
+
+def _builtin_provided_cases(spack):
+    """(constraint, provided range) pairs from the builtin recipes: every versioned
+    dependency on a virtual against every range its providers provide, and ranges
+    around each provided one."""
+    from peso.lint.rules.dependency_versions import _provided
+    from peso.recipe.spec_variants import root_node
+
+    out = spack("repo", "list")
+    folder = next(line.split()[-1] for line in out.stdout.splitlines() if "builtin" in line.split())
+    provided, wanted = {}, {}
+    for path in sorted(glob.glob(os.path.join(folder, "packages", "*", "package.py"))):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if "provides(" not in text and "depends_on(" not in text:
+            continue
+        recipe = load_recipe(path)
+        for name, version_range in _provided(recipe) if "provides(" in text else ():
+            if version_range:
+                provided.setdefault(name, set()).add(version_range)
+        for d in recipe.directives:
+            node = root_node(d.first) if d.name == "depends_on" and d.first and "@" in d.first else None
+            if node is not None and node.name and len(node.versions) == 1 and node.versions[0]:
+                wanted.setdefault(node.name, set()).add(node.versions[0])
+    cases = set()
+    for name, ranges in provided.items():
+        for constraint in wanted.get(name, set()) | {":0.1", "999:"} | {r.split(":")[0] + ":" for r in ranges}:
+            cases.update((constraint, r) for r in ranges)
+    return sorted(cases)
+
+
+def test_provided_ranges_read_without_spack_agree_with_spack(spack, tmp_path):
+    cases = _builtin_provided_cases(spack)
+    assert len(cases) > 100
+    data = tmp_path / "cases.json"
+    data.write_text(json.dumps(cases))
+    script = tmp_path / "intersect.py"
+    script.write_text(
+        "import json, sys\n"
+        "import spack.version as sv\n"
+        "def answer(a, b):\n"
+        "    try:\n"
+        "        return bool(sv.ver(a).intersects(sv.ver(b)))\n"
+        "    except Exception:\n"
+        "        return None\n"
+        "print(json.dumps([answer(a, b) for a, b in json.load(open(sys.argv[1]))]))\n"
+    )
+    out = spack("python", str(script), str(data))
+    spack_answers = json.loads(out.stdout.strip().splitlines()[-1])
+    ours = [version_ranges._plain_intersect(a, b) for a, b in cases]
+    decided = [(c, a, b) for c, a, b in zip(cases, ours, spack_answers) if a is not None]
+    assert len(decided) > 0.8 * len(cases)
+    assert {True, False} <= {a for _c, a, _b in decided}
+    differ = [(c, a, b) for c, a, b in decided if a != b]
+    assert not differ, differ[:10]

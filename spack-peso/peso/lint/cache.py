@@ -25,10 +25,11 @@ from ..fsutil import atomic_write
 from ..recipe.discovery import known_stat
 from .bases import recipe_context
 
-#: cache entry: (sha256 hex, package name, raw findings, suppressions)
-Entry = Tuple[str, str, tuple, tuple]
+#: cache entry: (sha256 hex, package name, raw findings, suppressions, facts of the rules
+#: that judge across recipes: see ``runner.facts_of``)
+Entry = Tuple[str, str, tuple, tuple, dict]
 
-_FORMAT = 6
+_FORMAT = 7
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: files (relative to the peso package) whose content decides a recipe's raw findings
 _FINGERPRINT_GLOBS = (
@@ -225,6 +226,24 @@ class LintCache:
                 self.dirty = True
             return entry
         return None
+
+    def facts_if_unchanged(self, path: str) -> Optional[dict]:
+        """The facts cached for ``path`` when its bytes are those they were made from (a
+        recipe outside this run that a check across recipes needs); not a cache hit of
+        this run."""
+        known = self.signatures.get(path)
+        entry = self.entries.get(path)
+        if known is None or entry is None:
+            return None
+        st = known_stat(path)
+        if st is None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return None
+        if stat_signature(st) != known or not self._context_fresh(path):
+            return None
+        return entry[4]
 
     def get_version(self, path: str, digest: str) -> Optional[Entry]:
         """The entry of ``path``, current or previous, made from bytes with this digest

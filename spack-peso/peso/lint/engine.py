@@ -19,6 +19,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 from ..errors import PesoError
 from ..recipe.discovery import discover, known_stat, stats_of_run
 from . import registry
+from .across import add_across_findings
 from .cache import LintCache, file_digest, stat_signature
 from .config import LintConfig
 from .profiles import Profile, get_profile
@@ -155,17 +156,20 @@ def lint(
 
 def _lint(targets, config, cache, today, cwd, deep, deep_rules, known_products, contents) -> LintResult:
     stats: Dict[str, os.stat_result] = {}
-    paths = discover(targets, cwd, stats)
+    listed: Set[str] = set()
+    paths = discover(targets, cwd, stats, listed)
     profile = get_profile(config.policy, {_namespace(p) for p in paths})
     rules = known_rules(deep_rules)
     active = select_rules(rules, profile, config.select, config.ignore)
     waiver_file = _load_waiver_file(config, cwd, rules)
+    active_set = set(active)
 
-    raw, hits = _raw_results(paths, rules, config, cache, stats, contents or {})
+    with stats_of_run(stats, listed):  # discovery's stats serve the whole run
+        raw, hits = _raw_results(paths, rules, config, cache, contents or {})
+        add_across_findings(raw, rules, active_set, cache)
     result = LintResult(findings=[], files=[], rules=rules, active=active, profile=profile, files_seen=len(paths))
     result.files_cached = hits
     result.files_linted = len(paths) - result.files_cached
-    active_set = set(active)
     severity_of = _severity_function(profile)
     result.files = [(path, raw[path][0]) for path in paths]
     products = known_products if known_products is not None else _products(profile, active_set, raw)
@@ -184,7 +188,7 @@ def _lint(targets, config, cache, today, cwd, deep, deep_rules, known_products, 
     # discovery sorts the paths, the runner each file's raw findings (and they are cached so)
     in_order = all(a < b for a, b in zip(paths, paths[1:]))
     for path in paths:
-        package, raw_findings, suppressions = raw[path]
+        package, raw_findings, suppressions, _facts = raw[path]
         product = products is None or package in products
         file_findings = []
         for rule_id, severity, message, line, column in raw_findings:
@@ -242,7 +246,7 @@ def _products(profile: Profile, active: Set[str], raw) -> Optional[FrozenSet[str
     scoped = active.intersection(profile.product_rules)
     if not profile.product_catalog or not scoped:
         return None
-    if not any(f[0] in scoped for _package, found, _suppressions in raw.values() for f in found):
+    if not any(f[0] in scoped for _package, found, _suppressions, _facts in raw.values() for f in found):
         return None
     from .products import product_packages
 
@@ -272,16 +276,12 @@ def _severity_function(profile: Profile):
     return severity_of
 
 
-def _raw_results(paths, rules, config, cache, stats=None, contents=None) -> Tuple[dict, int]:
-    """({path: (package, raw findings, suppressions)}, number of cache hits); ``cache``:
-    the open LintCache or None; ``stats``: the discovery's stat of a path, if it made
-    one; ``contents``: see :func:`lint`."""
-    with stats_of_run(stats):
-        return _results_of_run(paths, rules, config, cache, contents or {})
-
-
-def _results_of_run(paths, rules, config, cache, contents) -> Tuple[dict, int]:
+def _raw_results(paths, rules, config, cache, contents=None) -> Tuple[dict, int]:
+    """({path: (package, raw findings, suppressions, facts)}, number of cache hits);
+    ``cache``: the open LintCache or None; ``contents``: see :func:`lint`. Run inside
+    ``stats_of_run``: a path's stat is the discovery's when it made one."""
     hits_before = cache.hits if cache is not None else 0
+    contents = contents or {}
     results = {}
     todo = []
     for path in paths:
@@ -311,13 +311,13 @@ def _results_of_run(paths, rules, config, cache, contents) -> Tuple[dict, int]:
         checks = [r for r in rules.values() if r.kind == "static"]
         jobs = config.jobs or default_jobs()
         linted = lint_paths(todo, checks, jobs, {p: contents[p] for p in todo if p in contents})
-        for path, package, raw_findings, suppressions, digest, read_signature, reads in linted:
-            results[path] = (package, raw_findings, suppressions)
+        for path, package, raw_findings, suppressions, digest, read_signature, reads, facts in linted:
+            results[path] = (package, raw_findings, suppressions, facts)
             if cache is not None and digest is not None:
                 if path in contents:
-                    cache.put_previous(path, (digest, package, raw_findings, suppressions))
+                    cache.put_previous(path, (digest, package, raw_findings, suppressions, facts))
                 else:
-                    cache.put(path, (digest, package, raw_findings, suppressions), read_signature, reads)
+                    cache.put(path, (digest, package, raw_findings, suppressions, facts), read_signature, reads)
     if cache is not None:
         try:
             cache.save()

@@ -76,6 +76,12 @@ class Rule:
     kind: str = ""
     #: ``fix(tree, lines) -> [Edit]`` for ``--fix`` (see :mod:`.autofix`), or None
     fix: Optional[Callable] = None
+    #: a rule that judges across recipes: ``facts(recipe)`` gives what one recipe holds
+    #: for it (marshal-able, cached with the file's results; empty for most recipes) and
+    #: ``across(run) -> {path: [raw finding]}`` judges the run's recipes from every
+    #: recipe's facts, on every run (see ``engine.RepositoryFacts``)
+    facts: Optional[Callable] = None
+    across: Optional[Callable] = None
 
     def finding(self, recipe, where, message: str, severity: Optional[str] = None) -> Finding:
         """A finding of this rule in ``recipe`` at an AST node, a line number, or (line, col)."""
@@ -141,9 +147,17 @@ def _load_rule_file(path: str) -> Dict[str, Rule]:
 RULES: Dict[str, Rule] = _load_rule_docs()
 
 
-def rule(rule_id: str, kind: str = "static", fix: Optional[Callable] = None):
+def rule(
+    rule_id: str,
+    kind: str = "static",
+    fix: Optional[Callable] = None,
+    facts: Optional[Callable] = None,
+    across: Optional[Callable] = None,
+):
     """Decorator registering the function that produces ``rule_id``'s findings (for a
-    static rule, its check), of ``kind``, with its fixer if it has one."""
+    static rule, its check), of ``kind``, with its fixer if it has one, and for a rule
+    that also judges across recipes its ``facts`` and ``across`` functions (see
+    :class:`Rule`)."""
     if kind not in KINDS:
         raise ValueError("rule %s: kind %r is not one of %s" % (rule_id, kind, ", ".join(KINDS)))
 
@@ -152,6 +166,7 @@ def rule(rule_id: str, kind: str = "static", fix: Optional[Callable] = None):
         if entry is None:
             raise KeyError("rule %s has no entry in the rule docs (rules*.yaml)" % rule_id)
         entry.check, entry.kind, entry.fix = func, kind, fix
+        entry.facts, entry.across = facts, across
         return func
 
     return register

@@ -35,8 +35,8 @@ CRASHED = "PESO-X005"
 MIN_PARALLEL = 64
 
 #: (path, package, raw findings, suppressions, digest, stat signature, other recipes read
-#: as ((path, stat signature), ...): see ``LintCache.reads``)
-Result = Tuple[str, str, tuple, tuple, Optional[str], Optional[tuple], tuple]
+#: as ((path, stat signature), ...): see ``LintCache.reads``, facts: see :func:`facts_of`)
+Result = Tuple[str, str, tuple, tuple, Optional[str], Optional[tuple], tuple, dict]
 
 #: the rules of the current run; set before forking so workers inherit them
 _RULES: Sequence = ()
@@ -208,11 +208,11 @@ def lint_file(path: str, rules: Sequence) -> Result:
             digest = file_digest(data, path)
             recipe = parse_recipe(path, data)
     except Exception as e:  # the model promises not to raise; still, never stop the run
-        return (path, package_name_from_path(path), (crashed("reading the recipe", e),), (), digest, signature, ())
+        return (path, package_name_from_path(path), (crashed("reading the recipe", e),), (), digest, signature, (), {})
     package = recipe.package or package_name_from_path(path)
     if recipe.tree is None:
         f = unreadable(recipe)
-        return (path, package, ((f.rule, f.severity, f.message, f.line, f.column),), (), digest, signature, ())
+        return (path, package, ((f.rule, f.severity, f.message, f.line, f.column),), (), digest, signature, (), {})
     findings = []
     for rule in rules:
         try:
@@ -226,7 +226,24 @@ def lint_file(path: str, rules: Sequence) -> Result:
     # in report order (line, column, rule, message): the engine then need not sort a
     # whole repository's findings again on every warm run
     findings.sort(key=_report_order)
-    return (path, package, tuple(findings), suppressions, digest, signature, _reads(recipe))
+    return (path, package, tuple(findings), suppressions, digest, signature, _reads(recipe), facts_of(recipe, rules))
+
+
+def facts_of(recipe, rules: Sequence) -> dict:
+    """``{rule ID: facts}`` of the rules that judge across recipes and found something in
+    this one (most recipes: ``{}``). Never raises: facts that fail to be read are None,
+    which the rule takes as "this recipe may hold anything" and decides nothing on."""
+    facts: dict = {}
+    for rule in rules:
+        if rule.facts is not None:
+            try:
+                found = rule.facts(recipe)
+            except Exception:
+                facts[rule.id] = None
+                continue
+            if found:
+                facts[rule.id] = found
+    return facts
 
 
 def _reads(recipe) -> tuple:

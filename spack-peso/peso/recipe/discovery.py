@@ -7,7 +7,7 @@ import glob
 import os
 import re
 from stat import S_ISREG
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set
 
 from ..datacache import load_yaml
 from ..errors import PesoError
@@ -24,21 +24,29 @@ _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.p
 #: of the same repository (PESO-D007 reads each dependency's) take a recipe's stat
 #: signature from here instead of a second ``stat`` (a third of a warm run's stats)
 _RUN_STATS: Dict[str, os.stat_result] = {}
+#: the packages folders the current run's discovery listed whole (every recipe in them is
+#: one of the run's): checks across recipes need not list them again
+_RUN_LISTED: Set[str] = set()
 
 
 @contextlib.contextmanager
-def stats_of_run(stats: Optional[Dict[str, os.stat_result]]) -> Iterator[None]:
-    """Make ``stats`` (``discover``'s) what :func:`known_stat` answers from until the end
-    of the block. A file changed after discovery keeps the older signature, so the next
-    run sees it changed: never a stale result, at worst one more re-lint."""
-    saved = dict(_RUN_STATS)
+def stats_of_run(stats: Optional[Dict[str, os.stat_result]], listed: Optional[Set[str]] = None) -> Iterator[None]:
+    """Make ``stats`` and ``listed`` (``discover``'s) what :func:`known_stat` and
+    :func:`listed_whole` answer from until the end of the block. A file changed after
+    discovery keeps the older signature, so the next run sees it changed: never a stale
+    result, at worst one more re-lint."""
+    saved, saved_listed = dict(_RUN_STATS), set(_RUN_LISTED)
     _RUN_STATS.clear()
     _RUN_STATS.update(stats or {})
+    _RUN_LISTED.clear()
+    _RUN_LISTED.update(listed or ())
     try:
         yield
     finally:
         _RUN_STATS.clear()
         _RUN_STATS.update(saved)
+        _RUN_LISTED.clear()
+        _RUN_LISTED.update(saved_listed)
 
 
 def known_stat(path: str) -> Optional[os.stat_result]:
@@ -46,7 +54,14 @@ def known_stat(path: str) -> Optional[os.stat_result]:
     return _RUN_STATS.get(path)
 
 
-def discover(targets: Sequence[str], cwd: Optional[str] = None, stats: Optional[dict] = None) -> List[str]:
+def listed_whole(packages_folder: str) -> bool:
+    """This run's discovery listed ``packages_folder`` and lints every recipe in it."""
+    return packages_folder in _RUN_LISTED
+
+
+def discover(
+    targets: Sequence[str], cwd: Optional[str] = None, stats: Optional[dict] = None, listed: Optional[set] = None
+) -> List[str]:
     """Absolute paths of the package.py files named by ``targets`` (sorted, unique).
 
     No target: every recipe of the repositories Spack is configured with (inside Spack),
@@ -54,13 +69,14 @@ def discover(targets: Sequence[str], cwd: Optional[str] = None, stats: Optional[
     ``repo.yaml``, or one holding ``spack_repo/<namespace>/``), a packages folder, a
     package folder, a file, or a bare package name looked up in those repositories.
     ``stats``, if given, receives the ``os.stat`` of the recipes found in packages
-    folders (the lint cache validates with them instead of a second stat per file).
+    folders (the lint cache validates with them instead of a second stat per file);
+    ``listed``, if given, the packages folders listed whole.
     """
     cwd = cwd or os.getcwd()
     if not targets:
         files = []
         for packages_dir in default_packages_dirs(cwd):
-            files.extend(_recipes_in_packages_dir(packages_dir, stats))
+            files.extend(_recipes_in_packages_dir(packages_dir, stats, listed))
         return _unique(files)
     files = []
     for target in targets:
@@ -68,7 +84,7 @@ def discover(targets: Sequence[str], cwd: Optional[str] = None, stats: Optional[
         if os.path.isfile(path):
             files.append(path)
         elif os.path.isdir(path):
-            found = _recipes_under(path, stats)
+            found = _recipes_under(path, stats, listed)
             if not found:
                 raise PesoError("no package.py recipes found", path=target)
             files.extend(found)
@@ -141,13 +157,13 @@ def find_package(name: str, cwd: str) -> str:
     raise PesoError("unknown package (not in %s)" % where, path=name)
 
 
-def _recipes_under(folder: str, stats: Optional[dict] = None) -> List[str]:
+def _recipes_under(folder: str, stats: Optional[dict] = None, listed: Optional[set] = None) -> List[str]:
     if os.path.isfile(os.path.join(folder, "package.py")):
         return [os.path.join(folder, "package.py")]
     dirs = _packages_dirs_of(folder)
     if dirs:
-        return [f for d in dirs for f in _recipes_in_packages_dir(d, stats)]
-    direct = _recipes_in_packages_dir(folder, stats)
+        return [f for d in dirs for f in _recipes_in_packages_dir(d, stats, listed)]
+    direct = _recipes_in_packages_dir(folder, stats, listed)
     if direct:
         return direct
     return sorted(glob.glob(os.path.join(folder, "**", "package.py"), recursive=True))
@@ -179,13 +195,16 @@ def _repo_packages_dir(root: str) -> str:
     return os.path.join(root, str(config.get("subdirectory", "packages")))
 
 
-def _recipes_in_packages_dir(folder: str, stats: Optional[dict] = None) -> List[str]:
+def _recipes_in_packages_dir(folder: str, stats: Optional[dict] = None, listed: Optional[set] = None) -> List[str]:
     """``<folder>/*/package.py`` with one directory listing and one stat per package
-    (glob costs a tenth of a warm run on 9,000 recipes), kept in ``stats``."""
+    (glob costs a tenth of a warm run on 9,000 recipes), kept in ``stats``; ``folder``
+    is added to ``listed``."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return []
+    if listed is not None:
+        listed.add(folder)
     found = []
     for entry in entries:
         if entry.name.startswith(".") or not entry.is_dir():

@@ -5,16 +5,22 @@ dependency's recipe, read from the same repository (the packages folder beside t
 recipe; never imported). Only a recipe whose whole version list can be seen decides:
 found and parsed, every ``version()`` a literal name in its own class (or a base class in
 the same file), none computed or added by a helper, no base class from another package,
-no ``url_for_version`` and no ``skip_version_audit``. A virtual (no recipe of that name,
-or one with ``virtual = True``) is not judged. Which recipes were read is recorded
+no ``url_for_version`` and no ``skip_version_audit``. Which recipes were read is recorded
 (``recipe.memo["reads"]``: path -> stat signature), so the lint cache re-checks a recipe
 when a dependency it read changes.
+
+A name with no recipe in the packages folder may be a virtual: its versions are what its
+providers provide (``provides("java@11", when="@11")``). The check notes such versioned
+dependencies and every recipe's ``provides()`` as facts (:func:`virtual_facts`), and
+:func:`judge_virtual_constraints` judges them across the folder on every run
+(:mod:`peso.lint.across`). A recipe with ``virtual = True`` is not judged.
 
 Most constraints are satisfied by a version found by a quick scan of the dependency's
 text (``version("1.2.3"``), which avoids parsing it; only a constraint nothing in the
 scan satisfies parses the dependency to be sure.
 """
 
+import ast
 import functools
 import os
 import re
@@ -24,10 +30,11 @@ from ...recipe.discovery import known_stat
 from ...recipe.layout import package_folder_names
 from ...recipe.parse import load_recipe
 from ...recipe.spec_variants import root_node
-from ..registry import rule
+from ...recipe.syntax import literal_str
+from ..registry import RULES, rule
 from ._common import build_info, directive_dependencies, finding
 from .conditions import NAMED_VARIANT_DIRECTIVES, NO_VARIANT_DIRECTIVES
-from .version_ranges import any_satisfies, decidable
+from .version_ranges import any_satisfies, decidable, ranges_intersect
 
 #: literal-first (no leading ``\b``): the engine then jumps from one "version(" to the
 #: next; a stray match (``get_version("1.0"``) can only make a finding less likely
@@ -139,7 +146,120 @@ def _signature(path: str) -> Optional[tuple]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-@rule("PESO-D007")
+def virtual_facts(recipe) -> dict:
+    """What this recipe holds for judging virtuals across the repository (cached with its
+    results): ``provides``, the virtuals it provides as ``(name, range)`` (range ``""``:
+    any version; None: not known; name ``"*"``: a ``provides()`` whose virtual is not
+    literal), and ``needs``, its versioned dependencies on names with no recipe in its
+    packages folder (``(name, constraint, line, column, spec)``, noted by the check)."""
+    facts = {}
+    if "provides(" in (recipe.source or ""):
+        provided = tuple(_provided(recipe))
+        if provided:
+            facts["provides"] = provided
+    needs = recipe.memo.get("virtual_constraints")
+    if needs:
+        facts["needs"] = tuple(needs)
+    return facts
+
+
+def _provided(recipe):
+    for cls in recipe.classes:
+        for d in cls.directives:
+            if d.name != "provides":
+                continue
+            if d.has_star:
+                yield ("*", None)
+                continue
+            for arg in d.args:
+                text = literal_str(arg)
+                if text is not None:
+                    node = root_node(text)
+                    if node is None or node.name is None:
+                        yield ("*", None)
+                    elif not node.versions:
+                        yield (node.name, "")
+                    else:
+                        yield (node.name, node.versions[0] if len(node.versions) == 1 else None)
+                else:
+                    # provides(f"go-or-gccgo-bootstrap@{release}"), provides("pil@" + ver):
+                    # the virtual is known, its version not
+                    name, at, _version = _literal_prefix(arg).partition("@")
+                    known = at and name.strip() and not any(c in name for c in "%{}")
+                    yield (name.strip(), None) if known else ("*", None)
+
+
+def _literal_prefix(node) -> str:
+    """The literal text a computed string starts with (an f-string's first part, the
+    left end of a ``+`` chain); '' when it starts with something computed."""
+    if isinstance(node, ast.JoinedStr):
+        return (literal_str(node.values[0]) or "") if node.values else ""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = literal_str(node.left)
+        return left if left is not None else _literal_prefix(node.left)
+    return ""
+
+
+def judge_virtual_constraints(run) -> dict:
+    """``{path: [raw finding]}``: versioned dependencies on a virtual that no provider in
+    the same packages folder provides a version of. Not judged: a name that has a recipe
+    (now), a virtual without providers there, or one with a provider whose provided
+    versions are unknown or unbounded (unversioned, computed, unreadable, or any
+    ``provides()`` of a computed virtual in the folder)."""
+    severity = RULES["PESO-D007"].severity
+    out: dict = {}
+    for path, facts in run.of_run("PESO-D007"):
+        if not facts or not facts.get("needs"):
+            continue
+        folder = os.path.dirname(os.path.dirname(path))
+        for name, constraint, line, column, text in facts["needs"]:
+            if any(folder_name in run.names_in(folder) for folder_name in package_folder_names(name)):
+                continue  # a package of this repository since the recipe was linted
+            provided = _provided_ranges(run.in_folder("PESO-D007", folder, _could_provide), name)
+            if not provided or any(ranges_intersect(constraint, r) is not False for _, r in provided):
+                continue
+            message = "depends_on(%r): no provider of %s in this repository provides a version in @%s (%s)" % (
+                text,
+                name,
+                constraint,
+                _shown_providers(provided, name),
+            )
+            out.setdefault(path, []).append(("PESO-D007", severity, message, line, column))
+    return out
+
+
+def _could_provide(data: bytes) -> bool:
+    return b"provides(" in data
+
+
+def _provided_ranges(providers: dict, name: str) -> Optional[List[Tuple[str, str]]]:
+    """``[(provider package, provided range)]`` of virtual ``name``; None when any
+    provider's range is unknown or unbounded, or a recipe's facts are unknown."""
+    ranges = []
+    for path, facts in sorted(providers.items()):
+        if facts is None:
+            return None
+        for virtual, provided in facts.get("provides", ()):
+            if virtual == "*":
+                return None
+            if virtual == name:
+                if not provided:
+                    return None
+                ranges.append((os.path.basename(os.path.dirname(path)).replace("_", "-"), provided))
+    return ranges
+
+
+def _shown_providers(provided: List[Tuple[str, str]], name: str) -> str:
+    by_package: dict = {}
+    for package, provided_range in provided:
+        by_package.setdefault(package, []).append("%s@%s" % (name, provided_range))
+    shown = ["%s provides %s" % (package, ", ".join(ranges)) for package, ranges in sorted(by_package.items())]
+    if len(shown) > 4:
+        shown = shown[:4] + ["%d more providers" % (len(shown) - 4)]
+    return "; ".join(shown)
+
+
+@rule("PESO-D007", facts=virtual_facts, across=judge_virtual_constraints)
 def unsatisfiable_dependency_version(recipe):
     if "@" not in (recipe.source or "") or recipe.package_class is None:
         return
@@ -151,7 +271,12 @@ def unsatisfiable_dependency_version(recipe):
             constraint = node.versions[0]
             found = read_dependency(recipe, name)
             if found is None:
-                break  # a virtual, or a package of another repository: not judged
+                if _maybe_virtual(recipe, name):  # judged across the repository, from its providers
+                    where = (d.args[0].lineno, d.args[0].col_offset + 1)
+                    needs = recipe.memo.setdefault("virtual_constraints", [])
+                    needs.append((name, constraint, where[0], where[1], d.first))
+                    continue
+                break  # a package of another repository: not judged
             path, signature = found
             declared = _unsatisfied(path, signature, constraint)
             if declared is None:
@@ -163,6 +288,13 @@ def unsatisfiable_dependency_version(recipe):
                 "depends_on(%r): no version of %s satisfies @%s (its recipe declares %s)"
                 % (d.first, name, constraint, _shown(declared)),
             )
+
+
+def _maybe_virtual(recipe, name: str) -> bool:
+    """``name`` has no recipe in this recipe's packages folder (a virtual, or a package of
+    another repository: the providers decide which)."""
+    packages = os.path.dirname(os.path.dirname(recipe.path or ""))
+    return name != recipe.package and os.path.basename(packages) == "packages" and not dependency_recipe(recipe, name)
 
 
 def _shown(declared: Tuple[str, ...]) -> str:

@@ -99,3 +99,59 @@ def _plain_answer(declared: Tuple[str, ...], constraint: str) -> Optional[bool]:
             if hit:
                 return True
     return False
+
+
+def ranges_intersect(first: str, second: str) -> Optional[bool]:
+    """Whether two version constraints (``:3.1`` and ``8``, ``1.16.3:1.16.5``, lists) share
+    a version: a virtual's provided range against a dependent's constraint. None when
+    that cannot be decided (the caller then reports nothing)."""
+    if spack_importable():
+        return _spack_intersect(first, second)
+    return _plain_intersect(first, second)
+
+
+def _spack_intersect(first: str, second: str) -> Optional[bool]:
+    try:
+        import spack.version as sv
+
+        return bool(sv.ver(first).intersects(sv.ver(second)))
+    except Exception:
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_intersect(first: str, second: str) -> Optional[bool]:
+    ours, theirs = _plain_ranges(first), _plain_ranges(second)
+    if ours is None or theirs is None:
+        return None
+    return any(_meet(a, b) for a in ours for b in theirs)
+
+
+def _plain_ranges(text: str) -> Optional[list]:
+    """``[(low key or None, high key or None)]``; ``1.2`` is the range 1.2:1.2 (1.2.5
+    included); None for anything the plain reading does not decide (``=`` included)."""
+    ranges = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item or item.startswith("="):
+            return None
+        low_text, colon, high_text = item.partition(":")
+        if not colon:
+            high_text = low_text
+        low = _key(low_text) if low_text else None
+        high = _key(high_text) if high_text else None
+        if (low_text and low is None) or (high_text and high is None):
+            return None
+        ranges.append((low, high))
+    return ranges
+
+
+def _meet(a: tuple, b: tuple) -> bool:
+    """Two ranges share a version: the higher of the two lower bounds is within both
+    upper bounds (any version above it is only further out; no lower bound: the ranges
+    share the versions below both upper bounds)."""
+    lows = [low for low in (a[0], b[0]) if low is not None]
+    if not lows:
+        return True
+    low = max(lows)
+    return all(_at_most(low, high) for high in (a[1], b[1]) if high is not None)
