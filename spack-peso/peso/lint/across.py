@@ -16,6 +16,7 @@ import os
 from typing import Callable, Dict, Iterator, Optional, Set, Tuple
 
 from ..recipe.discovery import listed_whole
+from ..recipe.layout import package_folder_names
 from .runner import _report_order, facts_of
 
 
@@ -42,7 +43,6 @@ class RunFacts:
         self._cache = cache
         #: (rule ID, packages folder) -> {path: facts}
         self._folders: Dict[Tuple[str, str], Dict[str, object]] = {}
-        self._names: Dict[str, Set[str]] = {}
 
     def of_run(self, rule_id: str) -> Iterator[Tuple[str, object]]:
         """(path, facts) of this run's recipes holding facts for ``rule_id``."""
@@ -54,16 +54,9 @@ class RunFacts:
     def package_of(self, path: str) -> str:
         return self._raw[path][0]
 
-    def names_in(self, folder: str) -> Set[str]:
-        """The package folder names with a recipe in packages ``folder``."""
-        names = self._names.get(folder)
-        if names is None:
-            if listed_whole(folder):
-                paths: Iterator[str] = (p for p in self._raw if os.path.dirname(os.path.dirname(p)) == folder)
-            else:
-                paths = (p for p in recipes_in(folder) if os.path.isfile(p))
-            names = self._names[folder] = {os.path.basename(os.path.dirname(p)) for p in paths}
-        return names
+    def has_recipe(self, folder: str, name: str) -> bool:
+        """Package ``name`` has a recipe in packages ``folder`` (now)."""
+        return any(os.path.isfile(os.path.join(folder, d, "package.py")) for d in package_folder_names(name))
 
     def in_folder(self, rule_id: str, folder: str, could_hold: Callable[[bytes], bool]) -> Dict[str, object]:
         """``{path: facts}`` of every recipe in packages ``folder`` holding facts for
@@ -95,6 +88,17 @@ class RunFacts:
     def _outside(self, path: str, could_hold: Callable[[bytes], bool]) -> Optional[dict]:
         """The facts of a recipe outside this run: cached when unchanged, else parsed
         when its text could hold any; None when it cannot be read."""
+        if self._cache is not None:
+            # runs of one command share the cache (PR mode: the change's two sides), and
+            # the recipes outside them are the same: each is looked at once
+            seen = self._cache.outside_facts
+            if path in seen:
+                return seen[path]
+            facts = seen[path] = self._outside_now(path, could_hold)
+            return facts
+        return self._outside_now(path, could_hold)
+
+    def _outside_now(self, path: str, could_hold: Callable[[bytes], bool]) -> Optional[dict]:
         if self._cache is not None:
             cached = self._cache.facts_if_unchanged(path)
             if cached is not None:

@@ -154,6 +154,9 @@ class LintCache:
         #: path -> the entry its file had before its last change (PR mode lints a recipe
         #: as it was at a revision: usually what the last run saw, before the edit)
         self.previous: Dict[str, Entry] = {}
+        #: path -> facts of a recipe outside the runs, for checks across recipes (see
+        #: ``peso.lint.across``), while this cache is open: not saved
+        self.outside_facts: Dict[str, Optional[dict]] = {}
         self._load()
 
     def _load(self) -> None:

@@ -213,7 +213,7 @@ def judge_virtual_constraints(run) -> dict:
             continue
         folder = os.path.dirname(os.path.dirname(path))
         for name, constraint, line, column, text in facts["needs"]:
-            if any(folder_name in run.names_in(folder) for folder_name in package_folder_names(name)):
+            if run.has_recipe(folder, name):
                 continue  # a package of this repository since the recipe was linted
             provided = _provided_ranges(run.in_folder("PESO-D007", folder, _could_provide), name)
             if not provided or any(ranges_intersect(constraint, r) is not False for _, r in provided):
