@@ -43,6 +43,8 @@ class RunFacts:
         self._cache = cache
         #: (rule ID, packages folder) -> {path: facts}
         self._folders: Dict[Tuple[str, str], Dict[str, object]] = {}
+        #: what a rule derives once per run from the facts (an index of them), by its key
+        self.memo: dict = {}
 
     def of_run(self, rule_id: str) -> Iterator[Tuple[str, object]]:
         """(path, facts) of this run's recipes holding facts for ``rule_id``."""
@@ -73,7 +75,7 @@ class RunFacts:
         found: Dict[str, object] = {}
         whole = listed_whole(folder)
         for path, entry in self._raw.items():
-            if os.path.dirname(os.path.dirname(path)) == folder and entry[3] and rule_id in entry[3]:
+            if entry[3] and rule_id in entry[3] and os.path.dirname(os.path.dirname(path)) == folder:
                 found[path] = entry[3][rule_id]
         if whole:
             return found

@@ -215,7 +215,12 @@ def judge_virtual_constraints(run) -> dict:
         for name, constraint, line, column, text in facts["needs"]:
             if run.has_recipe(folder, name):
                 continue  # a package of this repository since the recipe was linted
-            provided = _provided_ranges(run.in_folder("PESO-D007", folder, _could_provide), name)
+            index = run.memo.get(("PESO-D007", folder))
+            if index is None:
+                index = run.memo["PESO-D007", folder] = _provider_index(
+                    run.in_folder("PESO-D007", folder, _could_provide)
+                )
+            provided = index.get(name) if "*" not in index else None
             if not provided or any(ranges_intersect(constraint, r) is not False for _, r in provided):
                 continue
             message = "depends_on(%r): no provider of %s in this repository provides a version in @%s (%s)" % (
@@ -232,21 +237,24 @@ def _could_provide(data: bytes) -> bool:
     return b"provides(" in data
 
 
-def _provided_ranges(providers: dict, name: str) -> Optional[List[Tuple[str, str]]]:
-    """``[(provider package, provided range)]`` of virtual ``name``; None when any
-    provider's range is unknown or unbounded, or a recipe's facts are unknown."""
-    ranges = []
+def _provider_index(providers: dict) -> dict:
+    """Virtual -> ``[(provider package, provided range)]``, or None for a virtual some
+    provider provides in any or unknown versions; the key ``"*"`` when a recipe's facts
+    are unknown or it provides a virtual it computes (then nothing is judged)."""
+    index: dict = {}
     for path, facts in sorted(providers.items()):
         if facts is None:
-            return None
+            return {"*": None}
+        package = os.path.basename(os.path.dirname(path)).replace("_", "-")
         for virtual, provided in facts.get("provides", ()):
             if virtual == "*":
-                return None
-            if virtual == name:
-                if not provided:
-                    return None
-                ranges.append((os.path.basename(os.path.dirname(path)).replace("_", "-"), provided))
-    return ranges
+                return {"*": None}
+            ranges = index.setdefault(virtual, [])
+            if not provided or ranges is None:
+                index[virtual] = None
+            else:
+                ranges.append((package, provided))
+    return index
 
 
 def _shown_providers(provided: List[Tuple[str, str]], name: str) -> str:
