@@ -100,3 +100,19 @@ def built_counts(folder):
             with open(os.path.join(folder, name)) as f:
                 counts.update(re.findall(r"Successfully installed (\S+-[a-z0-9]{32})", f.read()))
     return counts
+
+
+def spack_python_answers(spack, folder, data, script: str) -> list:
+    """What Spack itself answers for ``data``: ``script`` (Python run by ``spack python``
+    with ``data``, JSON-loaded, as ``DATA``) prints one JSON value last; the reference
+    the tests compare this project's readings of versions and specs against."""
+    import json
+
+    cases = os.path.join(str(folder), "spack-cases.json")
+    with open(cases, "w") as f:
+        json.dump(data, f)
+    program = os.path.join(str(folder), "spack-answers.py")
+    with open(program, "w") as f:
+        f.write("import json, sys\nDATA = json.load(open(sys.argv[1]))\n" + script)
+    out = spack("python", program, cases)
+    return json.loads(out.stdout.strip().splitlines()[-1])

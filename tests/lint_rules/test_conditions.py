@@ -4,11 +4,11 @@ source cannot be found makes the recipe unjudged, and the spec reader follows Sp
 grammar for the root node only."""
 
 import glob
-import json
 import os
 import textwrap
 
 import pytest
+from peso_testing import spack_python_answers
 
 from peso.lint.registry import RULES, all_rules
 from peso.recipe.parse import load_recipe
@@ -119,11 +119,10 @@ def test_root_variants_agree_with_spacks_parser_on_builtin_conditions(spack, tmp
         texts.update(text for text, _node, _where in _conditions(load_recipe(path)))
     texts = sorted(texts)
     assert len(texts) > 3000
-    data = tmp_path / "texts.json"
-    data.write_text(json.dumps(texts))
-    script = tmp_path / "variants.py"
-    script.write_text(
-        "import json, sys\n"
+    theirs = spack_python_answers(
+        spack,
+        tmp_path,
+        texts,
         "import spack.spec\n"
         "def read(text):\n"
         "    try:\n"
@@ -131,10 +130,8 @@ def test_root_variants_agree_with_spacks_parser_on_builtin_conditions(spack, tmp
         "    except Exception:\n"
         "        return None\n"
         "    return [s.name, sorted(n for n, v in s.variants.items() if not v.propagate)]\n"
-        "print(json.dumps([read(t) for t in json.load(open(sys.argv[1]))]))\n"
+        "print(json.dumps([read(t) for t in DATA]))\n",
     )
-    out = spack("python", str(script), str(data))
-    theirs = json.loads(out.stdout.strip().splitlines()[-1])
     differ = []
     for text, spack_reading in zip(texts, theirs):
         if spack_reading is None:

@@ -5,11 +5,11 @@ they live here: ranges, lists, exact versions, prefixes and branch versions, and
 reason the dependency's version list is not trusted."""
 
 import glob
-import json
 import os
 import textwrap
 
 import pytest
+from peso_testing import spack_python_answers
 
 from peso.lint.registry import RULES, all_rules
 from peso.lint.rules import version_ranges
@@ -178,11 +178,10 @@ def _builtin_constraint_cases(spack, limit=3000):
 def test_reading_without_spack_agrees_with_spack_wherever_it_decides(spack, tmp_path, monkeypatch):
     cases = _builtin_constraint_cases(spack)
     assert len(cases) > 1000
-    data = tmp_path / "cases.json"
-    data.write_text(json.dumps([[list(declared), constraint] for declared, constraint in cases]))
-    script = tmp_path / "answer.py"
-    script.write_text(
-        "import json, sys\n"
+    spack_answers = spack_python_answers(
+        spack,
+        tmp_path,
+        [[list(declared), constraint] for declared, constraint in cases],
         "import spack.version as sv\n"
         "def answer(declared, constraint):\n"
         "    try:\n"
@@ -190,10 +189,8 @@ def test_reading_without_spack_agrees_with_spack_wherever_it_decides(spack, tmp_
         "        return any(sv.Version(v).intersects(wanted) for v in declared)\n"
         "    except Exception:\n"
         "        return None\n"
-        "print(json.dumps([answer(d, c) for d, c in json.load(open(sys.argv[1]))]))\n"
+        "print(json.dumps([answer(d, c) for d, c in DATA]))\n",
     )
-    out = spack("python", str(script), str(data))
-    spack_answers = json.loads(out.stdout.strip().splitlines()[-1])
     ours = [version_ranges._plain_answer(declared, constraint) for declared, constraint in cases]
     decided = [(c, a, b) for c, a, b in zip(cases, ours, spack_answers) if a is not None]
     assert len(decided) > 0.8 * len(cases)
@@ -235,21 +232,18 @@ def _builtin_provided_cases(spack):
 def test_provided_ranges_read_without_spack_agree_with_spack(spack, tmp_path):
     cases = _builtin_provided_cases(spack)
     assert len(cases) > 100
-    data = tmp_path / "cases.json"
-    data.write_text(json.dumps(cases))
-    script = tmp_path / "intersect.py"
-    script.write_text(
-        "import json, sys\n"
+    spack_answers = spack_python_answers(
+        spack,
+        tmp_path,
+        cases,
         "import spack.version as sv\n"
         "def answer(a, b):\n"
         "    try:\n"
         "        return bool(sv.ver(a).intersects(sv.ver(b)))\n"
         "    except Exception:\n"
         "        return None\n"
-        "print(json.dumps([answer(a, b) for a, b in json.load(open(sys.argv[1]))]))\n"
+        "print(json.dumps([answer(a, b) for a, b in DATA]))\n",
     )
-    out = spack("python", str(script), str(data))
-    spack_answers = json.loads(out.stdout.strip().splitlines()[-1])
     ours = [version_ranges._plain_intersect(a, b) for a, b in cases]
     decided = [(c, a, b) for c, a, b in zip(cases, ours, spack_answers) if a is not None]
     assert len(decided) > 0.8 * len(cases)

@@ -2,9 +2,10 @@
 own ``spack.version.Version`` does, checked on the version strings of the builtin recipes."""
 
 import glob
-import json
 import os
 import re
+
+from peso_testing import spack_python_answers
 
 from peso.lint.rules._common import BRANCH_NAMES, version_key
 from peso.recipe.parse import load_recipe
@@ -43,24 +44,20 @@ def test_version_key_orders_like_spack(spack, tmp_path):
     names = _builtin_versions(spack)
     assert len(names) > 2000
     names = sorted(set(names) | set(BRANCH_NAMES))  # the one branch list, ordered as Spack does
-    data = tmp_path / "versions.json"
-    data.write_text(json.dumps(names))
-    script = tmp_path / "rank.py"
-    script.write_text(
-        "import json, sys\n"
+    spack_ranks = spack_python_answers(
+        spack,
+        tmp_path,
+        names,
         "from spack.version import Version\n"
-        "names = json.load(open(sys.argv[1]))\n"
-        "order = sorted(names, key=Version)\n"
+        "order = sorted(DATA, key=Version)\n"
         "ranks, rank, last = {}, -1, None\n"
         "for n in order:\n"
         "    v = Version(n)\n"
         "    if last is None or v != last:\n"
         "        rank, last = rank + 1, v\n"
         "    ranks[n] = rank\n"
-        "print(json.dumps([ranks[n] for n in names]))\n"
+        "print(json.dumps([ranks[n] for n in DATA]))\n",
     )
-    out = spack("python", str(script), str(data))
-    spack_ranks = json.loads(out.stdout.strip().splitlines()[-1])
     ours = _dense_ranks(names, version_key)
     differ = [(n, a, b) for n, a, b in zip(names, ours, spack_ranks) if a != b]
     assert not differ, differ[:10]
