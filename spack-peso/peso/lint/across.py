@@ -53,9 +53,6 @@ class RunFacts:
             if facts and rule_id in facts:
                 yield path, facts[rule_id]
 
-    def package_of(self, path: str) -> str:
-        return self._raw[path][0]
-
     def has_recipe(self, folder: str, name: str) -> bool:
         """Package ``name`` has a recipe in packages ``folder`` (now)."""
         return any(os.path.isfile(os.path.join(folder, d, "package.py")) for d in package_folder_names(name))

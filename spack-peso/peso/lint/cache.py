@@ -199,22 +199,29 @@ class LintCache:
     def get_unchanged(self, path: str, st: Optional[os.stat_result] = None) -> Optional[Entry]:
         """The entry of ``path`` when the file's stat signature and its repository's
         build-system sources are those it was made from (no read, no hash). ``st``: a
-        stat of ``path`` made in this run already (discovery's)."""
-        known = self.signatures.get(path)
-        if known is None:
-            return None
-        if st is None:
-            try:
-                st = os.stat(path)
-            except OSError:
-                return None
-        if (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) != known or not self._context_fresh(path):
+        stat of ``path`` made in this run already (default: discovery's)."""
+        if not self._unchanged(path, st):
             return None
         if path in self.reads and not self._reads_fresh(path):
             return None
         self.seen.add(path)
         self.hits += 1
         return self.entries.get(path)
+
+    def _unchanged(self, path: str, st: Optional[os.stat_result] = None) -> bool:
+        """``path``'s stat signature and build-system context are those its entry was made
+        with."""
+        known = self.signatures.get(path)
+        if known is None:
+            return False
+        if st is None:
+            st = known_stat(path)
+        if st is None:
+            try:
+                st = os.stat(path)
+            except OSError:
+                return False
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == known and self._context_fresh(path)
 
     def get(self, path: str, digest: str, signature: Optional[tuple] = None) -> Optional[Entry]:
         """The entry of ``path`` if it was made from bytes with this digest; a hit records
@@ -234,19 +241,8 @@ class LintCache:
         """The facts cached for ``path`` when its bytes are those they were made from (a
         recipe outside this run that a check across recipes needs); not a cache hit of
         this run."""
-        known = self.signatures.get(path)
         entry = self.entries.get(path)
-        if known is None or entry is None:
-            return None
-        st = known_stat(path)
-        if st is None:
-            try:
-                st = os.stat(path)
-            except OSError:
-                return None
-        if stat_signature(st) != known or not self._context_fresh(path):
-            return None
-        return entry[4]
+        return entry[4] if entry is not None and self._unchanged(path) else None
 
     def get_version(self, path: str, digest: str) -> Optional[Entry]:
         """The entry of ``path``, current or previous, made from bytes with this digest

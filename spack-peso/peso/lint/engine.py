@@ -17,7 +17,7 @@ import os
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 from ..errors import PesoError
-from ..recipe.discovery import discover, known_stat, stats_of_run
+from ..recipe.discovery import discover, stats_of_run
 from . import registry
 from .across import add_across_findings
 from .cache import LintCache, file_digest, stat_signature
@@ -294,7 +294,7 @@ def _raw_results(paths, rules, config, cache, contents=None) -> Tuple[dict, int]
             continue
         if cache is not None and path in cache.entries:
             # unchanged since it was linted (stat signature): no read; else read and hash
-            entry = cache.get_unchanged(path, known_stat(path))
+            entry = cache.get_unchanged(path)
             if entry is None:
                 try:
                     with open(path, "rb") as f:
